@@ -1,0 +1,33 @@
+"""jobdash: the job history of an AI image factory in DuckDB, its runner and its dashboard.
+
+    import jobdash
+    svc = jobdash.open("data/jobs.duckdb")
+    page = svc.get_all(jobdash.JobQuery(statuses=["failed"]))
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from .errors import Conflict, NotFound, SchemaTooNew, StoreLocked, ValidationError
+from .query import JobQuery
+from .service import JobDetail, JobService, Page, Statistics
+from .service import open_service as open  # noqa: A001 - the public name is jobdash.open
+
+if TYPE_CHECKING:
+    from .ui.manager import JobManager
+
+__all__ = [
+    "Conflict", "JobDetail", "JobManager", "JobQuery", "JobService", "NotFound", "Page",
+    "SchemaTooNew", "Statistics", "StoreLocked", "ValidationError", "open",
+]
+__version__ = "0.1.0"
+
+
+def __getattr__(name: str) -> Any:
+    # The UI pulls in Panel; import it only when asked for.
+    if name == "JobManager":
+        from .ui.manager import JobManager
+
+        return JobManager
+    raise AttributeError(f"module 'jobdash' has no attribute {name!r}")

@@ -1,0 +1,498 @@
+"""JobService: the backend contract. The UI, notebooks, CLI and runner all go through it."""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+import os
+import unicodedata
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+
+from . import events
+from .config import Settings, default_db_path
+from .errors import Conflict, NotFound, ValidationError
+from .events import Change, ChangeFeed
+from .query import JobQuery
+from .store import JobStore, utcnow
+from .vocab import LABEL_MAX, format_job_id, parse_job_id
+
+RERUN_SUFFIX = " (Rerun)"
+INTERRUPTED = "interrupted: the process running this job stopped"
+FINAL_STATUSES = ("completed", "failed", "stopped")
+
+IdsOrQuery = Iterable[int] | JobQuery
+
+
+@dataclass(frozen=True)
+class Page:
+    """One page of a job listing."""
+
+    rows: pd.DataFrame
+    total: int
+    page: int
+    page_size: int
+
+    @property
+    def pages(self) -> int:
+        """Number of pages (at least 1, so an empty listing still has page 1)."""
+        return max(1, math.ceil(self.total / self.page_size))
+
+
+@dataclass(frozen=True)
+class Statistics:
+    """Aggregates over the jobs matching a query."""
+
+    total: int
+    by_status: dict[str, int]
+    success_rate: float
+    failure_rate: float
+    running: int
+    pending: int
+    trend: dict[str, Any]
+    avg_duration_s: float | None
+    images_total: int
+    images_approved: int
+    images_qc_failed: int
+    images_processing_failed: int
+
+
+@dataclass(frozen=True)
+class JobDetail:
+    """Everything about one job."""
+
+    job: dict[str, Any]
+    configuration: dict[str, Any] | None
+    snapshot: dict[str, Any] | None
+    images: pd.DataFrame
+    events: pd.DataFrame
+
+
+class JobService:
+    """The job history and its operations over one DuckDB file."""
+
+    def __init__(self, store: JobStore, settings: Settings):
+        self.store = store
+        self.settings = settings
+        self.feed = ChangeFeed()
+        self.runner = None  # set by jobdash.open(runner=True); see jobdash.runner
+
+    # -- change feed ------------------------------------------------------------------------
+
+    @property
+    def version(self) -> int:
+        """Monotonic change counter; poll it, then call :meth:`changes_since`."""
+        return self.feed.version
+
+    def changes_since(self, seq: int) -> list[Change]:
+        """Changes after sequence number ``seq`` (status, progress, completion, edits)."""
+        return self.feed.since(seq)
+
+    # -- reading ----------------------------------------------------------------------------
+
+    def get_all(self, query: JobQuery | None = None) -> Page:
+        """One page of jobs matching ``query``, paged, filtered and sorted in SQL."""
+        query = query or JobQuery()
+        rows, total = self.store.page(query, utcnow())
+        rows.insert(1, "job_id", rows["id"].map(format_job_id))
+        return Page(rows=rows, total=int(total), page=query.page, page_size=query.page_size)
+
+    def get_by_id(self, job_id: int) -> JobDetail:
+        """Job, configuration, as-run settings, images and events of one job."""
+        job = self.store.job(self._int_id(job_id))
+        if job is None:
+            raise NotFound(f"No job {format_job_id(job_id)} (it may have been deleted).")
+        snapshot = job.pop("configuration_snapshot")
+        job["job_id"] = format_job_id(job["id"])
+        configuration = (self.store.configuration(job["configuration_id"])
+                         if job["configuration_id"] is not None else None)
+        return JobDetail(job=job, configuration=configuration, snapshot=snapshot,
+                         images=self.store.images(job["id"]), events=self.store.events(job["id"]))
+
+    def jobs(self, ids: Sequence[int]) -> pd.DataFrame:
+        """Listing rows of the given jobs (e.g. to patch visible rows after a change)."""
+        rows = self.store.jobs([self._int_id(i) for i in ids], utcnow())
+        rows.insert(1, "job_id", rows["id"].map(format_job_id))
+        return rows
+
+    def statistics(self, query: JobQuery | None = None) -> Statistics:
+        """Totals, per-status counts, rates, 7-day trend, durations and image counts."""
+        s = self.store.statistics(query, utcnow())
+        total = int(s["total"])
+        finished = s["completed"] + s["failed"] + s["stopped"]
+        last, prev = int(s["last_7d"]), int(s["prev_7d"])
+        return Statistics(
+            total=total,
+            by_status={k: int(s[k]) for k in ("pending", "running", "completed", "failed", "stopped")},
+            success_rate=s["completed"] / finished if finished else 0.0,
+            failure_rate=s["failed"] / finished if finished else 0.0,
+            running=int(s["running"]),
+            pending=int(s["pending"]),
+            trend={"last_7d": last, "previous_7d": prev,
+                   "change": (last - prev) / prev if prev else None},
+            avg_duration_s=None if s["avg_duration_s"] is None else float(s["avg_duration_s"]),
+            images_total=int(s["images_total"]),
+            images_approved=int(s["images_approved"]),
+            images_qc_failed=int(s["images_qc_failed"]),
+            images_processing_failed=int(s["images_processing_failed"]),
+        )
+
+    def configurations(self) -> pd.DataFrame:
+        """Every configuration with id, name, version and settings (JSON text)."""
+        return self.store.configurations()
+
+    def configuration(self, name_or_id: str | int) -> dict[str, Any]:
+        """A configuration by id, or the newest version of one by name."""
+        text = str(name_or_id).strip()
+        found = (self.store.configuration(int(text)) if text.isdigit()
+                 else self.store.configuration_by_name(text))
+        if found is None:
+            raise NotFound(f"No configuration {name_or_id!r}. Known: "
+                           + ", ".join(sorted(set(self.configurations()["name"]))[:20]))
+        return found
+
+    def add_configuration(self, name: str, settings: dict[str, Any]) -> int:
+        """Save settings as the next version of configuration ``name``; returns its id."""
+        name = _clean_text(name, "name", 200)
+        if not isinstance(settings, dict):
+            raise ValidationError("settings: must be a mapping", "settings")
+        return self.store.add_configuration(name, settings)
+
+    # -- editing ----------------------------------------------------------------------------
+
+    def rename(self, job_id: int, label: str) -> dict[str, Any]:
+        """Give a job a new label (trimmed, 1-200 characters, no control characters)."""
+        job_id = self._int_id(job_id)
+        label = _clean_text(label, "label", LABEL_MAX)
+        with self.store.transaction() as cur:
+            if not self.store.existing_ids([job_id]):
+                raise NotFound(f"No job {format_job_id(job_id)} (it may have been deleted).")
+            self.store.update_job(cur, job_id, label=label)
+        self.feed.publish(events.RENAMED, job_id, label=label)
+        return self.get_by_id(job_id).job
+
+    def bulk_delete(self, target: IdsOrQuery) -> dict[int, str]:
+        """Delete jobs, their image rows, events and image files, in one transaction.
+
+        Returns ``{id: "deleted" | "not_found"}``. Running jobs refuse the whole call with
+        Conflict. Files are removed only inside the image root, after the commit."""
+        ids = self._resolve(target)
+        with self.store.transaction() as cur:
+            statuses = self.store.existing_ids(ids)
+            running = [i for i in ids if statuses.get(i) == "running"]
+            if running:
+                raise Conflict("Cannot delete running jobs: "
+                               + ", ".join(format_job_id(i) for i in running)
+                               + ". Stop them first.")
+            present = [i for i in ids if i in statuses]
+            files = self.store.image_files(cur, present)
+            self.store.delete_jobs(cur, present)
+        paths = [self.settings.image_path(f) for f in files]
+        for path in paths:
+            _remove_inside(path, self.settings.image_root)
+        for folder in sorted({p.parent for p in paths}, key=lambda p: len(p.parts), reverse=True):
+            _rmdir_inside(folder, self.settings.image_root)
+        if present:
+            self.feed.publish(events.DELETED, present)
+        return {i: ("deleted" if i in statuses else "not_found") for i in ids}
+
+    def bulk_rerun(self, target: IdsOrQuery) -> pd.DataFrame:
+        """Queue a pending rerun of each job, in the given order, with its as-run settings.
+
+        Unknown ids refuse the whole call with NotFound. Returns the new jobs' rows."""
+        ids = self._resolve(target)
+        details = {}
+        for job_id in ids:
+            job = self.store.job(job_id)
+            if job is None:
+                raise NotFound(f"No job {format_job_id(job_id)}: nothing was queued.")
+            details[job_id] = job
+        new_ids = []
+        with self.store.transaction() as cur:
+            for job_id in ids:
+                job = details[job_id]
+                snapshot = job["configuration_snapshot"]
+                if snapshot is None and job["configuration_id"] is not None:
+                    config = self.store.configuration(job["configuration_id"])
+                    snapshot = config["settings"] if config else None
+                base = (job["label"] or format_job_id(job_id)).removesuffix(RERUN_SUFFIX)
+                label = base[: LABEL_MAX - len(RERUN_SUFFIX)] + RERUN_SUFFIX
+                new_id = self.store.insert_job(
+                    cur, label=label, status="pending", configuration_id=job["configuration_id"],
+                    snapshot=snapshot, rerun_of=job_id, queued_at=utcnow())
+                self.store.add_event(cur, new_id, level="info", step="queue",
+                                     message=f"Queued as a rerun of {format_job_id(job_id)}",
+                                     data={"rerun_of": job_id})
+                new_ids.append(new_id)
+        self._queued(new_ids)
+        return self.jobs(new_ids)
+
+    # -- export -----------------------------------------------------------------------------
+
+    def bulk_export(self, target: IdsOrQuery, path: str | os.PathLike,
+                    include_images: bool | None = None) -> Path:
+        """Write the jobs (and their images) to an Excel workbook; returns its path."""
+        from .export import write_workbook
+
+        ids = self._resolve(target)
+        include = self.settings.export_include_images if include_images is None else include_images
+        jobs = self.jobs(ids)
+        if len(jobs) != len(set(ids)):
+            missing = sorted(set(ids) - set(jobs["id"]))
+            raise NotFound("No job " + ", ".join(format_job_id(i) for i in missing[:10])
+                           + ": nothing was exported.")
+        images = self.store.images_for_jobs(ids) if include else None
+        filters = (target.filters() if isinstance(target, JobQuery)
+                   else {"ids": ", ".join(format_job_id(i) for i in ids[:50])
+                         + (" …" if len(ids) > 50 else "")})
+        summary = {"Exported at": utcnow(), "Filters": _describe(filters), "Jobs": len(jobs)}
+        return write_workbook(path, summary, jobs, images,
+                              status_counts=jobs["status"].value_counts().to_dict())
+
+    def export(self, job_id: int, path: str | os.PathLike) -> Path:
+        """Write one job with its images to an Excel workbook; returns its path."""
+        return self.bulk_export([self._int_id(job_id)], path, include_images=True)
+
+    # -- presets ----------------------------------------------------------------------------
+
+    def save_preset(self, name: str, query: JobQuery) -> None:
+        """Save the filters of ``query`` under ``name`` (replacing one of that name)."""
+        self.store.save_preset(_clean_text(name, "name", 100), query.filters())
+
+    def presets(self) -> list[dict[str, Any]]:
+        """Saved presets: name, query (dict of filters) and created_at."""
+        return self.store.presets()
+
+    def apply_preset(self, name: str, base: JobQuery | None = None) -> JobQuery:
+        """A query with the preset's filters (sort and page size kept from ``base``)."""
+        filters = self.store.preset(name)
+        keep = {} if base is None else {"sort": base.sort, "descending": base.descending,
+                                        "page_size": base.page_size}
+        return JobQuery.from_dict({**keep, **filters, "page": 1})
+
+    def delete_preset(self, name: str) -> None:
+        """Delete a preset; NotFound when there is none of that name."""
+        self.store.delete_preset(name)
+
+    # -- queue ------------------------------------------------------------------------------
+
+    def start(self, configuration_id: int | str, label: str | None = None) -> dict[str, Any]:
+        """Queue a new job of a configuration (by id or name) with its current settings."""
+        config = self.configuration(configuration_id)
+        label = _clean_text(label, "label", LABEL_MAX) if label is not None else config["name"]
+        with self.store.transaction() as cur:
+            job_id = self.store.insert_job(cur, label=label, status="pending",
+                                           configuration_id=config["id"],
+                                           snapshot=config["settings"], rerun_of=None,
+                                           queued_at=utcnow())
+            self.store.add_event(cur, job_id, level="info", step="queue",
+                                 message=f"Queued from configuration {config['name']} "
+                                         f"v{config['version']}")
+        self._queued([job_id])
+        return self.get_by_id(job_id).job
+
+    def queue(self) -> list[int]:
+        """Ids of pending jobs in the order they will run."""
+        return self.store.pending_queue()
+
+    def cancel(self, job_id: int) -> None:
+        """Remove a pending job from the queue (status ``stopped``)."""
+        job_id = self._int_id(job_id)
+        now = utcnow()
+        with self.store.transaction() as cur:
+            status = self.store.existing_ids([job_id]).get(job_id)
+            if status is None:
+                raise NotFound(f"No job {format_job_id(job_id)}.")
+            if status != "pending":
+                raise Conflict(f"{format_job_id(job_id)} is {status}, not pending: only queued "
+                               "jobs can be cancelled (use stop for a running job).")
+            self.store.update_job(cur, job_id, status="stopped", completed_at=now,
+                                  current_step=None, error_message="cancelled before it started")
+            self.store.add_event(cur, job_id, level="warn", step="queue",
+                                 message="Cancelled by the user before it started", at=now)
+        self.feed.publish(events.STATUS_UPDATE, job_id, status="stopped")
+
+    def stop(self, job_id: int) -> None:
+        """Ask the runner to stop a running job between images or stages."""
+        job_id = self._int_id(job_id)
+        status = self.store.existing_ids([job_id]).get(job_id)
+        if status is None:
+            raise NotFound(f"No job {format_job_id(job_id)}.")
+        if status == "pending":
+            return self.cancel(job_id)
+        if status != "running":
+            raise Conflict(f"{format_job_id(job_id)} is {status}, not running.")
+        if self.runner is None:
+            raise Conflict("No runner in this process: open the store with runner=True "
+                           "(the default) in the process that runs jobs.")
+        self.runner.request_stop(job_id)
+
+    def _queued(self, ids: list[int]) -> None:
+        if ids:
+            self.feed.publish(events.CREATED, ids, status="pending")
+        if self.runner is not None:
+            self.runner.wake()
+
+    # -- runner-facing writes ---------------------------------------------------------------
+
+    def claim_next(self) -> dict[str, Any] | None:
+        """Mark the first pending job running and return it (with its snapshot), or None."""
+        now = utcnow()
+        with self.store.transaction() as cur:
+            queue = self.store.pending_queue()
+            if not queue:
+                return None
+            job_id = queue[0]
+            self.store.update_job(cur, job_id, status="running", started_at=now, progress=0,
+                                  current_step="initialise", updated_at=now)
+            self.store.add_event(cur, job_id, level="info", step="runner",
+                                 message="Job started", at=now)
+        self.feed.publish(events.STATUS_UPDATE, job_id, status="running")
+        return self.store.job(job_id)
+
+    def record(self, job_id: int, *, progress: int | None = None, step: str | None = None,
+               event: dict[str, Any] | None = None, image: dict[str, Any] | None = None,
+               counts: dict[str, int] | None = None) -> int | None:
+        """Runner progress in one transaction: optional event, image row, progress/step and
+        counters. Returns the new image id when an image was added."""
+        image_id = None
+        fields: dict[str, Any] = dict(counts or {})
+        if progress is not None:
+            fields["progress"] = int(max(0, min(100, progress)))
+        if step is not None:
+            fields["current_step"] = step
+        with self.store.transaction() as cur:
+            if event:
+                self.store.add_event(cur, job_id, **event)
+            if image:
+                image_id = self.store.add_image(cur, job_id, **image)
+            if fields:
+                self.store.update_job(cur, job_id, **fields)
+        if fields:
+            self.feed.publish(events.PROGRESS_UPDATE, job_id,
+                              progress=fields.get("progress"), step=step)
+        return image_id
+
+    def finish(self, job_id: int, status: str, *, message: str,
+               error_message: str | None = None, error_step: str | None = None) -> None:
+        """Close a run with a final status and a last timeline event."""
+        if status not in FINAL_STATUSES:
+            raise ValueError(f"not a final status: {status}")
+        now = utcnow()
+        with self.store.transaction() as cur:
+            fields: dict[str, Any] = dict(status=status, completed_at=now, current_step=None,
+                                          error_message=error_message, error_step=error_step)
+            if status == "completed":
+                fields["progress"] = 100
+            self.store.update_job(cur, job_id, **fields)
+            self.store.add_event(cur, job_id, level="error" if status == "failed" else "info",
+                                 step="runner", message=message, at=now,
+                                 data={"status": status})
+        self.feed.publish(events.COMPLETION, job_id, status=status)
+
+    def recover_interrupted(self) -> list[int]:
+        """Mark jobs left running by a dead process as failed (called when a runner starts)."""
+        ids = self.store.mark_interrupted(INTERRUPTED, utcnow())
+        for job_id in ids:
+            self.feed.publish(events.COMPLETION, job_id, status="failed")
+        return ids
+
+    # -- lifecycle --------------------------------------------------------------------------
+
+    def close(self) -> None:
+        """Stop the runner (if any) and close the database."""
+        if self.runner is not None:
+            self.runner.shutdown()
+            self.runner = None
+        self.store.close()
+
+    def __enter__(self) -> "JobService":
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    # -- helpers ----------------------------------------------------------------------------
+
+    def _resolve(self, target: IdsOrQuery) -> list[int]:
+        if isinstance(target, JobQuery):
+            return self.store.matching_ids(target)
+        if isinstance(target, str | bytes | dict) or not isinstance(target, Iterable):
+            raise ValidationError("ids: give a list of job ids or a JobQuery", "ids")
+        return list(dict.fromkeys(self._int_id(i) for i in target))
+
+    @staticmethod
+    def _int_id(value: Any) -> int:
+        if isinstance(value, bool):
+            raise ValidationError(f"id: {value!r} is not a job id", "id")
+        try:
+            job_id = int(value)
+        except (TypeError, ValueError):
+            job_id = parse_job_id(str(value)) if isinstance(value, str) else None
+            if job_id is None:
+                raise ValidationError(f"id: {value!r} is not a job id", "id") from None
+        if job_id < 1 or job_id > 2**62:
+            raise ValidationError(f"id: {value!r} is not a job id", "id")
+        return job_id
+
+
+def open_service(path: str | os.PathLike | None = None, *, runner: bool = True,
+                 executor: str = "thread", scheduler: str | None = None) -> JobService:
+    """Open (creating if needed) a job history. ``runner=False`` opens it without executing
+    the queue; ``executor="dask"`` with ``scheduler`` sends image work to a Dask cluster."""
+    db = Path(path) if path is not None else default_db_path()
+    service = JobService(JobStore(db), Settings.for_database(db))
+    if runner:
+        from .runner import Runner
+
+        service.runner = Runner(service, executor=executor, scheduler=scheduler)
+        service.runner.start()
+    return service
+
+
+def _clean_text(value: Any, field: str, max_len: int) -> str:
+    if not isinstance(value, str):
+        raise ValidationError(f"{field}: must be text, not {type(value).__name__}", field)
+    text = value.strip()
+    if not text:
+        raise ValidationError(f"{field}: cannot be empty", field)
+    if len(text) > max_len:
+        raise ValidationError(f"{field}: {len(text)} characters, at most {max_len} allowed", field)
+    if any(unicodedata.category(ch) == "Cc" for ch in text):
+        raise ValidationError(f"{field}: control characters (tabs, newlines…) are not allowed",
+                              field)
+    return text
+
+
+def _describe(filters: dict[str, Any]) -> str:
+    parts = [f"{k}={v}" for k, v in filters.items() if v not in (None, "", [])]
+    return "; ".join(parts) or "none (all jobs)"
+
+
+def _remove_inside(path: Path, root: Path) -> bool:
+    """Delete ``path`` only if it is a regular file (not a link) inside ``root``."""
+    try:
+        if path.is_symlink() or not path.is_file():
+            return False
+        resolved = path.resolve()
+        if not resolved.is_relative_to(root):
+            return False
+        resolved.unlink()
+        return True
+    except OSError:
+        return False
+
+
+def _rmdir_inside(folder: Path, root: Path) -> None:
+    """Remove now-empty image folders below ``root`` (never ``root`` itself)."""
+    try:
+        resolved = folder.resolve()
+        while resolved != root and resolved.is_relative_to(root) and not any(resolved.iterdir()):
+            resolved.rmdir()
+            resolved = resolved.parent
+    except OSError:
+        pass

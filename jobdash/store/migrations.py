@@ -1,0 +1,74 @@
+"""Versioned schema migrations. Append new versions; never edit an applied one."""
+
+from __future__ import annotations
+
+MIGRATIONS: list[tuple[int, str, list[str]]] = [
+    (
+        1,
+        "initial schema",
+        [
+            """CREATE TABLE configurations (
+                id BIGINT PRIMARY KEY,
+                name VARCHAR NOT NULL,
+                version INTEGER NOT NULL DEFAULT 1,
+                settings JSON NOT NULL,
+                created_at TIMESTAMP NOT NULL,
+                updated_at TIMESTAMP NOT NULL
+            )""",
+            """CREATE TABLE job_executions (
+                id BIGINT PRIMARY KEY,
+                label VARCHAR,
+                status VARCHAR NOT NULL,
+                configuration_id BIGINT,
+                configuration_snapshot JSON,
+                rerun_of BIGINT,
+                queued_at TIMESTAMP,
+                started_at TIMESTAMP,
+                completed_at TIMESTAMP,
+                progress INTEGER NOT NULL DEFAULT 0,
+                current_step VARCHAR,
+                total_images INTEGER NOT NULL DEFAULT 0,
+                successful_images INTEGER NOT NULL DEFAULT 0,
+                failed_images INTEGER NOT NULL DEFAULT 0,
+                approved_images INTEGER NOT NULL DEFAULT 0,
+                qc_failed_images INTEGER NOT NULL DEFAULT 0,
+                error_message VARCHAR,
+                error_step VARCHAR,
+                updated_at TIMESTAMP
+            )""",
+            """CREATE TABLE generated_images (
+                id BIGINT PRIMARY KEY,
+                execution_id BIGINT NOT NULL,
+                prompt VARCHAR,
+                seed BIGINT,
+                qc_status VARCHAR NOT NULL,
+                qc_reason VARCHAR,
+                file_path VARCHAR,
+                thumbnail_path VARCHAR,
+                width INTEGER,
+                height INTEGER,
+                format VARCHAR,
+                quality_score DOUBLE,
+                metadata JSON,
+                created_at TIMESTAMP NOT NULL
+            )""",
+            """CREATE TABLE job_events (
+                id BIGINT PRIMARY KEY,
+                execution_id BIGINT NOT NULL,
+                "at" TIMESTAMP NOT NULL,
+                level VARCHAR NOT NULL,
+                step VARCHAR,
+                sub_step VARCHAR,
+                message VARCHAR NOT NULL,
+                data JSON
+            )""",
+            """CREATE TABLE filter_presets (
+                name VARCHAR PRIMARY KEY,
+                query JSON NOT NULL,
+                created_at TIMESTAMP NOT NULL
+            )""",
+        ],
+    ),
+]
+
+LATEST_VERSION = MIGRATIONS[-1][0]

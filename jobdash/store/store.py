@@ -1,0 +1,431 @@
+"""JobStore: owns the DuckDB connection. Every SQL statement of jobdash lives in this package."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import threading
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+import duckdb
+import pandas as pd
+
+from ..errors import NotFound, SchemaTooNew, StoreLocked
+from ..query import JobQuery
+from . import listing
+from .migrations import LATEST_VERSION, MIGRATIONS
+
+# A list of ids passed as one parameter: ``... IN {_ID_LIST}`` with ``[list_of_ids]``.
+_ID_LIST = "(SELECT unnest(?::BIGINT[]))"
+ID_TABLES = ("configurations", "job_executions", "generated_images", "job_events")
+
+JOB_COLUMNS = f"""
+    j.id, j.label, j.status, j.configuration_id,
+    c.name AS configuration_name, c.version AS configuration_version,
+    j.rerun_of, j.queued_at, j.started_at, j.completed_at,
+    {listing.DURATION} AS duration_s,
+    j.progress, j.current_step, j.total_images, j.successful_images, j.failed_images,
+    j.approved_images, j.qc_failed_images, j.error_message, j.error_step, j.updated_at
+"""
+JOB_FROM = "job_executions j LEFT JOIN configurations c ON c.id = j.configuration_id"
+UPDATABLE_JOB_FIELDS = frozenset({
+    "label", "status", "started_at", "completed_at", "progress", "current_step",
+    "total_images", "successful_images", "failed_images", "approved_images",
+    "qc_failed_images", "error_message", "error_step", "configuration_snapshot",
+})
+
+
+def utcnow() -> dt.datetime:
+    """Naive UTC now, the only kind of timestamp the store keeps."""
+    return dt.datetime.now(dt.UTC).replace(tzinfo=None)
+
+
+def _json(value: Any) -> str | None:
+    return None if value is None else json.dumps(value, default=str)
+
+
+class JobStore:
+    """One DuckDB file: one connection, a cursor per call, writes serialised by a lock."""
+
+    def __init__(self, path: str | Path, *, memory_limit: str | None = None):
+        self.path = Path(path)
+        self._write_lock = threading.RLock()
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        config = {"memory_limit": memory_limit} if memory_limit else {}
+        try:
+            self._con = duckdb.connect(str(self.path), config=config)
+        except duckdb.IOException as exc:
+            if "lock" in str(exc).lower():
+                raise StoreLocked(
+                    f"{self.path} is open in another process ({_holder(exc)}). Close that "
+                    "notebook kernel or stop that `jobdash serve`, or point JOBDASH_DB at a "
+                    "copy of the file."
+                ) from None
+            raise
+        self.migrate()
+        self._next_ids = self._load_next_ids()
+
+    # -- plumbing ---------------------------------------------------------------------------
+
+    def close(self) -> None:
+        """Close the connection (idempotent)."""
+        self._con.close()
+
+    @contextmanager
+    def cursor(self) -> Iterator[duckdb.DuckDBPyConnection]:
+        """A cursor of its own for one read; safe from any thread."""
+        cur = self._con.cursor()
+        try:
+            yield cur
+        finally:
+            cur.close()
+
+    @contextmanager
+    def transaction(self) -> Iterator[duckdb.DuckDBPyConnection]:
+        """Serialised write transaction: commits on success, rolls back on any error."""
+        with self._write_lock, self.cursor() as cur:
+            ids_before = dict(self._next_ids)
+            cur.execute("BEGIN TRANSACTION")
+            try:
+                yield cur
+            except BaseException:
+                cur.execute("ROLLBACK")
+                self._next_ids = ids_before
+                raise
+            cur.execute("COMMIT")
+
+    def _new_ids(self, table: str, n: int = 1) -> list[int]:
+        start = self._next_ids[table]
+        self._next_ids[table] = start + n
+        return list(range(start, start + n))
+
+    def _load_next_ids(self) -> dict[str, int]:
+        with self.cursor() as cur:
+            return {t: cur.execute(f"SELECT coalesce(max(id), 0) + 1 FROM {t}").fetchone()[0]
+                    for t in ID_TABLES}
+
+    def reserve_ids(self, table: str, n: int) -> int:
+        """Reserve ``n`` consecutive ids of ``table`` for a bulk load; returns the first."""
+        with self._write_lock:
+            return self._new_ids(table, n)[0] if n else self._next_ids[table]
+
+    # -- schema -----------------------------------------------------------------------------
+
+    def schema_version(self) -> int:
+        """Highest applied migration (0 for an empty file)."""
+        with self.cursor() as cur:
+            exists = cur.execute(
+                "SELECT count(*) FROM information_schema.tables WHERE table_name = 'schema_migrations'"
+            ).fetchone()[0]
+            if not exists:
+                return 0
+            return cur.execute("SELECT coalesce(max(version), 0) FROM schema_migrations").fetchone()[0]
+
+    def migrate(self) -> list[int]:
+        """Apply pending migrations in order, each in its own transaction; returns those applied."""
+        current = self.schema_version()
+        if current > LATEST_VERSION:
+            raise SchemaTooNew(
+                f"{self.path} has schema version {current}, but this jobdash knows only up to "
+                f"{LATEST_VERSION}. Upgrade jobdash (pip install -U jobdash) to open it."
+            )
+        applied = []
+        with self._write_lock, self.cursor() as cur:
+            cur.execute("CREATE TABLE IF NOT EXISTS schema_migrations ("
+                        "version INTEGER PRIMARY KEY, description VARCHAR, applied_at TIMESTAMP)")
+            for version, description, statements in MIGRATIONS:
+                if version <= current:
+                    continue
+                cur.execute("BEGIN TRANSACTION")
+                try:
+                    for statement in statements:
+                        cur.execute(statement)
+                    cur.execute("INSERT INTO schema_migrations VALUES (?, ?, ?)",
+                                [version, description, utcnow()])
+                except BaseException:
+                    cur.execute("ROLLBACK")
+                    raise
+                cur.execute("COMMIT")
+                applied.append(version)
+        return applied
+
+    def applied_migrations(self) -> list[int]:
+        """Versions recorded in ``schema_migrations``, in order."""
+        with self.cursor() as cur:
+            return [r[0] for r in cur.execute(
+                "SELECT version FROM schema_migrations ORDER BY version").fetchall()]
+
+    # -- configurations ---------------------------------------------------------------------
+
+    def configurations(self) -> pd.DataFrame:
+        """Every configuration (small table), newest version last per name."""
+        with self.cursor() as cur:
+            return cur.execute(
+                "SELECT id, name, version, settings, created_at, updated_at FROM configurations "
+                "ORDER BY name, version").df()
+
+    def configuration(self, config_id: int) -> dict | None:
+        """One configuration as a dict with parsed settings, or None."""
+        with self.cursor() as cur:
+            row = cur.execute("SELECT id, name, version, settings, created_at, updated_at "
+                              "FROM configurations WHERE id = ?", [config_id]).fetchone()
+        if row is None:
+            return None
+        keys = ("id", "name", "version", "settings", "created_at", "updated_at")
+        out = dict(zip(keys, row))
+        out["settings"] = json.loads(out["settings"])
+        return out
+
+    def configuration_by_name(self, name: str) -> dict | None:
+        """The newest version of the configuration called ``name``, or None."""
+        with self.cursor() as cur:
+            row = cur.execute("SELECT id FROM configurations WHERE name = ? "
+                              "ORDER BY version DESC LIMIT 1", [name]).fetchone()
+        return self.configuration(row[0]) if row else None
+
+    def add_configuration(self, name: str, settings: dict, *, version: int | None = None,
+                          at: dt.datetime | None = None) -> int:
+        """Insert a configuration; without ``version`` it is the next version of ``name``."""
+        at = at or utcnow()
+        with self.transaction() as cur:
+            if version is None:
+                version = cur.execute("SELECT coalesce(max(version), 0) + 1 FROM configurations "
+                                      "WHERE name = ?", [name]).fetchone()[0]
+            (config_id,) = self._new_ids("configurations")
+            cur.execute("INSERT INTO configurations VALUES (?, ?, ?, ?, ?, ?)",
+                        [config_id, name, version, _json(settings), at, at])
+        return config_id
+
+    # -- reading jobs -----------------------------------------------------------------------
+
+    def page(self, query: JobQuery, now: dt.datetime) -> tuple[pd.DataFrame, int]:
+        """One page of jobs matching ``query`` and the total that match."""
+        where_sql, params = listing.where(query)
+        order_sql, order_uses_now = listing.order_by(query)
+        offset = (query.page - 1) * query.page_size
+        with self.cursor() as cur:
+            total = cur.execute(f"SELECT count(*) FROM job_executions j WHERE {where_sql}",
+                                params).fetchone()[0]
+            ids = [r[0] for r in cur.execute(
+                f"SELECT j.id FROM job_executions j WHERE {where_sql} ORDER BY {order_sql} "
+                "LIMIT ? OFFSET ?",
+                [*params, *([now] if order_uses_now else []), query.page_size, offset],
+            ).fetchall()]
+            rows = self._jobs_by_ids(cur, ids, now)
+        return rows, total
+
+    def _jobs_by_ids(self, cur: duckdb.DuckDBPyConnection, ids: Sequence[int],
+                     now: dt.datetime) -> pd.DataFrame:
+        df = cur.execute(f"SELECT {JOB_COLUMNS} FROM {JOB_FROM} WHERE j.id IN {_ID_LIST}",
+                         [now, list(ids)]).df()
+        order = {job_id: i for i, job_id in enumerate(ids)}
+        return df.sort_values("id", key=lambda s: s.map(order)).reset_index(drop=True)
+
+    def jobs(self, ids: Sequence[int], now: dt.datetime) -> pd.DataFrame:
+        """The listing columns of the given jobs, in the given order (unknown ids absent)."""
+        with self.cursor() as cur:
+            return self._jobs_by_ids(cur, list(ids), now)
+
+    def matching_ids(self, query: JobQuery | None, limit: int | None = None) -> list[int]:
+        """Ids of every job matching ``query`` in its sort order (server-side "all matching")."""
+        where_sql, params = listing.where(query)
+        order_sql, uses_now = listing.order_by(query or JobQuery())
+        sql = f"SELECT j.id FROM job_executions j WHERE {where_sql} ORDER BY {order_sql}"
+        extra = [utcnow()] if uses_now else []
+        if limit is not None:
+            sql += " LIMIT ?"
+            extra.append(limit)
+        with self.cursor() as cur:
+            return [r[0] for r in cur.execute(sql, [*params, *extra]).fetchall()]
+
+    def existing_ids(self, ids: Sequence[int]) -> dict[int, str]:
+        """Status of each of ``ids`` that exists."""
+        with self.cursor() as cur:
+            return dict(cur.execute(f"SELECT id, status FROM job_executions WHERE id IN {_ID_LIST}",
+                                    [list(ids)]).fetchall())
+
+    def job(self, job_id: int) -> dict | None:
+        """Every column of one job (snapshot parsed), with configuration name/version."""
+        with self.cursor() as cur:
+            cur.execute(f"SELECT {JOB_COLUMNS}, j.configuration_snapshot FROM {JOB_FROM} "
+                        "WHERE j.id = ?", [utcnow(), job_id])
+            row = cur.fetchone()
+            if row is None:
+                return None
+            out = dict(zip([d[0] for d in cur.description], row))
+        snapshot = out.pop("configuration_snapshot")
+        out["configuration_snapshot"] = json.loads(snapshot) if snapshot else None
+        return out
+
+    def images(self, job_id: int) -> pd.DataFrame:
+        """Every image row of one job, oldest first."""
+        with self.cursor() as cur:
+            return cur.execute("SELECT * FROM generated_images WHERE execution_id = ? "
+                               "ORDER BY id", [job_id]).df()
+
+    def images_for_jobs(self, ids: Sequence[int]) -> pd.DataFrame:
+        """Image rows of many jobs (for exports), ordered by job then image."""
+        with self.cursor() as cur:
+            return cur.execute(f"SELECT * FROM generated_images WHERE execution_id IN {_ID_LIST} "
+                               "ORDER BY execution_id, id", [list(ids)]).df()
+
+    def events(self, job_id: int, after_id: int = 0) -> pd.DataFrame:
+        """Timeline of one job (optionally only events after ``after_id``), in order."""
+        with self.cursor() as cur:
+            return cur.execute("SELECT * FROM job_events WHERE execution_id = ? AND id > ? "
+                               "ORDER BY id", [job_id, after_id]).df()
+
+    def statistics(self, query: JobQuery | None, now: dt.datetime) -> dict[str, Any]:
+        """Aggregates over the jobs matching ``query`` in one scan."""
+        where_sql, params = listing.where(query)
+        week, fortnight = now - dt.timedelta(days=7), now - dt.timedelta(days=14)
+        sql = f"""
+            SELECT count(*) AS total,
+                   count(*) FILTER (j.status = 'pending') AS pending,
+                   count(*) FILTER (j.status = 'running') AS running,
+                   count(*) FILTER (j.status = 'completed') AS completed,
+                   count(*) FILTER (j.status = 'failed') AS failed,
+                   count(*) FILTER (j.status = 'stopped') AS stopped,
+                   count(*) FILTER ({listing.RUN_AT} >= ?) AS last_7d,
+                   count(*) FILTER ({listing.RUN_AT} >= ? AND {listing.RUN_AT} < ?) AS prev_7d,
+                   avg(date_diff('millisecond', j.started_at, j.completed_at)) / 1000.0
+                       AS avg_duration_s,
+                   coalesce(sum(j.total_images), 0) AS images_total,
+                   coalesce(sum(j.approved_images), 0) AS images_approved,
+                   coalesce(sum(j.qc_failed_images), 0) AS images_qc_failed,
+                   coalesce(sum(j.failed_images - j.qc_failed_images), 0)
+                       AS images_processing_failed
+            FROM job_executions j WHERE {where_sql}"""
+        with self.cursor() as cur:
+            cur.execute(sql, [week, fortnight, week, *params])
+            row = cur.fetchone()
+            return dict(zip([d[0] for d in cur.description], row))
+
+    def pending_queue(self) -> list[int]:
+        """Ids of pending jobs in queue order."""
+        with self.cursor() as cur:
+            return [r[0] for r in cur.execute(
+                "SELECT id FROM job_executions WHERE status = 'pending' ORDER BY queued_at, id"
+            ).fetchall()]
+
+    def ids_with_status(self, status: str) -> list[int]:
+        """Ids of every job in one status."""
+        with self.cursor() as cur:
+            return [r[0] for r in cur.execute(
+                "SELECT id FROM job_executions WHERE status = ? ORDER BY id", [status]).fetchall()]
+
+    # -- writing jobs -----------------------------------------------------------------------
+
+    def insert_job(self, cur: duckdb.DuckDBPyConnection, *, label: str | None, status: str,
+                   configuration_id: int | None, snapshot: dict | None, rerun_of: int | None,
+                   queued_at: dt.datetime) -> int:
+        """Insert one job inside a transaction; returns its id."""
+        (job_id,) = self._new_ids("job_executions")
+        cur.execute(
+            "INSERT INTO job_executions (id, label, status, configuration_id, "
+            "configuration_snapshot, rerun_of, queued_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+            [job_id, label, status, configuration_id, _json(snapshot), rerun_of, queued_at, queued_at])
+        return job_id
+
+    def update_job(self, cur: duckdb.DuckDBPyConnection, job_id: int, **fields: Any) -> None:
+        """Update some columns of one job inside a transaction."""
+        bad = set(fields) - UPDATABLE_JOB_FIELDS
+        if bad:
+            raise ValueError(f"not updatable: {sorted(bad)}")
+        if "configuration_snapshot" in fields:
+            fields["configuration_snapshot"] = _json(fields["configuration_snapshot"])
+        fields.setdefault("updated_at", utcnow())
+        assignments = ", ".join(f"{name} = ?" for name in fields)
+        cur.execute(f"UPDATE job_executions SET {assignments} WHERE id = ?",
+                    [*fields.values(), job_id])
+
+    def add_event(self, cur: duckdb.DuckDBPyConnection, job_id: int, *, level: str,
+                  message: str, step: str | None = None, sub_step: str | None = None,
+                  data: dict | None = None, at: dt.datetime | None = None) -> int:
+        """Append one event to a job's timeline inside a transaction; returns its id."""
+        (event_id,) = self._new_ids("job_events")
+        cur.execute("INSERT INTO job_events VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                    [event_id, job_id, at or utcnow(), level, step, sub_step, message, _json(data)])
+        return event_id
+
+    def add_image(self, cur: duckdb.DuckDBPyConnection, job_id: int, **fields: Any) -> int:
+        """Insert one image row inside a transaction; returns its id."""
+        (image_id,) = self._new_ids("generated_images")
+        fields.setdefault("created_at", utcnow())
+        if "metadata" in fields:
+            fields["metadata"] = _json(fields["metadata"])
+        names = ["id", "execution_id", *fields]
+        cur.execute(f"INSERT INTO generated_images ({', '.join(names)}) "
+                    f"VALUES ({', '.join('?' * len(names))})", [image_id, job_id, *fields.values()])
+        return image_id
+
+    def image_files(self, cur: duckdb.DuckDBPyConnection, ids: Sequence[int]) -> list[str]:
+        """File and thumbnail paths of every image of the given jobs."""
+        rows = cur.execute("SELECT file_path, thumbnail_path FROM generated_images "
+                           f"WHERE execution_id IN {_ID_LIST}", [list(ids)]).fetchall()
+        return [p for row in rows for p in row if p]
+
+    def delete_jobs(self, cur: duckdb.DuckDBPyConnection, ids: Sequence[int]) -> None:
+        """Delete jobs with their images and events inside a transaction."""
+        for table, column in (("generated_images", "execution_id"), ("job_events", "execution_id"),
+                              ("job_executions", "id")):
+            cur.execute(f"DELETE FROM {table} WHERE {column} IN {_ID_LIST}", [list(ids)])
+
+    def mark_interrupted(self, message: str, now: dt.datetime) -> list[int]:
+        """Turn jobs left ``running`` by a dead process into ``failed``; returns their ids."""
+        with self.transaction() as cur:
+            ids = [r[0] for r in cur.execute(
+                "SELECT id FROM job_executions WHERE status = 'running' ORDER BY id").fetchall()]
+            for job_id in ids:
+                self.update_job(cur, job_id, status="failed", completed_at=now,
+                                error_message=message, error_step="runner", updated_at=now)
+                self.add_event(cur, job_id, level="error", step="runner", message=message, at=now)
+        return ids
+
+    # -- filter presets ---------------------------------------------------------------------
+
+    def save_preset(self, name: str, query: dict) -> None:
+        """Create or replace a named filter preset."""
+        with self.transaction() as cur:
+            cur.execute("DELETE FROM filter_presets WHERE name = ?", [name])
+            cur.execute("INSERT INTO filter_presets VALUES (?, ?, ?)", [name, _json(query), utcnow()])
+
+    def presets(self) -> list[dict]:
+        """Every preset: name, query (dict), created_at; by name."""
+        with self.cursor() as cur:
+            rows = cur.execute("SELECT name, query, created_at FROM filter_presets "
+                               "ORDER BY name").fetchall()
+        return [{"name": n, "query": json.loads(q), "created_at": c} for n, q, c in rows]
+
+    def preset(self, name: str) -> dict:
+        """One preset's query; NotFound when there is none of that name."""
+        with self.cursor() as cur:
+            row = cur.execute("SELECT query FROM filter_presets WHERE name = ?", [name]).fetchone()
+        if row is None:
+            raise NotFound(f"No filter preset named {name!r}.")
+        return json.loads(row[0])
+
+    def delete_preset(self, name: str) -> None:
+        """Delete a preset; NotFound when there is none of that name."""
+        self.preset(name)
+        with self.transaction() as cur:
+            cur.execute("DELETE FROM filter_presets WHERE name = ?", [name])
+
+    # -- raw SQL for notebooks --------------------------------------------------------------
+
+    def sql(self, statement: str, params: Sequence[Any] = ()) -> pd.DataFrame:
+        """Run a read-only query of your own (notebooks, analysis) and get a DataFrame."""
+        with self.cursor() as cur:
+            return cur.execute(statement, list(params)).df()
+
+
+def _holder(exc: Exception) -> str:
+    text = str(exc)
+    marker = "PID "
+    if marker in text:
+        pid = text.split(marker, 1)[1].split(")", 1)[0].split()[0]
+        return f"process {pid}"
+    return "another process"

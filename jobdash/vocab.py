@@ -1,0 +1,25 @@
+"""Vocabularies shared by every layer: job statuses, image QC statuses, sort keys."""
+
+from __future__ import annotations
+
+import re
+
+JOB_STATUSES: tuple[str, ...] = ("pending", "running", "completed", "failed", "stopped")
+ACTIVE_STATUSES: tuple[str, ...] = ("pending", "running")
+QC_STATUSES: tuple[str, ...] = ("pending", "approved", "needs_review", "qc_failed", "processing_failed")
+SORT_KEYS: tuple[str, ...] = ("id", "label", "status", "started_at", "duration", "images")
+PAGE_SIZES: tuple[int, ...] = (25, 50, 100)
+LABEL_MAX = 200
+
+_JOB_ID_RE = re.compile(r"^\s*(?:job-?)?0*(\d{1,18})\s*$", re.IGNORECASE)
+
+
+def format_job_id(job_id: int) -> str:
+    """``42`` -> ``JOB-000042``."""
+    return f"JOB-{int(job_id):06d}"
+
+
+def parse_job_id(text: str) -> int | None:
+    """``123``, ``JOB-000123`` and ``job-123`` -> 123; anything else -> None."""
+    match = _JOB_ID_RE.match(text or "")
+    return int(match.group(1)) if match else None
