@@ -1,0 +1,53 @@
+# Two commands for a fresh machine: `make serve` and `make test`.
+PYTHON ?= python3
+VENV   := .venv
+PY     := $(VENV)/bin/python
+DB     ?= data/jobs.duckdb
+PORT   ?= 5006
+
+.PHONY: serve test demo bench chromium clean
+
+$(PY):
+	$(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+
+$(VENV)/.installed: pyproject.toml | $(PY)
+	$(PY) -m pip install --quiet -e .
+	touch $@
+
+$(VENV)/.installed-test: pyproject.toml | $(PY)
+	$(PY) -m pip install --quiet -e '.[test]'
+	touch $@ $(VENV)/.installed
+
+## serve: install, create the demo history if there is none, serve on http://127.0.0.1:$(PORT)
+serve: $(VENV)/.installed
+	@test -f $(DB) || $(PY) -m jobdash demo --db $(DB)
+	$(PY) -m jobdash serve --db $(DB) --port $(PORT)
+
+## test: install with the test extra and Debian's chromium, run every test
+test: $(VENV)/.installed-test chromium
+	$(PY) -m pytest
+
+## demo: (re)build the demo history from scratch
+demo: $(VENV)/.installed
+	rm -rf $(DB) $(DB).wal $(dir $(DB))images
+	$(PY) -m jobdash demo --db $(DB)
+
+## bench: contract benchmarks at 100k and 1M jobs (minutes; not part of make test)
+bench: $(VENV)/.installed-test
+	$(PY) -m benchmarks.bench_contract --json benchmarks/results/contract.json
+
+chromium:
+	@if [ ! -x /usr/bin/chromium ]; then \
+	  if [ "$$(id -u)" = 0 ]; then \
+	    echo "Installing Debian's chromium for the browser tests..."; \
+	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; \
+	  else \
+	    echo "Browser tests need Debian's chromium at /usr/bin/chromium." >&2; \
+	    echo "Run 'sudo apt-get install chromium' once (or run make test as root), then retry." >&2; \
+	    exit 1; \
+	  fi; \
+	fi
+
+clean:
+	rm -rf $(VENV) .pytest_cache

@@ -1,0 +1,118 @@
+"""Command line: ``jobdash demo | serve | run | export`` (also ``python -m jobdash``)."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+
+from .config import default_db_path
+from .errors import JobdashError
+from .query import JobQuery
+from .vocab import JOB_STATUSES, parse_job_id
+
+
+def _db(args: argparse.Namespace) -> Path:
+    return Path(args.db) if args.db else default_db_path()
+
+
+def cmd_demo(args: argparse.Namespace) -> int:
+    from .demo import build_demo
+
+    counts = build_demo(_db(args), jobs=args.jobs, seed=args.seed,
+                        images_on_disk=args.images_on_disk)
+    print(f"Demo history written to {_db(args)}: "
+          + ", ".join(f"{v:,} {k}" for k, v in counts.items()))
+    return 0
+
+
+def cmd_serve(args: argparse.Namespace) -> int:
+    from .ui.app import serve
+
+    serve(db_path=_db(args), port=args.port, address=args.address,
+          basic_auth=args.basic_auth, show=args.show)
+    return 0
+
+
+def cmd_run(args: argparse.Namespace) -> int:
+    from . import open as open_service
+    from .runner import run_job
+
+    with open_service(_db(args)) as svc:
+        job = run_job(svc, args.config, label=args.label, wait=not args.no_wait)
+    print(f"{job['job_id']} {job['status']}: {job.get('successful_images', 0)} images "
+          f"produced, {job.get('failed_images', 0)} failed")
+    return 0 if job["status"] in ("completed", "pending", "running") else 1
+
+
+def cmd_export(args: argparse.Namespace) -> int:
+    from . import open as open_service
+
+    with open_service(_db(args), runner=False) as svc:
+        if args.ids:
+            ids = []
+            for token in args.ids.split(","):
+                job_id = parse_job_id(token)
+                if job_id is None:
+                    raise SystemExit(f"jobdash export: {token!r} is not a job id")
+                ids.append(job_id)
+            path = svc.bulk_export(ids, args.out)
+        else:
+            query = JobQuery(statuses=args.status or [], search=args.search or "",
+                             date_from=args.date_from, date_to=args.date_to)
+            path = svc.bulk_export(query, args.out)
+    print(f"Wrote {path}")
+    return 0
+
+
+def parser() -> argparse.ArgumentParser:
+    """The ``jobdash`` argument parser."""
+    top = argparse.ArgumentParser(prog="jobdash", description=__doc__)
+    sub = top.add_subparsers(dest="command", required=True)
+
+    def command(name: str, help_text: str, func) -> argparse.ArgumentParser:
+        p = sub.add_parser(name, help=help_text, description=help_text)
+        p.add_argument("--db", help="DuckDB file (default: $JOBDASH_DB or data/jobs.duckdb)")
+        p.set_defaults(func=func)
+        return p
+
+    p = command("demo", "Write a realistic demo history into a new database.", cmd_demo)
+    p.add_argument("--jobs", type=int, default=2000, help="number of jobs (default 2000)")
+    p.add_argument("--seed", type=int, default=7, help="random seed (default 7)")
+    p.add_argument("--images-on-disk", type=int, default=300,
+                   help="newest jobs that get real image files (default 300)")
+
+    p = command("serve", "Serve the Dashboard and Job Management pages.", cmd_serve)
+    p.add_argument("--port", type=int, default=5006, help="port (default 5006)")
+    p.add_argument("--address", default="127.0.0.1",
+                   help="address to bind (default 127.0.0.1; 0.0.0.0 exposes it)")
+    p.add_argument("--basic-auth", metavar="PASSWORD_OR_FILE",
+                   help="switch on Panel's basic auth with this password (or a JSON file of "
+                        "user: password)")
+    p.add_argument("--show", action="store_true", help="open a browser tab")
+
+    p = command("run", "Queue a job of a configuration (name or id) and run it.", cmd_run)
+    p.add_argument("config", help="configuration name or id")
+    p.add_argument("--label", help="label of the new job")
+    p.add_argument("--no-wait", action="store_true", help="queue only; return at once")
+
+    p = command("export", "Export jobs to an Excel workbook.", cmd_export)
+    p.add_argument("out", help="path of the .xlsx file to write")
+    p.add_argument("--ids", help="comma-separated job ids (123, JOB-000123)")
+    p.add_argument("--status", action="append", choices=JOB_STATUSES,
+                   help="only jobs with this status (repeatable)")
+    p.add_argument("--search", help="search text")
+    p.add_argument("--date-from", help="first day, YYYY-MM-DD")
+    p.add_argument("--date-to", help="last day, YYYY-MM-DD")
+    return top
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Entry point; typed jobdash errors become one readable line and exit code 2."""
+    args = parser().parse_args(argv)
+    try:
+        return args.func(args)
+    except JobdashError as exc:
+        print(f"jobdash {args.command}: {exc}", file=sys.stderr)
+        return 2
