@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
 from typing import Any
 
 import param
@@ -138,7 +139,5 @@ class JobQuery(param.Parameterized):
 
 
 def _field_in(message: str) -> str | None:
-    for name in JobQuery.param:
-        if f".{name}" in message or f"'{name}'" in message:
-            return name
-    return None
+    match = re.search(r"JobQuery\.(\w+)", message)
+    return match.group(1) if match else None

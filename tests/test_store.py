@@ -1,0 +1,129 @@
+"""JobStore: migrations, locking, thread safety, parameterised SQL."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+import textwrap
+import threading
+
+import duckdb
+import pytest
+
+import jobdash
+from jobdash.errors import SchemaTooNew, StoreLocked
+from jobdash.store import JobStore
+from jobdash.store.migrations import LATEST_VERSION, MIGRATIONS
+from factories import add_job
+
+TABLES = {"configurations", "job_executions", "generated_images", "job_events",
+          "filter_presets", "schema_migrations"}
+
+
+def _tables(path) -> set[str]:
+    con = duckdb.connect(str(path), read_only=True)
+    try:
+        return {r[0] for r in con.execute("SELECT table_name FROM information_schema.tables").fetchall()}
+    finally:
+        con.close()
+
+
+def test_migrations_create_every_table_from_an_empty_file(tmp_path):
+    store = JobStore(tmp_path / "new.duckdb")
+    assert store.applied_migrations() == [v for v, _, _ in MIGRATIONS]
+    store.close()
+    assert TABLES <= _tables(tmp_path / "new.duckdb")
+
+
+def test_migrations_are_idempotent_and_recorded_once(tmp_path):
+    path = tmp_path / "j.duckdb"
+    JobStore(path).close()
+    store = JobStore(path)
+    assert store.migrate() == []
+    assert store.applied_migrations() == [v for v, _, _ in MIGRATIONS]
+    assert store.schema_version() == LATEST_VERSION
+    store.close()
+
+
+def test_a_newer_file_is_refused_with_a_clear_error(tmp_path):
+    path = tmp_path / "future.duckdb"
+    JobStore(path).close()
+    con = duckdb.connect(str(path))
+    con.execute("INSERT INTO schema_migrations VALUES (?, 'from the future', now())",
+                [LATEST_VERSION + 1])
+    con.close()
+    with pytest.raises(SchemaTooNew, match="Upgrade jobdash"):
+        JobStore(path)
+
+
+def test_a_second_process_gets_store_locked(tmp_path):
+    path = tmp_path / "held.duckdb"
+    holder = jobdash.open(path, runner=False)
+    script = textwrap.dedent(f"""
+        import jobdash
+        try:
+            jobdash.open({str(path)!r}, runner=False)
+        except jobdash.StoreLocked as exc:
+            print("LOCKED:", exc)
+    """)
+    try:
+        out = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True,
+                             timeout=60)
+    finally:
+        holder.close()
+    assert "LOCKED:" in out.stdout, out.stderr
+    assert str(path) in out.stdout and "stop that `jobdash serve`" in out.stdout
+    assert "Traceback" not in out.stderr
+    assert issubclass(StoreLocked, jobdash.errors.JobdashError)
+
+
+def test_a_failed_transaction_changes_nothing(service):
+    add_job(service, label="kept")
+    before = service.store.sql("SELECT count(*) AS n FROM job_executions")["n"][0]
+    with pytest.raises(RuntimeError), service.store.transaction() as cur:
+        service.store.insert_job(cur, label="lost", status="pending", configuration_id=None,
+                                 snapshot=None, rerun_of=None, queued_at=jobdash.store.utcnow())
+        raise RuntimeError("boom")
+    assert service.store.sql("SELECT count(*) AS n FROM job_executions")["n"][0] == before
+    # the id counter was rolled back with it: the next job gets the next id
+    assert add_job(service) == 2
+
+
+def test_concurrent_reads_and_writes_from_threads(service):
+    errors: list[BaseException] = []
+
+    def writer(n: int) -> None:
+        try:
+            for i in range(20):
+                add_job(service, label=f"w{n}-{i}")
+        except BaseException as exc:  # noqa: BLE001 - collected and asserted below
+            errors.append(exc)
+
+    def reader() -> None:
+        try:
+            for _ in range(40):
+                service.get_all()
+                service.statistics()
+        except BaseException as exc:  # noqa: BLE001
+            errors.append(exc)
+
+    threads = [threading.Thread(target=writer, args=(n,)) for n in range(3)]
+    threads += [threading.Thread(target=reader) for _ in range(2)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert errors == []
+    ids = service.store.sql("SELECT id FROM job_executions ORDER BY id")["id"].tolist()
+    assert ids == list(range(1, 61))
+
+
+def test_ids_continue_after_reopening(tmp_path):
+    path = tmp_path / "j.duckdb"
+    svc = jobdash.open(path, runner=False)
+    add_job(svc)
+    add_job(svc)
+    svc.close()
+    svc = jobdash.open(path, runner=False)
+    assert add_job(svc) == 3
+    svc.close()
