@@ -1,0 +1,1 @@
+"""The runner: job queue, pipeline stages, image generators, post-processing and QC."""
