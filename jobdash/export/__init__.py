@@ -1,0 +1,5 @@
+"""Exports of the job history: Excel workbooks (openpyxl)."""
+
+from .excel import column_title, write_workbook
+
+__all__ = ["write_workbook", "column_title"]
