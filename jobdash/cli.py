@@ -1,4 +1,4 @@
-"""Command line: ``jobdash demo | serve | run | export`` (also ``python -m jobdash``)."""
+"""Command line: ``jobdash demo | serve | run | import-gif | export`` (also ``python -m jobdash``)."""
 
 from __future__ import annotations
 
@@ -66,6 +66,18 @@ def cmd_export(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_import_gif(args: argparse.Namespace) -> int:
+    from . import open as open_service
+    from .importers.gif import import_gif
+
+    with open_service(_db(args), runner=False) as svc:
+        report = import_gif(svc, args.source)
+    print(f"Imported {report.configurations} configurations, {report.jobs} jobs and "
+          f"{report.images} images from {args.source} into {_db(args)} "
+          f"({report.orphan_images_skipped} orphan images skipped)")
+    return 0
+
+
 def parser() -> argparse.ArgumentParser:
     """The ``jobdash`` argument parser."""
     top = argparse.ArgumentParser(prog="jobdash", description=__doc__)
@@ -96,6 +108,10 @@ def parser() -> argparse.ArgumentParser:
     p.add_argument("config", help="configuration name or id")
     p.add_argument("--label", help="label of the new job")
     p.add_argument("--no-wait", action="store_true", help="queue only; return at once")
+
+    p = command("import-gif", "Import a Gen Image Factory history (gen-image-factory.db).",
+                cmd_import_gif)
+    p.add_argument("source", help="path of the desktop app's SQLite file")
 
     p = command("export", "Export jobs to an Excel workbook.", cmd_export)
     p.add_argument("out", help="path of the .xlsx file to write")

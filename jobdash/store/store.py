@@ -34,7 +34,7 @@ JOB_FROM = "job_executions j LEFT JOIN configurations c ON c.id = j.configuratio
 UPDATABLE_JOB_FIELDS = frozenset({
     "label", "status", "started_at", "completed_at", "progress", "current_step",
     "total_images", "successful_images", "failed_images", "approved_images",
-    "qc_failed_images", "error_message", "error_step", "configuration_snapshot",
+    "qc_failed_images", "error_message", "error_step", "configuration_snapshot", "updated_at",
 })
 
 
@@ -186,17 +186,20 @@ class JobStore:
                               "ORDER BY version DESC LIMIT 1", [name]).fetchone()
         return self.configuration(row[0]) if row else None
 
-    def add_configuration(self, name: str, settings: dict, *, version: int | None = None,
-                          at: dt.datetime | None = None) -> int:
-        """Insert a configuration; without ``version`` it is the next version of ``name``."""
-        at = at or utcnow()
+    def add_configuration(self, name: str, settings: dict, *, at: dt.datetime | None = None) -> int:
+        """Insert the next version of configuration ``name``; returns its id."""
         with self.transaction() as cur:
-            if version is None:
-                version = cur.execute("SELECT coalesce(max(version), 0) + 1 FROM configurations "
-                                      "WHERE name = ?", [name]).fetchone()[0]
-            (config_id,) = self._new_ids("configurations")
-            cur.execute("INSERT INTO configurations VALUES (?, ?, ?, ?, ?, ?)",
-                        [config_id, name, version, _json(settings), at, at])
+            return self.insert_configuration(cur, name=name, settings=settings, at=at)
+
+    def insert_configuration(self, cur: duckdb.DuckDBPyConnection, *, name: str, settings: dict,
+                             at: dt.datetime | None = None) -> int:
+        """Insert the next version of configuration ``name`` inside a transaction."""
+        at = at or utcnow()
+        version = cur.execute("SELECT coalesce(max(version), 0) + 1 FROM configurations "
+                              "WHERE name = ?", [name]).fetchone()[0]
+        (config_id,) = self._new_ids("configurations")
+        cur.execute("INSERT INTO configurations VALUES (?, ?, ?, ?, ?, ?)",
+                    [config_id, name, version, _json(settings), at, at])
         return config_id
 
     # -- reading jobs -----------------------------------------------------------------------
