@@ -12,7 +12,8 @@ from .errors import ValidationError
 from .vocab import JOB_STATUSES, PAGE_SIZES, QC_STATUSES, SORT_KEYS
 
 SEARCH_MAX = 500
-FILTER_FIELDS = ("statuses", "date_from", "date_to", "configuration_ids", "search", "image_qc")
+FILTER_FIELDS = ("statuses", "date_from", "date_to", "configuration_ids", "search", "image_qc",
+                 "error_signature")
 
 
 def _to_date(field: str, value: Any) -> dt.date | None:
@@ -51,6 +52,11 @@ class JobQuery(param.Parameterized):
 
     image_qc = param.Selector(default=None, objects=[None, *QC_STATUSES], allow_None=True, doc="""
         Only jobs having at least one image with this QC status.""")
+
+    error_signature = param.String(default="", doc="""
+        Only jobs whose error message normalises to this signature (numbers, ids, paths,
+        URLs, times and quoted values replaced by placeholders, as listed by
+        ``jobdash.analysis.error_signatures``); empty means any.""")
 
     sort = param.Selector(default="started_at", objects=list(SORT_KEYS), doc="""
         Column the listing is sorted by.""")
@@ -102,8 +108,9 @@ class JobQuery(param.Parameterized):
         if self.date_from and self.date_to and self.date_from > self.date_to:
             raise ValidationError(
                 f"date_from: {self.date_from} is after date_to {self.date_to}", "date_from")
-        if len(self.search) > SEARCH_MAX:
-            raise ValidationError(f"search: longer than {SEARCH_MAX} characters", "search")
+        for field in ("search", "error_signature"):
+            if len(getattr(self, field)) > SEARCH_MAX:
+                raise ValidationError(f"{field}: longer than {SEARCH_MAX} characters", field)
 
     def to_dict(self) -> dict[str, Any]:
         """Plain JSON-safe dict of every field (dates as ISO strings)."""

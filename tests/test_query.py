@@ -75,4 +75,4 @@ def test_copy_changes_only_what_is_asked():
 def test_filters_leave_out_sort_and_page():
     q = JobQuery(search="x", sort="id", page=2)
     assert set(q.filters()) == {"statuses", "date_from", "date_to", "configuration_ids",
-                                "search", "image_qc"}
+                                "search", "image_qc", "error_signature"}
