@@ -25,11 +25,14 @@ RULES: tuple[tuple[str, str], ...] = (
     (r"\b\d{4}-\d{2}-\d{2}(?:[T ]\d{2}:\d{2}(?::\d{2}(?:[.,]\d+)?)?(?:Z|[+-]\d{2}:?\d{2})?)?"
      r"|\b\d{1,2}:\d{2}(?::\d{2}(?:[.,]\d+)?)?\b", "<time>"),
     # Paths: absolute or home (/tmp/x.png, ~/out) at the start or after a separator; Windows
-    # (C:\out); relative ones ending in a file name with an extension (out/2026/img_01.png).
+    # (C:\out); relative ones ending in a file name with an extension (out/2026/img_01.png);
+    # bare file names of common types (img_003.webp, batch_7.csv).
     (r"(^|[\s'\"(\[=:,])~?/[^\s'\"<>()\[\],;:]+|\b[A-Za-z]:\\[^\s'\"<>|:]*"
-     r"|\b[\w.-]*(?:/[\w.-]+)+\.[A-Za-z0-9]{1,5}\b", r"\1<path>"),
-    # Quoted values: 'x' (an opening quote follows no letter, so "can't" stays) and "x".
-    (r"(^|[^\w])'[^']*'|\"[^\"]*\"", r"\1<str>"),
+     r"|\b[\w.-]*(?:/[\w.-]+)+\.[A-Za-z0-9]{1,5}\b"
+     r"|\b[\w.-]+\.(?i:png|jpe?g|webp|gif|bmp|tiff?|avif|heic|svg|csv|tsv|json|ya?ml|xml|txt"
+     r"|log|zip|parquet|duckdb|db|sqlite)\b", r"\1<path>"),
+    # Quoted values: 'x' (an opening quote follows no letter, so "can't" stays), "x", “x”, ‘x’.
+    (r"(^|[^\w])'[^']*'|\"[^\"]*\"|“[^”]*”|‘[^’]*’", r"\1<str>"),
     # Whole decimal numbers (12, 3.5, 12,000, 000123).
     (r"\b\d+(?:[.,]\d+)*\b", "<n>"),
     # Hex ids: 0x1f, or 8+ hex digits (deadbeef01, a sha prefix).
