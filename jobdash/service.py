@@ -19,6 +19,7 @@ from .errors import Conflict, NotFound, ValidationError
 from .events import Change, ChangeFeed
 from .query import JobQuery
 from .store import JobStore, utcnow
+from .store.image_paths import set_file_paths
 from .vocab import LABEL_MAX, format_job_id, parse_job_id
 
 RERUN_SUFFIX = " (Rerun)"
@@ -356,9 +357,11 @@ class JobService:
 
     def record(self, job_id: int, *, progress: int | None = None, step: str | None = None,
                event: dict[str, Any] | None = None, image: dict[str, Any] | None = None,
-               counts: dict[str, int] | None = None) -> int | None:
-        """Runner progress in one transaction: optional event, image row, progress/step and
-        counters. Returns the new image id when an image was added."""
+               counts: dict[str, int] | None = None,
+               image_paths: dict[int, str] | None = None) -> int | None:
+        """Runner progress in one transaction: optional event, image row, progress/step,
+        counters and new file paths of finalised images (``{image_id: path}``, relative to
+        the image root). Returns the new image id when an image was added."""
         image_id = None
         fields: dict[str, Any] = dict(counts or {})
         if progress is not None:
@@ -370,6 +373,8 @@ class JobService:
                 self.store.add_event(cur, job_id, **event)
             if image:
                 image_id = self.store.add_image(cur, job_id, **image)
+            if image_paths:
+                set_file_paths(cur, image_paths)
             if fields:
                 self.store.update_job(cur, job_id, **fields)
         if fields:
@@ -449,8 +454,12 @@ def open_service(path: str | os.PathLike | None = None, *, runner: bool = True,
     if runner:
         from .runner import Runner
 
-        service.runner = Runner(service, executor=executor, scheduler=scheduler)
-        service.runner.start()
+        try:
+            service.runner = Runner(service, executor=executor, scheduler=scheduler)
+            service.runner.start()
+        except BaseException:
+            service.close()
+            raise
     return service
 
 

@@ -1,1 +1,12 @@
-"""The runner: job queue, pipeline stages, image generators, post-processing and QC."""
+"""The runner: job queue, pipeline stages, image generators, post-processing and QC.
+
+``jobdash.open(path)`` starts one :class:`Runner` per owning process; it executes the
+pending jobs strictly one at a time, in queue order. :func:`run_job` queues a job and waits
+for it (``jobdash run``)."""
+
+from .executors import DaskExecutor, ThreadExecutor, make_executor
+from .pipeline import Outcome, Pipeline
+from .queue import Runner, StopRequest, run_job
+
+__all__ = ["DaskExecutor", "Outcome", "Pipeline", "Runner", "StopRequest", "ThreadExecutor",
+           "make_executor", "run_job"]
