@@ -189,6 +189,20 @@ def test_signature_filter_is_literal_and_combines(history):
     assert q.active_filters == 2
 
 
+def test_signature_filter_holds_for_cut_and_blank_signatures(service):
+    cut = "x" * 197 + " 12345 and more"  # the cut falls inside the placeholder <n>
+    ids = {add_job(service, status="failed", error_message=m)
+           for m in (cut, "(no error message)", "%_\\ [a-z]+ 'q' 7")}
+    add_job(service, status="failed")  # no message at all
+    seen = set()
+    for row in analysis.error_signatures(service, examples=10).itertuples():
+        assert set(service.store.matching_ids(analysis.signature_query(row.signature))) == \
+            set(row.example_ids)
+        seen |= set(row.example_ids)
+    assert ids < seen and len(seen) == 4
+    assert analysis.signature_of(service, cut) == "x" * 197 + " <n"
+
+
 def test_signature_daily_counts_are_dense(history):
     svc = history["svc"]
     df = analysis.signature_daily_counts(svc, days=10, end=NEXT_MON.date(), top=2)

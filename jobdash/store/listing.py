@@ -7,7 +7,7 @@ from typing import Any
 
 from ..query import JobQuery
 from ..vocab import parse_job_id
-from .signature import ERROR_SIGNATURE
+from .signature import error_signature_filter
 
 # Run date of a job: when it started, or when it was queued if it has not started yet.
 RUN_AT = "coalesce(j.started_at, j.queued_at)"
@@ -61,8 +61,9 @@ def where(query: JobQuery | None) -> tuple[str, list[Any]]:
         clauses.append("j.id IN (SELECT execution_id FROM generated_images WHERE qc_status = ?)")
         params.append(query.image_qc)
     if query.error_signature:
-        clauses.append(f"{ERROR_SIGNATURE} = ?")
-        params.append(query.error_signature)
+        clause, values = error_signature_filter(query.error_signature)
+        clauses.append(clause)
+        params.extend(values)
     return (" AND ".join(clauses) or "TRUE"), params
 
 
