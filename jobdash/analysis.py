@@ -17,6 +17,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
+import numpy as np
 import pandas as pd
 from bokeh.models import ColumnDataSource, FactorRange, HoverTool, NumeralTickFormatter
 from bokeh.plotting import figure
@@ -147,9 +148,12 @@ def bucket_query(start: Any, bucket: str = "day", base: JobQuery | None = None) 
         raise ValidationError("bucket: JobQuery filters whole days, so an hour cannot be "
                               "selected exactly; use the day or week bucket", "bucket")
     try:
-        day = pd.Timestamp(start).date()
+        stamp = pd.Timestamp(start) if isinstance(start, str | dt.date | np.datetime64) else None
     except (TypeError, ValueError):
-        raise ValidationError(f"start: {start!r} is not a date or time", "start") from None
+        stamp = None
+    if stamp is None or pd.isna(stamp):
+        raise ValidationError(f"start: {start!r} is not a date or time", "start")
+    day = stamp.date()
     first = day - dt.timedelta(days=day.weekday()) if bucket == "week" else day
     last = first + dt.timedelta(days=6 if bucket == "week" else 0)
     base = _scope(base, _failed())
@@ -164,7 +168,8 @@ def duration_percentiles(service: JobService, by: str | None = "configuration",
     """p50 / p90 / p99 and max run time (seconds) per status and configuration (``by``:
     ``"configuration"``, ``"version"`` or None). Running jobs count their time so far.
 
-    Columns: group columns, status, jobs, p50_s, p90_s, p99_s, max_s."""
+    Columns: group columns (as in :func:`failure_rate`), status, jobs, p50_s, p90_s, p99_s,
+    max_s."""
     return analytics.duration_percentiles(service.store, _scope(query), by=by, now=utcnow())
 
 

@@ -346,6 +346,8 @@ def test_an_empty_history_gives_empty_tables(service):
     (lambda s: analysis.signature_query(" "), "error_signature"),
     (lambda s: analysis.bucket_query(MON, "hour"), "bucket"),
     (lambda s: analysis.bucket_query("not a date"), "start"),
+    (lambda s: analysis.bucket_query(None), "start"),
+    (lambda s: analysis.bucket_query(20261102), "start"),
     (lambda s: analysis.failure_trend_figure(pd.DataFrame({"x": [1]})), "df"),
 ])
 def test_bad_input_is_a_validation_error(service, call, field):

@@ -28,6 +28,9 @@ TECHNICAL = "technical"
 FINISHED = "j.status IN ('completed', 'failed', 'stopped')"
 
 _CONFIG = f"coalesce(c.name, '{NO_CONFIGURATION}')"
+_FROM_JOBS = "job_executions j LEFT JOIN configurations c ON c.id = j.configuration_id"
+_FROM_IMAGES = ("generated_images i JOIN job_executions j ON j.id = i.execution_id "
+                "LEFT JOIN configurations c ON c.id = j.configuration_id")
 
 
 def _distinct(expr: str) -> str:
@@ -35,9 +38,6 @@ def _distinct(expr: str) -> str:
     return f"coalesce(list_sort(list(DISTINCT {expr}) FILTER ({expr} IS NOT NULL)), [])"
 
 
-_FROM_JOBS = "job_executions j LEFT JOIN configurations c ON c.id = j.configuration_id"
-_FROM_IMAGES = ("generated_images i JOIN job_executions j ON j.id = i.execution_id "
-                "LEFT JOIN configurations c ON c.id = j.configuration_id")
 # Groupings of jobs and images, as (select list, names of the group columns).
 _BY_CONFIG = {
     None: ([], []),
@@ -53,13 +53,6 @@ _BY_CONFIG = {
 _IMAGE_STAGE = (f"CASE WHEN i.qc_status = 'qc_failed' THEN '{QC_VERDICT}' "
                 f"ELSE coalesce(nullif(split_part(i.qc_reason, ':', 2), ''), '{NO_STEP}') END")
 _REJECTED = "i.qc_status IN ('qc_failed', 'processing_failed')"
-_DURATION_BY = {
-    None: ([], []),
-    "configuration": ([f"{_CONFIG} AS configuration"], ["configuration"]),
-    "version": ([f"{_CONFIG} AS configuration", "c.version AS version",
-                 "j.configuration_id AS configuration_id"],
-                ["configuration", "version", "configuration_id"]),
-}
 
 
 def _choice(field: str, value: object, allowed: Sequence[object]) -> None:
@@ -138,31 +131,29 @@ def signature_daily_counts(store: JobStore, query: JobQuery, *, signatures: Sequ
     Columns: signature, day, jobs; ordered by signature rank, then day."""
     where_sql, params = listing.where(query)
     if signatures is None:
-        chosen = f"""SELECT signature, row_number() OVER (ORDER BY count(*) DESC, signature)
-                         AS rank
-                     FROM scoped GROUP BY signature ORDER BY rank LIMIT ?"""
+        chosen = """SELECT signature, row_number() OVER (ORDER BY sum(jobs) DESC, signature)
+                        AS rank
+                    FROM per_day GROUP BY signature ORDER BY rank LIMIT ?"""
         chosen_params: list[object] = [top]
     else:
         chosen = """SELECT unnest(s) AS signature, generate_subscripts(s, 1) AS rank
                     FROM (SELECT ?::VARCHAR[] AS s)"""
         chosen_params = [list(signatures)]
+    # One pass of the regular expressions: count per signature and day, then pick and pad.
     sql = f"""
-        WITH scoped AS (
-            SELECT {ERROR_SIGNATURE} AS signature, CAST({listing.RUN_AT} AS DATE) AS day
+        WITH per_day AS MATERIALIZED (
+            SELECT {ERROR_SIGNATURE} AS signature, CAST({listing.RUN_AT} AS DATE) AS day,
+                   count(*) AS jobs
             FROM job_executions j WHERE {where_sql}
+            GROUP BY ALL
         ),
         chosen AS ({chosen}),
-        days AS (SELECT CAST(unnest(range(?::DATE, ?::DATE + 1, INTERVAL 1 DAY)) AS DATE) AS day),
-        counted AS (
-            SELECT signature, day, count(*) AS jobs FROM scoped
-            WHERE day BETWEEN ? AND ? AND signature IN (SELECT signature FROM chosen)
-            GROUP BY ALL
-        )
+        days AS (SELECT CAST(unnest(range(?::DATE, ?::DATE + 1, INTERVAL 1 DAY)) AS DATE) AS day)
         SELECT s.signature, d.day, coalesce(n.jobs, 0) AS jobs
         FROM chosen s CROSS JOIN days d
-        LEFT JOIN counted n ON n.signature = s.signature AND n.day = d.day
+        LEFT JOIN per_day n ON n.signature = s.signature AND n.day = d.day
         ORDER BY s.rank, d.day"""
-    return _df(store, sql, [*params, *chosen_params, first_day, last_day, first_day, last_day])
+    return _df(store, sql, [*params, *chosen_params, first_day, last_day])
 
 
 # -- rates over time ------------------------------------------------------------------------
@@ -248,9 +239,9 @@ def duration_percentiles(store: JobStore, query: JobQuery, *, by: str | None,
     version) of the started jobs in scope; a running job counts its time so far.
 
     Columns: the group columns, status, jobs, p50_s, p90_s, p99_s, max_s."""
-    _choice("by", by, list(_DURATION_BY))
+    _choice("by", by, list(_BY_CONFIG))
     where_sql, params = listing.where(query)
-    select, names = _DURATION_BY[by]
+    select, names = _BY_CONFIG[by]
     group = ", ".join([*names, "status"])
     sql = f"""
         SELECT {_leading(select)} j.status AS status, count(*) AS jobs,
