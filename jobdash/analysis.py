@@ -41,7 +41,10 @@ NEUTRAL, SURFACE, ACCENT = "#6B7280", "#FFFFFF", "#8B5CF6"
 PALETTE = (PRIMARY, ERROR, WARNING, SUCCESS, ACCENT, NEUTRAL)
 FONT = ("-apple-system, BlinkMacSystemFont, 'Segoe UI', Roboto, 'Helvetica Neue', Arial, "
         "sans-serif")
-QC_COLORS = {"processing_failed": WARNING, "qc_failed": ERROR, "needs_review": NEUTRAL}
+# How the QC reasons chart names and colours each status.
+QC_STYLE = {"processing_failed": ("Processing failed", WARNING), "qc_failed": ("QC failed", ERROR),
+            "needs_review": ("Needs review", NEUTRAL)}
+DASHES = ("solid", "dashed", "dotted")
 LABEL_CHARS = 60
 
 
@@ -241,10 +244,15 @@ def failure_trend_figure(df: pd.DataFrame, title: str | None = None, height: int
         source = ColumnDataSource({"bucket": part["bucket"], "rate": part[rate],
                                    "count": part[count], "total": part[total],
                                    "series": [label] * len(part)})
+        # Past six series the colours come round again with another dash pattern.
         color = PALETTE[i % len(PALETTE)] if group else ERROR
+        dash = DASHES[i // len(PALETTE) % len(DASHES)]
         legend = {"legend_label": _short(label)} if group else {}
-        fig.line("bucket", "rate", source=source, color=color, line_width=2, **legend)
+        fig.line("bucket", "rate", source=source, color=color, line_width=2, line_dash=dash,
+                 **legend)
         fig.scatter("bucket", "rate", source=source, color=color, size=6)
+    if group:
+        fig.add_layout(fig.legend[0], "right")  # beside the plot, never over the lines
     fig.yaxis.formatter = NumeralTickFormatter(format="0%")
     fig.add_tools(HoverTool(tooltips=[("", "@series"), ("bucket", "@bucket{%F %H:%M}"),
                                       ("rate", "@rate{0.0%}"), (count, "@count"),
@@ -256,10 +264,14 @@ def failure_trend_figure(df: pd.DataFrame, title: str | None = None, height: int
 def _hbar_figure(labels: list[str], values: list[float], colors: list[str], hover: dict,
                  title: str, x_label: str, height: int | None) -> figure:
     """Horizontal bars, largest on top (shared by the signature and QC reason charts)."""
-    factors = list(dict.fromkeys(labels))[::-1]
-    source = ColumnDataSource({"label": labels, "value": values, "color": colors, **hover})
-    fig = figure(title=title, y_range=FactorRange(*factors), sizing_mode="stretch_width",
-                 height=height or max(160, 40 + 28 * len(factors)), tools="save",
+    seen: dict[str, int] = {}
+    unique = []
+    for label in labels:  # shortened labels may clash: number the repeats
+        seen[label] = seen.get(label, 0) + 1
+        unique.append(label if seen[label] == 1 else f"{label} ({seen[label]})")
+    source = ColumnDataSource({"label": unique, "value": values, "color": colors, **hover})
+    fig = figure(title=title, y_range=FactorRange(*unique[::-1]), sizing_mode="stretch_width",
+                 height=height or max(160, 40 + 28 * len(unique)), tools="save",
                  x_axis_label=x_label)
     fig.hbar(y="label", right="value", height=0.7, color="color", source=source)
     fig.add_tools(HoverTool(tooltips=[(k, f"@{{{k}}}") for k in hover]))
@@ -287,9 +299,9 @@ def qc_reasons_figure(df: pd.DataFrame, top: int = 15, height: int | None = None
     if "reason" not in df or "qc_status" not in df:
         raise ValidationError("df: expected a table from qc_reasons()", "df")
     part = df.sort_values("images", ascending=False, kind="stable").head(_count("top", top, 1, 100))
-    labels = [_short(f"{k}: {r}") for k, r in zip(part["kind"], part["reason"])]
+    labels = [_short(f"{QC_STYLE[s][0]}: {r}") for s, r in zip(part["qc_status"], part["reason"])]
     return _hbar_figure(
-        labels, part["images"].tolist(), [QC_COLORS[s] for s in part["qc_status"]],
+        labels, part["images"].tolist(), [QC_STYLE[s][1] for s in part["qc_status"]],
         {"reason": part["reason"].tolist(), "qc_status": part["qc_status"].tolist(),
          "images": part["images"].tolist(), "jobs": part["jobs"].tolist()},
         "Lost and held images by cause", "images", height)

@@ -378,7 +378,8 @@ def test_signature_and_qc_bar_figures(history):
     assert fig.renderers[0].data_source.data["value"] == [3, 2, 2]
     qc = analysis.qc_reasons_figure(analysis.qc_reasons(svc))
     data = qc.renderers[0].data_source.data
-    assert data["label"][0] == "qc_verdict: Blurry: Laplacian variance <n> below <n>"
+    assert data["label"][:2] == ["QC failed: Blurry: Laplacian variance <n> below <n>",
+                                 "Processing failed: convert"]
     assert data["color"] == ["#EF4444", "#F59E0B", "#F59E0B", "#F59E0B", "#6B7280"]
     json_item(fig), json_item(qc)
     empty = analysis.signature_bar_figure(analysis.error_signatures(svc).head(0))
