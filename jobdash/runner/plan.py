@@ -75,8 +75,7 @@ class JobPlan:
         specs = []
         for g in range(self.count):
             keyword = self.keywords[g % len(self.keywords)] if self.keywords else None
-            prompt = (self.prompt_template.replace(KEYWORD, keyword) if keyword is not None
-                      else self.prompt_template.replace(KEYWORD, "").strip())
+            prompt = " ".join(self.prompt_template.replace(KEYWORD, keyword or "").split())
             for v in range(self.variations):
                 index = g * self.variations + v + 1
                 specs.append(ImageSpec(index=index, generation=g + 1, variation=v + 1,

@@ -32,6 +32,9 @@ class StopRequest:
     reason: str
 
 
+SHUTDOWN = StopRequest("shutdown", "the process running the queue is shutting down")
+
+
 class Runner:
     """Executes the queue of one JobService in a background thread.
 
@@ -76,8 +79,7 @@ class Runner:
         self._closing.set()
         current = self._current
         if current is not None:
-            self.request_stop(current, by="shutdown",
-                              reason="the process running the queue is shutting down")
+            self.request_stop(current, SHUTDOWN.by, SHUTDOWN.reason)
         self._wake.set()
         done = True
         if self._thread is not None and self._thread is not threading.current_thread():
@@ -114,19 +116,23 @@ class Runner:
             data={"by": by, "reason": reason}))
 
     def stop_requested(self, job_id: int) -> StopRequest | None:
-        """The pending stop request of a job, if any."""
+        """The pending stop request of a job, if any (every job stops when shutting down)."""
         with self._lock:
-            return self._stops.get(job_id)
+            request = self._stops.get(job_id)
+        if request is None and self._closing.is_set():
+            return SHUTDOWN
+        return request
 
     def wait(self, job_id: int, timeout: float | None = None) -> str:
-        """Block until a job reaches a final status (or ``timeout`` passes); returns its
-        status then."""
+        """Block until a job reaches a final status (or ``timeout`` passes, or the runner
+        stops); returns its status then ("deleted" when it no longer exists)."""
         deadline = None if timeout is None else time.monotonic() + timeout
         with self._finished:
             while True:
                 status = self.service.store.existing_ids([job_id]).get(job_id, "deleted")
                 left = None if deadline is None else deadline - time.monotonic()
-                if status in FINAL or status == "deleted" or (left is not None and left <= 0):
+                if (status in FINAL or status == "deleted" or not self.alive
+                        or (left is not None and left <= 0)):
                     return status
                 # Re-check now and then: a cancel or delete does not go through the runner.
                 self._finished.wait(0.25 if left is None else min(0.25, left))
