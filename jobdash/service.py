@@ -317,9 +317,12 @@ class JobService:
                                  message="Cancelled by the user before it started", at=now)
         self.feed.publish(events.STATUS_UPDATE, job_id, status="stopped")
 
-    def stop(self, job_id: int) -> None:
-        """Ask the runner to stop a running job between images or stages."""
+    def stop(self, job_id: int, by: str = "user", reason: str | None = None) -> None:
+        """Ask the runner to stop a running job between images or stages; ``by`` and
+        ``reason`` go into the job's timeline. A pending job is cancelled instead."""
         job_id = self._int_id(job_id)
+        by = _clean_text(by, "by", 100)
+        reason = None if reason is None else _clean_text(reason, "reason", 500)
         status = self.store.existing_ids([job_id]).get(job_id)
         if status is None:
             raise NotFound(f"No job {format_job_id(job_id)}.")
@@ -330,7 +333,7 @@ class JobService:
         if self.runner is None:
             raise Conflict("No runner in this process: open the store with runner=True "
                            "(the default) in the process that runs jobs.")
-        self.runner.request_stop(job_id)
+        self.runner.request_stop(job_id, by, reason)
 
     def _queued(self, ids: list[int]) -> None:
         if ids:

@@ -86,10 +86,9 @@ class Pipeline:
         done = self.counts["total_images"]
         produced = self.counts["successful_images"]
         if request is not None:
-            message = f"stopped by {request.by}: {request.reason}"
-            return Outcome("stopped", f"Stopped by {request.by} ({request.reason}) after "
-                           f"{done} of {plan.total} images; {produced} produced and kept",
-                           message, self.stage)
+            return Outcome("stopped", f"{_sentence(str(request))}, after {done} of "
+                           f"{plan.total} images; {produced} produced and kept",
+                           str(request), self.stage)
         if not produced:
             reason = self._no_image_reason()
             return Outcome("failed", f"Failed: {reason}", reason,
@@ -290,6 +289,10 @@ class Pipeline:
     def _relative(self, path: Path) -> str:
         """A path below the image root as stored: relative, with forward slashes."""
         return path.resolve().relative_to(self.root).as_posix()
+
+
+def _sentence(text: str) -> str:
+    return text[:1].upper() + text[1:]
 
 
 def _task(plan: JobPlan, spec: ImageSpec) -> RenderTask:

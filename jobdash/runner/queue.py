@@ -29,7 +29,10 @@ class StopRequest:
     """Who asked a running job to stop, and why (recorded in the job's timeline)."""
 
     by: str
-    reason: str
+    reason: str | None = None
+
+    def __str__(self) -> str:
+        return f"stopped by {self.by}" + (f": {self.reason}" if self.reason else "")
 
 
 SHUTDOWN = StopRequest("shutdown", "the process running the queue is shutting down")
@@ -105,14 +108,15 @@ class Runner:
     # -- stopping and waiting -----------------------------------------------------------------
 
     def request_stop(self, job_id: int, by: str = "user",
-                     reason: str = "stop requested") -> None:
+                     reason: str | None = None) -> None:
         """Ask a running job to stop at its next checkpoint (between images or stages)."""
         with self._lock:
             if job_id in self._stops:
                 return
             self._stops[job_id] = StopRequest(by, reason)
         self.service.record(job_id, event=dict(
-            level="warn", step="runner", message=f"Stop requested by {by}: {reason}",
+            level="warn", step="runner",
+            message=f"Stop requested by {by}" + (f": {reason}" if reason else ""),
             data={"by": by, "reason": reason}))
 
     def stop_requested(self, job_id: int) -> StopRequest | None:

@@ -75,13 +75,13 @@ def test_stop_keeps_finished_images_and_says_who(tmp_path):
         root = svc.settings.image_root
 
     assert job["status"] == "stopped"
-    assert job["error_message"] == "stopped by user: stop requested"
+    assert job["error_message"] == "stopped by user"
     assert 2 <= job["total_images"] < 40 and job["total_images"] == len(detail.images)
     for path in detail.images["file_path"]:
         assert (root / path).is_file()  # kept where they were saved
     messages = list(detail.events["message"])
-    assert "Stop requested by user: stop requested" in messages
-    assert messages[-1].startswith("Stopped by user (stop requested) after ")
+    assert "Stop requested by user" in messages
+    assert messages[-1].startswith("Stopped by user, after ")
     assert after["status"] == "completed"  # the queue carries on
 
 
@@ -96,11 +96,15 @@ def test_cancel_removes_a_pending_job_and_running_jobs_refuse_it(tmp_path):
         svc.cancel(queued)
         with pytest.raises(Conflict, match="not pending"):
             svc.cancel(long_id)
-        svc.stop(long_id)
-        assert finished(svc, long_id)["status"] == "stopped"
+        with pytest.raises(ValidationError, match="reason: cannot be empty"):
+            svc.stop(long_id, reason=" ")
+        svc.stop(long_id, by="alice", reason="wrong keywords")
+        stopped = finished(svc, long_id)
         assert finished(svc, last)["status"] == "completed"
         cancelled = svc.get_by_id(queued)
 
+    assert stopped["status"] == "stopped"
+    assert stopped["error_message"] == "stopped by alice: wrong keywords"
     assert cancelled.job["status"] == "stopped" and cancelled.job["started_at"] is None
     assert cancelled.images.empty
     assert list(cancelled.events["step"]) == ["queue", "queue"]  # never picked up
