@@ -1,0 +1,131 @@
+"""The served app: Dashboard at ``/dashboard``, Job Management at ``/jobs``, ``/`` leading to
+the Dashboard, the image folder under ``/images``.
+
+    jobdash serve --db data/jobs.duckdb            # calls serve() below
+    panel serve jobdash/ui/app.py                  # JOBDASH_DB picks the history;
+                                                   # ?page=dashboard shows the Dashboard
+
+One process opens the history once (with its runner) and every browser session shares that
+service; each session gets its own page objects and its own live-update callback. Panel
+serves its JavaScript and CSS itself, so the pages need no internet access.
+"""
+
+from __future__ import annotations
+
+import atexit
+import os
+import secrets
+import threading
+from pathlib import Path
+from typing import Any
+
+import panel as pn
+from tornado.web import RedirectHandler
+
+from ..config import default_db_path
+from ..service import JobService, open_service
+from . import theme
+from .dashboard import DashboardPage
+from .manager import JobManager
+
+TITLE = "jobdash"
+PAGE_CSS = f"""
+body {{ background: {theme.COLORS['background']}; font-family: {theme.FONT}; }}
+#header {{ box-shadow: none; border-bottom: 1px solid {theme.COLORS['border']}; }}
+#main {{ padding: {theme.SPACE['page']}px; }}
+"""
+
+_services: dict[Path, JobService] = {}
+_services_lock = threading.Lock()
+
+
+def configure() -> None:
+    """Load the Panel extensions the pages use (Tabulator, notifications) from the server."""
+    pn.extension("tabulator", notifications=True)
+
+
+def shared_service(db_path: str | os.PathLike | None = None, *, runner: bool = True) -> JobService:
+    """The one service of this process for a history (opened on first use, closed at exit)."""
+    path = Path(db_path) if db_path is not None else default_db_path()
+    key = path.resolve()
+    with _services_lock:
+        if key not in _services:
+            service = open_service(path, runner=runner)
+            _services[key] = service
+            atexit.register(service.close)
+        return _services[key]
+
+
+def _template(page: Any) -> pn.template.BootstrapTemplate:
+    template = pn.template.BootstrapTemplate(
+        title=TITLE, main=[page], header_background=theme.COLORS["primary_strong"],
+        main_max_width=f"{theme.MAX_WIDTH + 2 * theme.SPACE['page']}px")
+    template.config.raw_css.append(PAGE_CSS)
+    return template
+
+
+def jobs_page(service: JobService, *, dashboard_url: str | None = "/dashboard",
+              refresh_ms: int = 1000) -> pn.template.BootstrapTemplate:
+    """The Job Management page of one session, in the app's template."""
+    return _template(JobManager(service, refresh_ms, dashboard_url=dashboard_url))
+
+
+def dashboard_page(service: JobService, *, jobs_url: str | None = "/jobs",
+                   refresh_ms: int = 1000) -> pn.template.BootstrapTemplate:
+    """The Dashboard page of one session, in the app's template."""
+    return _template(DashboardPage(service, refresh_ms=refresh_ms, jobs_url=jobs_url))
+
+
+def routes(service: JobService) -> dict[str, Any]:
+    """``{"dashboard": ..., "jobs": ...}``: one page factory per route."""
+    return {"dashboard": lambda: dashboard_page(service), "jobs": lambda: jobs_page(service)}
+
+
+def start_server(service: JobService, *, port: int = 5006, address: str = "127.0.0.1",
+                 basic_auth: str | None = None, show: bool = False, threaded: bool = False,
+                 **kwargs: Any) -> Any:
+    """Serve the pages of ``service``; blocks unless ``threaded`` (then returns the server
+    thread, whose ``stop()`` ends it)."""
+    configure()
+    image_root = service.settings.image_root
+    image_root.mkdir(parents=True, exist_ok=True)
+    if address in ("0.0.0.0", "::"):
+        kwargs.setdefault("websocket_origin", "*")  # reachable under any host name
+    if basic_auth:
+        kwargs.setdefault("cookie_secret",
+                          os.environ.get("JOBDASH_COOKIE_SECRET") or secrets.token_hex(32))
+    return pn.serve(
+        routes(service), port=port, address=address, show=show, threaded=threaded,
+        title={"dashboard": f"Dashboard · {TITLE}", "jobs": f"Job Management · {TITLE}"},
+        static_dirs={"images": str(image_root)},
+        extra_patterns=[(r"/?", RedirectHandler, {"url": "/dashboard"})],
+        basic_auth=basic_auth, **kwargs)
+
+
+def serve(db_path: str | os.PathLike | None = None, port: int = 5006,
+          address: str = "127.0.0.1", basic_auth: str | None = None, show: bool = False,
+          runner: bool = True) -> None:
+    """Open the history at ``db_path`` (default ``$JOBDASH_DB`` or data/jobs.duckdb) once,
+    with its runner, and serve the Dashboard and Job Management until interrupted.
+
+    ``basic_auth`` switches on Panel's basic auth: a password, or the path of a JSON file
+    mapping user names to passwords. Binds to 127.0.0.1 unless ``address`` says otherwise."""
+    service = shared_service(db_path, runner=runner)
+    start_server(service, port=port, address=address, basic_auth=basic_auth, show=show)
+
+
+def _servable() -> None:
+    """What ``panel serve jobdash/ui/app.py`` shows: Job Management, or the Dashboard with
+    ``?page=dashboard`` (the two link to each other through that argument)."""
+    configure()
+    service = shared_service()
+    if pn.state.session_args.get("page", [b""])[0] == b"dashboard":
+        dashboard_page(service, jobs_url="?page=jobs").servable()
+    else:
+        jobs_page(service, dashboard_url="?page=dashboard").servable()
+
+
+if __name__.startswith("bokeh_app"):
+    from jobdash.ui.app import _servable as _shared_servable  # module state lives there
+
+    _shared_servable()

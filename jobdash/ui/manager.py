@@ -1,0 +1,162 @@
+"""JobManager: the Job Management page as a Panel Viewer.
+
+    import jobdash, panel as pn
+    pn.extension("tabulator", notifications=True)
+    svc = jobdash.open("data/jobs.duckdb")
+    jobdash.JobManager(svc)          # renders inline in a notebook, with live updates
+
+Served (``jobdash serve``) the same component sits in a template (see jobdash.ui.app).
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+import panel as pn
+import param
+
+from ..query import JobQuery
+from ..service import JobService
+from ..vocab import format_job_id
+from . import theme
+from .actions import JobActions
+from .detail import JobDetailSlot
+from .filters import FilterBar
+from .header import Header
+from .keys import Shortcuts
+from .notify import Toaster
+from .pager import Pager
+from .state import JobListing, Selection, finished_jobs
+from .stats import StatsBar
+from .table import JobTable
+
+log = logging.getLogger(__name__)
+
+SECTION_CSS = """
+:host { background: var(--jd-surface); border-radius: var(--jd-radius-card);
+  box-shadow: var(--jd-shadow); border: 1px solid var(--jd-border); padding: 16px 20px; }
+"""
+
+
+class JobManager(pn.viewable.Viewer):
+    """Statistics, filters, the job table and the pager over one job history, kept live."""
+
+    service = param.ClassSelector(class_=JobService, constant=True, instantiate=False, doc="""
+        The job history shown and acted on.""")
+
+    refresh_ms = param.Integer(default=1000, bounds=(0, None), doc="""
+        How often (milliseconds) each open page asks whether anything changed; 0 stops
+        live updates.""")
+
+    dashboard_url = param.String(default=None, allow_None=True, doc="""
+        Where "Back to Dashboard" leads; None (the default, e.g. in notebooks) hides it.""")
+
+    query = param.ClassSelector(class_=JobQuery, constant=True, instantiate=False, doc="""
+        Filters, sort and page shared by every component of the page.""")
+
+    selection = param.ClassSelector(class_=Selection, constant=True, instantiate=False, doc="""
+        The selected jobs, shared by the table and batch actions.""")
+
+    def __init__(self, service: JobService, refresh_ms: int = 1000, *,
+                 query: JobQuery | None = None, selection: Selection | None = None,
+                 **params: Any):
+        super().__init__(service=service, refresh_ms=refresh_ms, query=query or JobQuery(),
+                         selection=selection or Selection(), **params)
+        self.listing = JobListing(service, self.query, self.selection)
+        self.toaster = Toaster()
+        self.header = Header(listing=self.listing, dashboard_url=self.dashboard_url)
+        self.stats = StatsBar(listing=self.listing)
+        self.filters = FilterBar(listing=self.listing)
+        self.actions = JobActions(listing=self.listing, toaster=self.toaster)
+        self.table = JobTable(listing=self.listing, on_action=self.actions.run)
+        self.pager = Pager(listing=self.listing)
+        self.detail = JobDetailSlot(service=service)
+        self.detail_dialog = pn.layout.Modal(self.detail, name="Job details")
+        self.shortcuts = Shortcuts()
+        self._callback: Any = None
+        self._init_callbacks()
+        self._layout = pn.Column(
+            self.header,
+            self.stats,
+            pn.Column(self.filters, stylesheets=[SECTION_CSS], sizing_mode="stretch_width",
+                      margin=(theme.SPACE["lg"], 0, 0, 0)),
+            pn.Column(self.table, self.pager, stylesheets=[SECTION_CSS],
+                      sizing_mode="stretch_width", margin=(theme.SPACE["lg"], 0, 0, 0)),
+            self.toaster, self.shortcuts, self.actions, self.detail_dialog,
+            sizing_mode="stretch_width", max_width=theme.MAX_WIDTH,
+            styles={**theme.CSS_VARIABLES, "margin": "0 auto"}, css_classes=["jd-page"])
+
+    def _init_callbacks(self) -> None:
+        self.listing.param.watch(self._refused, "error")
+        self.listing.param.watch(self._open_job, "open_job")
+        self.detail_dialog.param.watch(self._dialog_toggled, "open")
+        self.shortcuts.param.watch(lambda _: self.refresh(), "refresh")
+        self.shortcuts.param.watch(lambda _: self.header.help.show(), "help")
+        self.header.refresh_button.on_click(lambda _: self.toaster.show("info", "Refreshed."))
+        self.param.watch(self._restart_polling, "refresh_ms")
+
+    # -- public -----------------------------------------------------------------------------
+
+    def refresh(self) -> None:
+        """Re-read the page and the statistics now (as the "Refresh" button does)."""
+        self.header.refresh_button.clicks += 1
+
+    def poll(self) -> None:
+        """One live-update tick: apply what changed and announce finished jobs."""
+        try:
+            changes = self.listing.poll()
+        except Exception as exc:  # noqa: BLE001 - a failed tick is reported, polling goes on
+            log.exception("live update failed")
+            self.toaster.show("error", f"Live update failed: {exc}")
+            return
+        finished = finished_jobs(changes)
+        if finished:
+            labels = self.listing.labels([job_id for job_id, _ in finished])
+            for job_id, status in finished:
+                label = f" “{labels[job_id]}”" if labels.get(job_id) else ""
+                self.toaster.show("success" if status == "completed" else "error",
+                                  f"{format_job_id(job_id)}{label} {status}")
+        if self.detail.job_id is not None and any(
+                self.detail.job_id in c.job_ids for c in changes):
+            self.detail.param.trigger("job_id")
+
+    def start_polling(self) -> None:
+        """Start this page's periodic check of the change feed (once per rendered page)."""
+        if self._callback is None and self.refresh_ms:
+            self._callback = pn.state.add_periodic_callback(self.poll, period=self.refresh_ms)
+
+    def stop_polling(self) -> None:
+        """Stop live updates."""
+        if self._callback is not None:
+            self._callback.stop()
+            self._callback = None
+
+    # -- callbacks --------------------------------------------------------------------------
+
+    def _restart_polling(self, *_: Any) -> None:
+        if self._callback is not None and self.refresh_ms:
+            self._callback.period = self.refresh_ms
+        else:
+            self.stop_polling()
+            self.start_polling()
+
+    def _refused(self, event: param.parameterized.Event) -> None:
+        if event.new:
+            self.toaster.show("error", event.new)
+            self.listing.error = ""
+
+    def _open_job(self, event: param.parameterized.Event) -> None:
+        self.detail.job_id = event.new
+        if event.new is None:
+            self.detail_dialog.hide()
+        else:
+            self.detail_dialog.show()
+
+    def _dialog_toggled(self, event: param.parameterized.Event) -> None:
+        if not event.new:
+            self.listing.open_job = None
+
+    def __panel__(self) -> pn.Column:
+        self.start_polling()
+        return self._layout

@@ -1,0 +1,251 @@
+"""Job table: Tabulator over one page of ``get_all`` rows, sorted on the server.
+
+Clicking a sortable header (a real button, so the keyboard can sort too) changes the shared
+``JobQuery``; the listing re-queries and the table shows the page in the server's order
+(the client-side comparator keeps the row order as delivered). Live changes patch cells in
+place, so the page, sort, scroll position and selection survive.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from typing import Any
+
+import pandas as pd
+import panel as pn
+import param
+from panel.io.model import JSCode
+
+from . import theme
+from .format import (action_html, date_text, duration_text, images_html, job_id_html,
+                     label_html, status_badge)
+from .state import JobListing
+
+# Display column -> (title, JobQuery sort key or None when the column does not sort).
+COLUMNS: dict[str, tuple[str, str | None]] = {
+    "job": ("Job ID", "id"),
+    "label": ("Name", "label"),
+    "status": ("Status", "status"),
+    "date": ("Date", "started_at"),
+    "duration": ("Duration", "duration"),
+    "images": ("Images", "images"),
+}
+ACTIONS: tuple[str, ...] = ("view", "export", "rerun", "delete")
+DISPLAY_COLUMNS: tuple[str, ...] = ("id", *COLUMNS, *ACTIONS)
+HTML_COLUMNS: tuple[str, ...] = ("job", "label", "status", "images", *ACTIONS)
+SORT_FIELD = {sort: field for field, (_, sort) in COLUMNS.items()}
+
+# Keep the server's order whatever the header's direction (Tabulator swaps the arguments
+# for a descending sort, hence the direction test).
+KEEP_SERVER_ORDER = JSCode(
+    "(a, b, aRow, bRow, column, dir) => dir === 'desc' "
+    "? bRow.getData()._index - aRow.getData()._index "
+    ": aRow.getData()._index - bRow.getData()._index")
+SORT_BUTTON_TITLE = JSCode(
+    "(cell) => { const b = document.createElement('button'); b.type = 'button';"
+    " b.className = 'jd-sort'; b.textContent = cell.getValue(); return b }")
+HIDDEN_TITLE = JSCode(
+    "(cell) => { const s = document.createElement('span'); s.className = 'jd-sr';"
+    " s.textContent = cell.getValue(); return s }")
+
+TABLE_CSS = theme.FOCUS_CSS + theme.BADGE_CSS + """
+:host { --jd-cell-pad: 12px; }
+.tabulator { font-family: var(--jd-font); font-size: var(--jd-table-size);
+  line-height: var(--jd-table-line); border: 1px solid var(--jd-border);
+  border-radius: var(--jd-radius-table); background: var(--jd-surface); color: var(--jd-text); }
+.tabulator .tabulator-header { background: var(--jd-background);
+  border-bottom: 1px solid var(--jd-border); color: var(--jd-text-muted); font-weight: 600; }
+.tabulator .tabulator-header .tabulator-col { background: var(--jd-background); border-right: none; }
+.tabulator .tabulator-header .tabulator-col .tabulator-col-content { padding: 10px var(--jd-cell-pad); }
+.tabulator .tabulator-header .tabulator-col.tabulator-col-group .tabulator-col-title {
+  text-align: left; }
+.tabulator .tabulator-col-title { font-size: 12px; text-transform: uppercase; letter-spacing: 0.04em; }
+.tabulator-row { min-height: var(--jd-row-height); border-bottom: 1px solid var(--jd-border); }
+.tabulator-row.tabulator-row-even { background: var(--jd-surface); }
+.tabulator-row:hover, .tabulator-row.tabulator-row-even:hover { background: var(--jd-row-hover); }
+.tabulator-row.tabulator-selected, .tabulator-row.tabulator-selected:hover {
+  background: var(--jd-primary-soft); }
+.tabulator-row .tabulator-cell { padding: 0 var(--jd-cell-pad); height: var(--jd-row-height);
+  display: inline-flex; align-items: center; border-right: none; }
+.tabulator-placeholder-contents { color: var(--jd-text-muted); font-size: var(--jd-body-size);
+  padding: 32px !important; }
+button.jd-sort { all: unset; cursor: pointer; text-transform: inherit; letter-spacing: inherit;
+  border-radius: 3px; }
+button.jd-sort:focus-visible { outline: 3px solid var(--jd-primary); outline-offset: 2px; }
+.jd-sr { position: absolute; width: 1px; height: 1px; overflow: hidden; clip: rect(0 0 0 0);
+  white-space: nowrap; }
+button.jd-jobid { all: unset; cursor: pointer; font-family: var(--jd-mono); font-size: 12.5px;
+  color: var(--jd-primary-strong); text-decoration: underline; text-underline-offset: 3px;
+  border-radius: 3px; }
+button.jd-jobid:focus-visible, button.jd-act:focus-visible { outline: 3px solid var(--jd-primary);
+  outline-offset: 2px; }
+.jd-label { overflow: hidden; text-overflow: ellipsis; white-space: nowrap; }
+.jd-muted { color: var(--jd-text-muted); font-style: italic; }
+.jd-fail { color: var(--jd-error-strong); font-weight: 600; }
+button.jd-act { all: unset; cursor: pointer; font-size: 12px; font-weight: 600; padding: 4px 8px;
+  border-radius: var(--jd-radius-input); color: var(--jd-accent-strong); }
+button.jd-act:hover { background: #EDE9FE; }
+button.jd-act-delete { color: var(--jd-error-strong); }
+button.jd-act-delete:hover { background: #FEE2E2; }
+input[type="checkbox"] { width: 16px; height: 16px; accent-color: var(--jd-primary-strong);
+  cursor: pointer; }
+"""
+
+
+def display_frame(rows: pd.DataFrame, search: str) -> pd.DataFrame:
+    """The table's columns for listing rows: text and escaped HTML, one row per job."""
+    ids = [int(i) for i in rows["id"]]
+    frame = pd.DataFrame({
+        "id": ids,
+        "job": [job_id_html(i) for i in ids],
+        "label": [label_html(v, search) for v in rows["label"]],
+        "status": [status_badge(s, p) for s, p in zip(rows["status"], rows["progress"])],
+        "date": [date_text(s if not pd.isna(s) else q)
+                 for s, q in zip(rows["started_at"], rows["queued_at"])],
+        "duration": [duration_text(d) for d in rows["duration_s"]],
+        "images": [images_html(t, f, q) for t, f, q in
+                   zip(rows["total_images"], rows["failed_images"], rows["qc_failed_images"])],
+        **{a: [action_html(a, i) for i in ids] for a in ACTIONS},
+    }, columns=list(DISPLAY_COLUMNS))
+    return frame
+
+
+def changed_cells(old: pd.DataFrame | None, new: pd.DataFrame
+                  ) -> dict[str, list[tuple[int, Any]]] | None:
+    """Cell patches turning ``old`` into ``new`` when both show the same jobs in the same
+    order (``{column: [(position, value), ...]}``, empty when nothing changed); None when
+    the rows differ and the table must be replaced."""
+    if old is None or list(old["id"]) != list(new["id"]):
+        return None
+    patch: dict[str, list[tuple[int, Any]]] = {}
+    for column in new.columns:
+        cells = [(pos, b) for pos, (a, b) in enumerate(zip(old[column], new[column])) if a != b]
+        if cells:
+            patch[column] = cells
+    return patch
+
+
+def _columns(spec: Sequence[dict[str, Any]]) -> list[dict[str, Any]]:
+    out = []
+    for column in spec:
+        out.extend(_columns(column["columns"]) if "columns" in column else [column])
+    return out
+
+
+class _ServerSortedTabulator(pn.widgets.Tabulator):
+    """Tabulator whose header sort only reports the click: rows stay in server order."""
+
+    def _get_configuration(self, columns: list[Any]) -> dict[str, Any]:
+        configuration = super()._get_configuration(columns)
+        for column in _columns(configuration["columns"]):
+            if column.get("field") and column.get("headerSort", True) is not False:
+                column["sorter"] = KEEP_SERVER_ORDER
+        return configuration
+
+
+class JobTable(pn.viewable.Viewer):
+    """The page of jobs as a table: sort by header, select rows, open a job, row actions."""
+
+    listing = param.ClassSelector(class_=JobListing, doc="""
+        The listing shown (its query gets the sort; its selection the checked rows).""")
+
+    on_action = param.Callable(default=None, doc="""
+        Called as ``on_action(action, job_id)`` for a row action ("view", "export",
+        "rerun", "delete"); clicking a Job ID is "view".""")
+
+    def __init__(self, **params: Any):
+        super().__init__(**params)
+        self._syncing = False
+        self._shown = display_frame(self.listing.rows, self.listing.query.search)
+        titles = {field: title for field, (title, _) in COLUMNS.items()}
+        titles.update({a: a.capitalize() for a in ACTIONS})
+        self._table = _ServerSortedTabulator(
+            self._shown, show_index=False, selectable="checkbox", hidden_columns=["id"],
+            titles=titles, formatters={c: "html" for c in HTML_COLUMNS},
+            editors={c: None for c in DISPLAY_COLUMNS},
+            sortable={c: c in COLUMNS for c in DISPLAY_COLUMNS},
+            title_formatters={**{c: SORT_BUTTON_TITLE for c in COLUMNS},
+                              **{a: HIDDEN_TITLE for a in ACTIONS}},
+            groups={"Actions": list(ACTIONS)},
+            widths={"job": 120, "status": 140, "date": 150, "duration": 104, "images": 124,
+                    **{a: 76 for a in ACTIONS}, "view": 64, "rerun": 70},
+            sorters=self._sorters(), row_height=theme.ROW_HEIGHT, layout="fit_columns",
+            theme="simple", sizing_mode="stretch_width", margin=0,
+            configuration={"placeholder": "No jobs match these filters.",
+                           "selectableRowsRangeMode": "click"},
+            stylesheets=[TABLE_CSS])
+        self._table.on_click(self._clicked)
+        self._init_callbacks()
+        self._select_visible()
+
+    def _init_callbacks(self) -> None:
+        self.listing.param.watch(self._rows_changed, "rows")
+        self.listing.query.param.watch(self._sort_changed, ["sort", "descending"])
+        self.listing.selection.param.watch(lambda _: self._select_visible(),
+                                           ["ids", "all_matching"])
+        self._table.param.watch(self._header_sorted, "sorters")
+        self._table.param.watch(self._rows_checked, "selection")
+
+    def _sorters(self) -> list[dict[str, str]]:
+        query = self.listing.query
+        return [{"field": SORT_FIELD[query.sort], "dir": "desc" if query.descending else "asc"}]
+
+    def _header_sorted(self, event: param.parameterized.Event) -> None:
+        if not event.new or self._syncing:
+            return
+        sorter = event.new[0]
+        sort = COLUMNS.get(sorter.get("field"), (None, None))[1]
+        if sort is not None:
+            self.listing.query.param.update(sort=sort, descending=sorter.get("dir") == "desc")
+
+    def _sort_changed(self, *_: Any) -> None:
+        sorters = self._sorters()
+        if self._table.sorters != sorters:
+            with self._guard():
+                self._table.sorters = sorters
+
+    def _rows_changed(self, *_: Any) -> None:
+        new = display_frame(self.listing.rows, self.listing.query.search)
+        patch = changed_cells(self._shown, new)
+        self._shown = new
+        if patch is None:
+            with self._guard():
+                self._table.value = new
+            self._select_visible()
+        elif patch:
+            self._table.patch(patch, as_index=False)
+
+    def _select_visible(self) -> None:
+        wanted = self.listing.selection.on_page(self.listing.page_ids)
+        if self._table.selection != wanted:
+            with self._guard():
+                self._table.selection = wanted
+
+    def _rows_checked(self, event: param.parameterized.Event) -> None:
+        if self._syncing:
+            return
+        ids = self.listing.page_ids
+        self.listing.selection.sync_page(ids, [ids[i] for i in event.new if i < len(ids)])
+
+    def _clicked(self, event: Any) -> None:
+        column = event.column
+        if self.on_action is None or column not in ("job", *ACTIONS):
+            return
+        ids = self.listing.page_ids
+        if event.row is None or not 0 <= event.row < len(ids):
+            return
+        self.on_action("view" if column == "job" else column, ids[event.row])
+
+    @contextmanager
+    def _guard(self) -> Iterator[None]:
+        """Mark updates the table makes itself, so its own watchers ignore them."""
+        self._syncing = True
+        try:
+            yield
+        finally:
+            self._syncing = False
+
+    def __panel__(self) -> pn.widgets.Tabulator:
+        return self._table
+
