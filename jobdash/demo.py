@@ -22,6 +22,7 @@ from typing import Any
 from .config import Settings
 from .errors import ValidationError
 from .runner.generators import ProceduralGenerator
+from .runner.pipeline import APPROVED_DIR
 from .runner.processing import save
 from .store import JobStore, utcnow
 from .store.bulk import (ErrorSpec, HistoryPlan, ImageText, Incident, ReasonSpec, VersionSpec,
@@ -41,7 +42,7 @@ THUMB_SIDE = 96
 _DEFAULTS: dict[str, Any] = {
     "count": 6, "variations": 1, "width": 1024, "height": 1024, "format": "png",
     "generator": {"name": "procedural", "delay_s": 0.0, "fault_rate": 0.0},
-    "processing": {"trim": False, "enhance": {}, "convert": None},
+    "processing": {"trim": False, "enhance": {}},
     "qc": {"min_sharpness": 50.0, "min_std": 6.0},
 }
 
@@ -54,8 +55,7 @@ _CONFIGS: dict[str, tuple[float, str, tuple[str, ...], tuple[str, ...], tuple[di
          "tropical beach cove", "rolling green hills", "night sky over a canyon"),
         ("banner", "landscape", "header"),
         ({"count": 6, "width": 1536, "height": 640, "format": "webp",
-          "processing": {"trim": False, "enhance": {"contrast": 1.05, "saturation": 1.1},
-                         "convert": None}},
+          "processing": {"trim": False, "enhance": {"contrast": 1.05, "saturation": 1.1}}},
          {"count": 8},
          {"variations": 2, "width": 1920, "height": 800})),
     "Product mockups": (
@@ -65,10 +65,8 @@ _CONFIGS: dict[str, tuple[float, str, tuple[str, ...], tuple[str, ...], tuple[di
          "scented candle jar", "bamboo toothbrush", "canvas tote bag", "smartwatch",
          "pair of sunglasses", "skincare serum bottle"),
         ("product", "mockup", "studio"),
-        ({"count": 8, "processing": {"trim": True, "remove_bg": True, "enhance": {},
-                                     "convert": None}},
-         {"processing": {"trim": True, "remove_bg": True, "enhance": {"sharpness": 1.2},
-                         "convert": None}},
+        ({"count": 8, "processing": {"trim": True, "remove_bg": True, "enhance": {}}},
+         {"processing": {"trim": True, "remove_bg": True, "enhance": {"sharpness": 1.2}}},
          {"count": 10, "variations": 2},
          {"qc": {"min_sharpness": 60.0, "min_std": 6.0, "duplicate_distance": 6}})),
     "Food & drink flat lays": (
@@ -78,8 +76,7 @@ _CONFIGS: dict[str, tuple[float, str, tuple[str, ...], tuple[str, ...], tuple[di
          "pumpkin spice latte", "sushi platter", "chocolate chip cookies", "citrus cocktails"),
         ("food", "flat lay", "kitchen"),
         ({"count": 10, "width": 1200, "height": 1200, "format": "jpg"},
-         {"processing": {"trim": False, "enhance": {"saturation": 1.15, "brightness": 1.05},
-                         "convert": None}})),
+         {"processing": {"trim": False, "enhance": {"saturation": 1.15, "brightness": 1.05}}})),
     "Travel postcards": (
         9, "Vintage travel postcard illustration of {keyword}, bold flat colours, retro style",
         ("Lisbon tram", "Santorini blue domes", "Kyoto temple in autumn", "Route 66 diner",
@@ -87,7 +84,7 @@ _CONFIGS: dict[str, tuple[float, str, tuple[str, ...], tuple[str, ...], tuple[di
          "Amalfi coast"),
         ("travel", "postcard", "vintage"),
         ({"count": 6, "width": 1000, "height": 1400},
-         {"processing": {"trim": False, "enhance": {}, "convert": "jpg"}},
+         {"format": "jpg"},
          {"count": 9, "variations": 2})),
     "Abstract textures": (
         8, "Seamless abstract texture of {keyword}, high detail, tileable",
@@ -104,14 +101,14 @@ _CONFIGS: dict[str, tuple[float, str, tuple[str, ...], tuple[str, ...], tuple[di
         ("pet", "animal", "portrait"),
         ({"count": 5, "width": 1024, "height": 1280, "format": "jpg"},
          {"count": 8},
-         {"processing": {"trim": False, "enhance": {"sharpness": 1.1}, "convert": None}})),
+         {"processing": {"trim": False, "enhance": {"sharpness": 1.1}}})),
     "Tech icons": (
         6, "Flat 3D icon of {keyword}, isometric, soft gradients, white background",
         ("cloud storage", "padlock", "rocket launch", "chat bubble", "analytics chart",
          "shopping cart", "calendar", "settings gear", "email envelope", "video camera"),
         ("icon", "technology", "3d"),
         ({"count": 12, "width": 512, "height": 512,
-          "processing": {"trim": True, "remove_bg": True, "enhance": {}, "convert": None}},
+          "processing": {"trim": True, "remove_bg": True, "enhance": {}}},
          {"count": 16})),
     "Botanical prints": (
         7, "Botanical illustration of {keyword}, vintage scientific plate, cream paper",
@@ -120,14 +117,14 @@ _CONFIGS: dict[str, tuple[float, str, tuple[str, ...], tuple[str, ...], tuple[di
         ("botanical", "print", "wall art"),
         ({"count": 6, "width": 1200, "height": 1600, "format": "jpg"},
          {"variations": 2},
-         {"processing": {"trim": True, "enhance": {}, "convert": None}})),
+         {"processing": {"trim": True, "enhance": {}}})),
     "Architecture at dusk": (
         6, "Photograph of a {keyword} at blue hour, long exposure, city lights",
         ("glass office tower", "brutalist library", "suspension bridge", "modern museum",
          "old town square", "train station hall", "row of harbour warehouses"),
         ("architecture", "city", "night"),
         ({"count": 6, "width": 1600, "height": 1067, "format": "jpg",
-          "processing": {"trim": False, "enhance": {"contrast": 1.1}, "convert": None}},
+          "processing": {"trim": False, "enhance": {"contrast": 1.1}}},
          {"count": 8, "qc": {"min_sharpness": 50.0, "min_std": 6.0, "min_brightness": 20.0}})),
     "Kids' room posters": (
         5, "Cute nursery poster of a {keyword}, pastel palette, simple shapes",
@@ -145,7 +142,7 @@ _CONFIGS: dict[str, tuple[float, str, tuple[str, ...], tuple[str, ...], tuple[di
         ("business", "concept", "corporate"),
         ({"count": 8, "width": 1600, "height": 900, "format": "webp"},
          {"variations": 2},
-         {"processing": {"trim": False, "enhance": {}, "convert": "jpg"}})),
+         {"format": "jpg"})),
     "Café menu backgrounds": (
         4, "Blurred café interior with a {keyword}, bokeh lights, space for menu text",
         ("espresso machine", "pastry counter", "chalkboard wall", "cup of latte art",
@@ -162,15 +159,15 @@ _VERSION_STARTS = (0.22, 0.47, 0.71, 0.9)
 # (base weight, spec). Weights of stages a configuration does not run are set to zero.
 
 _ERRORS: tuple[tuple[float, ErrorSpec], ...] = (
-    (22, ErrorSpec("generation", "Generation timed out after 60s waiting for task {uuid} "
+    (22, ErrorSpec("generate", "Generation timed out after 60s waiting for task {uuid} "
                                  "(generation {gen} of {gens})", delay_s=60.0)),
-    (18, ErrorSpec("generation", "HTTP 429 Too Many Requests from api.runware.ai: rate limit "
+    (18, ErrorSpec("generate", "HTTP 429 Too Many Requests from api.runware.ai: rate limit "
                                  "exceeded, retry after {a}s (request {hex})", a=(5, 120),
                    delay_s=1.0)),
-    (10, ErrorSpec("generation", "Content policy refusal: the provider declined the prompt for "
+    (10, ErrorSpec("generate", "Content policy refusal: the provider declined the prompt for "
                                  "“{keyword}” (generation {gen} of {gens}, code "
                                  "content_policy_violation)", delay_s=3.0)),
-    (7, ErrorSpec("generation", "Out of credits: {a} credits left, generation {gen} of {gens} "
+    (7, ErrorSpec("generate", "Out of credits: {a} credits left, generation {gen} of {gens} "
                                 "needs 4 (HTTP 402 Payment Required)", a=(0, 3), delay_s=1.0)),
     (9, ErrorSpec("download", "Download failed for https://im.runware.ai/image/ws/2/ii/"
                               "{uuid}.png: HTTP {a} after 3 attempts", a=(502, 504),
@@ -196,8 +193,8 @@ _ERRORS: tuple[tuple[float, ErrorSpec], ...] = (
 _TIMEOUT, _RATE_LIMIT, _OUT_OF_CREDITS = 0, 1, 3
 
 # Stages an image can fail in (qc_reason ``processing_failed:<stage>``), with base weights.
-_STAGES: dict[str, float] = {"download": 30, "remove_bg": 20, "trim": 10, "enhance": 8,
-                             "convert": 12, "save_final": 6, "metadata": 14}
+_STAGES: dict[str, float] = {"generate": 25, "download": 30, "remove_bg": 20, "trim": 10,
+                             "enhance": 8, "convert": 12, "save_final": 6, "metadata": 14}
 
 _INCIDENTS = (
     Incident(0.30, 0.31, 0.30, _TIMEOUT),           # the provider was slow for a day
@@ -261,12 +258,12 @@ def _settings(template: str, keywords: Sequence[str], versions: Sequence[dict]) 
 
 
 def _stages_of(settings: dict) -> set[str]:
-    """Processing stages a configuration runs (download, save_final and metadata always)."""
+    """Stages an image of a configuration goes through: generate, download, save_final and
+    metadata always; trim, remove_bg and enhance when switched on; convert for JPEG."""
     p = settings["processing"]
-    on = {"download", "save_final", "metadata"}
-    on |= {name for name in ("trim", "remove_bg") if p.get(name)}
-    on |= {"enhance"} if p.get("enhance") else set()
-    on |= {"convert"} if p.get("convert") else set()
+    on = {"generate", "download", "save_final", "metadata"}
+    on |= {name for name in ("trim", "remove_bg", "enhance") if p.get(name)}
+    on |= {"convert"} if settings["format"] == "jpg" else set()
     return on
 
 
@@ -322,9 +319,10 @@ def plan(jobs: int, seed: int, images_on_disk: int, now: dt.datetime) -> History
 # -- image files ----------------------------------------------------------------------------
 
 def _draw(root: Path, rows: list[dict], created: list[Path]) -> dict[int, tuple[str, str]]:
-    """Draw and save the image rows below ``root`` (``<job id>/img_0001.<ext>`` and its
-    thumbnail); returns ``{image id: (file, thumbnail)}`` relative to ``root``. Folders it
-    creates are appended to ``created`` as it goes."""
+    """Draw and save the image rows below ``root`` where the runner would leave them:
+    ``<job id>/img_0001.<ext>`` (approved ones in ``<job id>/approved/``) with a thumbnail in
+    ``<job id>/thumbs/``. Returns ``{image id: (file, thumbnail)}`` relative to ``root``;
+    folders it creates are appended to ``created`` as it goes."""
     generator = ProceduralGenerator()
     out = {}
     for row in rows:
@@ -338,6 +336,9 @@ def _draw(root: Path, rows: list[dict], created: list[Path]) -> dict[int, tuple[
                                    int(row["height"]), options)
         file_path, thumb_path = save(image, folder, f"img_{row['number']:04d}", row["format"],
                                      thumb_size=THUMB_SIDE)
+        if row["qc_status"] == "approved":
+            (folder / APPROVED_DIR).mkdir(exist_ok=True)
+            file_path = file_path.replace(folder / APPROVED_DIR / file_path.name)
         out[row["id"]] = (file_path.relative_to(root).as_posix(),
                           thumb_path.relative_to(root).as_posix())
     return out

@@ -64,7 +64,7 @@ class ErrorSpec:
     """One kind of job failure: where it happens and the message it leaves."""
 
     step: str
-    """``error_step`` of the job (initialise, generation, download or a processing stage)."""
+    """``error_step`` of the job (initialise, generate, download or a processing stage)."""
     template: str
     """``error_message``; ``{gen}``, ``{gens}``, ``{image}``, ``{keyword}``, ``{job}``,
     ``{uuid}``, ``{hex}`` and ``{a}`` are filled in per job."""
@@ -282,11 +282,11 @@ _STAGE_D = """
     CREATE TEMP TABLE demo_jobs AS
     WITH c AS (
         SELECT c.*, v.cid, v.gens, v.variations AS var, v.fmt, v.n_kw,
-               c.n >= $jobs - $pending - 1 - $on_disk AND c.status <> 'pending' AS on_disk,
-               CASE WHEN c.n >= $jobs - $pending - 1 - $on_disk AND c.status <> 'pending'
+               c.n >= $jobs - $pending - $on_disk AND c.status <> 'pending' AS on_disk,
+               CASE WHEN c.n >= $jobs - $pending - $on_disk AND c.status <> 'pending'
                     THEN round(v.width * $disk_side / greatest(v.width, v.height))::INTEGER
                     ELSE v.width END AS width,
-               CASE WHEN c.n >= $jobs - $pending - 1 - $on_disk AND c.status <> 'pending'
+               CASE WHEN c.n >= $jobs - $pending - $on_disk AND c.status <> 'pending'
                     THEN round(v.height * $disk_side / greatest(v.width, v.height))::INTEGER
                     ELSE v.height END AS height,
                CASE WHEN c.status = 'failed'
@@ -414,12 +414,12 @@ _INSERT_JOBS = f"""
            demo_ts(t_end),
            CASE status WHEN 'completed' THEN 100 WHEN 'pending' THEN 0
                 ELSE least(95, 20 + floor(70 * gens_done / gens)::INTEGER) END,
-           CASE WHEN status = 'running' THEN 'generation' END,
+           CASE WHEN status = 'running' THEN 'generate' END,
            total, total - qf - pf, qf + pf, ap, qf,
            CASE status WHEN 'failed' THEN {_FILL_ERROR}
                 WHEN 'stopped' THEN replace(replace($stop_message,
                     '{{gen}}', (gens_done + 1)::VARCHAR), '{{gens}}', gens::VARCHAR) END,
-           CASE WHEN status = 'failed' THEN err_step END,
+           CASE status WHEN 'failed' THEN err_step WHEN 'stopped' THEN 'generate' END,
            demo_ts(coalesce(t_end, t_start, t_queue))
     FROM (SELECT j.*, v.settings, err.template AS err_template, ek.keyword AS err_keyword
           FROM demo_jobs j JOIN demo_versions v ON v.vi = j.vi {_ERROR_JOIN})"""
@@ -510,13 +510,12 @@ _INSERT_EVENTS = f"""
            CASE WHEN code IN (4, 11, 30) THEN 'warn'
                 WHEN code = 20 OR (code = 15 AND status = 'failed') THEN 'error'
                 ELSE 'info' END,
-           CASE WHEN code >= 1000 THEN 'generation'
-                ELSE CASE code WHEN 1 THEN 'queue' WHEN 3 THEN 'initialise' WHEN 4 THEN 'generation'
-                     WHEN 10 THEN 'processing' WHEN 11 THEN 'processing' WHEN 12 THEN 'metadata'
+           CASE WHEN code >= 1000 THEN 'generate'
+                ELSE CASE code WHEN 1 THEN 'queue' WHEN 3 THEN 'initialise' WHEN 4 THEN 'generate'
+                     WHEN 10 THEN 'process' WHEN 11 THEN 'process' WHEN 12 THEN 'metadata'
                      WHEN 13 THEN 'qc' WHEN 14 THEN 'finalise' WHEN 20 THEN err_step
                      ELSE 'runner' END END,
-           CASE WHEN code >= 1000 THEN 'generate' WHEN code = 4 THEN 'retry'
-                WHEN code = 11 THEN img_stage END,
+           CASE code WHEN 4 THEN 'retry' WHEN 11 THEN img_stage END,
            CASE WHEN code >= 1000 THEN concat('Generation ', g + 1, generation)
                 ELSE CASE code
                 WHEN 1 THEN CASE WHEN rerun_of IS NOT NULL
@@ -570,9 +569,8 @@ def _temp_tables(cur: duckdb.DuckDBPyConnection, plan: HistoryPlan, first_config
                     [vi, first_config + vi - 1, names.index(v.name) + 1, v.name,
                      versions[vi - 1], v.start, json.dumps(s), len(v.texts), s["count"],
                      s["variations"],
-                     s["width"], s["height"],
-                     (s.get("processing") or {}).get("convert") or s["format"],
-                     buckets(v.error_weights), buckets(v.stage_weights)])
+                     s["width"], s["height"], s["format"], buckets(v.error_weights),
+                     buckets(v.stage_weights)])
         images = f"{s['variations']} image" + ("" if s["variations"] == 1 else "s")
         cur.executemany("INSERT INTO demo_texts VALUES (?, ?, ?, ?, ?, ?)",
                         [[vi, k, t.keyword, t.prompt, json.dumps(t.metadata),
