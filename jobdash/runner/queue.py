@@ -31,8 +31,13 @@ class StopRequest:
     by: str
     reason: str | None = None
 
+    @property
+    def who(self) -> str:
+        """``user`` or ``user: reason``."""
+        return self.by + (f": {self.reason}" if self.reason else "")
+
     def __str__(self) -> str:
-        return f"stopped by {self.by}" + (f": {self.reason}" if self.reason else "")
+        return f"stopped by {self.who}"
 
 
 SHUTDOWN = StopRequest("shutdown", "the process running the queue is shutting down")
@@ -89,8 +94,8 @@ class Runner:
             self._thread.join(timeout)
             done = not self._thread.is_alive()
             if not done:
-                log.warning("jobdash runner: %s still running after %.0f s at shutdown",
-                            format_job_id(current or 0), timeout)
+                log.warning("jobdash runner: still busy %.0f s after shutdown was asked; "
+                            "its job will be recovered as interrupted", timeout)
         if done:
             self.executor.close()
         return done
@@ -113,10 +118,9 @@ class Runner:
         with self._lock:
             if job_id in self._stops:
                 return
-            self._stops[job_id] = StopRequest(by, reason)
+            self._stops[job_id] = request = StopRequest(by, reason)
         self.service.record(job_id, event=dict(
-            level="warn", step="runner",
-            message=f"Stop requested by {by}" + (f": {reason}" if reason else ""),
+            level="warn", step="runner", message=f"Stop requested by {request.who}",
             data={"by": by, "reason": reason}))
 
     def stop_requested(self, job_id: int) -> StopRequest | None:
