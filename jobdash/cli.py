@@ -39,7 +39,8 @@ def cmd_run(args: argparse.Namespace) -> int:
     from . import open as open_service
     from .runner import run_job
 
-    with open_service(_db(args)) as svc:
+    # --no-wait only queues: a runner started here would stop the job again on exit.
+    with open_service(_db(args), runner=not args.no_wait) as svc:
         job = run_job(svc, args.config, label=args.label, wait=not args.no_wait)
     print(f"{job['job_id']} {job['status']}: {job.get('successful_images', 0)} images "
           f"produced, {job.get('failed_images', 0)} failed")

@@ -203,7 +203,7 @@ def run_job(service: JobService, config: int | str, label: str | None = None,
             wait: bool = True, timeout: float | None = None) -> dict[str, Any]:
     """Queue a job of configuration ``config`` (name or id) and, when ``wait``, block until
     it (and every job queued before it) has finished. Returns the job as it is then."""
-    if service.runner is None:
+    if wait and service.runner is None:
         raise Conflict("This history was opened without a runner (runner=False): nothing "
                        "would execute the job.")
     job = service.start(config, label)
