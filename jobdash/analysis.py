@@ -27,6 +27,7 @@ from .query import JobQuery
 from .service import JobService
 from .store import analytics, utcnow
 from .store.analytics import BUCKETS, QC_VERDICT, TECHNICAL
+from .ui.theme import COLORS, FONT
 
 __all__ = [
     "BUCKETS", "QC_VERDICT", "TECHNICAL", "bucket_query", "duration_percentiles",
@@ -35,12 +36,10 @@ __all__ = [
     "signature_of", "signature_query",
 ]
 
-# Design tokens of the product (DESIGN.md).
-PRIMARY, SUCCESS, WARNING, ERROR = "#3B82F6", "#10B981", "#F59E0B", "#EF4444"
-NEUTRAL, SURFACE, ACCENT = "#6B7280", "#FFFFFF", "#8B5CF6"
+# Design tokens from the theme module (plain constants: importing it loads no Panel).
+PRIMARY, SUCCESS, WARNING, ERROR, NEUTRAL, ACCENT = (
+    COLORS[k] for k in ("primary", "success", "warning", "error", "neutral", "accent"))
 PALETTE = (PRIMARY, ERROR, WARNING, SUCCESS, ACCENT, NEUTRAL)
-FONT = ("-apple-system, BlinkMacSystemFont, 'Segoe UI', Roboto, 'Helvetica Neue', Arial, "
-        "sans-serif")
 # How the QC reasons chart names and colours each status.
 QC_STYLE = {"processing_failed": ("Processing failed", WARNING), "qc_failed": ("QC failed", ERROR),
             "needs_review": ("Needs review", NEUTRAL)}
@@ -189,19 +188,19 @@ def qc_reasons(service: JobService, query: JobQuery | None = None) -> pd.DataFra
 
 def _styled(fig: figure) -> figure:
     """Design tokens on a figure: system font, white surface, quiet gray axes and grid."""
-    fig.background_fill_color = fig.border_fill_color = SURFACE
+    fig.background_fill_color = fig.border_fill_color = COLORS["surface"]
     fig.outline_line_color = None
     fig.title.text_font = FONT
     fig.title.text_font_size = "16px"
     fig.title.text_font_style = "normal"
-    fig.title.text_color = "#111827"
+    fig.title.text_color = COLORS["text"]
     for axis in (*fig.xaxis, *fig.yaxis):
         axis.major_label_text_font = axis.axis_label_text_font = FONT
         axis.major_label_text_font_size = "12px"
         axis.major_label_text_color = axis.axis_line_color = NEUTRAL
         axis.major_tick_line_color = NEUTRAL
         axis.minor_tick_line_color = None
-    fig.grid.grid_line_color = "#E5E7EB"
+    fig.grid.grid_line_color = COLORS["border"]
     fig.toolbar.logo = None
     if fig.legend:
         fig.legend.label_text_font = FONT
