@@ -32,7 +32,7 @@ class JobActions(pn.viewable.Viewer):
         super().__init__(**params)
         css = [theme.WIDGET_CSS]
         self._question = pn.pane.HTML("", stylesheets=[theme.HTML_CSS], width=460)
-        self._confirm = pn.widgets.Button(label="Delete", button_type="danger", width=96,
+        self._confirm = pn.widgets.Button(label="Delete", color="danger", width=96,
                                           stylesheets=css)
         self._cancel = pn.widgets.Button(label="Cancel", width=96, stylesheets=css)
         self.dialog = pn.layout.Modal(

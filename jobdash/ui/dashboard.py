@@ -17,6 +17,7 @@ from ..vocab import format_job_id
 from . import theme
 from .format import date_text, duration_text, label_html, status_badge
 from .header import STATUS_CSS, runner_html
+from .live import Ticker
 from .notify import Toaster
 from .state import DashboardState, RunnerStatus, finished_jobs
 from .stats import CARD_CSS, static_cards_html
@@ -95,10 +96,10 @@ class DashboardPage(pn.viewable.Viewer):
         self.state = DashboardState(service)
         self.toaster = Toaster()
         css = [theme.WIDGET_CSS]
-        self._stop = pn.widgets.Button(label="Stop", button_type="danger", width=96,
+        self._stop = pn.widgets.Button(label="Stop", color="danger", width=96,
                                        stylesheets=css)
-        self._config = pn.widgets.Select(name="Configuration", width=260, stylesheets=css)
-        self._start = pn.widgets.Button(label="Start job", button_type="primary", width=110,
+        self._config = pn.widgets.Select(label="Configuration", width=260, stylesheets=css)
+        self._start = pn.widgets.Button(label="Start job", color="primary", width=110,
                                         align="end", stylesheets=css)
         self._cards = pn.pane.HTML("", stylesheets=[CARD_CSS], sizing_mode="stretch_width",
                                    margin=0)
@@ -110,7 +111,8 @@ class DashboardPage(pn.viewable.Viewer):
         self._stop.on_click(lambda _: self.stop_current())
         self._start.on_click(lambda _: self.start_job())
         self.state.param.watch(self._update, ["stats", "runner", "recent", "configurations"])
-        self._callback: Any = None
+        self.ticker = Ticker(self.poll, self.refresh_ms)
+        self.param.watch(lambda e: self.ticker.set_period(e.new), "refresh_ms")
         self._update()
         jobs_link = (f'<a href="{html.escape(self.jobs_url, quote=True)}">Open Job Management</a>'
                      if self.jobs_url else "")
@@ -186,10 +188,10 @@ class DashboardPage(pn.viewable.Viewer):
         options = {f"{n} v{v}": int(i) for i, n, v in
                    zip(configs["id"], configs["name"], configs["version"])}
         if options != self._config.options:
-            self._config.options = options
+            self._config.param.update(options=options,
+                                      value=next(iter(options.values()), None))
         self._start.disabled = not options
 
     def __panel__(self) -> pn.Column:
-        if self._callback is None and self.refresh_ms:
-            self._callback = pn.state.add_periodic_callback(self.poll, period=self.refresh_ms)
+        self.ticker.start()
         return self._layout

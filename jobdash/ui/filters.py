@@ -19,6 +19,7 @@ from .state import JobListing
 
 SEARCH_DEBOUNCE_MS = 300
 ALL_CONFIGURATIONS = "All configurations"
+ANY = 0  # the "All configurations" choice (configuration ids start at 1)
 
 DATE_CSS = theme.FOCUS_CSS + """
 label { display: flex; flex-direction: column; gap: 4px; font-family: var(--jd-font);
@@ -48,11 +49,11 @@ class DateField(ReactiveHTML):
         super().__init__(**params)
 
 
-def configuration_options(service: JobService) -> dict[str, int | None]:
-    """``{"All configurations": None, "Hero banners v2": 7, ...}`` (newest version first)."""
+def configuration_options(service: JobService) -> dict[str, int]:
+    """``{"All configurations": 0, "Hero banners v2": 7, ...}`` (newest version first)."""
     configs = service.configurations().sort_values(["name", "version"],
                                                    ascending=[True, False])
-    options: dict[str, int | None] = {ALL_CONFIGURATIONS: None}
+    options: dict[str, int] = {ALL_CONFIGURATIONS: ANY}
     for config_id, name, version in zip(configs["id"], configs["name"], configs["version"]):
         options[f"{name} v{version}"] = int(config_id)
     return options
@@ -79,13 +80,13 @@ class FilterBar(pn.viewable.Viewer):
         query = self.listing.query
         css = [theme.WIDGET_CSS]
         self._search = pn.widgets.TextInput(
-            name="Search jobs", placeholder="ID, label, configuration or error text",
+            label="Search jobs", placeholder="ID, label, configuration or error text",
             value=query.search, max_length=SEARCH_MAX, css_classes=["jd-search"],
-            sizing_mode="stretch_width", min_width=220, stylesheets=css)
+            width=320, styles={"flex": "1 1 320px"}, stylesheets=css)
         self._status = pn.widgets.MultiChoice(
-            name="Status", options={STATUS_LABELS[s]: s for s in JOB_STATUSES},
+            label="Status", options={STATUS_LABELS[s]: s for s in JOB_STATUSES},
             value=list(query.statuses), placeholder="All statuses", width=230, stylesheets=css)
-        self._config = pn.widgets.Select(name="Configuration", width=210, stylesheets=css)
+        self._config = pn.widgets.Select(label="Configuration", width=210, stylesheets=css)
         self._from = DateField(label="From date", width=150)
         self._to = DateField(label="To date", width=150)
         self._clear = pn.widgets.Button(label="Clear filters", width=120, align="end",
@@ -134,7 +135,7 @@ class FilterBar(pn.viewable.Viewer):
         options = configuration_options(self.listing.service)
         chosen = self.listing.query.configuration_ids
         self._config.options = options
-        self._config.value = chosen[0] if len(chosen) == 1 and chosen[0] in options.values() else None
+        self._config.value = chosen[0] if len(chosen) == 1 and chosen[0] in options.values() else ANY
 
     # -- callbacks --------------------------------------------------------------------------
 
@@ -151,7 +152,7 @@ class FilterBar(pn.viewable.Viewer):
             self._debounce = None
 
     def _config_chosen(self, event: param.parameterized.Event) -> None:
-        self.listing.query.configuration_ids = [] if event.new is None else [int(event.new)]
+        self.listing.query.configuration_ids = [] if event.new in (None, ANY) else [int(event.new)]
 
     def _date_chosen(self, field: str, text: str) -> None:
         try:
@@ -172,7 +173,7 @@ class FilterBar(pn.viewable.Viewer):
             self._search.param.update(value=query.search, value_input=query.search)
         self._status.value = list(query.statuses)
         ids = query.configuration_ids
-        self._config.value = ids[0] if len(ids) == 1 and ids[0] in self._config.values else None
+        self._config.value = ids[0] if len(ids) == 1 and ids[0] in self._config.values else ANY
         self._from.value = query.date_from.isoformat() if query.date_from else ""
         self._to.value = query.date_to.isoformat() if query.date_to else ""
         self._clear.disabled = not query.active_filters

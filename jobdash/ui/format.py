@@ -103,8 +103,8 @@ def images_html(total: Any, failed: Any, qc_failed: Any) -> str:
         return f"<span>{total:,}</span>"
     technical = max(failed - qc_failed, 0)
     title = f"{qc_failed:,} failed QC, {technical:,} failed processing"
-    return (f'<span>{total:,}</span> <span class="jd-fail" title="{title}">'
-            f"· {failed:,} failed</span>")
+    return (f'<span>{total:,} <span class="jd-fail" title="{title}">'
+            f"· {failed:,} failed</span></span>")
 
 
 def job_id_html(job_id: int) -> str:

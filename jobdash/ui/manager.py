@@ -25,6 +25,7 @@ from .detail import JobDetailSlot
 from .filters import FilterBar
 from .header import Header
 from .keys import Shortcuts
+from .live import Ticker
 from .notify import Toaster
 from .pager import Pager
 from .state import JobListing, Selection, finished_jobs
@@ -74,7 +75,7 @@ class JobManager(pn.viewable.Viewer):
         self.detail = JobDetailSlot(service=service)
         self.detail_dialog = pn.layout.Modal(self.detail, name="Job details")
         self.shortcuts = Shortcuts()
-        self._callback: Any = None
+        self.ticker = Ticker(self.poll, self.refresh_ms)
         self._init_callbacks()
         self._layout = pn.Column(
             self.header,
@@ -94,7 +95,7 @@ class JobManager(pn.viewable.Viewer):
         self.shortcuts.param.watch(lambda _: self.refresh(), "refresh")
         self.shortcuts.param.watch(lambda _: self.header.help.show(), "help")
         self.header.refresh_button.on_click(lambda _: self.toaster.show("info", "Refreshed."))
-        self.param.watch(self._restart_polling, "refresh_ms")
+        self.param.watch(lambda e: self.ticker.set_period(e.new), "refresh_ms")
 
     # -- public -----------------------------------------------------------------------------
 
@@ -121,25 +122,7 @@ class JobManager(pn.viewable.Viewer):
                 self.detail.job_id in c.job_ids for c in changes):
             self.detail.param.trigger("job_id")
 
-    def start_polling(self) -> None:
-        """Start this page's periodic check of the change feed (once per rendered page)."""
-        if self._callback is None and self.refresh_ms:
-            self._callback = pn.state.add_periodic_callback(self.poll, period=self.refresh_ms)
-
-    def stop_polling(self) -> None:
-        """Stop live updates."""
-        if self._callback is not None:
-            self._callback.stop()
-            self._callback = None
-
     # -- callbacks --------------------------------------------------------------------------
-
-    def _restart_polling(self, *_: Any) -> None:
-        if self._callback is not None and self.refresh_ms:
-            self._callback.period = self.refresh_ms
-        else:
-            self.stop_polling()
-            self.start_polling()
 
     def _refused(self, event: param.parameterized.Event) -> None:
         if event.new:
@@ -158,5 +141,5 @@ class JobManager(pn.viewable.Viewer):
             self.listing.open_job = None
 
     def __panel__(self) -> pn.Column:
-        self.start_polling()
+        self.ticker.start()
         return self._layout

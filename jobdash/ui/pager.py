@@ -105,9 +105,9 @@ class Pager(pn.viewable.Viewer):
                                            align="end")
         self._next = pn.widgets.Button(label="Next", width=80, stylesheets=css, align="end")
         self._numbers = PageLinks(align="end", margin=(5, 8))
-        self._jump = pn.widgets.IntInput(name="Go to page", value=query.page, start=1,
+        self._jump = pn.widgets.IntInput(label="Go to page", value=query.page, start=1,
                                          width=96, stylesheets=css)
-        self._size = pn.widgets.Select(name="Jobs per page", value=query.page_size,
+        self._size = pn.widgets.Select(label="Jobs per page", value=query.page_size,
                                        options=list(PAGE_SIZES), width=110, stylesheets=css)
         self._total = pn.pane.HTML("", stylesheets=[theme.HTML_CSS], align="end",
                                    margin=(5, 10, 12, 10))
@@ -128,7 +128,11 @@ class Pager(pn.viewable.Viewer):
         """Show a page (clamped to the pages there are)."""
         if page is None:
             return
-        self.listing.query.page = min(max(int(page), 1), self.listing.pages)
+        query = self.listing.query
+        target = min(max(int(page), 1), self.listing.pages)
+        if target == query.page:
+            self._update()  # e.g. "Go to page" 99 on the last page: show the real page again
+        query.page = target
 
     def _number_clicked(self, event: param.parameterized.Event) -> None:
         if event.new:

@@ -16,7 +16,7 @@ import pandas as pd
 import param
 
 from .. import events
-from ..errors import JobdashError
+from ..errors import JobdashError, ValidationError
 from ..events import Change
 from ..query import FILTER_FIELDS, JobQuery
 from ..service import JobService, Statistics
@@ -26,6 +26,17 @@ from ..vocab import format_job_id
 STRUCTURAL_CHANGES = frozenset({events.CREATED, events.DELETED, events.STATUS_UPDATE,
                                 events.COMPLETION, "resync"})
 ANNOUNCED_STATUSES = ("completed", "failed")
+
+
+def _ids(values: Iterable[Any]) -> list[int]:
+    """Job ids as ints; anything else is refused with ValidationError."""
+    out = []
+    for value in values:
+        if isinstance(value, bool) or not isinstance(value, int | str) or \
+                not str(value).strip().isdigit():
+            raise ValidationError(f"ids: {value!r} is not a job id", "ids")
+        out.append(int(value))
+    return out
 
 
 class Selection(param.Parameterized):
@@ -40,11 +51,11 @@ class Selection(param.Parameterized):
 
     def select(self, ids: Iterable[int]) -> None:
         """Add jobs to the selection."""
-        self.ids = list(dict.fromkeys([*self.ids, *(int(i) for i in ids)]))
+        self.ids = list(dict.fromkeys([*self.ids, *_ids(ids)]))
 
     def deselect(self, ids: Iterable[int]) -> None:
         """Remove jobs from the selection (and leave "all matching" mode)."""
-        drop = {int(i) for i in ids}
+        drop = set(_ids(ids))
         self.param.update(ids=[i for i in self.ids if i not in drop], all_matching=False)
 
     def toggle(self, job_id: int) -> None:
@@ -56,10 +67,10 @@ class Selection(param.Parameterized):
 
     def sync_page(self, page_ids: Sequence[int], selected: Iterable[int]) -> None:
         """Take the checked rows of one visible page: ids on other pages are kept."""
-        page = {int(i) for i in page_ids}
-        chosen = {int(i) for i in selected}
+        page_ids = _ids(page_ids)
+        page, chosen = set(page_ids), set(_ids(selected))
         keep = [i for i in self.ids if i not in page or i in chosen]
-        added = [int(i) for i in page_ids if int(i) in chosen and int(i) not in keep]
+        added = [i for i in page_ids if i in chosen and i not in keep]
         new = keep + added
         if new != self.ids:
             self.param.update(ids=new, all_matching=self.all_matching and not (page - chosen))
@@ -120,11 +131,11 @@ class RunnerStatus:
 
     @property
     def text(self) -> str:
-        """One line: ``Runner running JOB-000042 (40%) · 3 queued``."""
+        """One line: ``Running JOB-000042 (40%) · 3 queued``, ``Runner idle · 0 queued``."""
         if self.state == "running" and self.job is not None:
-            head = f"Runner running {format_job_id(self.job['id'])} ({int(self.job['progress'])}%)"
+            head = f"Running {format_job_id(self.job['id'])} ({int(self.job['progress'])}%)"
         else:
-            head = {"off": "Runner off", "idle": "Runner idle"}.get(self.state, "Runner running")
+            head = {"off": "Runner off", "idle": "Runner idle"}.get(self.state, "Running")
         return f"{head} · {self.queued:,} queued"
 
 

@@ -96,12 +96,19 @@ class StatCard(ReactiveHTML):
     clicks = param.Integer(default=0, doc="""How many times the card was clicked.""")
 
     _template = """
-<button id="card" type="button" class="jd-card" data-tone="${tone}" aria-pressed="${active}"
-  onclick="${_click}"><span id="title" class="jd-card-title">${title}</span><span id="value"
+<button id="card" type="button" class="jd-card" onclick="${_click}"><span id="title" class="jd-card-title">${title}</span><span id="value"
   class="jd-card-value">${value}</span><span id="detail" class="jd-card-detail">${detail}</span></button>
 """
 
     _child_config = {"title": "literal", "value": "literal", "detail": "literal"}
+
+    # Attributes are set from scripts: templated attributes would be read back as DOM
+    # properties, which data-* and aria-* attributes are not.
+    _scripts = {
+        "render": "self.tone(); self.active()",
+        "tone": "card.dataset.tone = data.tone",
+        "active": "card.setAttribute('aria-pressed', String(data.active))",
+    }
 
     def __init__(self, **params: Any):
         params.setdefault("stylesheets", [CARD_CSS])
@@ -120,12 +127,12 @@ class StatsBar(pn.viewable.Viewer):
     def __init__(self, **params: Any):
         super().__init__(**params)
         self._cards = {key: StatCard(title=title, tone=key, sizing_mode="stretch_width",
-                                     margin=(0, 8))
+                                     margin=0)
                        for key, title in CARDS}
         for key, card in self._cards.items():
             card.param.watch(lambda _, key=key: self.choose(key), "clicks")
         self._layout = pn.Row(*self._cards.values(), sizing_mode="stretch_width",
-                              margin=(0, -8), styles={"gap": "0"})
+                              margin=0, styles={"gap": f"{theme.SPACE['md']}px"})
         self.listing.param.watch(self._update, "stats")
         self.listing.query.param.watch(self._update, "statuses")
         self._update()

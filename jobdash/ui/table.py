@@ -49,47 +49,48 @@ HIDDEN_TITLE = JSCode(
     "(cell) => { const s = document.createElement('span'); s.className = 'jd-sr';"
     " s.textContent = cell.getValue(); return s }")
 
+# ``:host`` raises specificity above the Tabulator theme stylesheet loaded after ours.
 TABLE_CSS = theme.FOCUS_CSS + theme.BADGE_CSS + """
 :host { --jd-cell-pad: 12px; }
-.tabulator { font-family: var(--jd-font); font-size: var(--jd-table-size);
+:host .tabulator { font-family: var(--jd-font); font-size: var(--jd-table-size);
   line-height: var(--jd-table-line); border: 1px solid var(--jd-border);
   border-radius: var(--jd-radius-table); background: var(--jd-surface); color: var(--jd-text); }
-.tabulator .tabulator-header { background: var(--jd-background);
-  border-bottom: 1px solid var(--jd-border); color: var(--jd-text-muted); font-weight: 600; }
-.tabulator .tabulator-header .tabulator-col { background: var(--jd-background); border-right: none; }
-.tabulator .tabulator-header .tabulator-col .tabulator-col-content { padding: 10px var(--jd-cell-pad); }
-.tabulator .tabulator-header .tabulator-col.tabulator-col-group .tabulator-col-title {
-  text-align: left; }
-.tabulator .tabulator-col-title { font-size: 12px; text-transform: uppercase; letter-spacing: 0.04em; }
-.tabulator-row { min-height: var(--jd-row-height); border-bottom: 1px solid var(--jd-border); }
-.tabulator-row.tabulator-row-even { background: var(--jd-surface); }
-.tabulator-row:hover, .tabulator-row.tabulator-row-even:hover { background: var(--jd-row-hover); }
-.tabulator-row.tabulator-selected, .tabulator-row.tabulator-selected:hover {
-  background: var(--jd-primary-soft); }
-.tabulator-row .tabulator-cell { padding: 0 var(--jd-cell-pad); height: var(--jd-row-height);
-  display: inline-flex; align-items: center; border-right: none; }
-.tabulator-placeholder-contents { color: var(--jd-text-muted); font-size: var(--jd-body-size);
-  padding: 32px !important; }
+:host .tabulator .tabulator-header { background: var(--jd-background); border-bottom: 1px solid
+  var(--jd-border); color: var(--jd-text-muted); font-weight: 600; }
+:host .tabulator .tabulator-header .tabulator-col { background: var(--jd-background);
+  border-right: none; }
+:host .tabulator .tabulator-header .tabulator-col .tabulator-col-content { padding: 10px
+  var(--jd-cell-pad); }
+:host .tabulator .tabulator-col-title { font-size: 12px; text-transform: uppercase;
+  letter-spacing: 0.03em; }
+:host .tabulator .tabulator-tableholder .tabulator-table { background: var(--jd-surface);
+  color: var(--jd-text); }
+:host .tabulator .tabulator-row { border-bottom: 1px solid var(--jd-border);
+  background: var(--jd-surface); color: var(--jd-text); }
+:host .tabulator .tabulator-row:hover { background: var(--jd-row-hover); }
+:host .tabulator .tabulator-row.tabulator-selected { background: var(--jd-primary-soft); }
+:host .tabulator .tabulator-row .tabulator-cell { padding: 0 var(--jd-cell-pad);
+  height: var(--jd-row-height); font-size: var(--jd-table-size); border-right: none; }
+:host .tabulator .tabulator-placeholder-contents { color: var(--jd-text-muted);
+  font-size: var(--jd-body-size); padding: 32px; }
 button.jd-sort { all: unset; cursor: pointer; text-transform: inherit; letter-spacing: inherit;
   border-radius: 3px; }
-button.jd-sort:focus-visible { outline: 3px solid var(--jd-primary); outline-offset: 2px; }
 .jd-sr { position: absolute; width: 1px; height: 1px; overflow: hidden; clip: rect(0 0 0 0);
   white-space: nowrap; }
 button.jd-jobid { all: unset; cursor: pointer; font-family: var(--jd-mono); font-size: 12.5px;
   color: var(--jd-primary-strong); text-decoration: underline; text-underline-offset: 3px;
   border-radius: 3px; }
-button.jd-jobid:focus-visible, button.jd-act:focus-visible { outline: 3px solid var(--jd-primary);
-  outline-offset: 2px; }
-.jd-label { overflow: hidden; text-overflow: ellipsis; white-space: nowrap; }
+button.jd-sort:focus-visible, button.jd-jobid:focus-visible, button.jd-act:focus-visible {
+  outline: 3px solid var(--jd-primary); outline-offset: 2px; }
 .jd-muted { color: var(--jd-text-muted); font-style: italic; }
 .jd-fail { color: var(--jd-error-strong); font-weight: 600; }
-button.jd-act { all: unset; cursor: pointer; font-size: 12px; font-weight: 600; padding: 4px 8px;
+button.jd-act { all: unset; cursor: pointer; font-size: 12px; font-weight: 600; padding: 4px 6px;
   border-radius: var(--jd-radius-input); color: var(--jd-accent-strong); }
 button.jd-act:hover { background: #EDE9FE; }
 button.jd-act-delete { color: var(--jd-error-strong); }
 button.jd-act-delete:hover { background: #FEE2E2; }
-input[type="checkbox"] { width: 16px; height: 16px; accent-color: var(--jd-primary-strong);
-  cursor: pointer; }
+:host .tabulator input[type="checkbox"] { width: 16px; height: 16px; vertical-align: middle;
+  accent-color: var(--jd-primary-strong); cursor: pointer; }
 """
 
 
@@ -139,6 +140,7 @@ class _ServerSortedTabulator(pn.widgets.Tabulator):
     def _get_configuration(self, columns: list[Any]) -> dict[str, Any]:
         configuration = super()._get_configuration(columns)
         for column in _columns(configuration["columns"]):
+            column["vertAlign"] = "middle"
             if column.get("field") and column.get("headerSort", True) is not False:
                 column["sorter"] = KEEP_SERVER_ORDER
         return configuration
@@ -168,10 +170,10 @@ class JobTable(pn.viewable.Viewer):
             title_formatters={**{c: SORT_BUTTON_TITLE for c in COLUMNS},
                               **{a: HIDDEN_TITLE for a in ACTIONS}},
             groups={"Actions": list(ACTIONS)},
-            widths={"job": 120, "status": 140, "date": 150, "duration": 104, "images": 124,
-                    **{a: 76 for a in ACTIONS}, "view": 64, "rerun": 70},
+            widths={"job": 118, "status": 132, "date": 142, "duration": 112, "images": 112,
+                    "view": 58, "export": 68, "rerun": 64, "delete": 68},
             sorters=self._sorters(), row_height=theme.ROW_HEIGHT, layout="fit_columns",
-            theme="simple", sizing_mode="stretch_width", margin=0,
+            theme="simple", sizing_mode="stretch_width", margin=0, container_popup=False,
             configuration={"placeholder": "No jobs match these filters.",
                            "selectableRowsRangeMode": "click"},
             stylesheets=[TABLE_CSS])

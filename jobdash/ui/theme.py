@@ -91,20 +91,26 @@ FOCUS_CSS = """
 :focus-visible { outline: 3px solid var(--jd-primary); outline-offset: 2px; }
 """
 
-# Built-in Panel widgets: inputs with the input radius, buttons readable and focusable.
+# Built-in Panel widgets (Bootstrap design): inputs with the input radius, buttons readable.
 WIDGET_CSS = FOCUS_CSS + """
+:host { --bs-border-radius: var(--jd-radius-input); --bs-body-font-family: var(--jd-font); }
 .bk-input, select.bk-input, .choices__inner { border-radius: var(--jd-radius-input);
   border-color: var(--jd-border-strong); font-family: var(--jd-font); }
-.bk-btn { border-radius: var(--jd-radius-input); font-family: var(--jd-font);
-  font-weight: 500; }
-.bk-btn-default { background: var(--jd-surface); color: var(--jd-text);
-  border: 1px solid var(--jd-border-strong); }
-.bk-btn-default:hover { background: var(--jd-row-hover); }
-.bk-btn-primary { background: var(--jd-primary-strong); border-color: var(--jd-primary-strong);
-  color: #FFFFFF; }
-.bk-btn-danger { background: var(--jd-error-strong); border-color: var(--jd-error-strong);
-  color: #FFFFFF; }
-.bk-btn:disabled, .bk-btn.bk-disabled { opacity: 0.55; }
+:host .bk-btn { font-family: var(--jd-font); font-weight: 500; font-size: 14px;
+  border-radius: var(--jd-radius-input); border: 1px solid; }
+:host .bk-btn.bk-btn-default { color: var(--jd-text); background-color: var(--jd-surface);
+  border-color: var(--jd-border-strong); }
+:host .bk-btn.bk-btn-default:hover { background-color: var(--jd-row-hover);
+  border-color: var(--jd-neutral); }
+:host .bk-btn.bk-btn-primary { color: #FFFFFF; background-color: var(--jd-primary-strong);
+  border-color: var(--jd-primary-strong); }
+:host .bk-btn.bk-btn-primary:hover { background-color: #1E40AF; }
+:host .bk-btn.bk-btn-danger { color: #FFFFFF; background-color: var(--jd-error-strong);
+  border-color: var(--jd-error-strong); }
+:host .bk-btn.bk-btn-danger:hover { background-color: #991B1B; }
+:host .bk-btn:disabled, :host .bk-btn.bk-disabled { opacity: 1; cursor: not-allowed;
+  color: var(--jd-text-muted); background-color: var(--jd-background);
+  border-color: var(--jd-border); }
 label, .bk-input-group > label { font-size: var(--jd-caption-size); font-weight: 600;
   color: var(--jd-text-muted); }
 """

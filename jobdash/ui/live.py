@@ -1,0 +1,50 @@
+"""Live updates: one periodic callback per rendered page, started on render and stopped by
+Panel when the browser session ends."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+import panel as pn
+
+
+class Ticker:
+    """Calls ``tick`` every ``period_ms`` once started; a period of 0 means stopped."""
+
+    def __init__(self, tick: Callable[[], None], period_ms: int):
+        self.tick = tick
+        self.period_ms = period_ms
+        self._callback: Any = None
+        self._wanted = False  # start() was called: the page is on screen
+
+    @property
+    def running(self) -> bool:
+        """Whether the periodic callback is active."""
+        return self._callback is not None
+
+    def start(self) -> None:
+        """Start ticking in the current session (no-op when already running or period 0)."""
+        self._wanted = True
+        if self._callback is None and self.period_ms:
+            self._callback = pn.state.add_periodic_callback(self.tick, period=self.period_ms)
+
+    def stop(self) -> None:
+        """Stop ticking."""
+        self._wanted = False
+        self._pause()
+
+    def _pause(self) -> None:
+        if self._callback is not None:
+            self._callback.stop()
+            self._callback = None
+
+    def set_period(self, period_ms: int) -> None:
+        """Change the period: 0 pauses; otherwise a started ticker goes on at the new pace."""
+        self.period_ms = period_ms
+        if not period_ms:
+            self._pause()
+        elif self._callback is not None:
+            self._callback.period = period_ms
+        elif self._wanted:
+            self.start()
