@@ -24,8 +24,22 @@ _SORT_SQL = {
 }
 
 
-def where(query: JobQuery | None) -> tuple[str, list[Any]]:
-    """``WHERE`` clause (without the keyword) over alias ``j`` and its parameters."""
+# Configurations whose name contains the search text (lower case): looked up first, so the
+# listing scan tests a short list of ids instead of joining configurations row by row.
+CONFIGURATIONS_NAMED = "SELECT id FROM configurations WHERE contains(lower(name), ?)"
+
+
+def search_text(query: JobQuery | None) -> str:
+    """The search text of ``query`` as matched: trimmed and lower case ('' for none)."""
+    return query.search.strip().lower() if query is not None else ""
+
+
+def where(query: JobQuery | None, named: list[int] | None = None) -> tuple[str, list[Any]]:
+    """``WHERE`` clause (without the keyword) over alias ``j`` and its parameters.
+
+    ``named`` are the ids of the configurations whose name contains the search text, when
+    the caller looked them up with :data:`CONFIGURATIONS_NAMED` (faster at scale); without
+    it the clause finds them with a subquery."""
     if query is None:
         return "TRUE", []
     query.validate()
@@ -43,22 +57,28 @@ def where(query: JobQuery | None) -> tuple[str, list[Any]]:
     if query.configuration_ids:
         clauses.append(f"j.configuration_id IN ({', '.join('?' * len(query.configuration_ids))})")
         params.extend(query.configuration_ids)
-    needle = query.search.strip().lower()
+    needle = search_text(query)
     if needle:
-        # contains() matches literally: %, _, quotes and backslashes need no escaping.
-        parts = [
-            "contains(lower(coalesce(j.label, '')), ?)",
-            "contains(lower(coalesce(j.error_message, '')), ?)",
-            "j.configuration_id IN (SELECT id FROM configurations WHERE contains(lower(name), ?))",
-        ]
-        params.extend([needle] * 3)
+        # Cheap tests first. contains() matches literally: %, _, quotes and backslashes need
+        # no escaping; a NULL label or message is simply no match.
+        parts: list[str] = []
         job_id = parse_job_id(needle)
         if job_id is not None:
-            parts.insert(0, "j.id = ?")
-            params.insert(len(params) - 3, job_id)
+            parts.append("j.id = ?")
+            params.append(job_id)
+        if named is None:
+            parts.append("j.configuration_id IN (SELECT id FROM configurations "
+                         "WHERE contains(lower(name), ?))")
+            params.append(needle)
+        elif named:
+            parts.append("list_contains(?::BIGINT[], j.configuration_id)")
+            params.append(list(named))
+        parts += ["contains(lower(j.label), ?)", "contains(lower(j.error_message), ?)"]
+        params += [needle, needle]
         clauses.append("(" + " OR ".join(parts) + ")")
     if query.image_qc:
-        clauses.append("j.id IN (SELECT execution_id FROM generated_images WHERE qc_status = ?)")
+        clauses.append("j.id IN (SELECT DISTINCT execution_id FROM generated_images "
+                       "WHERE qc_status = ?)")
         params.append(query.image_qc)
     if query.error_signature:
         clause, values = error_signature_filter(query.error_signature)
@@ -72,3 +92,57 @@ def order_by(query: JobQuery) -> tuple[str, bool]:
     direction = "DESC" if query.descending else "ASC"
     expr = _SORT_SQL[query.sort]
     return f"{expr} {direction} NULLS LAST, j.id {direction}", query.sort == "duration"
+
+
+def costly(query: JobQuery) -> bool:
+    """Whether the filters of ``query`` are expensive to test (text search, image QC, error
+    signature): its page is then read with :func:`counted_page`, testing them only once."""
+    return bool(search_text(query) or query.image_qc or query.error_signature)
+
+
+MERGED_TOP_MAX = 1000
+"""Deepest row (offset + page size) read with the merged run-date sort of :func:`page_ids`."""
+
+
+def page_ids(query: JobQuery, where_sql: str, params: list[Any], now: dt.datetime,
+             limit: int, offset: int) -> tuple[str, list[Any]]:
+    """SQL and parameters selecting the ids of one page, in order (cheap filters).
+
+    Sorting by run date orders by ``coalesce(started_at, queued_at)``, an expression DuckDB
+    cannot prune row groups with; for the first pages the same order comes from the top
+    rows of started jobs by ``started_at`` merged with those of queued jobs by
+    ``queued_at``, each a plain column whose zone maps let the top-N skip most of the table
+    (deeper pages keep one sort: there the top-N holds too many rows to skip anything)."""
+    if query.sort != "started_at" or offset + limit > MERGED_TOP_MAX:
+        order_sql, uses_now = order_by(query)
+        return (f"SELECT j.id FROM job_executions j WHERE {where_sql} ORDER BY {order_sql} "
+                "LIMIT ? OFFSET ?", [*params, *([now] if uses_now else []), limit, offset])
+    d = "DESC" if query.descending else "ASC"
+    sql = f"""
+        SELECT id FROM (
+            (SELECT j.id, j.started_at AS k FROM job_executions j
+             WHERE ({where_sql}) AND j.started_at IS NOT NULL
+             ORDER BY j.started_at {d}, j.id {d} LIMIT ?)
+            UNION ALL
+            (SELECT j.id, j.queued_at AS k FROM job_executions j
+             WHERE ({where_sql}) AND j.started_at IS NULL
+             ORDER BY j.queued_at {d} NULLS LAST, j.id {d} LIMIT ?)
+        ) ORDER BY k {d} NULLS LAST, id {d} LIMIT ? OFFSET ?"""
+    top = offset + limit
+    return sql, [*params, top, *params, top, limit, offset]
+
+
+def counted_page(query: JobQuery, where_sql: str, params: list[Any], now: dt.datetime,
+                 limit: int, offset: int) -> tuple[str, list[Any]]:
+    """SQL and parameters of one row: the number of matching jobs and the ids of one page
+    in order (a list, NULL when the page is empty). The filters run once: the matching ids
+    and sort keys are kept, then counted and sorted."""
+    d = "DESC" if query.descending else "ASC"
+    key = _SORT_SQL[query.sort]
+    order = f"k {d} NULLS LAST, id {d}"
+    sql = f"""
+        WITH m AS MATERIALIZED (SELECT j.id, {key} AS k FROM job_executions j WHERE {where_sql})
+        SELECT (SELECT count(*) FROM m),
+               (SELECT list(id ORDER BY {order})
+                FROM (SELECT id, k FROM m ORDER BY {order} LIMIT ? OFFSET ?))"""
+    return sql, [*([now] if query.sort == "duration" else []), *params, limit, offset]

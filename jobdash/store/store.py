@@ -206,19 +206,30 @@ class JobStore:
 
     def page(self, query: JobQuery, now: dt.datetime) -> tuple[pd.DataFrame, int]:
         """One page of jobs matching ``query`` and the total that match."""
-        where_sql, params = listing.where(query)
-        order_sql, order_uses_now = listing.order_by(query)
         offset = (query.page - 1) * query.page_size
         with self.cursor() as cur:
-            total = cur.execute(f"SELECT count(*) FROM job_executions j WHERE {where_sql}",
-                                params).fetchone()[0]
-            ids = [r[0] for r in cur.execute(
-                f"SELECT j.id FROM job_executions j WHERE {where_sql} ORDER BY {order_sql} "
-                "LIMIT ? OFFSET ?",
-                [*params, *([now] if order_uses_now else []), query.page_size, offset],
-            ).fetchall()]
+            where_sql, params = listing.where(query, self._named(cur, query))
+            if listing.costly(query):
+                sql, values = listing.counted_page(query, where_sql, params, now,
+                                                   query.page_size, offset)
+                total, ids = cur.execute(sql, values).fetchone()
+                ids = ids or []
+            else:
+                total = cur.execute(f"SELECT count(*) FROM job_executions j WHERE {where_sql}",
+                                    params).fetchone()[0]
+                sql, values = listing.page_ids(query, where_sql, params, now,
+                                               query.page_size, offset)
+                ids = [r[0] for r in cur.execute(sql, values).fetchall()]
             rows = self._jobs_by_ids(cur, ids, now)
         return rows, total
+
+    @staticmethod
+    def _named(cur: duckdb.DuckDBPyConnection, query: JobQuery | None) -> list[int] | None:
+        """Ids of the configurations whose name contains the search text (None: no search)."""
+        needle = listing.search_text(query)
+        if not needle:
+            return None
+        return [r[0] for r in cur.execute(listing.CONFIGURATIONS_NAMED, [needle]).fetchall()]
 
     def _jobs_by_ids(self, cur: duckdb.DuckDBPyConnection, ids: Sequence[int],
                      now: dt.datetime) -> pd.DataFrame:
@@ -283,27 +294,27 @@ class JobStore:
 
     def statistics(self, query: JobQuery | None, now: dt.datetime) -> dict[str, Any]:
         """Aggregates over the jobs matching ``query`` in one scan."""
-        where_sql, params = listing.where(query)
         week, fortnight = now - dt.timedelta(days=7), now - dt.timedelta(days=14)
-        sql = f"""
-            SELECT count(*) AS total,
-                   count(*) FILTER (j.status = 'pending') AS pending,
-                   count(*) FILTER (j.status = 'running') AS running,
-                   count(*) FILTER (j.status = 'completed') AS completed,
-                   count(*) FILTER (j.status = 'failed') AS failed,
-                   count(*) FILTER (j.status = 'stopped') AS stopped,
-                   count(*) FILTER ({listing.RUN_AT} >= ?) AS last_7d,
-                   count(*) FILTER ({listing.RUN_AT} >= ? AND {listing.RUN_AT} < ?) AS prev_7d,
-                   avg(date_diff('millisecond', j.started_at, j.completed_at)) / 1000.0
-                       AS avg_duration_s,
-                   coalesce(sum(j.total_images), 0) AS images_total,
-                   coalesce(sum(j.approved_images), 0) AS images_approved,
-                   coalesce(sum(j.qc_failed_images), 0) AS images_qc_failed,
-                   coalesce(sum(j.failed_images - j.qc_failed_images), 0)
-                       AS images_processing_failed
-            FROM job_executions j WHERE {where_sql}"""
         with self.cursor() as cur:
-            cur.execute(sql, [week, fortnight, week, *params])
+            where_sql, params = listing.where(query, self._named(cur, query))
+            cur.execute(f"""
+                SELECT count(*) AS total,
+                       count(*) FILTER (j.status = 'pending') AS pending,
+                       count(*) FILTER (j.status = 'running') AS running,
+                       count(*) FILTER (j.status = 'completed') AS completed,
+                       count(*) FILTER (j.status = 'failed') AS failed,
+                       count(*) FILTER (j.status = 'stopped') AS stopped,
+                       count(*) FILTER ({listing.RUN_AT} >= ?) AS last_7d,
+                       count(*) FILTER ({listing.RUN_AT} >= ? AND {listing.RUN_AT} < ?)
+                           AS prev_7d,
+                       avg(date_diff('millisecond', j.started_at, j.completed_at)) / 1000.0
+                           AS avg_duration_s,
+                       coalesce(sum(j.total_images), 0) AS images_total,
+                       coalesce(sum(j.approved_images), 0) AS images_approved,
+                       coalesce(sum(j.qc_failed_images), 0) AS images_qc_failed,
+                       coalesce(sum(j.failed_images - j.qc_failed_images), 0)
+                           AS images_processing_failed
+                FROM job_executions j WHERE {where_sql}""", [week, fortnight, week, *params])
             row = cur.fetchone()
             return dict(zip([d[0] for d in cur.description], row))
 

@@ -1,0 +1,98 @@
+"""The listing's faster query plans return exactly what the plain SQL would: every sort key
+both ways, cheap and costly filters, first, deep, last and past-the-end pages."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+
+import jobdash
+from jobdash import JobQuery
+from jobdash.demo import build_demo
+from jobdash.store import listing
+from jobdash.vocab import SORT_KEYS
+
+NOW = dt.datetime(2026, 11, 28, 12, 0, 0)
+# The plain SQL of each sort key, written out here on purpose (an independent oracle).
+REFERENCE_KEYS = {
+    "id": "j.id", "label": "lower(j.label)", "status": "j.status",
+    "started_at": "coalesce(j.started_at, j.queued_at)",
+    "duration": "date_diff('millisecond', j.started_at, coalesce(j.completed_at, ?::TIMESTAMP))",
+    "images": "j.total_images",
+}
+
+
+@pytest.fixture(scope="module")
+def svc(tmp_path_factory):
+    """A 600-job demo history plus pending jobs queued long ago (their run date falls among
+    the started ones) and one with no date at all (last in either direction)."""
+    path = tmp_path_factory.mktemp("plans") / "jobs.duckdb"
+    build_demo(path, jobs=600, seed=3, images_on_disk=0, now=NOW)
+    service = jobdash.open(path, runner=False)
+    with service.store.transaction() as cur:
+        for days in [*range(1, 120, 3), None, None]:   # more than a page of them
+            service.store.insert_job(
+                cur, label=None, status="pending", configuration_id=1, snapshot=None,
+                rerun_of=None, queued_at=None if days is None else NOW - dt.timedelta(days=days))
+    yield service
+    service.close()
+
+
+def reference(svc, query: JobQuery) -> tuple[list[int], int]:
+    """Ids of the page and the total, by the plain SQL: one ORDER BY over one WHERE."""
+    where_sql, params = listing.where(query)
+    direction = "DESC" if query.descending else "ASC"
+    key = REFERENCE_KEYS[query.sort]
+    now = [NOW] if query.sort == "duration" else []
+    ids = svc.store.sql(
+        f"SELECT j.id FROM job_executions j WHERE {where_sql} "
+        f"ORDER BY {key} {direction} NULLS LAST, j.id {direction} LIMIT ? OFFSET ?",
+        [*params, *now, query.page_size, (query.page - 1) * query.page_size]).id.tolist()
+    total = int(svc.store.sql(f"SELECT count(*) AS n FROM job_executions j WHERE {where_sql}",
+                              params).n[0])
+    return ids, total
+
+
+FILTERS = [
+    {},
+    {"statuses": ["failed", "stopped"]},
+    {"statuses": ["pending", "running"]},     # mostly jobs with no start
+    {"search": "hero"},                       # labels and a configuration name
+    {"search": "timed out", "statuses": ["failed"]},
+    {"search": "JOB-000042"},
+    {"search": "%"},                          # literal: matches "Café/Bistro 50% off_promo"
+    {"image_qc": "needs_review", "configuration_ids": [1, 2, 3, 4, 5]},
+    {"date_from": "2026-10-01", "date_to": "2026-11-15"},
+]
+
+
+@pytest.mark.parametrize("filters", FILTERS, ids=lambda f: ",".join(f) or "all")
+@pytest.mark.parametrize("sort", SORT_KEYS)
+def test_pages_match_the_plain_sql(svc, monkeypatch, filters, sort):
+    # The run-date sort has two plans: merged top-N for the first rows, one sort deeper.
+    for merged_max in ([listing.MERGED_TOP_MAX, 60] if sort == "started_at" else [0]):
+        monkeypatch.setattr(listing, "MERGED_TOP_MAX", merged_max)
+        for descending in (True, False):
+            query = JobQuery(sort=sort, descending=descending, page_size=25, **filters)
+            total = reference(svc, query)[1]
+            last = max(1, -(-total // 25))
+            for page in sorted({1, 2, last // 2 or 1, last, last + 1}):
+                query.page = page
+                expected_ids, expected_total = reference(svc, query)
+                rows, got_total = svc.store.page(query, NOW)
+                assert got_total == expected_total
+                assert rows["id"].tolist() == expected_ids, (descending, page, merged_max)
+
+
+def test_every_job_appears_once_across_the_pages_by_run_date(svc):
+    for descending in (True, False):
+        query = JobQuery(sort="started_at", descending=descending, page_size=100)
+        seen, expected = [], []
+        for page in range(1, 9):
+            query.page = page
+            seen += svc.store.page(query, NOW)[0]["id"].tolist()
+            expected += reference(svc, query)[0]
+        assert seen == expected and len(seen) == len(set(seen)) == 642
+        pending = svc.store.ids_with_status("pending")
+        assert set(pending) <= set(seen)
