@@ -30,6 +30,7 @@ from ..query import JobQuery
 from ..service import JobService
 from . import theme
 from .format import count_text, date_text, percent_text
+from .live import Ticker
 from .notify import Toaster
 from .state import FeedCursor
 
@@ -392,7 +393,7 @@ class FailuresPanel(pn.viewable.Viewer):
         self.dialog = pn.layout.Modal(
             self._question, pn.Row(pn.layout.HSpacer(), self._cancel, self._confirm),
             name="Rerun jobs", show_close_button=True)
-        self._callback: Any = None
+        self.ticker = Ticker(self.poll, self.refresh_ms)
         self._init_callbacks()
         self._layout = pn.Column(
             self._intro, pn.Row(self._active, self._clear, sizing_mode="stretch_width"),
@@ -410,7 +411,7 @@ class FailuresPanel(pn.viewable.Viewer):
         self._confirm.on_click(lambda _: self.confirm_rerun())
         self._cancel.on_click(lambda _: self.cancel_rerun())
         self.dialog.param.watch(self._dialog_toggled, "open")
-        self.param.watch(self._restart_polling, "refresh_ms")
+        self.param.watch(lambda e: self.ticker.set_period(e.new), "refresh_ms")
 
     # -- actions ----------------------------------------------------------------------------
 
@@ -451,17 +452,6 @@ class FailuresPanel(pn.viewable.Viewer):
             log.exception("failures panel: live update failed")
             self.toaster.show("error", f"Live update of the failures failed: {exc}")
 
-    def start_polling(self) -> None:
-        """Start the periodic check of the change feed (once per rendered panel)."""
-        if self._callback is None and self.refresh_ms:
-            self._callback = pn.state.add_periodic_callback(self.poll, period=self.refresh_ms)
-
-    def stop_polling(self) -> None:
-        """Stop live updates."""
-        if self._callback is not None:
-            self._callback.stop()
-            self._callback = None
-
     # -- callbacks --------------------------------------------------------------------------
 
     def _render(self, *_: Any) -> None:
@@ -491,13 +481,6 @@ class FailuresPanel(pn.viewable.Viewer):
         if not event.new and self.state.pending_rerun:
             self.state.cancel_rerun()  # closed with Escape or the close button
 
-    def _restart_polling(self, *_: Any) -> None:
-        if self._callback is not None and self.refresh_ms:
-            self._callback.period = self.refresh_ms
-        else:
-            self.stop_polling()
-            self.start_polling()
-
     def __panel__(self) -> pn.Column:
-        self.start_polling()
+        self.ticker.start()
         return self._layout

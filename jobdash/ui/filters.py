@@ -3,6 +3,7 @@ summary of how many filters are active. Every control writes the shared ``JobQue
 
 from __future__ import annotations
 
+import copy
 import datetime as dt
 from typing import Any
 
@@ -85,7 +86,8 @@ class FilterBar(pn.viewable.Viewer):
             width=320, styles={"flex": "1 1 320px"}, stylesheets=css)
         self._status = pn.widgets.MultiChoice(
             label="Status", options={STATUS_LABELS[s]: s for s in JOB_STATUSES},
-            value=list(query.statuses), placeholder="All statuses", width=230, stylesheets=css)
+            value=list(query.statuses), placeholder="All statuses", width=230,
+            css_classes=["jd-status"], stylesheets=css)
         self._config = pn.widgets.Select(label="Configuration", width=210, stylesheets=css)
         self._from = DateField(label="From date", width=150)
         self._to = DateField(label="To date", width=150)
@@ -122,8 +124,8 @@ class FilterBar(pn.viewable.Viewer):
         self._cancel_debounce()
         self.search_text = ""
         self._search.param.update(value="", value_input="")
-        self.listing.query.param.update(statuses=[], date_from=None, date_to=None,
-                                        configuration_ids=[], search="", image_qc=None)
+        query = self.listing.query
+        query.param.update(**{f: copy.copy(query.param[f].default) for f in FILTER_FIELDS})
 
     def apply_search(self) -> None:
         """Put the typed search text into the query now."""

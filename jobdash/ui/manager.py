@@ -94,6 +94,7 @@ class JobManager(pn.viewable.Viewer):
         self.detail_dialog.param.watch(self._dialog_toggled, "open")
         self.shortcuts.param.watch(lambda _: self.refresh(), "refresh")
         self.shortcuts.param.watch(lambda _: self.header.help.show(), "help")
+        self.shortcuts.param.watch(lambda _: self.close_dialogs(), "escape")
         self.header.refresh_button.on_click(lambda _: self.toaster.show("info", "Refreshed."))
         self.param.watch(lambda e: self.ticker.set_period(e.new), "refresh_ms")
 
@@ -102,6 +103,12 @@ class JobManager(pn.viewable.Viewer):
     def refresh(self) -> None:
         """Re-read the page and the statistics now (as the "Refresh" button does)."""
         self.header.refresh_button.clicks += 1
+
+    def close_dialogs(self) -> None:
+        """Close whichever dialog is open (help, job detail, delete confirmation)."""
+        for dialog in (self.header.help, self.detail_dialog, self.actions.dialog):
+            if dialog.open:
+                dialog.hide()
 
     def poll(self) -> None:
         """One live-update tick: apply what changed and announce finished jobs."""
