@@ -33,7 +33,7 @@ __all__ = [
     "BUCKETS", "QC_VERDICT", "TECHNICAL", "bucket_query", "duration_percentiles",
     "error_signatures", "failure_rate", "failure_trend_figure", "qc_reasons",
     "qc_reasons_figure", "qc_rejection_rate", "signature_bar_figure", "signature_daily_counts",
-    "signature_of", "signature_query",
+    "signature_of", "signature_query", "signature_trend_figure",
 ]
 
 # Design tokens from the theme module (plain constants: importing it loads no Panel).
@@ -257,6 +257,32 @@ def failure_trend_figure(df: pd.DataFrame, title: str | None = None, height: int
                                       ("rate", "@rate{0.0%}"), (count, "@count"),
                                       (total, "@total")],
                             formatters={"@bucket": "datetime"}))
+    return _styled(fig)
+
+
+def signature_trend_figure(df: pd.DataFrame, title: str | None = None,
+                           height: int | None = None) -> figure:
+    """A line per signature of a :func:`signature_daily_counts` table: failed jobs per day,
+    the legend below the plot (signatures are long)."""
+    if not {"signature", "day", "jobs"} <= set(df.columns):
+        raise ValidationError("df: expected a table from signature_daily_counts()", "df")
+    series = list(dict.fromkeys(df["signature"]))
+    fig = figure(title=title or "Failed jobs per day, by error signature", x_axis_type="datetime",
+                 height=height or 240 + 24 * len(series), sizing_mode="stretch_width",
+                 tools="pan,wheel_zoom,box_zoom,reset,save")
+    for i, signature in enumerate(series):
+        part = df[df["signature"] == signature]
+        source = ColumnDataSource({"day": pd.to_datetime(part["day"]), "jobs": part["jobs"],
+                                   "signature": [signature] * len(part)})
+        fig.line("day", "jobs", source=source, color=PALETTE[i % len(PALETTE)], line_width=2,
+                 line_dash=DASHES[i // len(PALETTE) % len(DASHES)],
+                 legend_label=_short(signature))
+    if series:
+        fig.add_layout(fig.legend[0], "below")
+    fig.y_range.start = 0
+    fig.yaxis.ticker.min_interval = 1  # whole jobs
+    fig.add_tools(HoverTool(tooltips=[("", "@signature"), ("day", "@day{%F}"),
+                                      ("jobs", "@jobs")], formatters={"@day": "datetime"}))
     return _styled(fig)
 
 

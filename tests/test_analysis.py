@@ -349,6 +349,7 @@ def test_an_empty_history_gives_empty_tables(service):
     (lambda s: analysis.bucket_query(None), "start"),
     (lambda s: analysis.bucket_query(20261102), "start"),
     (lambda s: analysis.failure_trend_figure(pd.DataFrame({"x": [1]})), "df"),
+    (lambda s: analysis.signature_trend_figure(pd.DataFrame({"signature": ["x"]})), "df"),
 ])
 def test_bad_input_is_a_validation_error(service, call, field):
     with pytest.raises(ValidationError) as err:
@@ -384,3 +385,16 @@ def test_signature_and_qc_bar_figures(history):
     json_item(fig), json_item(qc)
     empty = analysis.signature_bar_figure(analysis.error_signatures(svc).head(0))
     json_item(empty)
+
+
+def test_signature_trend_figure_draws_a_line_per_signature(history):
+    svc = history["svc"]
+    daily = analysis.signature_daily_counts(svc, days=10, end=NEXT_MON.date(), top=2)
+    fig = analysis.signature_trend_figure(daily)
+    lines = [r for r in fig.renderers if type(r.glyph).__name__ == "Line"]
+    assert [item.label["value"] for item in fig.legend[0].items] == [TIMEOUT, DISK]
+    assert [r.glyph.line_color for r in lines] == ["#3B82F6", "#EF4444"]
+    assert lines[0].data_source.data["jobs"].tolist() == daily["jobs"][:10].tolist()
+    assert fig.height == 240 + 2 * 24
+    json_item(fig)
+    json_item(analysis.signature_trend_figure(daily.head(0)))  # nothing failed: empty axes
