@@ -6,7 +6,7 @@ import datetime as dt
 from typing import Any
 
 from ..query import JobQuery
-from ..vocab import parse_job_id
+from ..vocab import JOB_STATUSES, parse_job_id
 from .signature import error_signature_filter
 
 # Run date of a job: when it started, or when it was queued if it has not started yet.
@@ -101,7 +101,24 @@ def costly(query: JobQuery) -> bool:
 
 
 MERGED_TOP_MAX = 1000
-"""Deepest row (offset + page size) read with the merged run-date sort of :func:`page_ids`."""
+"""Deepest row (offset + page size) read with a merged sort (see :func:`page_ids`)."""
+
+
+def _branches(query: JobQuery) -> list[tuple[str, list[Any], str, str]] | None:
+    """Parts of the table whose top rows, merged, give the order of ``query``: (condition,
+    its parameters, sort key, ORDER BY within the part). None when the sort is one plain
+    column already, or an expression no part could avoid."""
+    d = "DESC" if query.descending else "ASC"
+    if query.sort == "started_at":      # run date = started_at, else queued_at
+        return [("j.started_at IS NOT NULL", [], "j.started_at", f"j.started_at {d}, j.id {d}"),
+                ("j.started_at IS NULL", [], "j.queued_at",
+                 f"j.queued_at {d} NULLS LAST, j.id {d}")]
+    if query.sort == "status":          # one part per status, each in id order
+        known = list(JOB_STATUSES)
+        return [("j.status = ?", [status], "j.status", f"j.id {d}") for status in known] + [
+            (f"j.status NOT IN ({', '.join('?' * len(known))})", known, "j.status",
+             f"j.status {d} NULLS LAST, j.id {d}")]
+    return None
 
 
 def page_ids(query: JobQuery, where_sql: str, params: list[Any], now: dt.datetime,
@@ -109,27 +126,25 @@ def page_ids(query: JobQuery, where_sql: str, params: list[Any], now: dt.datetim
     """SQL and parameters selecting the ids of one page, in order (cheap filters).
 
     Sorting by run date orders by ``coalesce(started_at, queued_at)``, an expression DuckDB
-    cannot prune row groups with; for the first pages the same order comes from the top
-    rows of started jobs by ``started_at`` merged with those of queued jobs by
-    ``queued_at``, each a plain column whose zone maps let the top-N skip most of the table
-    (deeper pages keep one sort: there the top-N holds too many rows to skip anything)."""
-    if query.sort != "started_at" or offset + limit > MERGED_TOP_MAX:
+    cannot prune row groups with, and sorting by status ties most rows. For the first pages
+    the same order comes from merging the top rows of a few parts of the table, each sorted
+    by a plain column whose zone maps let the top-N skip most of it: started jobs by
+    ``started_at`` and queued ones by ``queued_at``; each status by id. Deeper pages keep one
+    sort: there the top-N holds too many rows to skip anything."""
+    branches = _branches(query)
+    if branches is None or offset + limit > MERGED_TOP_MAX:
         order_sql, uses_now = order_by(query)
         return (f"SELECT j.id FROM job_executions j WHERE {where_sql} ORDER BY {order_sql} "
                 "LIMIT ? OFFSET ?", [*params, *([now] if uses_now else []), limit, offset])
     d = "DESC" if query.descending else "ASC"
-    sql = f"""
-        SELECT id FROM (
-            (SELECT j.id, j.started_at AS k FROM job_executions j
-             WHERE ({where_sql}) AND j.started_at IS NOT NULL
-             ORDER BY j.started_at {d}, j.id {d} LIMIT ?)
-            UNION ALL
-            (SELECT j.id, j.queued_at AS k FROM job_executions j
-             WHERE ({where_sql}) AND j.started_at IS NULL
-             ORDER BY j.queued_at {d} NULLS LAST, j.id {d} LIMIT ?)
-        ) ORDER BY k {d} NULLS LAST, id {d} LIMIT ? OFFSET ?"""
-    top = offset + limit
-    return sql, [*params, top, *params, top, limit, offset]
+    parts, values = [], []
+    for condition, condition_params, key, order in branches:
+        parts.append(f"(SELECT j.id, {key} AS k FROM job_executions j "
+                     f"WHERE ({where_sql}) AND {condition} ORDER BY {order} LIMIT ?)")
+        values += [*params, *condition_params, offset + limit]
+    sql = (f"SELECT id FROM ({' UNION ALL '.join(parts)}) "
+           f"ORDER BY k {d} NULLS LAST, id {d} LIMIT ? OFFSET ?")
+    return sql, [*values, limit, offset]
 
 
 def counted_page(query: JobQuery, where_sql: str, params: list[Any], now: dt.datetime,
