@@ -127,8 +127,9 @@ def signature_daily_counts(store: JobStore, query: JobQuery, *, signatures: Sequ
                            top: int, first_day: dt.date, last_day: dt.date) -> pd.DataFrame:
     """Jobs per signature and day from ``first_day`` to ``last_day``, zeros included.
 
-    Signatures are the given ones, or else the ``top`` most frequent in scope (all time).
-    Columns: signature, day, jobs; ordered by signature rank, then day."""
+    Signatures are the given ones (then only the window's jobs are read), or else the
+    ``top`` most frequent in scope (all time). Columns: signature, day, jobs; ordered by
+    signature rank, then day."""
     where_sql, params = listing.where(query)
     if signatures is None:
         chosen = """SELECT signature, row_number() OVER (ORDER BY sum(jobs) DESC, signature)
@@ -139,6 +140,9 @@ def signature_daily_counts(store: JobStore, query: JobQuery, *, signatures: Sequ
         chosen = """SELECT unnest(s) AS signature, generate_subscripts(s, 1) AS rank
                     FROM (SELECT ?::VARCHAR[] AS s)"""
         chosen_params = [list(signatures)]
+        # Only the window is counted, so only its jobs need the regular expressions.
+        where_sql += f" AND {listing.RUN_AT} >= ?::DATE AND {listing.RUN_AT} < ?::DATE + 1"
+        params = [*params, first_day, last_day]
     # One pass of the regular expressions: count per signature and day, then pick and pad.
     sql = f"""
         WITH per_day AS MATERIALIZED (
