@@ -13,6 +13,7 @@ import param
 from ..errors import JobdashError
 from ..vocab import format_job_id
 from . import theme
+from .dialog import Dialog
 from .notify import Toaster
 from .state import JobListing
 
@@ -35,9 +36,9 @@ class JobActions(pn.viewable.Viewer):
         self._confirm = pn.widgets.Button(label="Delete", color="danger", width=96,
                                           stylesheets=css)
         self._cancel = pn.widgets.Button(label="Cancel", width=96, stylesheets=css)
-        self.dialog = pn.layout.Modal(
+        self.dialog = Dialog(
             self._question, pn.Row(pn.layout.HSpacer(), self._cancel, self._confirm),
-            name="Delete job", show_close_button=True)
+            title="Delete job")
         self._confirm.on_click(lambda _: self.confirm_delete())
         self._cancel.on_click(lambda _: self.dialog.hide())
 
@@ -95,5 +96,5 @@ class JobActions(pn.viewable.Viewer):
         else:
             self.toaster.show("warning", f"{format_job_id(job_id)} was already gone")
 
-    def __panel__(self) -> pn.layout.Modal:
+    def __panel__(self) -> Dialog:
         return self.dialog

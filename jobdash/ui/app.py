@@ -22,11 +22,12 @@ from typing import Any
 import panel as pn
 from tornado.web import RedirectHandler
 
-from ..config import default_db_path
-from ..service import JobService, open_service
-from . import theme
-from .dashboard import DashboardPage
-from .manager import JobManager
+# Absolute imports: ``panel serve`` runs this file as a script, outside the package.
+from jobdash.config import default_db_path
+from jobdash.service import JobService, open_service
+from jobdash.ui import theme
+from jobdash.ui.dashboard import DashboardPage
+from jobdash.ui.manager import JobManager
 
 TITLE = "jobdash"
 PAGE_CSS = f"""

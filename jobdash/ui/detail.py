@@ -67,8 +67,15 @@ class JobDetailSlot(pn.viewable.Viewer):
 
     def __init__(self, **params: Any):
         super().__init__(**params)
-        self._body = pn.pane.HTML("", stylesheets=[DETAIL_CSS], width=720, margin=(0, 8))
+        self._body = pn.pane.HTML("", stylesheets=[DETAIL_CSS], width=720, margin=0)
         self.param.watch(self._show, "job_id")
+
+    @property
+    def title(self) -> str:
+        """Name of the dialog showing this job."""
+        if self.job_id is None:
+            return "Job details"
+        return f"Job {format_job_id(self.job_id)} details"
 
     def _show(self, *_: Any) -> None:
         if self.job_id is None:

@@ -25,7 +25,7 @@ ANY = 0  # the "All configurations" choice (configuration ids start at 1)
 DATE_CSS = theme.FOCUS_CSS + """
 label { display: flex; flex-direction: column; gap: 4px; font-family: var(--jd-font);
   font-size: var(--jd-caption-size); font-weight: 600; color: var(--jd-text-muted); }
-input { box-sizing: border-box; height: 34px; padding: 4px 8px; font: inherit; font-weight: 400;
+input { box-sizing: border-box; height: 31px; padding: 4px 8px; font: inherit; font-weight: 400;
   font-size: var(--jd-body-size); color: var(--jd-text); background: var(--jd-surface);
   border: 1px solid var(--jd-border-strong); border-radius: var(--jd-radius-input); width: 100%; }
 input:focus-visible { outline: 3px solid var(--jd-primary); outline-offset: 1px; }
@@ -47,6 +47,7 @@ class DateField(ReactiveHTML):
 
     def __init__(self, **params: Any):
         params.setdefault("stylesheets", [DATE_CSS])
+        params.setdefault("margin", (5, 10))  # as Panel's own widgets
         super().__init__(**params)
 
 

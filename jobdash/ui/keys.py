@@ -1,9 +1,7 @@
-"""Page keyboard shortcuts: ``/`` focuses the search box, ``r`` refreshes, ``?`` opens Help,
-Escape closes dialogs.
+"""Page keyboard shortcuts: ``/`` focuses the search box, ``r`` refreshes, ``?`` opens Help
+(Escape closes dialogs: see jobdash.ui.dialog).
 
-Keys typed into a text field (except Escape), or with Ctrl/Alt/Meta held, are left alone.
-Escape is handled here because the dialogs live in shadow DOM, where the dialog library's
-own Escape handling does not see the focused element."""
+Keys typed into a text field, or with Ctrl/Alt/Meta held, are left alone."""
 
 from __future__ import annotations
 
@@ -30,10 +28,6 @@ class Shortcuts(ReactiveHTML):
     refresh = param.Integer(default=0, doc="""Incremented each time ``r`` is pressed.""")
 
     help = param.Integer(default=0, doc="""Incremented each time ``?`` is pressed.""")
-
-    escape = param.Integer(default=0, doc="""
-        Incremented each time Escape is pressed (anywhere: it closes dialogs).""")
-
     _template = '<div id="keys" hidden></div>'
 
     _scripts = {
@@ -50,7 +44,6 @@ const find = (root) => {
 };
 state.handler = (event) => {
   if (event.ctrlKey || event.metaKey || event.altKey || event.defaultPrevented) { return; }
-  if (event.key === 'Escape') { data.escape += 1; return; }
   if (typing(event.composedPath()[0])) { return; }
   if (event.key === '/') {
     const box = find(document);

@@ -22,6 +22,7 @@ from ..vocab import format_job_id
 from . import theme
 from .actions import JobActions
 from .detail import JobDetailSlot
+from .dialog import Dialog
 from .filters import FilterBar
 from .header import Header
 from .keys import Shortcuts
@@ -73,7 +74,7 @@ class JobManager(pn.viewable.Viewer):
         self.table = JobTable(listing=self.listing, on_action=self.actions.run)
         self.pager = Pager(listing=self.listing)
         self.detail = JobDetailSlot(service=service)
-        self.detail_dialog = pn.layout.Modal(self.detail, name="Job details")
+        self.detail_dialog = Dialog(self.detail, title="Job details")
         self.shortcuts = Shortcuts()
         self.ticker = Ticker(self.poll, self.refresh_ms)
         self._init_callbacks()
@@ -94,7 +95,6 @@ class JobManager(pn.viewable.Viewer):
         self.detail_dialog.param.watch(self._dialog_toggled, "open")
         self.shortcuts.param.watch(lambda _: self.refresh(), "refresh")
         self.shortcuts.param.watch(lambda _: self.header.help.show(), "help")
-        self.shortcuts.param.watch(lambda _: self.close_dialogs(), "escape")
         self.header.refresh_button.on_click(lambda _: self.toaster.show("info", "Refreshed."))
         self.param.watch(lambda e: self.ticker.set_period(e.new), "refresh_ms")
 
@@ -103,12 +103,6 @@ class JobManager(pn.viewable.Viewer):
     def refresh(self) -> None:
         """Re-read the page and the statistics now (as the "Refresh" button does)."""
         self.header.refresh_button.clicks += 1
-
-    def close_dialogs(self) -> None:
-        """Close whichever dialog is open (help, job detail, delete confirmation)."""
-        for dialog in (self.header.help, self.detail_dialog, self.actions.dialog):
-            if dialog.open:
-                dialog.hide()
 
     def poll(self) -> None:
         """One live-update tick: apply what changed and announce finished jobs."""
@@ -138,6 +132,7 @@ class JobManager(pn.viewable.Viewer):
 
     def _open_job(self, event: param.parameterized.Event) -> None:
         self.detail.job_id = event.new
+        self.detail_dialog.title = self.detail.title
         if event.new is None:
             self.detail_dialog.hide()
         else:

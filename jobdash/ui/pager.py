@@ -42,6 +42,12 @@ span { color: var(--jd-text-muted); padding: 0 4px; }
 """
 
 
+def _whole_number(text: str) -> int | None:
+    """``" 12 "`` -> 12; anything that is not a whole number -> None."""
+    text = (text or "").strip()
+    return int(text) if text.isdigit() else None
+
+
 class PageLinks(ReactiveHTML):
     """Numbered page buttons (``Page 3``), the current one marked with aria-current."""
 
@@ -105,8 +111,8 @@ class Pager(pn.viewable.Viewer):
                                            align="end")
         self._next = pn.widgets.Button(label="Next", width=80, stylesheets=css, align="end")
         self._numbers = PageLinks(align="end", margin=(5, 8))
-        self._jump = pn.widgets.IntInput(label="Go to page", value=query.page, start=1,
-                                         width=96, stylesheets=css)
+        self._jump = pn.widgets.TextInput(label="Go to page", value=str(query.page), width=96,
+                                          stylesheets=css)
         self._size = pn.widgets.Select(label="Jobs per page", value=query.page_size,
                                        options=list(PAGE_SIZES), width=110, stylesheets=css)
         self._total = pn.pane.HTML("", stylesheets=[theme.HTML_CSS], align="end",
@@ -114,7 +120,7 @@ class Pager(pn.viewable.Viewer):
         self._previous.on_click(lambda _: self.go(query.page - 1))
         self._next.on_click(lambda _: self.go(query.page + 1))
         self._numbers.param.watch(self._number_clicked, "requested")
-        self._jump.param.watch(lambda e: self.go(e.new), "value")
+        self._jump.param.watch(lambda e: self.go(_whole_number(e.new)), "value")
         self._size.param.watch(lambda e: setattr(query, "page_size", e.new), "value")
         self.listing.param.watch(self._update, ["total", "pages"])
         query.param.watch(self._update, ["page", "page_size"])
@@ -126,9 +132,10 @@ class Pager(pn.viewable.Viewer):
 
     def go(self, page: int | None) -> None:
         """Show a page (clamped to the pages there are)."""
-        if page is None:
-            return
         query = self.listing.query
+        if page is None:
+            self._update()  # not a number: show the real page again
+            return
         target = min(max(int(page), 1), self.listing.pages)
         if target == query.page:
             self._update()  # e.g. "Go to page" 99 on the last page: show the real page again
@@ -144,7 +151,7 @@ class Pager(pn.viewable.Viewer):
         self._previous.disabled = query.page <= 1
         self._next.disabled = query.page >= pages
         self._numbers.param.update(numbers=page_window(query.page, pages), current=query.page)
-        self._jump.param.update(value=query.page, end=pages)
+        self._jump.value = str(query.page)
         self._size.value = query.page_size
         self._total.object = (f'<p role="status" style="margin:0"><strong>Total: '
                               f'{count_text(self.listing.total, "job")}</strong></p>')

@@ -48,7 +48,7 @@ def card_texts(stats: Statistics | None) -> dict[str, tuple[str, str]]:
 CARD_CSS = theme.FOCUS_CSS + """
 :host { display: block; }
 .jd-card { all: unset; box-sizing: border-box; display: flex; flex-direction: column; gap: 2px;
-  width: 100%; min-height: 104px; padding: 16px 18px; cursor: pointer;
+  width: 100%; height: 100%; min-height: 104px; padding: 16px 18px; cursor: pointer;
   background: var(--jd-surface); border: 1px solid var(--jd-border);
   border-top: 4px solid var(--jd-tone); border-radius: var(--jd-radius-card);
   box-shadow: var(--jd-shadow); font-family: var(--jd-font); color: var(--jd-text);
@@ -131,8 +131,8 @@ class StatsBar(pn.viewable.Viewer):
                        for key, title in CARDS}
         for key, card in self._cards.items():
             card.param.watch(lambda _, key=key: self.choose(key), "clicks")
-        self._layout = pn.Row(*self._cards.values(), sizing_mode="stretch_width",
-                              margin=0, styles={"gap": f"{theme.SPACE['md']}px"})
+        self._layout = pn.Row(*self._cards.values(), sizing_mode="stretch_width", margin=0,
+                              styles={"gap": f"{theme.SPACE['md']}px", "align-items": "stretch"})
         self.listing.param.watch(self._update, "stats")
         self.listing.query.param.watch(self._update, "statuses")
         self._update()

@@ -32,6 +32,9 @@ COLUMNS: dict[str, tuple[str, str | None]] = {
     "images": ("Images", "images"),
 }
 ACTIONS: tuple[str, ...] = ("view", "export", "rerun", "delete")
+# On narrow screens the table hides columns in this order (larger first); 0 never hides.
+HIDE_ORDER = {"duration": 3, "images": 2, "date": 1}
+LABEL_MIN_WIDTH = 160
 DISPLAY_COLUMNS: tuple[str, ...] = ("id", *COLUMNS, *ACTIONS)
 HTML_COLUMNS: tuple[str, ...] = ("job", "label", "status", "images", *ACTIONS)
 SORT_FIELD = {sort: field for field, (_, sort) in COLUMNS.items()}
@@ -42,12 +45,23 @@ KEEP_SERVER_ORDER = JSCode(
     "(a, b, aRow, bRow, column, dir) => dir === 'desc' "
     "? bRow.getData()._index - aRow.getData()._index "
     ": aRow.getData()._index - bRow.getData()._index")
+# Sortable headers hold a real button, so sorting works from the keyboard. The table's
+# scroll holder is made unfocusable: it sits inside role=grid, where only rows may be, and
+# the table never scrolls inside itself (the page does).
 SORT_BUTTON_TITLE = JSCode(
-    "(cell) => { const b = document.createElement('button'); b.type = 'button';"
-    " b.className = 'jd-sort'; b.textContent = cell.getValue(); return b }")
-HIDDEN_TITLE = JSCode(
-    "(cell) => { const s = document.createElement('span'); s.className = 'jd-sr';"
-    " s.textContent = cell.getValue(); return s }")
+    "(cell, params, onRendered) => { const b = document.createElement('button');"
+    " b.type = 'button'; b.className = 'jd-sort'; b.textContent = cell.getValue();"
+    " onRendered(() => { const holder = cell.getTable().element"
+    ".querySelector('.tabulator-tableholder'); if (holder) { holder.removeAttribute('tabindex') } });"
+    " return b }")
+# Action columns share one visible "Actions" header; each keeps its own name for readers.
+ACTION_TITLE = JSCode(
+    "(cell) => { const box = document.createElement('span'); const name = cell.getValue();"
+    " if (name === 'View') { const shown = document.createElement('span');"
+    " shown.textContent = 'Actions'; shown.setAttribute('aria-hidden', 'true');"
+    " shown.className = 'jd-actions-title'; box.appendChild(shown) }"
+    " const hidden = document.createElement('span'); hidden.className = 'jd-sr';"
+    " hidden.textContent = name; box.appendChild(hidden); return box }")
 
 # ``:host`` raises specificity above the Tabulator theme stylesheet loaded after ours.
 TABLE_CSS = theme.FOCUS_CSS + theme.BADGE_CSS + """
@@ -75,6 +89,10 @@ TABLE_CSS = theme.FOCUS_CSS + theme.BADGE_CSS + """
   font-size: var(--jd-body-size); padding: 32px; }
 button.jd-sort { all: unset; cursor: pointer; text-transform: inherit; letter-spacing: inherit;
   border-radius: 3px; }
+.jd-actions-title { white-space: nowrap; }
+:host .tabulator .tabulator-row .tabulator-cell.jd-action-cell,
+:host .tabulator .tabulator-header .tabulator-col.jd-action-cell .tabulator-col-content {
+  padding-left: 4px; padding-right: 4px; }
 .jd-sr { position: absolute; width: 1px; height: 1px; overflow: hidden; clip: rect(0 0 0 0);
   white-space: nowrap; }
 button.jd-jobid { all: unset; cursor: pointer; font-family: var(--jd-mono); font-size: 12.5px;
@@ -141,6 +159,11 @@ class _ServerSortedTabulator(pn.widgets.Tabulator):
         configuration = super()._get_configuration(columns)
         for column in _columns(configuration["columns"]):
             column["vertAlign"] = "middle"
+            column["responsive"] = HIDE_ORDER.get(column.get("field"), 0)
+            if column.get("field") in ACTIONS:
+                column["cssClass"] = "jd-action-cell"
+            if column.get("field") == "label":
+                column["minWidth"] = LABEL_MIN_WIDTH
             if column.get("field") and column.get("headerSort", True) is not False:
                 column["sorter"] = KEEP_SERVER_ORDER
         return configuration
@@ -168,14 +191,13 @@ class JobTable(pn.viewable.Viewer):
             editors={c: None for c in DISPLAY_COLUMNS},
             sortable={c: c in COLUMNS for c in DISPLAY_COLUMNS},
             title_formatters={**{c: SORT_BUTTON_TITLE for c in COLUMNS},
-                              **{a: HIDDEN_TITLE for a in ACTIONS}},
-            groups={"Actions": list(ACTIONS)},
+                              **{a: ACTION_TITLE for a in ACTIONS}},
             widths={"job": 118, "status": 132, "date": 142, "duration": 112, "images": 112,
-                    "view": 58, "export": 68, "rerun": 64, "delete": 68},
+                    "view": 74, "export": 64, "rerun": 60, "delete": 64},
             sorters=self._sorters(), row_height=theme.ROW_HEIGHT, layout="fit_columns",
             theme="simple", sizing_mode="stretch_width", margin=0, container_popup=False,
             configuration={"placeholder": "No jobs match these filters.",
-                           "selectableRowsRangeMode": "click"},
+                           "selectableRowsRangeMode": "click", "responsiveLayout": "hide"},
             stylesheets=[TABLE_CSS])
         self._table.on_click(self._clicked)
         self._init_callbacks()

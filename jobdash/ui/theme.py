@@ -111,6 +111,8 @@ WIDGET_CSS = FOCUS_CSS + """
 :host .bk-btn:disabled, :host .bk-btn.bk-disabled { opacity: 1; cursor: not-allowed;
   color: var(--jd-text-muted); background-color: var(--jd-background);
   border-color: var(--jd-border); }
+:host .bk-btn:focus-visible, :host .bk-input:focus-visible, :host select:focus-visible,
+:host input:focus-visible { outline: 3px solid var(--jd-primary); outline-offset: 2px; }
 label, .bk-input-group > label { font-size: var(--jd-caption-size); font-weight: 600;
   color: var(--jd-text-muted); }
 """

@@ -7,9 +7,7 @@ through the real store and returns whatever the tests need to know about it) and
 
 from __future__ import annotations
 
-import socket
-import time
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -18,30 +16,7 @@ import pytest
 import jobdash
 from jobdash.service import JobService
 from jobdash.ui.app import start_server
-
-
-def free_port() -> int:
-    """A TCP port nobody listens on right now."""
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
-def wait_until(condition: Callable[[], Any], timeout: float = 10.0, interval: float = 0.05) -> Any:
-    """Poll ``condition`` until it returns something truthy; fail after ``timeout`` s."""
-    deadline = time.monotonic() + timeout
-    while True:
-        result = condition()
-        if result:
-            return result
-        if time.monotonic() > deadline:
-            raise AssertionError(f"condition not met within {timeout} s")
-        time.sleep(interval)
-
-
-def _listening(port: int) -> bool:
-    with socket.socket() as sock:
-        return sock.connect_ex(("127.0.0.1", port)) == 0
+from ui_util import free_port, listening, wait_until
 
 
 @dataclass
@@ -63,7 +38,7 @@ def served(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFact
     port = free_port()
     server = start_server(service, port=port, threaded=True)
     try:
-        wait_until(lambda: _listening(port), timeout=20)
+        wait_until(lambda: listening(port), timeout=20)
         yield Served(f"http://127.0.0.1:{port}", service, facts)
     finally:
         server.stop()

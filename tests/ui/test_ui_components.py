@@ -183,12 +183,14 @@ def test_pager_moves_between_pages_and_sizes(history):
     pager = Pager(listing=listing)
     assert listing.pages == 3 and pager._previous.disabled and not pager._next.disabled
     pager._next.clicks += 1
-    assert listing.query.page == 2 and pager._jump.value == 2
+    assert listing.query.page == 2 and pager._jump.value == "2"
     assert pager._numbers.numbers == [1, 2, 3] and pager._numbers.current == 2
     pager._numbers.requested = 3
     assert listing.query.page == 3 and pager._next.disabled and pager._numbers.requested == 0
-    pager._jump.value = 99
-    assert listing.query.page == 3 and pager._jump.value == 3
+    pager._jump.value = "99"
+    assert listing.query.page == 3 and pager._jump.value == "3"
+    pager._jump.value = "two"
+    assert listing.query.page == 3 and pager._jump.value == "3"
     pager._previous.clicks += 1
     assert listing.query.page == 2
     pager._size.value = 100

@@ -1,0 +1,72 @@
+"""An accessible modal dialog on the native ``<dialog>`` element.
+
+``showModal()`` gives the dark backdrop, keeps focus inside, closes on Escape and returns
+focus to where it was; the dialog is named after its title. A click on the backdrop closes
+it too. Panel components go inside as ``objects``."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import param
+from panel.reactive import ReactiveHTML
+
+from . import theme
+
+DIALOG_CSS = theme.FOCUS_CSS + """
+dialog { border: none; border-radius: var(--jd-radius-card); padding: 0; max-width: 92vw;
+  max-height: 88vh; box-shadow: 0 20px 50px rgba(17, 24, 39, 0.35); font-family: var(--jd-font);
+  color: var(--jd-text); background: var(--jd-surface); }
+dialog::backdrop { background: rgba(17, 24, 39, 0.55); }
+.jd-dialog-head { display: flex; justify-content: flex-end; padding: 8px 8px 0 8px; }
+.jd-dialog-body { padding: 0 24px 24px 24px; overflow: auto; max-height: calc(88vh - 56px); }
+button.jd-close { all: unset; cursor: pointer; width: 32px; height: 32px; display: inline-flex;
+  align-items: center; justify-content: center; border-radius: var(--jd-radius-input);
+  font-size: 18px; color: var(--jd-text-muted); }
+button.jd-close:hover { background: var(--jd-row-hover); color: var(--jd-text); }
+button.jd-close:focus-visible { outline: 3px solid var(--jd-primary); outline-offset: 2px; }
+"""
+
+
+class Dialog(ReactiveHTML):
+    """A modal dialog holding Panel components; ``open`` shows and hides it."""
+
+    title = param.String(default="Dialog", doc="""The dialog's accessible name.""")
+
+    open = param.Boolean(default=False, doc="""Whether the dialog is shown.""")
+
+    objects = param.List(default=[], doc="""The Panel components shown inside.""")
+
+    _template = """
+<dialog id="dialog" class="jd-dialog"><div class="jd-dialog-head"><button id="close" type="button"
+  class="jd-close" aria-label="Close">✕</button></div><div id="body" class="jd-dialog-body">
+{% for obj in objects %}<div id="item">${obj}</div>{% endfor %}</div></dialog>
+"""
+
+    _scripts = {
+        "render": """
+dialog.setAttribute('aria-label', data.title);
+close.addEventListener('click', () => dialog.close());
+dialog.addEventListener('click', (event) => { if (event.target === dialog) { dialog.close(); } });
+dialog.addEventListener('close', () => { if (data.open) { data.open = false; } });
+self.open();
+""",
+        "title": "dialog.setAttribute('aria-label', data.title);",
+        "open": """
+if (data.open && !dialog.open) { dialog.showModal(); }
+else if (!data.open && dialog.open) { dialog.close(); }
+""",
+    }
+
+    def __init__(self, *objects: Any, **params: Any):
+        params.setdefault("stylesheets", [DIALOG_CSS])
+        params.setdefault("margin", 0)
+        super().__init__(objects=list(objects), **params)
+
+    def show(self) -> None:
+        """Open the dialog."""
+        self.open = True
+
+    def hide(self) -> None:
+        """Close the dialog."""
+        self.open = False

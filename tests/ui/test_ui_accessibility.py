@@ -1,0 +1,69 @@
+"""axe-core (via axe-playwright-python) over the served pages, dialogs open and closed:
+no serious or critical violation."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+from axe_playwright_python.sync_playwright import Axe
+from playwright.sync_api import Page, expect
+
+from factories import T0, add_config, add_job
+
+pytestmark = pytest.mark.browser
+
+BLOCKING = ("serious", "critical")
+
+
+def build_history(service) -> dict:
+    """A few jobs of every status, one with a long label and one running."""
+    config = add_config(service, "Hero banners")
+    for i, status in enumerate(["completed", "failed", "stopped", "running", "pending"] * 3):
+        add_job(service, status=status, label=f"Accessible job {i} " + "long " * (i % 3),
+                config_id=config, started_at=T0 + dt.timedelta(hours=i),
+                error_message="timeout" if status == "failed" else None,
+                images=[{"qc_status": "approved"}, {"qc_status": "qc_failed"}])
+    return {}
+
+
+def blocking_violations(page: Page) -> list[str]:
+    result = Axe().run(page)
+    return [f"{v['id']} ({v['impact']}): {v['help']} at {v['nodes'][0]['target']}"
+            for v in result.response["violations"] if v["impact"] in BLOCKING]
+
+
+def test_job_management_page(page: Page, served):
+    page.goto(served.url + "/jobs")
+    expect(page.locator(".tabulator-row").first).to_be_visible()
+    assert blocking_violations(page) == []
+
+
+def test_job_management_dialogs(page: Page, served):
+    page.goto(served.url + "/jobs")
+    expect(page.locator(".tabulator-row").first).to_be_visible()
+    page.get_by_role("button", name="Help", exact=True).click()
+    expect(page.get_by_role("dialog", name="Job Management help")).to_be_visible()
+    assert blocking_violations(page) == []
+    page.keyboard.press("Escape")
+    page.get_by_role("button", name="View JOB-000002").click()
+    expect(page.get_by_role("dialog", name="Job JOB-000002 details")).to_be_visible()
+    assert blocking_violations(page) == []
+
+
+def test_dashboard_page(page: Page, served):
+    page.goto(served.url + "/dashboard")
+    expect(page.get_by_role("heading", name="Dashboard", level=1)).to_be_visible()
+    expect(page.get_by_role("progressbar")).to_be_visible()
+    assert blocking_violations(page) == []
+
+
+def test_focus_is_visible(page: Page, served):
+    page.goto(served.url + "/jobs")
+    expect(page.locator(".tabulator-row").first).to_be_visible()
+    button = page.get_by_role("button", name="Refresh", exact=True)
+    button.focus()
+    page.keyboard.press("Shift+Tab")
+    page.keyboard.press("Tab")                              # keyboard focus: :focus-visible
+    outline = button.evaluate("e => getComputedStyle(e).outlineStyle + ' ' + getComputedStyle(e).outlineWidth")
+    assert outline == "solid 3px"
