@@ -97,8 +97,9 @@ class DashboardPage(pn.viewable.Viewer):
         self.toaster = Toaster()
         css = [theme.WIDGET_CSS]
         self._stop = pn.widgets.Button(label="Stop", color="danger", width=96,
-                                       stylesheets=css)
-        self._config = pn.widgets.Select(label="Configuration", width=260, stylesheets=css)
+                                       margin=(8, 0, 0, 0), stylesheets=css)
+        self._config = pn.widgets.Select(label="Configuration", width=260, margin=(5, 12, 5, 0),
+                                         stylesheets=css)
         self._start = pn.widgets.Button(label="Start job", color="primary", width=110,
                                         align="end", stylesheets=css)
         self._cards = pn.pane.HTML("", stylesheets=[CARD_CSS], sizing_mode="stretch_width",

@@ -84,12 +84,12 @@ class FilterBar(pn.viewable.Viewer):
         self._search = pn.widgets.TextInput(
             label="Search jobs", placeholder="ID, label, configuration or error text",
             value=query.search, max_length=SEARCH_MAX, css_classes=["jd-search"],
-            width=320, styles={"flex": "1 1 320px"}, stylesheets=css)
+            width=300, styles={"flex": "1 1 300px"}, stylesheets=css)
         self._status = pn.widgets.MultiChoice(
             label="Status", options={STATUS_LABELS[s]: s for s in JOB_STATUSES},
-            value=list(query.statuses), placeholder="All statuses", width=230,
+            value=list(query.statuses), placeholder="All statuses", width=210,
             css_classes=["jd-status"], stylesheets=css)
-        self._config = pn.widgets.Select(label="Configuration", width=210, stylesheets=css)
+        self._config = pn.widgets.Select(label="Configuration", width=200, stylesheets=css)
         self._from = DateField(label="From date", width=150)
         self._to = DateField(label="To date", width=150)
         self._clear = pn.widgets.Button(label="Clear filters", width=120, align="end",

@@ -91,7 +91,8 @@ def label_html(label: str | None, search: str) -> str:
     """The job's label as text with the search term marked; ``Untitled`` when empty."""
     if _missing(label) or not str(label).strip():
         return '<span class="jd-muted">Untitled</span>'
-    return f'<span class="jd-label">{highlight(str(label), search)}</span>'
+    title = html.escape(str(label), quote=True)
+    return f'<span class="jd-label" title="{title}">{highlight(str(label), search)}</span>'
 
 
 def images_html(total: Any, failed: Any, qc_failed: Any) -> str:

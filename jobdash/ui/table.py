@@ -65,7 +65,7 @@ ACTION_TITLE = JSCode(
 
 # ``:host`` raises specificity above the Tabulator theme stylesheet loaded after ours.
 TABLE_CSS = theme.FOCUS_CSS + theme.BADGE_CSS + """
-:host { --jd-cell-pad: 12px; }
+:host { --jd-cell-pad: 10px; }
 :host .tabulator { font-family: var(--jd-font); font-size: var(--jd-table-size);
   line-height: var(--jd-table-line); border: 1px solid var(--jd-border);
   border-radius: var(--jd-radius-table); background: var(--jd-surface); color: var(--jd-text); }
@@ -85,8 +85,8 @@ TABLE_CSS = theme.FOCUS_CSS + theme.BADGE_CSS + """
 :host .tabulator .tabulator-row.tabulator-selected { background: var(--jd-primary-soft); }
 :host .tabulator .tabulator-row .tabulator-cell { padding: 0 var(--jd-cell-pad);
   height: var(--jd-row-height); font-size: var(--jd-table-size); border-right: none; }
-:host .tabulator .tabulator-placeholder-contents { color: var(--jd-text-muted);
-  font-size: var(--jd-body-size); padding: 32px; }
+:host .tabulator .tabulator-placeholder .tabulator-placeholder-contents {
+  color: var(--jd-text-muted); font-size: var(--jd-body-size); font-weight: 400; padding: 32px; }
 button.jd-sort { all: unset; cursor: pointer; text-transform: inherit; letter-spacing: inherit;
   border-radius: 3px; }
 .jd-actions-title { white-space: nowrap; }
@@ -100,6 +100,8 @@ button.jd-jobid { all: unset; cursor: pointer; font-family: var(--jd-mono); font
   border-radius: 3px; }
 button.jd-sort:focus-visible, button.jd-jobid:focus-visible, button.jd-act:focus-visible {
   outline: 3px solid var(--jd-primary); outline-offset: 2px; }
+.jd-label { display: block; min-width: 0; overflow: hidden; text-overflow: ellipsis;
+  white-space: nowrap; }
 .jd-muted { color: var(--jd-text-muted); font-style: italic; }
 .jd-fail { color: var(--jd-error-strong); font-weight: 600; }
 button.jd-act { all: unset; cursor: pointer; font-size: 12px; font-weight: 600; padding: 4px 6px;

@@ -61,7 +61,10 @@ def test_highlight_escapes_first_then_marks():
 
 
 def test_labels_badges_and_images_are_escaped_html():
-    assert fmt.label_html(HOSTILE, "") == f'<span class="jd-label">{fmt.highlight(HOSTILE, "")}</span>'
+    assert fmt.label_html(HOSTILE, "") == (
+        '<span class="jd-label" title="&lt;img src=x onerror=alert(1)&gt;">'
+        "&lt;img src=x onerror=alert(1)&gt;</span>")
+    assert 'title="say &quot;hi&quot;"' in fmt.label_html('say "hi"', "")
     assert "Untitled" in fmt.label_html(None, "x") and "Untitled" in fmt.label_html("  ", "")
     assert fmt.status_badge("running", 40) == '<span class="jd-badge jd-badge-running">Running · 40%</span>'
     assert "&lt;b&gt;" in fmt.status_badge("<b>")
@@ -101,7 +104,8 @@ def test_display_frame_and_patches(history):
     assert list(frame["id"]) == list(range(12, 0, -1))
     hostile = frame.set_index("id").at[5, "label"]
     assert "<img" not in hostile and "&lt;img src=x onerror=alert(1)&gt;" in hostile
-    assert frame.set_index("id").at[7, "label"] == '<span class="jd-label"><mark>Lake</mark> 7</span>'
+    assert frame.set_index("id").at[7, "label"] == (
+        '<span class="jd-label" title="Lake 7"><mark>Lake</mark> 7</span>')
     assert changed_cells(frame, frame) == {}
     changed = frame.copy()
     changed.loc[2, "status"] = "X"
