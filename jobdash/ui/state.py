@@ -8,7 +8,9 @@ from the feed) and ``DashboardState`` (what the Dashboard page shows).
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+import threading
+import weakref
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -154,6 +156,39 @@ def runner_status(service: JobService, stats: Statistics) -> RunnerStatus:
     return RunnerStatus(state=state, job=job, queued=stats.pending)
 
 
+_shared: "weakref.WeakKeyDictionary[JobService, dict[str, tuple[int, Any]]]" = \
+    weakref.WeakKeyDictionary()
+_shared_lock = threading.Lock()
+
+
+def _shared_read(service: JobService, key: str, read: Callable[[], Any]) -> Any:
+    """``read()`` once per change-feed version and process: every session showing the
+    same history reuses it until something changes (N open pages cost one query, not N)."""
+    version = service.version
+    with _shared_lock:
+        cached = _shared.setdefault(service, {}).get(key)
+    if cached is not None and cached[0] == version:
+        return cached[1]
+    value = read()
+    with _shared_lock:
+        _shared[service][key] = (version, value)
+    return value
+
+
+def overview(service: JobService) -> tuple[Statistics, RunnerStatus]:
+    """Statistics of the whole history and the runner's state (shared across sessions)."""
+    def read() -> tuple[Statistics, RunnerStatus]:
+        stats = service.statistics()
+        return stats, runner_status(service, stats)
+
+    return _shared_read(service, "overview", read)
+
+
+def current_runner(service: JobService, stats: Statistics) -> RunnerStatus:
+    """The runner's state after progress-only changes (statistics kept; shared)."""
+    return _shared_read(service, "runner", lambda: runner_status(service, stats))
+
+
 class JobListing(param.Parameterized):
     """One page of jobs for a query with totals and statistics, kept current from the
     change feed. Components read its parameters; only this class queries the service."""
@@ -209,23 +244,26 @@ class JobListing(param.Parameterized):
         if resets_page and self.query.page != 1:
             self.query.page = 1  # watched: loads
             return
-        self.load()
+        self.load(statistics=False)  # the statistics cover the whole history: unchanged
 
     @property
     def page_ids(self) -> list[int]:
         """Ids of the visible rows, in order."""
         return [] if self.rows is None else [int(i) for i in self.rows["id"]]
 
-    def load(self) -> bool:
-        """Query the page and the statistics; returns False (and sets ``error``) when the
-        query was refused, leaving the previous rows in place."""
+    def load(self, statistics: bool = True) -> bool:
+        """Query the page (and, unless told otherwise, the statistics and runner state);
+        returns False (and sets ``error``) when the query was refused, leaving the previous
+        rows in place."""
         try:
             page = self.service.get_all(self.query)
             if self.query.page > page.pages:
                 self.query.page = page.pages  # watched: loads the last page
                 return True
-            stats = self.service.statistics()
-            runner = runner_status(self.service, stats)
+            extra = {}
+            if statistics or self.stats is None:
+                stats, runner = overview(self.service)
+                extra = {"stats": stats, "runner": runner}
         except JobdashError as exc:
             self.error = str(exc)
             return False
@@ -233,8 +271,8 @@ class JobListing(param.Parameterized):
             self.param.update(error=f"The job history could not be read: {exc}",
                               reachable=False)
             return False
-        self.param.update(rows=page.rows, total=page.total, pages=page.pages, stats=stats,
-                          runner=runner, reachable=True)
+        self.param.update(rows=page.rows, total=page.total, pages=page.pages, reachable=True,
+                          **extra)
         return True
 
     def poll(self) -> list[Change]:
@@ -252,7 +290,7 @@ class JobListing(param.Parameterized):
             if touched:
                 self.patch_rows(touched)
             if self.runner is not None and self.runner.job is not None:
-                self.runner = runner_status(self.service, self.stats)
+                self.runner = current_runner(self.service, self.stats)
         return changes
 
     def patch_rows(self, ids: Sequence[int]) -> None:
@@ -304,10 +342,10 @@ class DashboardState(param.Parameterized):
 
     def load(self) -> None:
         """Read everything the page shows."""
-        stats = self.service.statistics()
+        stats, runner = overview(self.service)
         recent = self.service.get_all(JobQuery(sort="started_at", descending=True)).rows
         configs = self.service.configurations()[["id", "name", "version"]]
-        self.param.update(stats=stats, runner=runner_status(self.service, stats),
+        self.param.update(stats=stats, runner=runner,
                           recent=recent.head(self.recent_count).reset_index(drop=True),
                           configurations=configs)
 

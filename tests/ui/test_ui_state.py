@@ -112,8 +112,13 @@ def test_listing_loads_one_page_with_totals_and_stats(history):
     assert listing.runner.queued == 1
 
 
-def test_listing_follows_the_query_and_filters_reset_the_page(history):
+def test_listing_follows_the_query_and_filters_reset_the_page(history, monkeypatch):
     listing = JobListing(history)
+
+    def no_statistics(*args):
+        raise AssertionError("the statistics cover the whole history: no re-query")
+
+    monkeypatch.setattr(history, "statistics", no_statistics)
     listing.query.page = 2
     assert listing.page_ids == list(range(5, 0, -1))
     listing.query.statuses = ["failed"]
@@ -162,6 +167,18 @@ def test_listing_poll_requeries_on_status_changes(history):
     assert listing.page_ids == [] and listing.total == 0
     assert listing.stats.running == 2 and listing.stats.pending == 0
     assert job["id"] == 30
+
+
+def test_statistics_are_read_once_per_change_for_every_session(history, monkeypatch):
+    calls = []
+    real = history.statistics
+    monkeypatch.setattr(history, "statistics", lambda *a: calls.append(1) or real(*a))
+    pages = [JobListing(history) for _ in range(5)]
+    assert len(calls) == 1 and all(p.stats is pages[0].stats for p in pages)
+    history.cancel(30)
+    for listing in pages:
+        listing.poll()
+    assert len(calls) == 2 and all(p.stats.pending == 0 for p in pages)
 
 
 def test_listing_poll_without_changes_does_nothing(history):

@@ -1,0 +1,231 @@
+"""The served Job Management page on a large history, against a bare Panel template page.
+
+    .venv/bin/python -m benchmarks.bench_page [--jobs 1000000] [--loads 9] [--clicks 20]
+                                              [--sessions 10] [--json out.json]
+
+It reuses (or builds) the demo history of ``benchmarks.bench_contract``, copies it so no
+other process holds its lock, and serves in a separate process, exactly as ``jobdash serve``
+does (same template, extensions and static folder): ``/jobs`` (the page) and ``/bare`` (the
+same BootstrapTemplate holding one Markdown pane). Chromium (Debian's) then measures:
+
+* first render: from navigation start to the first table row on screen (``/jobs``), or to
+  the Markdown heading (``/bare``); fresh browser context each time, median of ``--loads``.
+  Target: the page within 1.3x of the bare page.
+* page change: from the click on "Next" (or "Previous") to the new first row on screen,
+  ``--clicks`` times. Target: under 250 ms.
+* memory per session: the server's resident memory with one page open, then with
+  ``--sessions`` more pages open, divided by their number. Target: 15 MB or less.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import shutil
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+from typing import Any
+
+from playwright.sync_api import Browser, sync_playwright
+
+from benchmarks.bench_contract import history
+
+TARGET_RATIO = 1.3
+TARGET_PAGE_MS = 250.0
+TARGET_SESSION_MB = 15.0
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
+                 "--disable-component-update", "--disable-sync", "--no-first-run"]
+FIRST_ROW = ".tabulator-row .tabulator-cell[tabulator-field=job]"
+# True once the first element matching a selector (searched through shadow roots) shows
+# other text than before.
+DEEP_TEXT_CHANGED = """([selector, old]) => {
+  const find = (root) => {
+    const hit = root.querySelector(selector);
+    if (hit) { return hit; }
+    for (const el of root.querySelectorAll('*')) {
+      if (el.shadowRoot) { const found = find(el.shadowRoot); if (found) { return found; } }
+    }
+    return null;
+  };
+  const cell = find(document);
+  return cell !== null && cell.innerText !== old;
+}"""
+
+
+def serve(db: str, port: int) -> None:
+    """The server process: the jobs page and a bare template page, served as jobdash does."""
+    import panel as pn
+
+    import jobdash
+    from jobdash.ui.app import configure, jobs_page
+
+    configure()
+    service = jobdash.open(db, runner=False)
+    service.settings.image_root.mkdir(parents=True, exist_ok=True)
+
+    def bare() -> pn.template.BootstrapTemplate:
+        return pn.template.BootstrapTemplate(
+            title="jobdash", main=[pn.pane.Markdown("# Bare page\n\nNothing else.")])
+
+    pn.serve({"jobs": lambda: jobs_page(service), "bare": bare}, port=port,
+             address="127.0.0.1", show=False, title="bench",
+             static_dirs={"images": str(service.settings.image_root)})
+
+
+def _rss_mb(pid: int) -> float:
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        if line.startswith("VmRSS:"):
+            return int(line.split()[1]) / 1024
+    raise RuntimeError("no VmRSS")
+
+
+def _first_render_ms(browser: Browser, url: str, selector: str) -> float:
+    context = browser.new_context(viewport={"width": 1360, "height": 1000})
+    page = context.new_page()
+    try:
+        page.goto(url, wait_until="commit")
+        page.wait_for_selector(selector, state="visible", timeout=60_000)
+        return page.evaluate("() => performance.now()")  # ms since navigation start
+    finally:
+        context.close()
+
+
+def _page_changes_ms(browser: Browser, url: str, clicks: int) -> list[float]:
+    context = browser.new_context(viewport={"width": 1360, "height": 1000})
+    page = context.new_page()
+    page.goto(url)
+    page.wait_for_selector(FIRST_ROW, timeout=60_000)
+    times = []
+    for i in range(clicks):
+        name = "Next" if i % 2 == 0 else "Previous"
+        before = page.locator(FIRST_ROW).first.inner_text()
+        button = page.get_by_role("button", name=name, exact=True)
+        start = time.perf_counter()
+        button.click()
+        page.wait_for_function(DEEP_TEXT_CHANGED, arg=[FIRST_ROW, before], polling="raf",
+                               timeout=30_000)
+        times.append((time.perf_counter() - start) * 1000)
+    context.close()
+    return times
+
+
+def _sessions_mb(browser: Browser, url: str, pid: int, sessions: int) -> dict[str, float]:
+    context = browser.new_context(viewport={"width": 1360, "height": 1000})
+    first = context.new_page()
+    first.goto(url)
+    first.wait_for_selector(FIRST_ROW, timeout=60_000)
+    time.sleep(2)
+    base = _rss_mb(pid)
+    pages = []
+    for _ in range(sessions):
+        page = context.new_page()
+        page.goto(url)
+        page.wait_for_selector(FIRST_ROW, timeout=60_000)
+        pages.append(page)
+    time.sleep(3)  # a few live-update ticks in every session
+    loaded = _rss_mb(pid)
+    context.close()
+    return {"rss_one_session_mb": round(base, 1), "rss_more_sessions_mb": round(loaded, 1),
+            "per_session_mb": round((loaded - base) / sessions, 2)}
+
+
+def _summary(values: list[float]) -> dict[str, float]:
+    ordered = sorted(values)
+    return {"median": round(statistics.median(ordered), 1), "min": round(ordered[0], 1),
+            "p95": round(ordered[min(len(ordered) - 1, int(0.95 * len(ordered)))], 1)}
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def _wait_listening(port: int, process: subprocess.Popen, timeout: float = 120) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            raise RuntimeError("the server process ended early")
+        with socket.socket() as sock:
+            if sock.connect_ex(("127.0.0.1", port)) == 0:
+                return
+        time.sleep(0.1)
+    raise RuntimeError("the server did not start")
+
+
+def run(jobs: int, loads: int, clicks: int, sessions: int) -> dict[str, Any]:
+    """Measure one history size; returns the numbers with their targets."""
+    source, info = history(jobs, rebuild=False)
+    workdir = Path(tempfile.mkdtemp(prefix="jobdash-bench-page-"))
+    db = workdir / "jobs.duckdb"
+    shutil.copy(source, db)
+    port = _free_port()
+    server = subprocess.Popen([sys.executable, "-m", "benchmarks.bench_page", "--serve",
+                               str(db), str(port)], stdout=subprocess.DEVNULL,
+                              stderr=subprocess.DEVNULL)
+    base = f"http://127.0.0.1:{port}"
+    try:
+        _wait_listening(port, server)
+        with sync_playwright() as p:
+            browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+            for url, selector in ((f"{base}/bare", "h1"), (f"{base}/jobs", FIRST_ROW)):
+                _first_render_ms(browser, url, selector)  # warm the server's caches
+            bare, page = [], []
+            for _ in range(loads):  # interleaved, so both see the same machine load
+                bare.append(_first_render_ms(browser, f"{base}/bare", "h1"))
+                page.append(_first_render_ms(browser, f"{base}/jobs", FIRST_ROW))
+            changes = _page_changes_ms(browser, f"{base}/jobs", clicks)
+            memory = _sessions_mb(browser, f"{base}/jobs", server.pid, sessions)
+            browser.close()
+    finally:
+        server.terminate()
+        server.wait(timeout=30)
+        shutil.rmtree(workdir, ignore_errors=True)
+    first = {"bare_ms": _summary(bare), "page_ms": _summary(page)}
+    ratio = first["page_ms"]["median"] / first["bare_ms"]["median"]
+    change = _summary(changes)
+    report = {
+        "jobs": jobs, "history": {k: info[k] for k in ("counts", "file_mb")},
+        "load_average": round(os.getloadavg()[0], 2),
+        "first_render": {**first, "ratio": round(ratio, 2), "target_ratio": TARGET_RATIO,
+                         "ok": ratio <= TARGET_RATIO},
+        "page_change_ms": {**change, "target": TARGET_PAGE_MS,
+                           "ok": change["median"] < TARGET_PAGE_MS},
+        "memory": {**memory, "sessions": sessions, "target_per_session_mb": TARGET_SESSION_MB,
+                   "ok": memory["per_session_mb"] <= TARGET_SESSION_MB},
+    }
+    report["ok"] = all(report[k]["ok"] for k in ("first_render", "page_change_ms", "memory"))
+    return report
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Run the benchmark; exit code 1 when a target is missed."""
+    parser = argparse.ArgumentParser(prog="python -m benchmarks.bench_page",
+                                     description=__doc__.split("\n\n")[0])
+    parser.add_argument("--jobs", type=int, default=1_000_000, help="history size")
+    parser.add_argument("--loads", type=int, default=9, help="first renders per page")
+    parser.add_argument("--clicks", type=int, default=20, help="page changes timed")
+    parser.add_argument("--sessions", type=int, default=10, help="extra sessions opened")
+    parser.add_argument("--json", type=Path, help="also write the results to this file")
+    parser.add_argument("--serve", nargs=2, metavar=("DB", "PORT"), help=argparse.SUPPRESS)
+    args = parser.parse_args(argv)
+    if args.serve:
+        serve(args.serve[0], int(args.serve[1]))
+        return 0
+    report = run(args.jobs, args.loads, args.clicks, args.sessions)
+    print(json.dumps(report, indent=2))
+    if args.json:
+        args.json.parent.mkdir(parents=True, exist_ok=True)
+        args.json.write_text(json.dumps(report, indent=2))
+    return 0 if report["ok"] else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())
