@@ -1,33 +1,55 @@
-"""Row actions of the job table: View, Export, Rerun and Delete (Delete asks first).
+"""Actions on jobs: View, Export, Rerun and Delete, for one row or a batch (a list of ids or
+"every job matching a query", resolved by the service when the action runs).
 
-Every outcome ends in a toast; a refused action (running job, missing job) says why and
-changes nothing."""
+Delete asks first. Every outcome ends in a toast; a refused action (running jobs, missing
+jobs) says why and changes nothing. Served, an export also downloads in the browser."""
 
 from __future__ import annotations
 
+import datetime as dt
+import html
+from pathlib import Path
 from typing import Any
 
 import panel as pn
 import param
 
 from ..errors import JobdashError
+from ..query import JobQuery
 from ..vocab import format_job_id
 from . import theme
 from .dialog import Dialog
+from .download import Downloader
+from .format import count_text
 from .notify import Toaster
 from .state import JobListing
 
+Target = int | list[int] | JobQuery
+
+
+def target_ids(target: Target) -> list[int] | JobQuery:
+    """What a service bulk method takes: a list of ids, or the query itself."""
+    return [target] if isinstance(target, int) else target
+
+
+def target_text(target: Target, count: int) -> str:
+    """``JOB-000042`` for one job, ``12 jobs`` for more."""
+    ids = target_ids(target)
+    if isinstance(ids, list) and len(ids) == 1:
+        return format_job_id(ids[0])
+    return count_text(count, "job")
+
 
 class JobActions(pn.viewable.Viewer):
-    """Runs one action on one job and owns the delete confirmation dialog."""
+    """Runs actions on jobs and owns the delete confirmation dialog and the downloader."""
 
     listing = param.ClassSelector(class_=JobListing, doc="""
-        The listing acted on (its service; View sets its open job).""")
+        The listing acted on (its service; View sets its open job; reloaded after changes).""")
 
     toaster = param.ClassSelector(class_=Toaster, doc="""Where outcomes are announced.""")
 
-    pending_delete = param.Integer(default=None, allow_None=True, doc="""
-        The job the delete dialog asks about, or None.""")
+    pending_delete = param.Parameter(default=None, doc="""
+        What the delete dialog asks about (a job id, a list of ids or a query), or None.""")
 
     def __init__(self, **params: Any):
         super().__init__(**params)
@@ -38,63 +60,114 @@ class JobActions(pn.viewable.Viewer):
         self._cancel = pn.widgets.Button(label="Cancel", width=96, stylesheets=css)
         self.dialog = Dialog(
             self._question, pn.Row(pn.layout.HSpacer(), self._cancel, self._confirm),
-            title="Delete job")
+            title="Delete jobs")
+        self.downloader = Downloader()
         self._confirm.on_click(lambda _: self.confirm_delete())
         self._cancel.on_click(lambda _: self.dialog.hide())
+        self.dialog.param.watch(self._dialog_closed, "open")
 
-    def run(self, action: str, job_id: int) -> None:
-        """Do ``action`` ("view", "export", "rerun" or "delete") on one job."""
+    def run(self, action: str, target: Target) -> None:
+        """Do ``action`` ("view", "export", "rerun" or "delete") on ``target``; a refusal
+        becomes an error toast."""
         handler = {"view": self.view, "export": self.export, "rerun": self.rerun,
                    "delete": self.ask_delete}[action]
         try:
-            handler(job_id)
+            handler(target)
         except JobdashError as exc:
             self.toaster.show("error", str(exc))
 
-    def view(self, job_id: int) -> None:
-        """Open the job in the detail view."""
-        self.listing.open_job = job_id
+    def count(self, target: Target) -> int:
+        """How many jobs ``target`` names (for a query: how many match it now)."""
+        ids = target_ids(target)
+        return len(ids) if isinstance(ids, list) else self.listing.service.get_all(
+            ids.copy(page=1, page_size=min(ids.param.page_size.objects))).total
 
-    def export(self, job_id: int) -> None:
-        """Write the job's workbook into the export folder."""
+    def view(self, target: Target) -> None:
+        """Open one job in the detail view."""
+        ids = target_ids(target)
+        if isinstance(ids, list) and len(ids) == 1:
+            self.listing.open_job = ids[0]
+
+    def export(self, target: Target) -> Path:
+        """Write the jobs' workbook into the export folder (settings file), offer it as a
+        download in the browser and return its path."""
         service = self.listing.service
         folder = service.settings.export_dir
         folder.mkdir(parents=True, exist_ok=True)
-        path = service.export(job_id, folder / f"{format_job_id(job_id)}.xlsx")
-        self.toaster.show("success", f"Exported {format_job_id(job_id)} to {path}")
+        ids = target_ids(target)
+        if isinstance(ids, list) and len(ids) == 1:
+            name = f"{format_job_id(ids[0])}.xlsx"
+            path = service.export(ids[0], folder / name)
+        else:
+            stamp = dt.datetime.now().strftime("%Y%m%d-%H%M%S")
+            path = service.bulk_export(ids, folder / f"jobs-{stamp}.xlsx")
+        self.downloader.send(path)
+        text = target_text(target, self.count(target) if not isinstance(ids, list) else len(ids))
+        self.toaster.show("success", f"Exported {text} to {path}")
+        return path
 
-    def rerun(self, job_id: int) -> None:
-        """Queue a rerun of the job with its as-run settings."""
-        new = self.listing.service.bulk_rerun([job_id])
-        queue = self.listing.service.queue()
-        new_id = int(new["id"].iloc[0])
-        place = queue.index(new_id) + 1 if new_id in queue else len(queue)
-        self.toaster.show("success", f"Queued {format_job_id(new_id)} as a rerun of "
-                                     f"{format_job_id(job_id)} (position {place} in the queue)")
+    def rerun(self, target: Target) -> None:
+        """Queue a rerun of each job with its as-run settings; says where they are queued."""
+        service = self.listing.service
+        new = [int(i) for i in service.bulk_rerun(target_ids(target))["id"]]
+        queue = service.queue()
+        places = [queue.index(i) + 1 for i in new if i in queue]
+        if len(new) == 1:
+            old = target_ids(target)
+            source = format_job_id(old[0]) if isinstance(old, list) else "the job"
+            where = places[0] if places else len(queue)
+            self.toaster.show("success", f"Queued {format_job_id(new[0])} as a rerun of "
+                                         f"{source} (position {where} in the queue)")
+        elif new:
+            where = f" (positions {min(places)}–{max(places)} in the queue)" if places else ""
+            self.toaster.show("success", f"Queued {count_text(len(new), 'rerun')}: "
+                                         f"{format_job_id(new[0])}–{format_job_id(new[-1])}"
+                                         f"{where}")
+        else:
+            self.toaster.show("info", "Nothing to rerun.")
+        self.listing.load()
 
-    def ask_delete(self, job_id: int) -> None:
-        """Open the confirmation dialog for deleting one job."""
-        self.pending_delete = job_id
+    def ask_delete(self, target: Target) -> None:
+        """Open the confirmation dialog for deleting ``target``."""
+        count = self.count(target)
+        if not count:
+            self.toaster.show("info", "Nothing to delete.")
+            return
+        self.pending_delete = target
+        what = html.escape(target_text(target, count))
         self._question.object = (
-            f"<h2>Delete {format_job_id(job_id)}?</h2><p>The job, its image records, its "
-            "timeline and its image files on disk will be removed. This cannot be undone.</p>")
+            f"<h2>Delete {what}?</h2><p>{'It' if count == 1 else 'They'} will be removed with "
+            f"{'its' if count == 1 else 'their'} image records, timeline and image files on "
+            "disk. This cannot be undone.</p>")
+        self.dialog.title = f"Delete {what}"
         self.dialog.show()
 
     def confirm_delete(self) -> None:
-        """Delete the job the dialog asked about."""
-        job_id, self.pending_delete = self.pending_delete, None
+        """Delete what the dialog asked about."""
+        target, self.pending_delete = self.pending_delete, None
         self.dialog.hide()
-        if job_id is None:
+        if target is None:
             return
         try:
-            result = self.listing.service.bulk_delete([job_id])
+            result = self.listing.service.bulk_delete(target_ids(target))
         except JobdashError as exc:
             self.toaster.show("error", str(exc))
             return
-        if result.get(job_id) == "deleted":
-            self.toaster.show("success", f"Deleted {format_job_id(job_id)}")
+        deleted = [i for i, outcome in result.items() if outcome == "deleted"]
+        gone = [i for i, outcome in result.items() if outcome != "deleted"]
+        self.listing.selection.deselect(list(result))
+        text = target_text(deleted if len(deleted) == 1 else target, len(deleted))
+        if gone:
+            self.toaster.show("warning", f"Deleted {count_text(len(deleted), 'job')}; "
+                              + ", ".join(format_job_id(i) for i in gone[:10])
+                              + " were already gone")
         else:
-            self.toaster.show("warning", f"{format_job_id(job_id)} was already gone")
+            self.toaster.show("success", f"Deleted {text}")
+        self.listing.load()
 
-    def __panel__(self) -> Dialog:
-        return self.dialog
+    def _dialog_closed(self, event: param.parameterized.Event) -> None:
+        if not event.new:
+            self.pending_delete = None
+
+    def __panel__(self) -> pn.Column:
+        return pn.Column(self.dialog, self.downloader, margin=0)
