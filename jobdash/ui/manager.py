@@ -32,6 +32,7 @@ from .pager import Pager
 from .state import JobListing, Selection, finished_jobs
 from .stats import StatsBar
 from .table import JobTable
+from .toolbar import BatchToolbar
 
 log = logging.getLogger(__name__)
 
@@ -72,6 +73,7 @@ class JobManager(pn.viewable.Viewer):
         self.filters = FilterBar(listing=self.listing)
         self.actions = JobActions(listing=self.listing, toaster=self.toaster)
         self.table = JobTable(listing=self.listing, on_action=self.actions.run)
+        self.toolbar = BatchToolbar(listing=self.listing, actions=self.actions)
         self.pager = Pager(listing=self.listing)
         self.detail = JobDetailSlot(service=service)
         self.detail_dialog = Dialog(self.detail, title="Job details")
@@ -83,7 +85,7 @@ class JobManager(pn.viewable.Viewer):
             self.stats,
             pn.Column(self.filters, stylesheets=[SECTION_CSS], sizing_mode="stretch_width",
                       margin=(theme.SPACE["lg"], 0, 0, 0)),
-            pn.Column(self.table, self.pager, stylesheets=[SECTION_CSS],
+            pn.Column(self.toolbar, self.table, self.pager, stylesheets=[SECTION_CSS],
                       sizing_mode="stretch_width", margin=(theme.SPACE["lg"], 0, 0, 0)),
             self.toaster, self.shortcuts, self.actions, self.detail_dialog,
             sizing_mode="stretch_width", max_width=theme.MAX_WIDTH,
