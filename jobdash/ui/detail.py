@@ -1,9 +1,15 @@
-"""The job detail slot: what opens from a Job ID or "View". For now the job's information;
-the full Single Job View (gallery, timeline and logs) will render in the same slot."""
+"""The Single Job View: what opens from a Job ID, "View" or a ``?job=ID`` deep link.
+
+Tabs for the job's information (with the as-run settings beside the configuration's current
+ones), its image gallery (QC filter, sort, large view, export of a selection), its timeline
+and its log. Nothing of a job is read until it is opened; while it runs, the page's live
+update re-reads it and the open view keeps its tab, filters and open image."""
 
 from __future__ import annotations
 
 import html
+import io
+from pathlib import Path
 from typing import Any
 
 import panel as pn
@@ -13,14 +19,32 @@ from ..errors import NotFound
 from ..service import JobDetail, JobService
 from ..vocab import format_job_id
 from . import theme
+from .detail_state import (IMAGE_SORTS, QC_FILTERS, gallery_images, qc_counts, setting_text,
+                           settings_diff, timeline_steps)
 from .format import date_text, duration_text, status_badge
+from .gallery import LARGE_CSS, Gallery, gallery_items, large_view_html
+from .image_export import selection_zip
+from .timeline import TIMELINE_CSS, LogView, timeline_html
+
+WIDTH = 860   # the view's width inside the ~900 px dialog
 
 DETAIL_CSS = theme.HTML_CSS + """
 dl { display: grid; grid-template-columns: 180px 1fr; gap: 8px 16px; margin: 16px 0 0 0; }
 dt { color: var(--jd-text-muted); font-weight: 600; }
 dd { margin: 0; overflow-wrap: anywhere; }
 .jd-error { color: var(--jd-error-strong); }
+table { border-collapse: collapse; width: 100%; font-size: 13px; margin-top: 8px; }
+th, td { text-align: left; padding: 4px 8px; border-bottom: 1px solid var(--jd-border);
+  vertical-align: top; overflow-wrap: anywhere; }
+th { color: var(--jd-text-muted); }
+tr.jd-changed td { background: #FFFBEB; }
+.jd-changed-mark { color: #92400E; font-weight: 600; }
+h3 { margin-top: 20px; }
 """
+
+STATUS_TIME = {"pending": ("Queued", "queued_at"), "running": ("Started", "started_at"),
+               "completed": ("Completed", "completed_at"), "failed": ("Failed", "completed_at"),
+               "stopped": ("Stopped", "completed_at")}
 
 
 def detail_title(job: dict[str, Any]) -> str:
@@ -29,13 +53,37 @@ def detail_title(job: dict[str, Any]) -> str:
     return f"Job {format_job_id(job['id'])}" + (f" — {label}" if label else "")
 
 
+def settings_html(detail: JobDetail) -> str:
+    """As-run settings beside the configuration's current ones, differences marked."""
+    e = html.escape
+    current = detail.configuration["settings"] if detail.configuration else None
+    diffs = settings_diff(detail.snapshot, current)
+    if not diffs:
+        return "<h3>Settings</h3><p>No settings recorded.</p>"
+    changed = sum(d.changed for d in diffs)
+    rows = "".join(
+        f'<tr class="{"jd-changed" if d.changed else ""}"><td class="jd-mono">{e(d.key)}</td>'
+        f"<td>{e(setting_text(d.as_run))}</td><td>{e(setting_text(d.current))}</td>"
+        f'<td>{"<span class=jd-changed-mark>Changed</span>" if d.changed else ""}</td></tr>'
+        for d in diffs)
+    note = (f"{changed} setting{'s' if changed != 1 else ''} changed since this run"
+            if current is not None else "The configuration no longer exists")
+    return (f'<h3>Settings</h3><p class="jd-caption">{e(note)}</p><table aria-label="Settings">'
+            "<thead><tr><th>Setting</th><th>As run</th><th>Current</th><th>Difference</th>"
+            f"</tr></thead><tbody>{rows}</tbody></table>")
+
+
 def detail_html(detail: JobDetail) -> str:
     """Job information as escaped HTML."""
     job = detail.job
     e = html.escape
     config = detail.configuration
+    when_label, when_key = STATUS_TIME.get(job["status"], ("Updated", "updated_at"))
+    technical = max(job["failed_images"] - job["qc_failed_images"], 0)
     rows: list[tuple[str, str]] = [
-        ("Status", status_badge(job["status"], job.get("progress"))),
+        ("Job ID", e(format_job_id(job["id"]))),
+        ("Status", f"{status_badge(job['status'], job.get('progress'))} "
+                   f"{when_label.lower()} {date_text(job.get(when_key))}"),
         ("Configuration", e(f"{config['name']} v{config['version']}") if config else "—"),
         ("Queued", date_text(job.get("queued_at"))),
         ("Started", date_text(job.get("started_at"))),
@@ -43,7 +91,7 @@ def detail_html(detail: JobDetail) -> str:
         ("Duration", duration_text(job.get("duration_s"))),
         ("Images", e(f"{job['total_images']:,} generated · {job['approved_images']:,} approved · "
                      f"{job['qc_failed_images']:,} failed QC · "
-                     f"{max(job['failed_images'] - job['qc_failed_images'], 0):,} failed processing")),
+                     f"{technical:,} failed processing")),
     ]
     if job.get("current_step"):
         rows.append(("Current step", e(str(job["current_step"]))))
@@ -53,7 +101,13 @@ def detail_html(detail: JobDetail) -> str:
     if job.get("rerun_of"):
         rows.append(("Rerun of", e(format_job_id(job["rerun_of"]))))
     items = "".join(f"<dt>{k}</dt><dd>{v}</dd>" for k, v in rows)
-    return f"<h2>{e(detail_title(job))}</h2><dl>{items}</dl>"
+    return f"<dl>{items}</dl>{settings_html(detail)}"
+
+
+def is_served() -> bool:
+    """Whether this session is a served page (images as URLs), not a notebook."""
+    doc = pn.state.curdoc
+    return doc is not None and doc.session_context is not None
 
 
 class JobDetailSlot(pn.viewable.Viewer):
@@ -63,12 +117,67 @@ class JobDetailSlot(pn.viewable.Viewer):
         Where the job is read from.""")
 
     job_id = param.Integer(default=None, allow_None=True, doc="""
-        The job shown, or None.""")
+        The job shown, or None. Triggering it with the same id re-reads the job and keeps
+        the view's tab, filters and open image.""")
+
+    on_action = param.Callable(default=None, allow_None=True, doc="""
+        ``on_action(action, job_id)`` runs "export", "rerun" or "delete" as the table does;
+        None hides the action buttons.""")
+
+    detail = param.ClassSelector(class_=JobDetail, default=None, allow_None=True, doc="""
+        What was read of the shown job (None when nothing is shown or it is gone).""")
+
+    qc_filter = param.Selector(default="All", objects=list(QC_FILTERS), doc="""
+        Which images the gallery shows.""")
+
+    image_sort = param.Selector(default="Newest first", objects=list(IMAGE_SORTS), doc="""
+        The gallery's order.""")
 
     def __init__(self, **params: Any):
         super().__init__(**params)
-        self._body = pn.pane.HTML("", stylesheets=[DETAIL_CSS], width=720, margin=0)
+        css = [theme.WIDGET_CSS]
+        self._shown_id: int | None = None
+        self._info = pn.pane.HTML("", stylesheets=[DETAIL_CSS], sizing_mode="stretch_width",
+                                  margin=0)
+        self._buttons = {action: pn.widgets.Button(label=action.title(), width=90,
+                                                   stylesheets=css,
+                                                   color="danger" if action == "delete" else "default")
+                         for action in ("export", "rerun", "delete")}
+        for action, button in self._buttons.items():
+            button.on_click(lambda _, a=action: self._act(a))
+        self._filter = pn.widgets.RadioButtonGroup(options=list(QC_FILTERS), value="All",
+                                                   stylesheets=css, label="QC status")
+        self._filter.link(self, value="qc_filter", bidirectional=True)
+        self._sort = pn.widgets.Select.from_param(self.param.image_sort, label="Sort images",
+                                                  stylesheets=css, width=190)
+        self.gallery = Gallery()
+        self._large = pn.pane.HTML("", stylesheets=[theme.HTML_CSS, LARGE_CSS],
+                                   sizing_mode="stretch_width")
+        self._back = pn.widgets.Button(label="Back to images", stylesheets=css, width=140)
+        self._back.on_click(lambda _: setattr(self.gallery, "opened", None))
+        self._large_view = pn.Column(self._back, self._large, visible=False,
+                                     sizing_mode="stretch_width")
+        self._export = pn.widgets.FileDownload(
+            callback=self._selection_file, filename="images.zip", label="Export selected (0)",
+            stylesheets=css, width=190, disabled=True)
+        self._timeline = pn.pane.HTML("", stylesheets=[TIMELINE_CSS], sizing_mode="stretch_width")
+        self.log = LogView()
+        self._tabs = pn.Tabs(
+            ("Information", self._info),
+            ("Images", pn.Column(pn.Row(self._filter, self._sort, self._export, align="end"),
+                                 self.gallery, self._large_view, sizing_mode="stretch_width")),
+            ("Timeline", self._timeline), ("Log", self.log),
+            dynamic=True, width=WIDTH, stylesheets=css)
+        self._head = pn.pane.HTML("", stylesheets=[DETAIL_CSS], margin=0)
+        self._actions = pn.Row(*self._buttons.values(), visible=False, margin=0)
+        self._layout = pn.Column(self._head, self._actions, self._tabs, width=WIDTH, margin=0)
+        self._init_callbacks()
+
+    def _init_callbacks(self) -> None:
         self.param.watch(self._show, "job_id")
+        self.param.watch(self._gallery, ["qc_filter", "image_sort"])
+        self.gallery.param.watch(self._open_image, "opened")
+        self.gallery.param.watch(self._chosen, "chosen")
 
     @property
     def title(self) -> str:
@@ -77,14 +186,87 @@ class JobDetailSlot(pn.viewable.Viewer):
             return "Job details"
         return f"Job {format_job_id(self.job_id)} details"
 
+    # -- loading ----------------------------------------------------------------------------
+
     def _show(self, *_: Any) -> None:
+        fresh = self.job_id != self._shown_id
+        self._shown_id = self.job_id
+        if fresh:
+            with param.parameterized.discard_events(self.gallery):
+                self.gallery.param.update(opened=None, chosen=[])
+            with param.parameterized.discard_events(self):
+                self.param.update(qc_filter="All", image_sort="Newest first")
+            self._filter.value = "All"
+            self._tabs.active = 0
         if self.job_id is None:
-            self._body.object = ""
+            self.detail = None
+            self._head.object = self._info.object = ""
+            self._render()
             return
         try:
-            self._body.object = detail_html(self.service.get_by_id(self.job_id))
+            self.detail = self.service.get_by_id(self.job_id)
         except NotFound as exc:
-            self._body.object = f"<h2>{html.escape(format_job_id(self.job_id))}</h2><p>{html.escape(str(exc))}</p>"
+            self.detail = None
+            self._head.object = f"<h2>{html.escape(format_job_id(self.job_id))}</h2>"
+            self._info.object = f"<p>{html.escape(str(exc))}</p>"
+        self._render()
 
-    def __panel__(self) -> pn.pane.HTML:
-        return self._body
+    def _render(self) -> None:
+        detail = self.detail
+        self._actions.visible = detail is not None and self.on_action is not None
+        if detail is None:
+            self._tabs.active = 0
+            self.gallery.items = []
+            self._timeline.object = ""
+            self.log.param.update(events=None, job_id=self.job_id)
+            return
+        self._head.object = f"<h2>{html.escape(detail_title(detail.job))}</h2>"
+        self._info.object = detail_html(detail)
+        counts = qc_counts(detail.images)
+        self._filter.options = {f"{k} ({n:,})": k for k, n in counts.items()}
+        self._filter.value = self.qc_filter
+        self._gallery()
+        self._open_image()
+        job = detail.job
+        self._timeline.object = timeline_html(
+            timeline_steps(detail.events), job.get("progress"), job["status"] == "running")
+        self.log.param.update(events=detail.events, job_id=job["id"])
+        self._export.filename = f"{format_job_id(job['id'])}-images.zip"
+
+    # -- gallery ----------------------------------------------------------------------------
+
+    @property
+    def _root(self) -> Path:
+        return self.service.settings.image_root
+
+    def _gallery(self, *_: Any) -> None:
+        if self.detail is None:
+            return
+        shown = gallery_images(self.detail.images, self.qc_filter, self.image_sort)
+        self.gallery.items = gallery_items(shown, self._root, is_served())
+
+    def _open_image(self, *_: Any) -> None:
+        image_id = self.gallery.opened
+        rows = (self.detail.images[self.detail.images["id"] == image_id]
+                if self.detail is not None and image_id is not None else None)
+        if rows is None or rows.empty:
+            self._large_view.visible, self.gallery.visible = False, True
+            return
+        self._large.object = large_view_html(rows.iloc[0].to_dict(), self._root, is_served())
+        self._large_view.visible, self.gallery.visible = True, False
+
+    def _chosen(self, *_: Any) -> None:
+        n = len(self.gallery.chosen)
+        self._export.param.update(label=f"Export selected ({n})", disabled=n == 0)
+
+    def _selection_file(self) -> io.BytesIO:
+        return io.BytesIO(selection_zip(self.detail, list(self.gallery.chosen), self._root))
+
+    # -- actions ----------------------------------------------------------------------------
+
+    def _act(self, action: str) -> None:
+        if self.on_action is not None and self.job_id is not None:
+            self.on_action(action, self.job_id)
+
+    def __panel__(self) -> pn.Column:
+        return self._layout

@@ -1,0 +1,177 @@
+"""State of the Single Job View without a browser: settings diff, QC filter and sort, step
+durations from events, log filter and text, the selection export and the slot's loading."""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+import zipfile
+
+import openpyxl
+import pytest
+from PIL import Image
+
+from jobdash.ui.detail import JobDetailSlot
+from jobdash.ui.detail_state import (filter_log, gallery_images, log_text, qc_counts,
+                                     settings_diff, timeline_steps)
+from jobdash.ui.gallery import gallery_items
+from jobdash.ui.image_export import selection_zip
+from jobdash.ui.timeline import timeline_rows
+from factories import T0, add_config, add_job
+
+
+def add_timeline(service, job_id: int, events: list[tuple]) -> None:
+    """Append events ``(seconds after T0, level, step, message, data)`` to a job."""
+    with service.store.transaction() as cur:
+        for seconds, level, step, message, data in events:
+            service.store.add_event(cur, job_id, level=level, step=step, message=message,
+                                    data=data, at=T0 + dt.timedelta(seconds=seconds))
+
+
+def write_image(root, relative: str, colour: str = "red") -> str:
+    """A small real PNG under the image root; returns its relative path."""
+    path = root / relative
+    path.parent.mkdir(parents=True, exist_ok=True)
+    Image.new("RGB", (32, 32), colour).save(path)
+    return relative
+
+
+IMAGES = [
+    {"qc_status": "approved", "quality_score": 0.9, "created_at": T0},
+    {"qc_status": "qc_failed", "quality_score": 0.2, "qc_reason": "watermark", "created_at": T0 + dt.timedelta(seconds=5)},
+    {"qc_status": "needs_review", "quality_score": None, "created_at": T0 + dt.timedelta(seconds=9)},
+    {"qc_status": "processing_failed", "qc_reason": "processing_failed:convert", "created_at": T0 + dt.timedelta(seconds=3)},
+    {"qc_status": "approved", "quality_score": 0.5, "created_at": T0 + dt.timedelta(seconds=7)},
+]
+
+
+def test_settings_diff_marks_changed_added_and_removed_keys():
+    run = {"prompt_template": "A {k}", "width": 64, "qc": {"min_score": 0.5, "on": True},
+           "keywords": ["lake"], "gone": 1}
+    now = {"prompt_template": "A {k}", "width": 128, "qc": {"min_score": 0.5, "on": False},
+           "keywords": ["lake"], "new": "x"}
+    diffs = {d.key: d for d in settings_diff(run, now)}
+    assert list(diffs) == sorted(diffs)
+    assert {k for k, d in diffs.items() if d.changed} == {"width", "qc.on", "gone", "new"}
+    assert (diffs["gone"].as_run, diffs["gone"].current) == (1, None)
+    assert (diffs["new"].as_run, diffs["new"].current) == (None, "x")
+    assert not diffs["keywords"].changed and not diffs["qc.min_score"].changed
+    assert all(d.changed for d in settings_diff(run, None))
+
+
+def test_gallery_filter_and_sort(service):
+    job = add_job(service, images=IMAGES)
+    images = service.get_by_id(job).images
+    ids = list(images["id"])
+    assert list(gallery_images(images, "QC failed")["id"]) == [ids[1]]
+    assert list(gallery_images(images, "Processing failed")["id"]) == [ids[3]]
+    assert list(gallery_images(images, "Approved", "Oldest first")["id"]) == [ids[0], ids[4]]
+    assert list(gallery_images(images)["id"]) == [ids[2], ids[4], ids[1], ids[3], ids[0]]
+    best = list(gallery_images(images, "All", "Best quality first")["id"])
+    assert best == [ids[0], ids[4], ids[1], ids[2], ids[3]]           # unscored last
+    assert list(gallery_images(images, "All", "Lowest quality first")["id"])[:3] == [
+        ids[1], ids[4], ids[0]]
+    assert qc_counts(images) == {"All": 5, "Approved": 2, "Needs review": 1, "QC failed": 1,
+                                 "Processing failed": 1}
+    with pytest.raises(ValueError):
+        gallery_images(images, "Rejected")
+
+
+def test_step_durations_from_events(service):
+    job = add_job(service)
+    add_timeline(service, job, [
+        (0, "info", "runner", "Job started", None),
+        (1, "info", "initialise", "Settings loaded", None),
+        (3, "info", "initialise", "Keywords", None),
+        (4, "info", "generate", "Image 1/2", {"index": 1}),
+        (6, "info", "generate", "Image 1/2 generated", {"index": 1}),
+        (7, "info", "qc", "Image 1/2 approved", {"index": 1}),
+        (8, "info", "generate", "Image 2/2", {"index": 2}),
+        (12, "error", "convert", "Image 2/2: convert failed: disk full", {"index": 2}),
+        (13, "info", "finalise", "Copied 1 approved image", None),
+        (15, "info", "runner", "Completed", None),
+    ])
+    steps = timeline_steps(service.get_by_id(job).events)
+    assert [(s.step, s.image, s.duration_s, s.events) for s in steps] == [
+        ("runner", None, 1.0, 1), ("initialise", None, 3.0, 2), ("generate", 1, 3.0, 2),
+        ("qc", 1, 1.0, 1), ("generate", 2, 4.0, 1), ("convert", 2, 1.0, 1),
+        ("finalise", None, 2.0, 1), ("runner", None, 0.0, 1)]
+    assert steps[5].level == "error" and steps[5].error.endswith("disk full")
+    assert steps[1].start == T0 + dt.timedelta(seconds=1)
+    running = timeline_steps(service.get_by_id(job).events, now=T0 + dt.timedelta(seconds=20))
+    assert running[-1].duration_s == 5.0
+    rows = timeline_rows(steps)
+    assert [r["name"] for r in rows] == ["runner", "initialise", "Image 1", "Image 2",
+                                         "finalise", "runner"]
+    assert rows[3]["level"] == "error" and rows[3]["duration_s"] == 5.0
+    assert rows[2]["stages"] == [("generate", 3.0), ("qc", 1.0)]
+
+
+def test_log_filter_search_and_text(service):
+    job = add_job(service)
+    add_timeline(service, job, [
+        (0, "info", "runner", "Job started", None),
+        (1, "debug", "generate", "Seed 7", None),
+        (2, "warn", "qc", "Image 1 needs review", None),
+        (3, "error", "convert", "Disk FULL", None),
+    ])
+    events = service.get_by_id(job).events
+    assert list(filter_log(events, ["error", "warn"])["message"]) == ["Image 1 needs review",
+                                                                     "Disk FULL"]
+    assert list(filter_log(events, search="disk full")["message"]) == ["Disk FULL"]
+    assert list(filter_log(events, search="QC")["message"]) == ["Image 1 needs review"]
+    assert filter_log(events, ["info"], "disk").empty
+    text = log_text(filter_log(events, ["error"]))
+    assert text == "2026-11-01 09:00:03.000 ERROR convert  Disk FULL\n"
+
+
+def test_gallery_items_use_urls_and_placeholders(service):
+    root = service.settings.image_root
+    thumb = write_image(root, "job 1/thumbs/a b.png")
+    job = add_job(service, images=[{"thumbnail_path": thumb, "file_path": thumb},
+                                   {"thumbnail_path": "job 1/thumbs/gone.png"},
+                                   {"thumbnail_path": None}])
+    images = service.get_by_id(job).images
+    served = gallery_items(images, root, served=True)
+    assert [i["src"] for i in served] == ["/images/job%201/thumbs/a%20b.png", "", ""]
+    inline = gallery_items(images, root, served=False)
+    assert inline[0]["src"].startswith("data:image/png;base64,") and inline[1]["src"] == ""
+
+
+def test_selection_zip_holds_a_sheet_and_the_present_files(service):
+    root = service.settings.image_root
+    present = write_image(root, "job/a.png")
+    job = add_job(service, images=[{"file_path": present, "prompt": "a lake"},
+                                   {"file_path": "job/missing.png", "prompt": "a hill"},
+                                   {"file_path": present, "prompt": "not chosen"}])
+    detail = service.get_by_id(job)
+    ids = list(detail.images["id"])[:2]
+    with zipfile.ZipFile(io.BytesIO(selection_zip(detail, ids, root))) as package:
+        names = package.namelist()
+        book = openpyxl.load_workbook(io.BytesIO(package.read(f"JOB-{job:06d}-images.xlsx")))
+    assert sorted(names) == sorted([f"JOB-{job:06d}-images.xlsx", "images/a.png"])
+    header = [c.value for c in book["Images"][1]]
+    column = header.index("Prompt")
+    prompts = [row[column].value for row in book["Images"].iter_rows(min_row=2)]
+    assert prompts == ["a lake", "a hill"]
+
+
+def test_slot_loads_nothing_until_opened_and_keeps_state_on_refresh(service):
+    config = add_config(service, width=128)
+    snapshot = {**service.configuration(config)["settings"], "width": 64}
+    job = add_job(service, config_id=config, snapshot=snapshot, images=IMAGES)
+    slot = JobDetailSlot(service=service)
+    assert slot.detail is None
+    slot.job_id = job
+    assert slot.detail.job["id"] == job
+    assert "Changed" in slot._info.object and "1 setting changed" in slot._info.object
+    slot.qc_filter = "QC failed"
+    assert [i["status"] for i in slot.gallery.items] == ["qc_failed"]
+    slot.gallery.opened = int(slot.gallery.items[0]["id"])
+    assert "watermark" in slot._large.object
+    slot.param.trigger("job_id")                                  # a live refresh
+    assert slot.qc_filter == "QC failed" and slot.gallery.opened is not None
+    slot.job_id = None
+    assert slot.detail is None and slot.qc_filter == "All" and slot.gallery.opened is None
+    slot.job_id = 999
+    assert slot.detail is None and "No job JOB-000999" in slot._info.object
