@@ -1,0 +1,34 @@
+"""``/jobs?job=ID`` opens the Single Job View: served, the open job lives in the URL."""
+
+from __future__ import annotations
+
+from typing import Any
+from urllib.parse import urlencode
+
+import panel as pn
+
+from ..vocab import format_job_id, parse_job_id
+from .detail import is_served
+from .state import JobListing
+
+QUERY_KEY = "job"
+
+
+def link_open_job(listing: JobListing) -> None:
+    """Served: open the job named by ``?job=`` now, and keep ``?job=`` in step with the
+    open job (removed when it closes). Does nothing in a notebook."""
+    location = pn.state.location
+    if location is None or not is_served():
+        return
+    raw = pn.state.session_args.get(QUERY_KEY, [b""])[0].decode("utf-8", "replace")
+    job_id = parse_job_id(raw)
+
+    def write(*_: Any) -> None:
+        query = {k: v for k, v in location.query_params.items() if k != QUERY_KEY}
+        if listing.open_job is not None:
+            query[QUERY_KEY] = format_job_id(listing.open_job)
+        location.search = f"?{urlencode(query)}" if query else ""
+
+    listing.param.watch(write, "open_job")
+    if job_id is not None:
+        listing.open_job = job_id
