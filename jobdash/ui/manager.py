@@ -21,6 +21,7 @@ from ..service import JobService
 from ..vocab import format_job_id
 from . import theme
 from .actions import JobActions
+from .deep_link import link_open_job
 from .detail import JobDetailSlot
 from .dialog import Dialog
 from .filters import FilterBar
@@ -75,11 +76,12 @@ class JobManager(pn.viewable.Viewer):
         self.table = JobTable(listing=self.listing, on_action=self.actions.run)
         self.toolbar = BatchToolbar(listing=self.listing, actions=self.actions)
         self.pager = Pager(listing=self.listing)
-        self.detail = JobDetailSlot(service=service)
+        self.detail = JobDetailSlot(service=service, on_action=self.actions.run)
         self.detail_dialog = Dialog(self.detail, title="Job details")
         self.shortcuts = Shortcuts()
         self.ticker = Ticker(self.poll, self.refresh_ms)
         self._init_callbacks()
+        link_open_job(self.listing)
         self._layout = pn.Column(
             self.header,
             self.stats,
