@@ -93,8 +93,8 @@ def parser() -> argparse.ArgumentParser:
     p = command("demo", "Write a realistic demo history into a new database.", cmd_demo)
     p.add_argument("--jobs", type=int, default=2000, help="number of jobs (default 2000)")
     p.add_argument("--seed", type=int, default=7, help="random seed (default 7)")
-    p.add_argument("--images-on-disk", type=int, default=300,
-                   help="newest jobs that get real image files (default 300)")
+    p.add_argument("--images-on-disk", type=int, default=100,
+                   help="newest jobs that get real image files (default 100)")
 
     p = command("serve", "Serve the Dashboard and Job Management pages.", cmd_serve)
     p.add_argument("--port", type=int, default=5006, help="port (default 5006)")
