@@ -199,7 +199,7 @@ class JobTable(pn.viewable.Viewer):
             sorters=self._sorters(), row_height=theme.ROW_HEIGHT, layout="fit_columns",
             theme="simple", sizing_mode="stretch_width", margin=0, container_popup=False,
             configuration={"placeholder": "No jobs match these filters.",
-                           "selectableRowsRangeMode": "click", "responsiveLayout": "hide"},
+                           "responsiveLayout": "hide"},
             stylesheets=[TABLE_CSS])
         self._table.on_click(self._clicked)
         self._init_callbacks()
@@ -208,7 +208,7 @@ class JobTable(pn.viewable.Viewer):
     def _init_callbacks(self) -> None:
         self.listing.param.watch(self._rows_changed, "rows")
         self.listing.query.param.watch(self._sort_changed, ["sort", "descending"])
-        self.listing.selection.param.watch(lambda _: self._select_visible(),
+        self.listing.selection.param.watch(lambda *_: self._select_visible(),
                                            ["ids", "all_matching"])
         self._table.param.watch(self._header_sorted, "sorters")
         self._table.param.watch(self._rows_checked, "selection")
