@@ -73,7 +73,8 @@ class JobManager(pn.viewable.Viewer):
         self.stats = StatsBar(listing=self.listing)
         self.filters = FilterBar(listing=self.listing)
         self.actions = JobActions(listing=self.listing, toaster=self.toaster)
-        self.table = JobTable(listing=self.listing, on_action=self.actions.run)
+        self.table = JobTable(listing=self.listing, on_action=self.actions.run,
+                              on_rename=self.actions.rename)
         self.toolbar = BatchToolbar(listing=self.listing, actions=self.actions)
         self.pager = Pager(listing=self.listing)
         self.detail = JobDetailSlot(service=service, on_action=self.actions.run)
