@@ -127,6 +127,18 @@ class JobActions(pn.viewable.Viewer):
             self.toaster.show("info", "Nothing to rerun.")
         self.listing.load()
 
+    def rename(self, job_id: int, label: str) -> bool:
+        """Give one job a new label; True when saved, False (with an error toast saying
+        why) when the service refused it."""
+        try:
+            job = self.listing.service.rename(job_id, label)
+        except JobdashError as exc:
+            self.toaster.show("error", f"{format_job_id(job_id)} was not renamed: {exc}")
+            return False
+        self.listing.patch_rows([job_id])
+        self.toaster.show("success", f"Renamed {format_job_id(job_id)} to “{job['label']}”")
+        return True
+
     def ask_delete(self, target: Target) -> None:
         """Open the confirmation dialog for deleting ``target``."""
         count = self.count(target)

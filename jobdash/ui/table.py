@@ -35,8 +35,9 @@ ACTIONS: tuple[str, ...] = ("view", "export", "rerun", "delete")
 # On narrow screens the table hides columns in this order (larger first); 0 never hides.
 HIDE_ORDER = {"duration": 3, "images": 2, "date": 1}
 LABEL_MIN_WIDTH = 160
-DISPLAY_COLUMNS: tuple[str, ...] = ("id", *COLUMNS, *ACTIONS)
-HTML_COLUMNS: tuple[str, ...] = ("job", "label", "status", "images", *ACTIONS)
+DISPLAY_COLUMNS: tuple[str, ...] = ("id", "label_html", *COLUMNS, *ACTIONS)
+HIDDEN_COLUMNS: tuple[str, ...] = ("id", "label_html")
+HTML_COLUMNS: tuple[str, ...] = ("job", "status", "images", *ACTIONS)
 SORT_FIELD = {sort: field for field, (_, sort) in COLUMNS.items()}
 
 # Keep the server's order whatever the header's direction (Tabulator swaps the arguments
@@ -54,6 +55,9 @@ SORT_BUTTON_TITLE = JSCode(
     " onRendered(() => { const holder = cell.getTable().element"
     ".querySelector('.tabulator-tableholder'); if (holder) { holder.removeAttribute('tabindex') } });"
     " return b }")
+# The label cell holds the plain label (what the inline editor edits) and shows the escaped,
+# search-highlighted HTML of the hidden ``label_html`` column.
+LABEL_FORMATTER = JSCode("(cell) => cell.getRow().getData().label_html")
 # Action columns share one visible "Actions" header; each keeps its own name for readers.
 ACTION_TITLE = JSCode(
     "(cell) => { const box = document.createElement('span'); const name = cell.getValue();"
@@ -120,7 +124,8 @@ def display_frame(rows: pd.DataFrame, search: str) -> pd.DataFrame:
     frame = pd.DataFrame({
         "id": ids,
         "job": [job_id_html(i) for i in ids],
-        "label": [label_html(v, search) for v in rows["label"]],
+        "label_html": [label_html(v, search) for v in rows["label"]],
+        "label": ["" if pd.isna(v) else str(v) for v in rows["label"]],
         "status": [status_badge(s, p) for s, p in zip(rows["status"], rows["progress"])],
         "date": [date_text(s if not pd.isna(s) else q)
                  for s, q in zip(rows["started_at"], rows["queued_at"])],
@@ -181,6 +186,10 @@ class JobTable(pn.viewable.Viewer):
         Called as ``on_action(action, job_id)`` for a row action ("view", "export",
         "rerun", "delete"); clicking a Job ID is "view".""")
 
+    on_rename = param.Callable(default=None, doc="""
+        Called as ``on_rename(job_id, label) -> bool`` when a label was edited in place;
+        False (refused) puts the old label back.""")
+
     def __init__(self, **params: Any):
         super().__init__(**params)
         self._syncing = False
@@ -188,9 +197,9 @@ class JobTable(pn.viewable.Viewer):
         titles = {field: title for field, (title, _) in COLUMNS.items()}
         titles.update({a: a.capitalize() for a in ACTIONS})
         self._table = _ServerSortedTabulator(
-            self._shown, show_index=False, selectable="checkbox", hidden_columns=["id"],
-            titles=titles, formatters={c: "html" for c in HTML_COLUMNS},
-            editors={c: None for c in DISPLAY_COLUMNS},
+            self._shown, show_index=False, selectable="checkbox", hidden_columns=list(HIDDEN_COLUMNS),
+            titles=titles, formatters={"label": LABEL_FORMATTER, **{c: "html" for c in HTML_COLUMNS}},
+            editors={**{c: None for c in DISPLAY_COLUMNS}, "label": "input"},
             sortable={c: c in COLUMNS for c in DISPLAY_COLUMNS},
             title_formatters={**{c: SORT_BUTTON_TITLE for c in COLUMNS},
                               **{a: ACTION_TITLE for a in ACTIONS}},
@@ -202,6 +211,7 @@ class JobTable(pn.viewable.Viewer):
                            "responsiveLayout": "hide"},
             stylesheets=[TABLE_CSS])
         self._table.on_click(self._clicked)
+        self._table.on_edit(self._edited)
         self._init_callbacks()
         self._select_visible()
 
@@ -262,6 +272,14 @@ class JobTable(pn.viewable.Viewer):
         if event.row is None or not 0 <= event.row < len(ids):
             return
         self.on_action("view" if column == "job" else column, ids[event.row])
+
+    def _edited(self, event: Any) -> None:
+        ids = self.listing.page_ids
+        if event.column != "label" or not 0 <= event.row < len(ids):
+            return
+        saved = self.on_rename is not None and self.on_rename(ids[event.row], event.value)
+        if not saved:
+            self._table.patch({"label": [(event.row, event.old)]}, as_index=False)
 
     @contextmanager
     def _guard(self) -> Iterator[None]:

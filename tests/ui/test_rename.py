@@ -1,0 +1,69 @@
+"""Inline rename of a job's label on the served page in Chromium: Enter saves, Escape
+cancels, a label the service refuses (empty, control characters) is rolled back with an
+error toast."""
+
+from __future__ import annotations
+
+import pytest
+from playwright.sync_api import Page, expect
+
+from jobdash.vocab import format_job_id
+from factories import add_config, add_job
+
+pytestmark = pytest.mark.browser
+
+
+def build_history(service) -> dict:
+    """Three completed jobs labelled "Lake study 1".."Lake study 3"."""
+    config = add_config(service, "Hero banners")
+    return {"ids": [add_job(service, label=f"Lake study {i}", config_id=config)
+                    for i in (1, 2, 3)]}
+
+
+def label_cell(page: Page, job_id: int):
+    row = page.locator(".tabulator-row").filter(has_text=format_job_id(job_id))
+    return row.locator(".tabulator-cell[tabulator-field=label]")
+
+
+def label_of(served, job_id: int) -> str:
+    return served.service.jobs([job_id])["label"].iloc[0]
+
+
+def start_editing(page: Page, served, job_id: int):
+    page.goto(f"{served.url}/jobs")
+    cell = label_cell(page, job_id)
+    expect(cell).to_be_visible(timeout=20_000)
+    cell.click()
+    editor = cell.locator("input")
+    expect(editor).to_be_focused()
+    return cell, editor
+
+
+def test_enter_saves_the_new_label(page: Page, served):
+    cell, editor = start_editing(page, served, 2)
+    expect(editor).to_have_value("Lake study 2")
+    editor.fill("  Sunset shoot  ")
+    editor.press("Enter")
+    expect(cell).to_have_text("Sunset shoot")
+    expect(page.get_by_text("Renamed JOB-000002 to “Sunset shoot”").first).to_be_visible()
+    assert label_of(served, 2) == "Sunset shoot"
+
+
+def test_escape_cancels(page: Page, served):
+    cell, editor = start_editing(page, served, 1)
+    editor.fill("Never saved")
+    editor.press("Escape")
+    expect(cell).to_have_text("Lake study 1")
+    expect(cell.locator("input")).to_have_count(0)
+    assert label_of(served, 1) == "Lake study 1"
+
+
+@pytest.mark.parametrize("typed, why", [("", "cannot be empty"),
+                                        ("bad\u0007bell", "control characters")])
+def test_a_refused_label_is_rolled_back(page: Page, served, typed, why):
+    cell, editor = start_editing(page, served, 3)
+    editor.fill(typed)
+    editor.press("Enter")
+    expect(page.get_by_text("JOB-000003 was not renamed").first).to_contain_text(why)
+    expect(cell).to_have_text("Lake study 3")
+    assert label_of(served, 3) == "Lake study 3"
