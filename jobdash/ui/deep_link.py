@@ -30,5 +30,5 @@ def link_open_job(listing: JobListing) -> None:
         location.search = f"?{urlencode(query)}" if query else ""
 
     listing.param.watch(write, "open_job")
-    if job_id is not None:
-        listing.open_job = job_id
+    if job_id is not None:   # once the page is in the document (a dialog opens only there)
+        pn.state.onload(lambda: setattr(listing, "open_job", job_id))

@@ -1,0 +1,194 @@
+"""The Single Job View in Chromium on the served app: opening from a Job ID and from View,
+Escape and focus, the gallery's QC filter and large view, a running job's timeline growing,
+the ``?job=`` deep link, placeholders for missing files, the log and axe-core."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+
+import pytest
+from axe_playwright_python.sync_playwright import Axe
+from playwright.sync_api import Page, expect
+
+from factories import T0, add_config, add_job
+from test_detail_state import add_timeline, write_image
+
+pytestmark = pytest.mark.browser
+
+STATUSES = ["approved", "approved", "needs_review", "qc_failed", "processing_failed"]
+
+
+def build_history(service) -> dict:
+    """Job 1 completed with five real images (one of each QC outcome, approved twice) and a
+    timeline; job 2 whose three image files were removed; job 3 running; job 4 failed."""
+    root = service.settings.image_root
+    config = add_config(service, "Hero banners", width=128)
+    snapshot = {**service.configuration(config)["settings"], "width": 64}
+    images = []
+    for i, status in enumerate(STATUSES, start=1):
+        file = write_image(root, f"job1/img{i}.png", ("red", "green", "blue", "gray", "black")[i - 1])
+        thumb = write_image(root, f"job1/thumbs/img{i}.png")
+        images.append({"qc_status": status, "file_path": file, "thumbnail_path": thumb,
+                       "prompt": f"A lake photo number {i}", "quality_score": i / 10,
+                       "qc_reason": "Watermark in the corner" if status == "qc_failed" else None,
+                       "created_at": T0 + dt.timedelta(seconds=i),
+                       "metadata": {"title": f"Lake {i}", "description": f"Calm lake {i}",
+                                    "tags": ["lake", f"tag{i}"]}})
+    done = add_job(service, label="Lake study", config_id=config, snapshot=snapshot,
+                   images=images)
+    add_timeline(service, done, [
+        (0, "info", "runner", "Job started", None),
+        (1, "info", "initialise", "Settings loaded", None),
+        (2, "info", "generate", "Image 1/2 generated", {"index": 1}),
+        (4, "error", "convert", "Image 2/2: convert failed: disk full", {"index": 2}),
+        (5, "debug", "finalise", "Copied 1 approved image", None),
+        (6, "info", "runner", "Completed", None),
+    ])
+    gone = add_job(service, label="Removed files", config_id=config, images=[
+        {"file_path": f"job2/img{i}.png", "thumbnail_path": f"job2/thumbs/img{i}.png",
+         "prompt": "gone"} for i in range(3)])
+    running = add_job(service, status="running", label="Still going", config_id=config)
+    add_timeline(service, running, [(0, "info", "runner", "Job started", None)])
+    failed = add_job(service, status="failed", label="Broken", config_id=config,
+                     error_message="Generator crashed")
+    return {"done": done, "gone": gone, "running": running, "failed": failed}
+
+
+def open_jobs(page: Page, url: str, query: str = "") -> None:
+    page.goto(f"{url}/jobs{query}")
+    expect(page.locator(".tabulator-row").first).to_be_visible(timeout=20_000)
+
+
+def tab(page: Page, name: str):
+    return page.locator(".bk-tab").filter(has_text=re.compile(f"^{name}$"))
+
+
+def test_open_from_job_id_escape_closes_and_focus_returns(page: Page, served):
+    open_jobs(page, served.url)
+    job_button = page.get_by_role("button", name="JOB-000001", exact=True)
+    job_button.click()
+    dialog = page.get_by_role("dialog", name="Job JOB-000001 details")
+    expect(dialog.get_by_role("heading", name="Job JOB-000001 — Lake study")).to_be_visible()
+    expect(dialog.get_by_text("Hero banners v1")).to_be_visible()
+    expect(dialog.get_by_text("1 setting changed since this run")).to_be_visible()
+    expect(dialog.locator("tr.jd-changed")).to_contain_text("width")
+    for action in ("Export", "Rerun", "Delete"):
+        expect(dialog.get_by_role("button", name=action, exact=True)).to_be_visible()
+    page.keyboard.press("Escape")
+    expect(dialog).to_be_hidden()
+    expect(job_button).to_be_focused()
+
+
+def test_open_from_view_shows_the_error_and_the_close_button_closes(page: Page, served):
+    open_jobs(page, served.url)
+    page.get_by_role("button", name="View JOB-000004").click()
+    dialog = page.get_by_role("dialog", name="Job JOB-000004 details")
+    expect(dialog.get_by_text("Generator crashed")).to_be_visible()
+    dialog.get_by_role("button", name="Close").click()
+    expect(dialog).to_be_hidden()
+
+
+def test_gallery_filter_and_large_view(page: Page, served):
+    open_jobs(page, served.url)
+    page.get_by_role("button", name="JOB-000001", exact=True).click()
+    dialog = page.get_by_role("dialog", name="Job JOB-000001 details")
+    tab(dialog, "Images").click()
+    cards = dialog.locator(".jd-card")
+    expect(cards).to_have_count(5)
+    expect(dialog.locator(".jd-card img[loading=lazy]")).to_have_count(5)
+    dialog.get_by_role("button", name="QC failed (1)").click()
+    expect(cards).to_have_count(1)
+    expect(cards.locator(".jd-qc")).to_have_text("QC failed")
+    dialog.get_by_role("button", name="Approved (2)").click()
+    expect(cards.locator(".jd-qc")).to_have_text(["Approved", "Approved"])
+    dialog.get_by_role("button", name="All (5)").click()
+    dialog.get_by_role("button", name="Open Lake 4 (QC failed)").click()
+    large = dialog.locator(".jd-large-view")
+    expect(large.get_by_role("heading", name="Lake 4")).to_be_visible()
+    for text in ("Watermark in the corner", "A lake photo number 4", "Calm lake 4",
+                 "lake, tag4", "job1/img4.png"):
+        expect(large).to_contain_text(text)
+    expect(large.locator("img.jd-large")).to_have_attribute("src", "/images/job1/img4.png")
+    assert large.locator("img.jd-large").evaluate("img => img.naturalWidth") == 32
+    dialog.get_by_role("button", name="Back to images").click()
+    expect(cards).to_have_count(5)
+
+
+def test_missing_files_show_placeholders(page: Page, served):
+    open_jobs(page, served.url)
+    page.get_by_role("button", name="JOB-000002", exact=True).click()
+    dialog = page.get_by_role("dialog", name="Job JOB-000002 details")
+    tab(dialog, "Images").click()
+    expect(dialog.locator(".jd-card .jd-missing")).to_have_count(3)
+    expect(dialog.locator(".jd-card img")).to_have_count(0)
+    dialog.locator(".jd-thumb").first.click()
+    expect(dialog.get_by_role("img", name="Image file missing")).to_be_visible()
+
+
+def test_running_job_timeline_grows(page: Page, served):
+    job = served.facts["running"]
+    open_jobs(page, served.url)
+    page.get_by_role("button", name=f"JOB-{job:06d}", exact=True).click()
+    dialog = page.get_by_role("dialog", name=f"Job JOB-{job:06d} details")
+    tab(dialog, "Timeline").click()
+    rows = dialog.locator("table[aria-label=Timeline] tbody tr")
+    expect(rows).to_have_count(1)
+    served.service.record(job, progress=40, step="generate", event=dict(
+        level="info", step="generate", message="Image 1/3 generated", data={"index": 1}))
+    expect(rows).to_have_count(2)
+    expect(rows.last).to_contain_text("Image 1")
+    expect(dialog.get_by_role("progressbar", name="Job progress")).to_have_attribute(
+        "aria-valuenow", "40")
+    served.service.record(job, progress=60, step="convert", event=dict(
+        level="error", step="convert", message="Image 2/3: convert failed", data={"index": 2}))
+    expect(rows).to_have_count(3)
+    expect(rows.last).to_have_class(re.compile("jd-level-error"))
+    expect(rows.last).to_contain_text("Image 2/3: convert failed")
+    expect(tab(dialog, "Timeline")).to_have_class(re.compile("bk-active"))
+
+
+def test_log_level_filter_search_and_download(page: Page, served):
+    open_jobs(page, served.url)
+    page.get_by_role("button", name="JOB-000001", exact=True).click()
+    dialog = page.get_by_role("dialog", name="Job JOB-000001 details")
+    tab(dialog, "Log").click()
+    log = dialog.locator("pre.jd-log")
+    expect(log).to_contain_text("Copied 1 approved image")
+    dialog.get_by_role("button", name="debug", exact=True).click()     # debug off
+    expect(log).not_to_contain_text("Copied 1 approved image")
+    dialog.get_by_role("textbox", name="Search the log").fill("disk")
+    dialog.get_by_role("textbox", name="Search the log").press("Enter")
+    expect(log.locator("span")).to_have_count(1)
+    expect(log).to_contain_text("convert failed: disk full")
+    with page.expect_download() as info:
+        dialog.get_by_role("button", name="Download log").click()
+    text = open(info.value.path(), encoding="utf-8").read()
+    assert text.splitlines() == [
+        "2026-11-01 09:00:04.000 ERROR convert  Image 2/2: convert failed: disk full"]
+
+
+def test_deep_link_opens_the_job_and_closing_clears_the_url(page: Page, served):
+    open_jobs(page, served.url, "?job=JOB-000001")
+    dialog = page.get_by_role("dialog", name="Job JOB-000001 details")
+    expect(dialog.get_by_role("heading", name="Job JOB-000001 — Lake study")).to_be_visible()
+    page.keyboard.press("Escape")
+    expect(dialog).to_be_hidden()
+    expect(page).not_to_have_url(re.compile(r"job="))
+    page.get_by_role("button", name="View JOB-000002").click()
+    expect(page).to_have_url(re.compile(r"job=JOB-000002"))
+
+
+def test_open_modal_has_no_serious_accessibility_violation(page: Page, served):
+    open_jobs(page, served.url)
+    page.get_by_role("button", name="JOB-000001", exact=True).click()
+    dialog = page.get_by_role("dialog", name="Job JOB-000001 details")
+    expect(dialog.get_by_text("1 setting changed since this run")).to_be_visible()
+    for name, ready in (("Information", "dl"), ("Images", ".jd-card"),
+                        ("Timeline", "table[aria-label=Timeline]"), ("Log", "pre.jd-log")):
+        tab(dialog, name).click()
+        expect(dialog.locator(ready).first).to_be_visible()
+        result = Axe().run(page)
+        blocking = [f"{v['id']} ({v['impact']}): {v['help']} at {v['nodes'][0]['target']}"
+                    for v in result.response["violations"] if v["impact"] in ("serious", "critical")]
+        assert blocking == [], name
