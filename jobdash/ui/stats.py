@@ -59,7 +59,8 @@ CARD_CSS = theme.FOCUS_CSS + """
   border-color: var(--jd-primary); border-top-color: var(--jd-tone); }
 .jd-card.jd-static { cursor: default; }
 .jd-card.jd-static:hover { box-shadow: var(--jd-shadow); transform: none; }
-.jd-cards { display: grid; grid-template-columns: repeat(auto-fit, minmax(170px, 1fr)); gap: 16px; }
+.jd-cards { display: grid; grid-template-columns: repeat(auto-fit, minmax(150px, 1fr));
+  gap: 16px; }
 .jd-card-title { font-size: 13px; font-weight: 600; color: var(--jd-text-muted);
   text-transform: uppercase; letter-spacing: 0.04em; }
 .jd-card-value { font-size: var(--jd-h1-size); font-weight: 700; line-height: 1.2; }
@@ -80,42 +81,49 @@ def static_cards_html(stats: Statistics | None) -> str:
     return f'<div class="jd-cards">{cards}</div>'
 
 
-class StatCard(ReactiveHTML):
-    """One clickable statistics card: a real button whose name is its title and numbers."""
+class StatCards(ReactiveHTML):
+    """The five cards as real toggle buttons (one component: cheaper per session than
+    five). Each button's name is its title and numbers; the pressed one is the filter."""
 
-    title = param.String(default="", doc="""Card title, e.g. "Failed".""")
+    cards = param.List(default=[], doc="""
+        One dict per card: key, title, value, detail and active (drawn in this order).""")
 
-    value = param.String(default="—", doc="""The big number, formatted.""")
+    chosen = param.String(default="", doc="""
+        Key of the card last clicked; reset to "" once handled.""")
 
-    detail = param.String(default="", doc="""The line under the number (rate, trend).""")
+    _template = '<div id="bar" class="jd-cards" role="group" aria-label="Statistics"></div>'
 
-    tone = param.String(default="total", doc="""Which accent colour the card wears.""")
-
-    active = param.Boolean(default=False, doc="""Whether the table is filtered by this card.""")
-
-    clicks = param.Integer(default=0, doc="""How many times the card was clicked.""")
-
-    _template = """
-<button id="card" type="button" class="jd-card" onclick="${_click}"><span id="title" class="jd-card-title">${title}</span><span id="value"
-  class="jd-card-value">${value}</span><span id="detail" class="jd-card-detail">${detail}</span></button>
-"""
-
-    _child_config = {"title": "literal", "value": "literal", "detail": "literal"}
-
-    # Attributes are set from scripts: templated attributes would be read back as DOM
-    # properties, which data-* and aria-* attributes are not.
     _scripts = {
-        "render": "self.tone(); self.active()",
-        "tone": "card.dataset.tone = data.tone",
-        "active": "card.setAttribute('aria-pressed', String(data.active))",
+        "render": "self.draw()",
+        "cards": "self.draw()",
+        "draw": """
+const root = bar.getRootNode();
+const focused = root.activeElement && root.activeElement.dataset ? root.activeElement.dataset.key : null;
+bar.replaceChildren();
+for (const card of data.cards) {
+  const b = document.createElement('button');
+  b.type = 'button';
+  b.className = 'jd-card';
+  b.dataset.tone = card.key;
+  b.dataset.key = card.key;
+  b.setAttribute('aria-pressed', String(card.active));
+  for (const [cls, text] of [['jd-card-title', card.title], ['jd-card-value', card.value],
+                             ['jd-card-detail', card.detail]]) {
+    const span = document.createElement('span');
+    span.className = cls;
+    span.textContent = text;
+    b.appendChild(span);
+  }
+  b.addEventListener('click', () => { data.chosen = card.key; });
+  bar.appendChild(b);
+  if (card.key === focused) { b.focus(); }
+}
+""",
     }
 
     def __init__(self, **params: Any):
         params.setdefault("stylesheets", [CARD_CSS])
         super().__init__(**params)
-
-    def _click(self, event: Any) -> None:
-        self.clicks += 1
 
 
 class StatsBar(pn.viewable.Viewer):
@@ -126,13 +134,8 @@ class StatsBar(pn.viewable.Viewer):
 
     def __init__(self, **params: Any):
         super().__init__(**params)
-        self._cards = {key: StatCard(title=title, tone=key, sizing_mode="stretch_width",
-                                     margin=0)
-                       for key, title in CARDS}
-        for key, card in self._cards.items():
-            card.param.watch(lambda _, key=key: self.choose(key), "clicks")
-        self._layout = pn.Row(*self._cards.values(), sizing_mode="stretch_width", margin=0,
-                              styles={"gap": f"{theme.SPACE['md']}px", "align-items": "stretch"})
+        self._cards = StatCards(sizing_mode="stretch_width", margin=0)
+        self._cards.param.watch(self._chosen, "chosen")
         self.listing.param.watch(self._update, "stats")
         self.listing.query.param.watch(self._update, "statuses")
         self._update()
@@ -141,13 +144,21 @@ class StatsBar(pn.viewable.Viewer):
         """Filter the table by the card's status (Total shows every status)."""
         self.listing.query.statuses = [] if key == "total" else [key]
 
-    def _update(self, *_: Any) -> None:
+    def cards(self) -> list[dict[str, Any]]:
+        """What the cards show now (key, title, value, detail, active)."""
         texts = card_texts(self.listing.stats)
         statuses = self.listing.query.statuses
-        for key, card in self._cards.items():
-            value, detail = texts[key]
-            active = statuses == [] if key == "total" else statuses == [key]
-            card.param.update(value=value, detail=detail, active=active)
+        return [{"key": key, "title": title, "value": texts[key][0], "detail": texts[key][1],
+                 "active": statuses == [] if key == "total" else statuses == [key]}
+                for key, title in CARDS]
 
-    def __panel__(self) -> pn.Row:
-        return self._layout
+    def _chosen(self, event: param.parameterized.Event) -> None:
+        if event.new:
+            self.choose(event.new)
+            self._cards.chosen = ""
+
+    def _update(self, *_: Any) -> None:
+        self._cards.cards = self.cards()
+
+    def __panel__(self) -> StatCards:
+        return self._cards

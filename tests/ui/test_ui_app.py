@@ -82,3 +82,14 @@ def test_pages_load_nothing_from_the_internet(page: Page, served):
         expect(page.get_by_role("heading", level=1)).to_be_visible()
         page.wait_for_load_state("networkidle")
     assert hosts == {"127.0.0.1"}
+
+
+def test_an_idle_page_sends_nothing(page: Page, served):
+    frames = []
+    page.on("websocket", lambda ws: ws.on("framereceived", lambda frame: frames.append(frame)))
+    page.goto(served.url + "/jobs")
+    expect(page.locator(".tabulator-row").first).to_be_visible()
+    page.wait_for_timeout(1500)
+    frames.clear()
+    page.wait_for_timeout(3000)                             # three live-update ticks
+    assert frames == []

@@ -14,7 +14,6 @@ from jobdash import JobQuery
 from jobdash.ui import format as fmt
 from jobdash.ui.actions import JobActions
 from jobdash.ui.dashboard import DashboardPage, current_html, recent_html
-from jobdash.ui.detail import detail_html
 from jobdash.ui.filters import ANY, FilterBar, configuration_options, filters_summary
 from jobdash.ui.header import help_html, runner_html
 from jobdash.ui.live import Ticker
@@ -114,11 +113,8 @@ def test_display_frame_and_patches(history):
     assert changed_cells(None, frame) is None
 
 
-def test_detail_and_dashboard_html_escape_user_text(history):
+def test_dashboard_html_escapes_user_text(history):
     history.svc.rename(5, "Tom & Jerry <b>")
-    html = detail_html(history.svc.get_by_id(4))
-    assert "timeout" in html and "Hero banners" not in html and "Pet portraits v1" in html
-    assert "Tom &amp; Jerry &lt;b&gt;" in detail_html(history.svc.get_by_id(5))
     rows = history.svc.get_all(JobQuery()).rows
     recent = recent_html(rows, "/jobs")
     assert "Tom &amp; Jerry &lt;b&gt;" in recent and 'href="/jobs"' in recent
@@ -139,12 +135,15 @@ def test_runner_html_and_help():
 def test_stats_bar_filters_by_status_and_total_clears(history):
     listing = JobListing(history.svc)
     bar = StatsBar(listing=listing)
-    bar._cards["failed"].clicks += 1
+    bar._cards.chosen = "failed"                                   # a click in the browser
     assert listing.query.statuses == ["failed"] and listing.total == 2
-    assert bar._cards["failed"].active and not bar._cards["total"].active
+    assert bar._cards.chosen == ""
+    cards = {c["key"]: c for c in bar._cards.cards}
+    assert cards["failed"]["active"] and not cards["total"]["active"]
     bar.choose("total")
-    assert listing.query.statuses == [] and bar._cards["total"].active
-    assert bar._cards["completed"].value == "9"
+    cards = {c["key"]: c for c in bar._cards.cards}
+    assert listing.query.statuses == [] and cards["total"]["active"]
+    assert (cards["completed"]["title"], cards["completed"]["value"]) == ("Completed", "9")
 
 
 def test_filter_bar_writes_the_query_and_clears(history):
@@ -243,7 +242,7 @@ def test_manager_polls_toasts_finished_jobs_and_opens_jobs(history):
     assert manager.toaster.kind == "error"
     manager.table.on_action("view", 3)
     assert manager.detail.job_id == 3 and manager.detail_dialog.open
-    assert "Job JOB-000003" in manager.detail._body.object
+    assert "JOB-000003" in manager.detail_dialog.title
     manager.detail_dialog.open = False
     assert manager.listing.open_job is None
 
