@@ -19,6 +19,7 @@ from dataclasses import dataclass, field
 import duckdb
 
 from ..errors import Conflict
+from . import derived
 from .store import JobStore
 
 BUCKETS = 1000
@@ -402,24 +403,32 @@ _ERROR_JOIN = """
     LEFT JOIN demo_errors err ON err.ei = j.ei
     LEFT JOIN demo_texts ek ON ek.vi = j.vi AND ek.k = (j.kw_off + j.gens_done) % j.n_kw"""
 
+# The derived columns (see :mod:`.derived`) are computed over the named columns of the rows;
+# the images of a job count ``nr`` needing review and, past the other statuses, pending ones.
 _INSERT_JOBS = f"""
     INSERT INTO job_executions (id, label, status, configuration_id, configuration_snapshot,
         rerun_of, queued_at, started_at, completed_at, progress, current_step, total_images,
         successful_images, failed_images, approved_images, qc_failed_images, error_message,
-        error_step, updated_at)
-    SELECT id, label, status, cid, settings, rerun_of, demo_ts(t_queue), demo_ts(t_start),
-           demo_ts(t_end),
-           CASE status WHEN 'completed' THEN 100 WHEN 'pending' THEN 0
-                ELSE least(95, 20 + floor(70 * gens_done / gens)::INTEGER) END,
-           CASE WHEN status = 'running' THEN 'generate' END,
-           total, total - qf - pf, qf + pf, ap, qf,
-           CASE status WHEN 'failed' THEN {_FILL_ERROR}
-                WHEN 'stopped' THEN replace(replace($stop_message,
-                    '{{gen}}', (gens_done + 1)::VARCHAR), '{{gens}}', gens::VARCHAR) END,
-           CASE status WHEN 'failed' THEN err_step WHEN 'stopped' THEN 'generate' END,
-           demo_ts(coalesce(t_end, t_start, t_queue))
-    FROM (SELECT j.*, v.settings, err.template AS err_template, ek.keyword AS err_keyword
-          FROM demo_jobs j JOIN demo_versions v ON v.vi = j.vi {_ERROR_JOIN})"""
+        error_step, updated_at, {", ".join(derived.EXPRESSIONS)}, needs_review_images,
+        pending_images)
+    SELECT * EXCLUDE (nr, pf), {", ".join(derived.EXPRESSIONS.values())}, nr,
+           total_images - approved_images - nr - qc_failed_images - pf
+    FROM (
+        SELECT id, label, status, cid, settings, rerun_of, demo_ts(t_queue),
+               demo_ts(t_start) AS started_at, demo_ts(t_end) AS completed_at,
+               CASE status WHEN 'completed' THEN 100 WHEN 'pending' THEN 0
+                    ELSE least(95, 20 + floor(70 * gens_done / gens)::INTEGER) END,
+               CASE WHEN status = 'running' THEN 'generate' END,
+               total AS total_images, total - qf - pf, qf + pf, ap AS approved_images,
+               qf AS qc_failed_images,
+               CASE status WHEN 'failed' THEN {_FILL_ERROR}
+                    WHEN 'stopped' THEN replace(replace($stop_message,
+                        '{{gen}}', (gens_done + 1)::VARCHAR), '{{gens}}', gens::VARCHAR)
+               END AS error_message,
+               CASE status WHEN 'failed' THEN err_step WHEN 'stopped' THEN 'generate' END,
+               demo_ts(coalesce(t_end, t_start, t_queue)), nr, pf
+        FROM (SELECT j.*, v.settings, err.template AS err_template, ek.keyword AS err_keyword
+              FROM demo_jobs j JOIN demo_versions v ON v.vi = j.vi {_ERROR_JOIN}))"""
 
 # One row per image, in job order. ``p`` is the image's place in a per-job permutation:
 # the first ``ap`` places are approved, then needs_review, qc_failed, processing_failed,

@@ -8,19 +8,22 @@ from typing import Any
 
 from ..query import JobQuery
 from ..vocab import JOB_STATUSES, parse_job_id
-from .signature import error_signature_filter
+from .derived import image_qc_test
 
 # Run date of a job: when it started, or when it was queued if it has not started yet.
 RUN_AT = "coalesce(j.started_at, j.queued_at)"
 # Duration in seconds; running jobs count up to ``now`` (the first positional parameter).
 DURATION = "date_diff('millisecond', j.started_at, coalesce(j.completed_at, ?::TIMESTAMP)) / 1000.0"
 
+# The same order in milliseconds, from the stored duration of finished jobs (one parameter).
+DURATION_KEY = "coalesce(j.duration_ms, date_diff('millisecond', j.started_at, ?::TIMESTAMP))"
+
 _SORT_SQL = {
     "id": "j.id",
-    "label": "lower(j.label)",
+    "label": "j.label_key",
     "status": "j.status",
     "started_at": RUN_AT,
-    "duration": DURATION,
+    "duration": DURATION_KEY,
     "images": "j.total_images",
 }
 
@@ -74,17 +77,14 @@ def where(query: JobQuery | None, named: list[int] | None = None) -> tuple[str, 
         elif named:
             parts.append("list_contains(?::BIGINT[], j.configuration_id)")
             params.append(list(named))
-        parts += ["contains(lower(j.label), ?)", "contains(lower(j.error_message), ?)"]
+        parts += ["contains(j.label_key, ?)", "contains(lower(j.error_message), ?)"]
         params += [needle, needle]
         clauses.append("(" + " OR ".join(parts) + ")")
     if query.image_qc:
-        clauses.append("j.id IN (SELECT DISTINCT execution_id FROM generated_images "
-                       "WHERE qc_status = ?)")
-        params.append(query.image_qc)
+        clauses.append(image_qc_test(query.image_qc))
     if query.error_signature:
-        clause, values = error_signature_filter(query.error_signature)
-        clauses.append(clause)
-        params.extend(values)
+        clauses.append("j.error_signature = ?")
+        params.append(query.error_signature)
     return (" AND ".join(clauses) or "TRUE"), params
 
 
@@ -96,9 +96,10 @@ def order_by(query: JobQuery) -> tuple[str, bool]:
 
 
 def costly(query: JobQuery) -> bool:
-    """Whether the filters of ``query`` are expensive to test (text search, image QC, error
-    signature): its page is then read with :func:`counted_page`, testing them only once."""
-    return bool(search_text(query) or query.image_qc or query.error_signature)
+    """Whether the filters of ``query`` are expensive to test (text search; image QC and error
+    signature are stored columns): its page is then read with :func:`counted_page`, testing
+    them only once."""
+    return bool(search_text(query))
 
 
 MERGED_TOP_MAX = 1000

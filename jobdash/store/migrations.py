@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from . import derived
+
 MIGRATIONS: list[tuple[int, str, list[str]]] = [
     (
         1,
@@ -68,6 +70,11 @@ MIGRATIONS: list[tuple[int, str, list[str]]] = [
                 created_at TIMESTAMP NOT NULL
             )""",
         ],
+    ),
+    (
+        2,
+        "stored listing keys: label_key, error_signature, duration_ms, image QC counters",
+        [*derived.ADD_COLUMNS, *derived.BACKFILL],
     ),
 ]
 

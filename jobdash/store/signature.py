@@ -2,14 +2,12 @@
 
 ``Generation timed out after 60s`` and ``Generation timed out after 45s`` share the signature
 ``Generation timed out after <n>s``. The rules run in DuckDB (``regexp_replace``, RE2 syntax),
-so grouping a million messages never leaves the database, and the listing filter
-``JobQuery.error_signature`` and the failure analysis use the very same expression.
+so grouping a million messages never leaves the database. The failure analysis uses the
+expression; the listing filter ``JobQuery.error_signature`` tests its stored value, the column
+``job_executions.error_signature`` (:mod:`.derived`).
 """
 
 from __future__ import annotations
-
-import re
-from typing import Any
 
 NO_MESSAGE = "(no error message)"
 MAX_LENGTH = 200
@@ -71,30 +69,3 @@ def signature_sql(expr: str, empty: str = NO_MESSAGE) -> str:
 
 ERROR_SIGNATURE = signature_sql("j.error_message")
 """The signature of the error message of a job (alias ``j``)."""
-
-_PLACEHOLDER = re.compile(r"<(?:url|email|uuid|time|path|str|n|hex|id)>")
-_MOST_PIECES = 8
-
-
-def literal_pieces(signature: str) -> list[str]:
-    """Pieces of text that every message with this signature contains verbatim.
-
-    The rules only replace what they match and collapse white space, so the signature's
-    words outside its placeholders are in the message as they are; a cut signature loses its
-    last word, which may end inside a placeholder. At most the eight longest pieces."""
-    if signature == NO_MESSAGE:  # blank messages have none (and the text itself is rare)
-        return []
-    if len(signature) >= MAX_LENGTH:
-        signature = signature.rsplit(" ", 1)[0] if " " in signature else ""
-    pieces = {word for part in _PLACEHOLDER.split(signature) for word in part.split()}
-    return sorted(pieces, key=lambda p: (-len(p), p))[:_MOST_PIECES]
-
-
-def error_signature_filter(signature: str) -> tuple[str, list[Any]]:
-    """WHERE condition (alias ``j``) and parameters: jobs whose error has this signature.
-
-    Cheap ``contains`` tests of the signature's literal pieces go first, so the regular
-    expressions run only on the few messages that can match."""
-    pieces = literal_pieces(signature)
-    checks = [*(["contains(j.error_message, ?)"] * len(pieces)), f"{ERROR_SIGNATURE} = ?"]
-    return "(" + " AND ".join(checks) + ")", [*pieces, signature]

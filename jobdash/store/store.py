@@ -15,7 +15,7 @@ import pandas as pd
 
 from ..errors import NotFound, SchemaTooNew, StoreLocked
 from ..query import JobQuery
-from . import listing
+from . import derived, listing
 from .migrations import LATEST_VERSION, MIGRATIONS
 
 # A list of ids passed as one parameter: ``... IN {_ID_LIST}`` with ``[list_of_ids]``.
@@ -342,10 +342,12 @@ class JobStore:
             "INSERT INTO job_executions (id, label, status, configuration_id, "
             "configuration_snapshot, rerun_of, queued_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
             [job_id, label, status, configuration_id, _json(snapshot), rerun_of, queued_at, queued_at])
+        cur.execute(derived.refresh_sql(["label"]), [job_id])
         return job_id
 
     def update_job(self, cur: duckdb.DuckDBPyConnection, job_id: int, **fields: Any) -> None:
-        """Update some columns of one job inside a transaction."""
+        """Update some columns of one job inside a transaction, and the derived columns
+        (:mod:`.derived`) computed from them."""
         bad = set(fields) - UPDATABLE_JOB_FIELDS
         if bad:
             raise ValueError(f"not updatable: {sorted(bad)}")
@@ -355,6 +357,9 @@ class JobStore:
         assignments = ", ".join(f"{name} = ?" for name in fields)
         cur.execute(f"UPDATE job_executions SET {assignments} WHERE id = ?",
                     [*fields.values(), job_id])
+        refresh = derived.refresh_sql(fields)
+        if refresh:
+            cur.execute(refresh, [job_id])
 
     def add_event(self, cur: duckdb.DuckDBPyConnection, job_id: int, *, level: str,
                   message: str, step: str | None = None, sub_step: str | None = None,
@@ -366,7 +371,8 @@ class JobStore:
         return event_id
 
     def add_image(self, cur: duckdb.DuckDBPyConnection, job_id: int, **fields: Any) -> int:
-        """Insert one image row inside a transaction; returns its id."""
+        """Insert one image row inside a transaction (counted in its job's QC counter, see
+        :mod:`.derived`); returns its id."""
         (image_id,) = self._new_ids("generated_images")
         fields.setdefault("created_at", utcnow())
         if "metadata" in fields:
@@ -374,6 +380,9 @@ class JobStore:
         names = ["id", "execution_id", *fields]
         cur.execute(f"INSERT INTO generated_images ({', '.join(names)}) "
                     f"VALUES ({', '.join('?' * len(names))})", [image_id, job_id, *fields.values()])
+        counter = derived.count_image_sql(fields.get("qc_status"))
+        if counter:
+            cur.execute(counter, [job_id])
         return image_id
 
     def image_files(self, cur: duckdb.DuckDBPyConnection, ids: Sequence[int]) -> list[str]:

@@ -1,0 +1,89 @@
+"""Derived columns of ``job_executions``: stored, write-maintained copies of what the listing
+would otherwise compute for every row at query time (schema version 2).
+
+* ``label_key``: ``lower(label)``, the sort key and search text of the label;
+* ``error_signature``: the signature of ``error_message`` (:mod:`.signature`);
+* ``duration_ms``: ``completed_at - started_at`` of a finished job, NULL otherwise;
+* ``pending_images`` / ``needs_review_images``: how many image rows of the job have that QC
+  status (``approved_images`` and ``qc_failed_images`` exist already, processing failures are
+  ``failed_images - qc_failed_images``).
+
+The expressions are written over bare column names, so the migration's back-fill, the
+demo's bulk load and :class:`~jobdash.store.store.JobStore`'s writes share them.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from .signature import NO_MESSAGE, signature_sql
+
+EXPRESSIONS: dict[str, str] = {
+    "label_key": "lower(label)",
+    "error_signature": signature_sql("error_message"),
+    "duration_ms": "date_diff('millisecond', started_at, completed_at)",
+}
+"""Each derived column and its SQL over the row's own columns."""
+
+INPUTS: dict[str, frozenset[str]] = {
+    "label_key": frozenset({"label"}),
+    "error_signature": frozenset({"error_message"}),
+    "duration_ms": frozenset({"started_at", "completed_at"}),
+}
+"""The columns each derived column is computed from."""
+
+QC_COUNTERS: dict[str, str] = {"pending": "pending_images", "needs_review": "needs_review_images"}
+"""Image QC status -> the job column counting the job's images in it (new in version 2)."""
+
+ADD_COLUMNS: list[str] = [
+    "ALTER TABLE job_executions ADD COLUMN label_key VARCHAR",
+    f"ALTER TABLE job_executions ADD COLUMN error_signature VARCHAR DEFAULT '{NO_MESSAGE}'",
+    "ALTER TABLE job_executions ADD COLUMN duration_ms BIGINT",
+    *(f"ALTER TABLE job_executions ADD COLUMN {column} INTEGER NOT NULL DEFAULT 0"
+      for column in QC_COUNTERS.values()),
+]
+"""DDL of the derived columns. A new job has no error message (its default signature) and
+no images."""
+
+BACKFILL: list[str] = [
+    "UPDATE job_executions SET "
+    + ", ".join(f"{column} = {sql}" for column, sql in EXPRESSIONS.items()),
+    "UPDATE job_executions SET "
+    + ", ".join(f"{column} = c.{column}" for column in QC_COUNTERS.values())
+    + " FROM (SELECT execution_id, "
+    + ", ".join(f"count(*) FILTER (qc_status = '{status}') AS {column}"
+                for status, column in QC_COUNTERS.items())
+    + " FROM generated_images GROUP BY execution_id) c WHERE job_executions.id = c.execution_id",
+]
+"""Statements computing every derived column of the existing rows."""
+
+
+def refresh_sql(changed: Iterable[str]) -> str | None:
+    """``UPDATE`` (one ``?``: the job id) recomputing the derived columns whose inputs are
+    among the ``changed`` columns of that job; None when none are."""
+    changed = set(changed)
+    columns = [column for column, inputs in INPUTS.items() if inputs & changed]
+    if not columns:
+        return None
+    assignments = ", ".join(f"{column} = {EXPRESSIONS[column]}" for column in columns)
+    return f"UPDATE job_executions SET {assignments} WHERE id = ?"
+
+
+def count_image_sql(qc_status: str) -> str | None:
+    """``UPDATE`` (one ``?``: the job id) counting one new image of ``qc_status`` in its
+    job's counter; None when no version-2 counter keeps that status."""
+    column = QC_COUNTERS.get(qc_status)
+    if column is None:
+        return None
+    return f"UPDATE job_executions SET {column} = {column} + 1 WHERE id = ?"
+
+
+def image_qc_test(qc_status: str) -> str:
+    """Condition (alias ``j``): the job has at least one image with ``qc_status``."""
+    if qc_status == "approved":
+        return "j.approved_images > 0"
+    if qc_status == "qc_failed":
+        return "j.qc_failed_images > 0"
+    if qc_status == "processing_failed":
+        return "j.failed_images > j.qc_failed_images"
+    return f"j.{QC_COUNTERS[qc_status]} > 0"
