@@ -28,6 +28,7 @@ from jobdash.service import JobService, open_service
 from jobdash.ui import theme
 from jobdash.ui.dashboard import DashboardPage
 from jobdash.ui.manager import JobManager
+from jobdash.ui.urlstate import UrlState
 
 TITLE = "jobdash"
 PAGE_CSS = f"""
@@ -57,11 +58,11 @@ def shared_service(db_path: str | os.PathLike | None = None, *, runner: bool = T
         return _services[key]
 
 
-def _template(page: Any) -> pn.template.BootstrapTemplate:
+def _template(*objects: Any) -> pn.template.BootstrapTemplate:
     # No busy indicator: it would flicker (and message the browser) on every live-update
     # tick; the pages show their own status.
     template = pn.template.BootstrapTemplate(
-        title=TITLE, main=[page], header_background=theme.COLORS["primary_strong"],
+        title=TITLE, main=list(objects), header_background=theme.COLORS["primary_strong"],
         main_max_width=f"{theme.MAX_WIDTH + 2 * theme.SPACE['page']}px", busy_indicator=None)
     template.config.raw_css.append(PAGE_CSS)
     return template
@@ -69,8 +70,16 @@ def _template(page: Any) -> pn.template.BootstrapTemplate:
 
 def jobs_page(service: JobService, *, dashboard_url: str | None = "/dashboard",
               refresh_ms: int = 1000) -> pn.template.BootstrapTemplate:
-    """The Job Management page of one session, in the app's template."""
-    return _template(JobManager(service, refresh_ms, dashboard_url=dashboard_url))
+    """The Job Management page of one session, in the app's template; filters, sort, page
+    and open job live in the page URL (see jobdash.ui.urlstate)."""
+    manager = JobManager(service, refresh_ms, dashboard_url=dashboard_url)
+    return _template(manager, UrlState(manager.listing, _session_search()))
+
+
+def _session_search() -> dict[str, str]:
+    """The URL query parameters of the session being built (first value of each)."""
+    return {k: v[0].decode("utf-8", "replace")
+            for k, v in (pn.state.session_args or {}).items() if v}
 
 
 def dashboard_page(service: JobService, *, jobs_url: str | None = "/jobs",
