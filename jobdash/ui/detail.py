@@ -137,6 +137,7 @@ class JobDetailSlot(pn.viewable.Viewer):
         super().__init__(**params)
         css = [theme.WIDGET_CSS]
         self._shown_id: int | None = None
+        self._rendered: set[int] = set()   # tabs filled from the loaded job
         self._info = pn.pane.HTML("", stylesheets=[DETAIL_CSS], sizing_mode="stretch_width",
                                   margin=0)
         self._buttons = {action: pn.widgets.Button(label=action.title(), width=90,
@@ -172,12 +173,15 @@ class JobDetailSlot(pn.viewable.Viewer):
         self._actions = pn.Row(*self._buttons.values(), visible=False, margin=0)
         self._layout = pn.Column(self._head, self._actions, self._tabs, width=WIDTH, margin=0)
         self._init_callbacks()
+        if self.job_id is not None:
+            self._show()
 
     def _init_callbacks(self) -> None:
         self.param.watch(self._show, "job_id")
         self.param.watch(self._gallery, ["qc_filter", "image_sort"])
         self.gallery.param.watch(self._open_image, "opened")
         self.gallery.param.watch(self._chosen, "chosen")
+        self._tabs.param.watch(self._render_tab, "active")
 
     @property
     def title(self) -> str:
@@ -214,6 +218,7 @@ class JobDetailSlot(pn.viewable.Viewer):
     def _render(self) -> None:
         detail = self.detail
         self._actions.visible = detail is not None and self.on_action is not None
+        self._rendered = {0}
         if detail is None:
             self._tabs.active = 0
             self.gallery.items = []
@@ -222,16 +227,27 @@ class JobDetailSlot(pn.viewable.Viewer):
             return
         self._head.object = f"<h2>{html.escape(detail_title(detail.job))}</h2>"
         self._info.object = detail_html(detail)
-        counts = qc_counts(detail.images)
-        self._filter.options = {f"{k} ({n:,})": k for k, n in counts.items()}
-        self._filter.value = self.qc_filter
-        self._gallery()
-        self._open_image()
+        self._render_tab()
+
+    def _render_tab(self, *_: Any) -> None:
+        """Fill the active tab from the loaded job, once per load (tabs render lazily)."""
+        index, detail = self._tabs.active, self.detail
+        if detail is None or index in self._rendered:
+            return
+        self._rendered.add(index)
         job = detail.job
-        self._timeline.object = timeline_html(
-            timeline_steps(detail.events), job.get("progress"), job["status"] == "running")
-        self.log.param.update(events=detail.events, job_id=job["id"])
-        self._export.filename = f"{format_job_id(job['id'])}-images.zip"
+        if index == 1:
+            counts = qc_counts(detail.images)
+            self._filter.options = {f"{k} ({n:,})": k for k, n in counts.items()}
+            self._filter.value = self.qc_filter
+            self._gallery()
+            self._open_image()
+            self._export.filename = f"{format_job_id(job['id'])}-images.zip"
+        elif index == 2:
+            self._timeline.object = timeline_html(
+                timeline_steps(detail.events), job.get("progress"), job["status"] == "running")
+        elif index == 3:
+            self.log.param.update(events=detail.events, job_id=job["id"])
 
     # -- gallery ----------------------------------------------------------------------------
 

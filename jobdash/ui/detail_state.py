@@ -124,7 +124,10 @@ def image_metadata(value: Any) -> dict[str, Any]:
 
 
 def _event_image(data: Any) -> int | None:
-    index = image_metadata(data).get("index")
+    """The image index an event's data names (``{"index": 3, ...}``), or None."""
+    if not isinstance(data, str) or '"index"' not in data:
+        return None
+    index = json.loads(data).get("index") if data.startswith("{") else None
     return int(index) if isinstance(index, int | float) else None
 
 
@@ -133,7 +136,9 @@ def timeline_steps(events: pd.DataFrame, now: dt.datetime | None = None) -> list
     next one starts (the last one until ``now`` when given, else until its last event).
     A step's level is its worst event's level; its error is that error's message."""
     steps: list[Step] = []
-    rows = events[["id", "at", "level", "step", "message", "data"]].itertuples(index=False)
+    columns = (events["id"].tolist(), events["at"].dt.to_pydatetime().tolist(),
+               events["level"].tolist(), events["step"].tolist(), events["message"].tolist(),
+               [_event_image(d) for d in events["data"].tolist()])
     current: dict[str, Any] | None = None
 
     def close(end: dt.datetime) -> None:
@@ -141,13 +146,12 @@ def timeline_steps(events: pd.DataFrame, now: dt.datetime | None = None) -> list
                           max((end - current["start"]).total_seconds(), 0.0), current["level"],
                           current["events"], current["first"], current["error"]))
 
-    for event_id, at, level, step, message, data in rows:
-        at = pd.Timestamp(at).to_pydatetime()
-        key = (step or "job", _event_image(data))
+    for event_id, at, level, step, message, image in zip(*columns):
+        key = (step if isinstance(step, str) else "job", image)
         if current is None or key != (current["step"], current["image"]):
             if current is not None:
                 close(at)
-            current = {"step": key[0], "image": key[1], "start": at, "level": level,
+            current = {"step": key[0], "image": image, "start": at, "level": level,
                        "events": 0, "first": int(event_id), "error": None, "last": at}
         current["events"] += 1
         current["last"] = at
