@@ -195,12 +195,10 @@ class JobDetailSlot(pn.viewable.Viewer):
     def _show(self, *_: Any) -> None:
         fresh = self.job_id != self._shown_id
         self._shown_id = self.job_id
-        if fresh:
-            with param.parameterized.discard_events(self.gallery):
-                self.gallery.param.update(opened=None, chosen=[])
-            with param.parameterized.discard_events(self):
-                self.param.update(qc_filter="All", image_sort="Newest first")
-            self._filter.value = "All"
+        if fresh:   # a new job: the view starts over (nothing is computed for the old one)
+            self.detail = None
+            self.gallery.param.update(items=[], opened=None, chosen=[])
+            self.param.update(qc_filter="All", image_sort="Newest first")
             self._tabs.active = 0
         if self.job_id is None:
             self.detail = None

@@ -55,7 +55,6 @@ class Step:
     duration_s: float
     level: str
     events: int
-    first_event_id: int
     error: str | None
 
 
@@ -136,7 +135,7 @@ def timeline_steps(events: pd.DataFrame, now: dt.datetime | None = None) -> list
     next one starts (the last one until ``now`` when given, else until its last event).
     A step's level is its worst event's level; its error is that error's message."""
     steps: list[Step] = []
-    columns = (events["id"].tolist(), events["at"].dt.to_pydatetime().tolist(),
+    columns = (events["at"].dt.to_pydatetime().tolist(),
                events["level"].tolist(), events["step"].tolist(), events["message"].tolist(),
                [_event_image(d) for d in events["data"].tolist()])
     current: dict[str, Any] | None = None
@@ -144,15 +143,15 @@ def timeline_steps(events: pd.DataFrame, now: dt.datetime | None = None) -> list
     def close(end: dt.datetime) -> None:
         steps.append(Step(current["step"], current["image"], current["start"],
                           max((end - current["start"]).total_seconds(), 0.0), current["level"],
-                          current["events"], current["first"], current["error"]))
+                          current["events"], current["error"]))
 
-    for event_id, at, level, step, message, image in zip(*columns):
+    for at, level, step, message, image in zip(*columns):
         key = (step if isinstance(step, str) else "job", image)
         if current is None or key != (current["step"], current["image"]):
             if current is not None:
                 close(at)
             current = {"step": key[0], "image": image, "start": at, "level": level,
-                       "events": 0, "first": int(event_id), "error": None, "last": at}
+                       "events": 0, "error": None, "last": at}
         current["events"] += 1
         current["last"] = at
         if _LEVEL_RANK.get(level, 1) > _LEVEL_RANK.get(current["level"], 1):

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+import zipfile
 
 import pytest
 from axe_playwright_python.sync_playwright import Axe
@@ -192,3 +193,33 @@ def test_open_modal_has_no_serious_accessibility_violation(page: Page, served):
         blocking = [f"{v['id']} ({v['impact']}): {v['help']} at {v['nodes'][0]['target']}"
                     for v in result.response["violations"] if v["impact"] in ("serious", "critical")]
         assert blocking == [], name
+
+
+def test_selected_images_export_as_a_zip(page: Page, served):
+    open_jobs(page, served.url)
+    page.get_by_role("button", name="JOB-000001", exact=True).click()
+    dialog = page.get_by_role("dialog", name="Job JOB-000001 details")
+    tab(dialog, "Images").click()
+    expect(dialog.get_by_role("button", name="Export selected (0)")).to_be_disabled()
+    dialog.get_by_role("checkbox", name=re.compile(r"^Select image ")).first.check()
+    dialog.get_by_role("checkbox", name=re.compile(r"^Select image ")).last.check()
+    with page.expect_download() as info:
+        dialog.get_by_role("button", name="Export selected (2)").click()
+    with zipfile.ZipFile(info.value.path()) as package:
+        names = sorted(package.namelist())
+    assert names == ["JOB-000001-images.xlsx", "images/img1.png", "images/img5.png"]
+
+
+def test_modal_actions_reuse_the_tables_confirmation(page: Page, served):
+    open_jobs(page, served.url)
+    page.get_by_role("button", name="JOB-000004", exact=True).click()
+    dialog = page.get_by_role("dialog", name="Job JOB-000004 details")
+    dialog.get_by_role("button", name="Delete", exact=True).click()
+    confirm = page.get_by_role("dialog", name="Delete job")
+    expect(confirm.get_by_role("heading", name="Delete JOB-000004?")).to_be_visible()
+    confirm.get_by_role("button", name="Cancel").click()
+    expect(confirm).to_be_hidden()
+    expect(dialog).to_be_visible()
+    dialog.get_by_role("button", name="Export", exact=True).click()
+    expect(page.get_by_text(re.compile(r"^Exported JOB-000004 to "))).to_be_visible()
+    assert served.service.get_by_id(4).job["label"] == "Broken"

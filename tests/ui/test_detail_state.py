@@ -175,3 +175,19 @@ def test_slot_loads_nothing_until_opened_and_keeps_state_on_refresh(service):
     assert slot.detail is None and slot.qc_filter == "All" and slot.gallery.opened is None
     slot.job_id = 999
     assert slot.detail is None and "No job JOB-000999" in slot._info.object
+
+
+def test_another_job_starts_the_view_over(service):
+    first = add_job(service, images=IMAGES)
+    second = add_job(service, images=IMAGES[:2])
+    slot = JobDetailSlot(service=service, job_id=first)
+    slot.param.update(qc_filter="Approved", image_sort="Best quality first")
+    slot.gallery.chosen = [int(slot.gallery.items[0]["id"])]
+    assert slot._export.label == "Export selected (1)" and not slot._export.disabled
+    slot.job_id = second
+    assert (slot.qc_filter, slot.image_sort, slot._sort.value) == ("All", "Newest first",
+                                                                   "Newest first")
+    assert slot.gallery.chosen == [] and slot._export.disabled and slot.gallery.items == []
+    slot._tabs.active = 1                                          # the Images tab fills now
+    assert sorted(i["id"] for i in slot.gallery.items) == sorted(
+        service.get_by_id(second).images["id"])
