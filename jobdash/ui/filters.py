@@ -16,6 +16,7 @@ from ..service import JobService
 from ..vocab import JOB_STATUSES
 from . import theme
 from .format import STATUS_LABELS
+from .presets import PresetBar
 from .state import JobListing
 
 SEARCH_DEBOUNCE_MS = 300
@@ -97,6 +98,7 @@ class FilterBar(pn.viewable.Viewer):
         self._summary = pn.pane.HTML("", stylesheets=[theme.HTML_CSS], align="end",
                                      margin=(5, 10, 12, 10))
         self._debounce: Any = None
+        self.presets = PresetBar(listing=self.listing)
         self.refresh_configurations()
         self._init_callbacks()
         self._show_query()
@@ -105,6 +107,7 @@ class FilterBar(pn.viewable.Viewer):
                        gap="8px", align_items="flex-end", sizing_mode="stretch_width"),
             pn.Row(self._summary, pn.layout.HSpacer(), self._clear,
                    sizing_mode="stretch_width"),
+            self.presets,
             sizing_mode="stretch_width", margin=0)
 
     def _init_callbacks(self) -> None:

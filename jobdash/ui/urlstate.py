@@ -94,8 +94,9 @@ window.addEventListener('popstate', state.pop);
 self.url();
 """,
         "url": """
-if (data.url !== window.location.search) {
-  window.history.pushState({}, '', window.location.pathname + data.url + window.location.hash);
+const url = data.url.replace(/&amp;/g, '&');  // string data arrives HTML-escaped
+if (url !== window.location.search) {
+  window.history.pushState({}, '', window.location.pathname + url + window.location.hash);
 }
 """,
         "remove": "window.removeEventListener('popstate', state.pop);",

@@ -87,3 +87,22 @@ def test_each_tab_keeps_its_own_view(page: Page, served):
     expect_ids(page, list(range(60, 0, -5)))
     expect(page).to_have_url(re.compile(r"\?status=failed$"))
     other.close()
+
+
+def test_a_saved_preset_restores_its_filters_and_the_url_follows(page: Page, served):
+    page.goto(f"{served.url}/jobs?status=failed&q=Lake")
+    expect_ids(page, list(range(60, 0, -5)))
+    page.get_by_role("textbox", name="Preset name").fill("Failed lakes")
+    page.get_by_role("button", name="Save preset").click()
+    expect(page.get_by_text("Saved preset “Failed lakes”")).to_be_visible()
+    assert [p["name"] for p in served.service.presets()] == ["Failed lakes"]
+    page.get_by_role("button", name="Clear filters").click()
+    expect_ids(page, list(range(60, 35, -1)))
+    expect(page).not_to_have_url(re.compile(r"status="))
+
+    page.get_by_role("combobox", name="Preset").select_option("Failed lakes")
+    expect_ids(page, list(range(60, 0, -5)))
+    expect(page).to_have_url(re.compile(r"\?status=failed&q=Lake$"))
+    page.get_by_role("button", name="Delete preset").click()
+    expect(page.get_by_text("Deleted preset “Failed lakes”")).to_be_visible()
+    assert served.service.presets() == []
