@@ -253,17 +253,29 @@ button { font: 500 13px var(--jd-font); padding: 5px 10px; cursor: pointer;
 button:hover { background: var(--jd-row-hover); }
 button.jd-rerun { color: var(--jd-accent-strong); border-color: var(--jd-accent); }
 .jd-empty { margin: 0; padding: 16px 0; color: var(--jd-text-muted); }
+.jd-filter { display: flex; align-items: center; gap: 12px; flex-wrap: wrap; margin: 0 0 12px 0;
+  padding: 8px 12px; border-radius: var(--jd-radius-input); background: var(--jd-primary-soft); }
 """
 
 
 class SignatureList(ReactiveHTML):
     """The signatures as a table; each row has "Show jobs" and "Rerun" buttons named after
-    its signature. Clicks set ``show_request`` / ``rerun_request`` (reset once handled)."""
+    its signature. Clicks set ``show_request`` / ``rerun_request`` (reset once handled).
+    Above it, when the table is filtered to a signature, a line saying so with a
+    "Show all jobs" button (counted in ``clear_clicks``)."""
 
     rows = param.List(default=[], item_type=dict, doc="""
         Rows from :func:`signature_rows`.""")
 
     days = param.Integer(default=30, doc="""Days the trend column covers (its heading).""")
+
+    active = param.List(default=[], item_type=str, doc="""
+        The signature the job table is filtered to, as a one-item list (empty when none):
+        Panel sanitises string parameters as HTML on their way to the browser, which would
+        eat placeholders such as ``<n>``; lists of text arrive as they are.""")
+
+    clear_clicks = param.Integer(default=0, doc="""
+        How many times "Show all jobs" was clicked.""")
 
     show_request = param.String(default="", doc="""
         The signature whose "Show jobs" was clicked last; reset to "" once handled.""")
@@ -276,6 +288,7 @@ class SignatureList(ReactiveHTML):
     _scripts = {
         "render": "self.draw()",
         "rows": "self.draw()",
+        "active": "self.draw()",
         "draw": f"""
 const root = list.getRootNode();
 const active = root.activeElement;
@@ -287,6 +300,16 @@ const el = (tag, cls, text) => {{
   return e;
 }};
 list.replaceChildren();
+if (data.active.length) {{
+  const line = list.appendChild(el('div', 'jd-filter'));
+  line.setAttribute('role', 'status');
+  const text = line.appendChild(el('span', null, 'The job table shows the failed jobs with '));
+  text.appendChild(el('strong', null, data.active[0]));
+  const clear = line.appendChild(el('button', null, 'Show all jobs'));
+  clear.type = 'button';
+  clear.dataset.key = 'clear';
+  clear.addEventListener('click', () => {{ data.clear_clicks += 1; }});
+}}
 if (!data.rows.length) {{
   list.appendChild(el('p', 'jd-empty', 'No failed jobs match the current filters.'));
   return;
@@ -381,11 +404,7 @@ class FailuresPanel(pn.viewable.Viewer):
             "matching the page's date, configuration, search and image filters, grouped by "
             "error signature: the message with numbers, ids, paths, URLs and quoted values "
             "replaced by placeholders.</p>",
-            stylesheets=[theme.HTML_CSS], sizing_mode="stretch_width", margin=0)
-        self._active = pn.pane.HTML("", stylesheets=[theme.HTML_CSS], margin=(8, 0),
-                                    sizing_mode="stretch_width")
-        self._clear = pn.widgets.Button(label="Show all jobs", width=130, stylesheets=css,
-                                        align="center")
+            stylesheets=[theme.HTML_CSS], sizing_mode="stretch_width", margin=(0, 0, 12, 0))
         self._question = pn.pane.HTML("", stylesheets=[theme.HTML_CSS], width=480)
         self._confirm = pn.widgets.Button(label="Rerun", color="primary", width=150,
                                           stylesheets=css)
@@ -396,8 +415,7 @@ class FailuresPanel(pn.viewable.Viewer):
         self.ticker = Ticker(self.poll, self.refresh_ms)
         self._init_callbacks()
         self._layout = pn.Column(
-            self._intro, pn.Row(self._active, self._clear, sizing_mode="stretch_width"),
-            self.list, self.dialog, *([self.toaster] if own_toaster else []),
+            self._intro, self.list, self.dialog, *([self.toaster] if own_toaster else []),
             sizing_mode="stretch_width", styles=theme.CSS_VARIABLES)
         self._render()
 
@@ -407,7 +425,7 @@ class FailuresPanel(pn.viewable.Viewer):
         self.state.query.param.watch(self._render, "error_signature")
         self.list.param.watch(self._show_clicked, "show_request")
         self.list.param.watch(self._rerun_clicked, "rerun_request")
-        self._clear.on_click(lambda _: self.state.clear())
+        self.list.param.watch(lambda _: self.state.clear(), "clear_clicks")
         self._confirm.on_click(lambda _: self.confirm_rerun())
         self._cancel.on_click(lambda _: self.cancel_rerun())
         self.dialog.param.watch(self._dialog_toggled, "open")
@@ -456,11 +474,9 @@ class FailuresPanel(pn.viewable.Viewer):
 
     def _render(self, *_: Any) -> None:
         active = self.state.query.error_signature
-        self.list.rows = signature_rows(self.state.signatures, self.state.trends, active)
-        self._active.object = (
-            f'<p role="status" style="margin:0">The job table shows the failed jobs with '
-            f"<strong>{html.escape(active)}</strong></p>" if active else "")
-        self._clear.visible = bool(active)
+        self.list.param.update(
+            rows=signature_rows(self.state.signatures, self.state.trends, active),
+            active=[active] if active else [])
 
     def _show_clicked(self, event: param.parameterized.Event) -> None:
         if event.new:

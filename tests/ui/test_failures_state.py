@@ -4,7 +4,6 @@ shared query, "Rerun" asks first and then queues the signature's jobs."""
 from __future__ import annotations
 
 import datetime as dt
-import html
 
 import pytest
 
@@ -97,10 +96,10 @@ def test_show_jobs_sets_the_shared_query_and_marks_the_row(service, history):
     listed = service.get_all(query)
     assert sorted(listed.rows["label"]) == ["t1", "t2", "t3"]
     assert [r["active"] for r in panel.list.rows] == [True, False, False]
-    assert html.escape(TIMEOUT) in panel._active.object and panel._clear.visible
-    panel._clear.clicks += 1  # "Show all jobs"
+    assert panel.list.active == [TIMEOUT]  # the "table shows ..." line with "Show all jobs"
+    panel.list.clear_clicks += 1  # what "Show all jobs" sends
     assert query.error_signature == "" and query.statuses == ["failed"]
-    assert not any(r["active"] for r in panel.list.rows) and not panel._clear.visible
+    assert not any(r["active"] for r in panel.list.rows) and panel.list.active == []
 
 
 def test_rerun_asks_first_then_queues_the_signature_jobs(service, history):
