@@ -3,7 +3,10 @@
 Functions over a JobStore, reading through ``store.cursor()``. The jobs in scope are those
 matching a JobQuery (its filters; sort and page do not matter). Every value reaches DuckDB as a
 parameter; the few identifiers that vary (bucket size, grouping) come from the whitelists
-below, and anything else is refused with ValidationError.
+below, and anything else is refused with ValidationError. Jobs are grouped by their stored
+signature (``job_executions.error_signature``, kept by every write: :mod:`.derived`), the very
+value the listing filter ``JobQuery.error_signature`` tests, so a signature's count here is
+the number of jobs the listing shows for it.
 """
 
 from __future__ import annotations
@@ -16,7 +19,7 @@ import pandas as pd
 from ..errors import ValidationError
 from ..query import JobQuery
 from . import listing
-from .signature import ERROR_SIGNATURE, signature_sql
+from .signature import signature_sql
 from .store import JobStore
 
 BUCKETS = ("hour", "day", "week")
@@ -103,7 +106,7 @@ def error_signatures(store: JobStore, query: JobQuery, *, limit: int,
         WITH scoped AS (
             SELECT j.id, {listing.RUN_AT} AS run_at, j.error_message, j.error_step,
                    j.configuration_id, c.name || ' v' || c.version AS configuration,
-                   {ERROR_SIGNATURE} AS signature
+                   j.error_signature AS signature
             FROM {_FROM_JOBS} WHERE {where_sql}
         )
         SELECT signature,
@@ -140,13 +143,13 @@ def signature_daily_counts(store: JobStore, query: JobQuery, *, signatures: Sequ
         chosen = """SELECT unnest(s) AS signature, generate_subscripts(s, 1) AS rank
                     FROM (SELECT ?::VARCHAR[] AS s)"""
         chosen_params = [list(signatures)]
-        # Only the window is counted, so only its jobs need the regular expressions.
+        # Only the window is counted, so only its jobs need reading.
         where_sql += f" AND {listing.RUN_AT} >= ?::DATE AND {listing.RUN_AT} < ?::DATE + 1"
         params = [*params, first_day, last_day]
-    # One pass of the regular expressions: count per signature and day, then pick and pad.
+    # Count per stored signature and day, then pick and pad.
     sql = f"""
         WITH per_day AS MATERIALIZED (
-            SELECT {ERROR_SIGNATURE} AS signature, CAST({listing.RUN_AT} AS DATE) AS day,
+            SELECT j.error_signature AS signature, CAST({listing.RUN_AT} AS DATE) AS day,
                    count(*) AS jobs
             FROM job_executions j WHERE {where_sql}
             GROUP BY ALL

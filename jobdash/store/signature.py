@@ -2,9 +2,10 @@
 
 ``Generation timed out after 60s`` and ``Generation timed out after 45s`` share the signature
 ``Generation timed out after <n>s``. The rules run in DuckDB (``regexp_replace``, RE2 syntax),
-so grouping a million messages never leaves the database. The failure analysis uses the
-expression; the listing filter ``JobQuery.error_signature`` tests its stored value, the column
-``job_executions.error_signature`` (:mod:`.derived`).
+so grouping a million messages never leaves the database. A job's signature is stored in
+``job_executions.error_signature`` (:mod:`.derived`): the listing filter
+``JobQuery.error_signature`` tests it and the failure analysis groups by it; QC reasons and
+``signature_of`` apply the expression directly.
 """
 
 from __future__ import annotations
