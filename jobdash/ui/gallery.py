@@ -44,10 +44,11 @@ QC_BADGE_CSS = "".join(f".jd-qc-{s} {{ background: {bg}; color: {fg}; }}\n"
 
 GALLERY_CSS = theme.FOCUS_CSS + QC_BADGE_CSS + """
 :host { font-family: var(--jd-font); color: var(--jd-text); }
-.jd-grid { display: grid; grid-template-columns: repeat(auto-fill, minmax(132px, 1fr));
+.jd-grid { display: grid; grid-template-columns: repeat(auto-fill, minmax(150px, 1fr));
   gap: 12px; max-height: 470px; overflow: auto; padding: 4px; }
 .jd-card { border: 1px solid var(--jd-border); border-radius: var(--jd-radius-card);
-  padding: 6px; display: flex; flex-direction: column; gap: 4px; background: var(--jd-surface); }
+  padding: 6px; display: flex; flex-direction: column; gap: 4px; background: var(--jd-surface);
+  min-width: 0; overflow: hidden; }
 .jd-thumb { all: unset; cursor: pointer; width: 120px; height: 120px; display: flex;
   align-items: center; justify-content: center; background: var(--jd-background);
   border-radius: var(--jd-radius-input); overflow: hidden; align-self: center; }
@@ -55,7 +56,7 @@ GALLERY_CSS = theme.FOCUS_CSS + QC_BADGE_CSS + """
 .jd-thumb img { width: 120px; height: 120px; object-fit: cover; }
 .jd-missing { font-size: 12px; color: var(--jd-text-muted); text-align: center; padding: 8px; }
 .jd-card-foot { display: flex; align-items: center; justify-content: space-between; gap: 4px;
-  font-size: 12px; }
+  flex-wrap: wrap; font-size: 12px; }
 .jd-empty { color: var(--jd-text-muted); padding: 16px; }
 """
 
