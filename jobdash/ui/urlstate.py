@@ -87,6 +87,7 @@ class UrlState(ReactiveHTML):
 
     _template = '<div id="url" hidden></div>'
 
+    # String data reaches the scripts HTML-escaped: "&amp;" is put back to "&".
     _scripts = {
         "render": """
 state.pop = () => { data.location = window.location.search; };
@@ -94,9 +95,9 @@ window.addEventListener('popstate', state.pop);
 self.url();
 """,
         "url": """
-const url = data.url.replace(/&amp;/g, '&');  // string data arrives HTML-escaped
-if (url !== window.location.search) {
-  window.history.pushState({}, '', window.location.pathname + url + window.location.hash);
+const wanted = data.url.replace(/&amp;/g, '&');
+if (wanted !== window.location.search) {
+  window.history.pushState({}, '', window.location.pathname + wanted + window.location.hash);
 }
 """,
         "remove": "window.removeEventListener('popstate', state.pop);",
