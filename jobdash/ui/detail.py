@@ -97,7 +97,8 @@ def detail_html(detail: JobDetail) -> str:
         rows.append(("Current step", e(str(job["current_step"]))))
     if job.get("error_message"):
         step = f" (step: {e(str(job['error_step']))})" if job.get("error_step") else ""
-        rows.append(("Error", f'<span class="jd-error">{e(str(job["error_message"]))}</span>{step}'))
+        message = e(str(job["error_message"]))
+        rows.append(("Error", f'<span class="jd-error">{message}</span>{step}'))
     if job.get("rerun_of"):
         rows.append(("Rerun of", e(format_job_id(job["rerun_of"]))))
     items = "".join(f"<dt>{k}</dt><dd>{v}</dd>" for k, v in rows)
@@ -140,10 +141,10 @@ class JobDetailSlot(pn.viewable.Viewer):
         self._rendered: set[int] = set()   # tabs filled from the loaded job
         self._info = pn.pane.HTML("", stylesheets=[DETAIL_CSS], sizing_mode="stretch_width",
                                   margin=0)
-        self._buttons = {action: pn.widgets.Button(label=action.title(), width=90,
-                                                   stylesheets=css,
-                                                   color="danger" if action == "delete" else "default")
-                         for action in ("export", "rerun", "delete")}
+        self._buttons = {
+            action: pn.widgets.Button(label=action.title(), width=90, stylesheets=css,
+                                      color="danger" if action == "delete" else "default")
+            for action in ("export", "rerun", "delete")}
         for action, button in self._buttons.items():
             button.on_click(lambda _, a=action: self._act(a))
         self._filter = pn.widgets.RadioButtonGroup(options=list(QC_FILTERS), value="All",

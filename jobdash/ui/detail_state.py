@@ -105,7 +105,8 @@ def gallery_images(images: pd.DataFrame, qc_filter: str = "All",
 
 def qc_counts(images: pd.DataFrame) -> dict[str, int]:
     """How many images each gallery filter shows."""
-    return {label: len(images) if statuses is None else int(images["qc_status"].isin(statuses).sum())
+    status = images["qc_status"]
+    return {label: len(images) if statuses is None else int(status.isin(statuses).sum())
             for label, statuses in QC_FILTERS.items()}
 
 

@@ -28,7 +28,8 @@ def build_history(service) -> dict:
     snapshot = {**service.configuration(config)["settings"], "width": 64}
     images = []
     for i, status in enumerate(STATUSES, start=1):
-        file = write_image(root, f"job1/img{i}.png", ("red", "green", "blue", "gray", "black")[i - 1])
+        colour = ("red", "green", "blue", "gray", "black")[i - 1]
+        file = write_image(root, f"job1/img{i}.png", colour)
         thumb = write_image(root, f"job1/thumbs/img{i}.png")
         images.append({"qc_status": status, "file_path": file, "thumbnail_path": thumb,
                        "prompt": f"A lake photo number {i}", "quality_score": i / 10,
@@ -191,7 +192,8 @@ def test_open_modal_has_no_serious_accessibility_violation(page: Page, served):
         expect(dialog.locator(ready).first).to_be_visible()
         result = Axe().run(page)
         blocking = [f"{v['id']} ({v['impact']}): {v['help']} at {v['nodes'][0]['target']}"
-                    for v in result.response["violations"] if v["impact"] in ("serious", "critical")]
+                    for v in result.response["violations"]
+                    if v["impact"] in ("serious", "critical")]
         assert blocking == [], name
 
 

@@ -36,12 +36,18 @@ def write_image(root, relative: str, colour: str = "red") -> str:
     return relative
 
 
+def _at(seconds: int) -> dt.datetime:
+    return T0 + dt.timedelta(seconds=seconds)
+
+
 IMAGES = [
-    {"qc_status": "approved", "quality_score": 0.9, "created_at": T0},
-    {"qc_status": "qc_failed", "quality_score": 0.2, "qc_reason": "watermark", "created_at": T0 + dt.timedelta(seconds=5)},
-    {"qc_status": "needs_review", "quality_score": None, "created_at": T0 + dt.timedelta(seconds=9)},
-    {"qc_status": "processing_failed", "qc_reason": "processing_failed:convert", "created_at": T0 + dt.timedelta(seconds=3)},
-    {"qc_status": "approved", "quality_score": 0.5, "created_at": T0 + dt.timedelta(seconds=7)},
+    {"qc_status": "approved", "quality_score": 0.9, "created_at": _at(0)},
+    {"qc_status": "qc_failed", "quality_score": 0.2, "qc_reason": "watermark",
+     "created_at": _at(5)},
+    {"qc_status": "needs_review", "quality_score": None, "created_at": _at(9)},
+    {"qc_status": "processing_failed", "qc_reason": "processing_failed:convert",
+     "created_at": _at(3)},
+    {"qc_status": "approved", "quality_score": 0.5, "created_at": _at(7)},
 ]
 
 
