@@ -1,25 +1,27 @@
 """Derived columns of ``job_executions``: stored, write-maintained copies of what the listing
-would otherwise compute for every row at query time (schema version 2).
+would otherwise compute for every row at query time (schema versions 2 and 3).
 
 * ``label_key``: ``lower(label)``, the sort key and search text of the label;
+* ``error_key``: ``lower(error_message)``, the search text of the error (version 3);
 * ``error_signature``: the signature of ``error_message`` (:mod:`.signature`);
 * ``duration_ms``: ``completed_at - started_at`` of a finished job, NULL otherwise;
 * ``pending_images`` / ``needs_review_images``: how many image rows of the job have that QC
   status (``approved_images`` and ``qc_failed_images`` exist already, processing failures are
   ``failed_images - qc_failed_images``).
 
-The expressions are written over bare column names, so the migration's back-fill, the
+The expressions are written over bare column names, so the migrations' back-fills, the
 demo's bulk load and :class:`~jobdash.store.store.JobStore`'s writes share them.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 
-from .signature import NO_MESSAGE, signature_sql
+from .signature import signature_sql
 
 EXPRESSIONS: dict[str, str] = {
     "label_key": "lower(label)",
+    "error_key": "lower(error_message)",
     "error_signature": signature_sql("error_message"),
     "duration_ms": "date_diff('millisecond', started_at, completed_at)",
 }
@@ -27,6 +29,7 @@ EXPRESSIONS: dict[str, str] = {
 
 INPUTS: dict[str, frozenset[str]] = {
     "label_key": frozenset({"label"}),
+    "error_key": frozenset({"error_message"}),
     "error_signature": frozenset({"error_message"}),
     "duration_ms": frozenset({"started_at", "completed_at"}),
 }
@@ -35,27 +38,21 @@ INPUTS: dict[str, frozenset[str]] = {
 QC_COUNTERS: dict[str, str] = {"pending": "pending_images", "needs_review": "needs_review_images"}
 """Image QC status -> the job column counting the job's images in it (new in version 2)."""
 
-ADD_COLUMNS: list[str] = [
-    "ALTER TABLE job_executions ADD COLUMN label_key VARCHAR",
-    f"ALTER TABLE job_executions ADD COLUMN error_signature VARCHAR DEFAULT '{NO_MESSAGE}'",
-    "ALTER TABLE job_executions ADD COLUMN duration_ms BIGINT",
-    *(f"ALTER TABLE job_executions ADD COLUMN {column} INTEGER NOT NULL DEFAULT 0"
-      for column in QC_COUNTERS.values()),
-]
-"""DDL of the derived columns. A new job has no error message (its default signature) and
-no images."""
 
-BACKFILL: list[str] = [
-    "UPDATE job_executions SET "
-    + ", ".join(f"{column} = {sql}" for column, sql in EXPRESSIONS.items()),
+def backfill_sql(columns: Sequence[str]) -> str:
+    """``UPDATE`` computing the given derived columns (of :data:`EXPRESSIONS`) of every row."""
+    return "UPDATE job_executions SET " + ", ".join(
+        f"{column} = {EXPRESSIONS[column]}" for column in columns)
+
+
+COUNT_IMAGES_SQL = (
     "UPDATE job_executions SET "
     + ", ".join(f"{column} = c.{column}" for column in QC_COUNTERS.values())
     + " FROM (SELECT execution_id, "
     + ", ".join(f"count(*) FILTER (qc_status = '{status}') AS {column}"
                 for status, column in QC_COUNTERS.items())
-    + " FROM generated_images GROUP BY execution_id) c WHERE job_executions.id = c.execution_id",
-]
-"""Statements computing every derived column of the existing rows."""
+    + " FROM generated_images GROUP BY execution_id) c WHERE job_executions.id = c.execution_id")
+"""``UPDATE`` setting the QC counters of every job from its image rows."""
 
 
 def refresh_sql(changed: Iterable[str]) -> str | None:

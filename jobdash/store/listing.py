@@ -77,7 +77,7 @@ def where(query: JobQuery | None, named: list[int] | None = None) -> tuple[str, 
         elif named:
             parts.append("list_contains(?::BIGINT[], j.configuration_id)")
             params.append(list(named))
-        parts += ["contains(j.label_key, ?)", "contains(lower(j.error_message), ?)"]
+        parts += ["contains(j.label_key, ?)", "contains(j.error_key, ?)"]
         params += [needle, needle]
         clauses.append("(" + " OR ".join(parts) + ")")
     if query.image_qc:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from . import derived
+from .signature import NO_MESSAGE
 
 MIGRATIONS: list[tuple[int, str, list[str]]] = [
     (
@@ -74,7 +75,25 @@ MIGRATIONS: list[tuple[int, str, list[str]]] = [
     (
         2,
         "stored listing keys: label_key, error_signature, duration_ms, image QC counters",
-        [*derived.ADD_COLUMNS, *derived.BACKFILL],
+        [
+            "ALTER TABLE job_executions ADD COLUMN label_key VARCHAR",
+            # a new job has no error message yet: the signature of none
+            f"ALTER TABLE job_executions ADD COLUMN error_signature VARCHAR "
+            f"DEFAULT '{NO_MESSAGE}'",
+            "ALTER TABLE job_executions ADD COLUMN duration_ms BIGINT",
+            "ALTER TABLE job_executions ADD COLUMN pending_images INTEGER NOT NULL DEFAULT 0",
+            "ALTER TABLE job_executions ADD COLUMN needs_review_images INTEGER NOT NULL DEFAULT 0",
+            derived.backfill_sql(("label_key", "error_signature", "duration_ms")),
+            derived.COUNT_IMAGES_SQL,
+        ],
+    ),
+    (
+        3,
+        "stored search text of the error: error_key",
+        [
+            "ALTER TABLE job_executions ADD COLUMN error_key VARCHAR",
+            derived.backfill_sql(("error_key",)),
+        ],
     ),
 ]
 

@@ -307,8 +307,7 @@ class JobStore:
                        count(*) FILTER ({listing.RUN_AT} >= ?) AS last_7d,
                        count(*) FILTER ({listing.RUN_AT} >= ? AND {listing.RUN_AT} < ?)
                            AS prev_7d,
-                       avg(date_diff('millisecond', j.started_at, j.completed_at)) / 1000.0
-                           AS avg_duration_s,
+                       avg(j.duration_ms) / 1000.0 AS avg_duration_s,
                        coalesce(sum(j.total_images), 0) AS images_total,
                        coalesce(sum(j.approved_images), 0) AS images_approved,
                        coalesce(sum(j.qc_failed_images), 0) AS images_qc_failed,
