@@ -223,5 +223,5 @@ def test_modal_actions_reuse_the_tables_confirmation(page: Page, served):
     expect(confirm).to_be_hidden()
     expect(dialog).to_be_visible()
     dialog.get_by_role("button", name="Export", exact=True).click()
-    expect(page.get_by_text(re.compile(r"^Exported JOB-000004 to "))).to_be_visible()
+    expect(page.get_by_text(re.compile(r"^Exported JOB-000004 to ")).first).to_be_visible()
     assert served.service.get_by_id(4).job["label"] == "Broken"
