@@ -30,6 +30,7 @@ from ..query import JobQuery
 from ..service import JobService
 from . import theme
 from .format import count_text, date_text, percent_text
+from .dialog import Dialog
 from .live import Ticker
 from .notify import Toaster
 from .state import FeedCursor
@@ -409,9 +410,9 @@ class FailuresPanel(pn.viewable.Viewer):
         self._confirm = pn.widgets.Button(label="Rerun", color="primary", width=150,
                                           stylesheets=css)
         self._cancel = pn.widgets.Button(label="Cancel", width=96, stylesheets=css)
-        self.dialog = pn.layout.Modal(
+        self.dialog = Dialog(
             self._question, pn.Row(pn.layout.HSpacer(), self._cancel, self._confirm),
-            name="Rerun jobs", show_close_button=True)
+            title="Rerun jobs")
         self.ticker = Ticker(self.poll, self.refresh_ms)
         self._init_callbacks()
         self._layout = pn.Column(
@@ -442,7 +443,7 @@ class FailuresPanel(pn.viewable.Viewer):
             f"<strong>{html.escape(signature)}</strong> (within the page's filters) is "
             "queued again with the settings it ran with. The failed jobs stay in the "
             "history.</p>")
-        self._confirm.label = f"Rerun {jobs}"
+        self._confirm.label = self.dialog.title = f"Rerun {jobs}"
         self.dialog.show()
 
     def confirm_rerun(self) -> list[int]:
