@@ -102,6 +102,8 @@ button.jd-sort { all: unset; cursor: pointer; text-transform: inherit; letter-sp
 button.jd-jobid { all: unset; cursor: pointer; font-family: var(--jd-mono); font-size: 12.5px;
   color: var(--jd-primary-strong); text-decoration: underline; text-underline-offset: 3px;
   border-radius: 3px; }
+:host .tabulator .tabulator-row:focus { outline: 3px solid var(--jd-primary);
+  outline-offset: -3px; }
 button.jd-sort:focus-visible, button.jd-jobid:focus-visible, button.jd-act:focus-visible {
   outline: 3px solid var(--jd-primary); outline-offset: 2px; }
 .jd-label { display: block; min-width: 0; overflow: hidden; text-overflow: ellipsis;

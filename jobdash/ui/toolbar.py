@@ -13,6 +13,7 @@ import param
 from . import theme
 from .actions import JobActions
 from .format import count_text
+from .keys import TableKeys
 from .state import JobListing
 
 
@@ -42,6 +43,9 @@ class BatchToolbar(pn.viewable.Viewer):
                                          align="center")
         self._delete = pn.widgets.Button(label="Delete selected", color="danger",
                                          stylesheets=css, align="center")
+        self.keys = TableKeys()
+        self.keys.param.watch(lambda _: self.run("delete"), "delete")
+        self.keys.param.watch(lambda _: self.listing.selection.clear(), "clear")
         self._all.on_click(lambda _: self.listing.selection.select_all_matching())
         self._clear.on_click(lambda _: self.listing.selection.clear())
         for button, action in ((self._rerun, "rerun"), (self._export, "export"),
@@ -51,7 +55,7 @@ class BatchToolbar(pn.viewable.Viewer):
         self.listing.param.watch(self._update, ["rows", "total"])
         self._layout = pn.Row(
             self._counter, self._all, self._clear, pn.layout.HSpacer(), self._rerun,
-            self._export, self._delete, sizing_mode="stretch_width", margin=(0, 0, 8, 0),
+            self._export, self._delete, self.keys, sizing_mode="stretch_width", margin=(0, 0, 8, 0),
             styles={"flex-wrap": "wrap", "gap": "4px"})
         self._update()
 

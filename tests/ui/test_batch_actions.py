@@ -107,6 +107,37 @@ def test_selection_survives_pages_and_select_all_matching(page: Page, served):
     expect(page.get_by_role("button", name="Rerun selected")).to_be_disabled()
 
 
+def test_keyboard_moves_selects_and_asks_to_delete(page: Page, served):
+    open_jobs(page, served.url, "Lake study")
+    expect_total(page, 59)
+    page.get_by_role("heading", name="Job Management", exact=True).click()
+    page.keyboard.press("ArrowDown")                                # the first row: 60
+    page.keyboard.press("Space")
+    expect(checkbox(page, 60)).to_be_checked()
+    page.keyboard.press("Shift+ArrowDown")                          # extends to 59
+    expect(counter(page)).to_have_text("2 jobs selected")
+    expect(checkbox(page, 59)).to_be_checked()
+    page.keyboard.press("ArrowDown")                                # 58: moves only
+    page.keyboard.press("Space")
+    expect(counter(page)).to_have_text("3 jobs selected")
+    page.keyboard.press("ArrowUp")
+    page.keyboard.press("Space")                                    # 59 off again
+    expect(checkbox(page, 59)).not_to_be_checked()
+    expect(counter(page)).to_have_text("2 jobs selected")
+
+    page.keyboard.press("Delete")
+    dialog = page.get_by_role("dialog", name="Delete 2 jobs")
+    expect(dialog).to_be_visible()
+    page.keyboard.press("Escape")                                   # closes the dialog only
+    expect(dialog).to_be_hidden()
+    expect(counter(page)).to_have_text("2 jobs selected")
+    page.keyboard.press("Escape")                                   # clears the selection
+    expect(counter(page)).to_have_text("No jobs selected")
+    assert served.service.jobs([58, 60]).shape[0] == 2
+    page.keyboard.press("?")
+    expect(page.get_by_role("cell", name="Select or deselect the focused row")).to_be_visible()
+
+
 def test_export_selected_downloads_a_workbook(page: Page, served, tmp_path):
     open_jobs(page, served.url, "study 4")                          # 4 and 40-49
     expect_total(page, 11)
