@@ -1,8 +1,9 @@
 """Failures panel: failed jobs grouped by the signature of their error, with a daily trend,
 a way to show a signature's jobs in the job table and to rerun them all (after asking).
 
-    panel = FailuresPanel(service, manager.query, toaster=manager.toaster)
-    pn.Tabs(("Jobs", manager), ("Failures", panel))
+    failures = FailuresPanel(service, manager.query, toaster=manager.toaster)
+    tabs = pn.Tabs(("Jobs", manager), ("Failures", failures))
+    failures.state.param.watch(lambda _: setattr(tabs, "active", 0), "shown")
 
 The scope is the failed jobs matching the page's date, configuration, search and image
 filters (its status and signature filters are set by this panel, so they do not narrow the
@@ -29,8 +30,8 @@ from ..errors import JobdashError
 from ..query import JobQuery
 from ..service import JobService
 from . import theme
-from .format import count_text, date_text, percent_text
 from .dialog import Dialog
+from .format import count_text, date_text, percent_text
 from .live import Ticker
 from .notify import Toaster
 from .state import FeedCursor
