@@ -58,6 +58,10 @@ SORT_BUTTON_TITLE = JSCode(
 # The label cell holds the plain label (what the inline editor edits) and shows the escaped,
 # search-highlighted HTML of the hidden ``label_html`` column.
 LABEL_FORMATTER = JSCode("(cell) => cell.getRow().getData().label_html")
+# The right-click menu of a row runs the same actions by clicking the row's action button.
+ROW_MENU = [{"label": a.capitalize(), "action": JSCode(
+    f"(e, row) => row.getElement().querySelector('button.jd-act-{a}').click()")}
+    for a in ACTIONS]
 # Action columns share one visible "Actions" header; each keeps its own name for readers.
 ACTION_TITLE = JSCode(
     "(cell) => { const box = document.createElement('span'); const name = cell.getValue();"
@@ -210,7 +214,7 @@ class JobTable(pn.viewable.Viewer):
             sorters=self._sorters(), row_height=theme.ROW_HEIGHT, layout="fit_columns",
             theme="simple", sizing_mode="stretch_width", margin=0, container_popup=False,
             configuration={"placeholder": "No jobs match these filters.",
-                           "responsiveLayout": "hide"},
+                           "responsiveLayout": "hide", "rowContextMenu": ROW_MENU},
             stylesheets=[TABLE_CSS])
         self._table.on_click(self._clicked)
         self._table.on_edit(self._edited)

@@ -138,6 +138,23 @@ def test_keyboard_moves_selects_and_asks_to_delete(page: Page, served):
     expect(page.get_by_role("cell", name="Select or deselect the focused row")).to_be_visible()
 
 
+def test_right_click_menu_runs_the_row_actions(page: Page, served):
+    open_jobs(page, served.url, "Lake study 4")
+    row = page.locator(".tabulator-row").filter(has_text=format_job_id(42))
+    row.locator(".tabulator-cell[tabulator-field=date]").click(button="right")
+    page.locator(".tabulator-menu-item", has_text="View").click()
+    heading = page.get_by_role("heading", name="Job JOB-000042 — Lake study 42")
+    expect(heading).to_be_visible()
+    page.keyboard.press("Escape")
+    expect(heading).to_be_hidden()
+    row.locator(".tabulator-cell[tabulator-field=date]").click(button="right")
+    page.locator(".tabulator-menu-item", has_text="Delete").click()
+    dialog = page.get_by_role("dialog", name="Delete JOB-000042")
+    expect(dialog).to_be_visible()
+    dialog.get_by_role("button", name="Cancel").click()
+    assert served.service.jobs([42]).shape[0] == 1
+
+
 def test_export_selected_downloads_a_workbook(page: Page, served, tmp_path):
     open_jobs(page, served.url, "study 4")                          # 4 and 40-49
     expect_total(page, 11)
