@@ -1,6 +1,6 @@
 """The Failures panel in Chromium, mounted as a tab beside the Job Management page: its
 buttons are named after their signature, "Show jobs" filters the table, "Rerun" asks first,
-and a hostile error message stays text."""
+a hostile error message stays text, and axe finds nothing serious."""
 
 from __future__ import annotations
 
@@ -9,6 +9,7 @@ import re
 
 import panel as pn
 import pytest
+from axe_playwright_python.sync_playwright import Axe
 from playwright.sync_api import Page, expect
 
 import jobdash
@@ -28,7 +29,7 @@ def failures_page(service: jobdash.JobService) -> pn.Tabs:
     Jobs tab brought forward when a signature's jobs are shown."""
     manager = jobdash.JobManager(service)
     failures = FailuresPanel(service, manager.query, toaster=manager.toaster)
-    tabs = pn.Tabs(("Jobs", manager), ("Failures", failures), dynamic=False)
+    tabs = pn.Tabs(("Jobs", manager), ("Failures", failures), dynamic=True)
     failures.state.param.watch(lambda _: setattr(tabs, "active", 0), "shown")
     return tabs
 
@@ -102,3 +103,18 @@ def test_hostile_message_is_shown_as_text(page: Page, served):
     expect(page.get_by_text(re.compile(r"^Total: "))).to_have_text("Total: 1 job")
     expect(page.get_by_role("gridcell", name="hostile")).to_be_visible()
     assert alerts == []
+
+
+def test_no_serious_accessibility_violations(page: Page, served):
+    url, _ = served
+    open_failures(page, url)
+    for step in ("list", "dialog"):
+        if step == "dialog":
+            page.get_by_role("button", name=f"Rerun the 3 jobs failing with: {TIMEOUT}").click()
+            expect(page.get_by_role("dialog", name="Rerun 3 failed jobs")).to_be_visible()
+        violations = [f"{v['id']}: {v['help']} at {v['nodes'][0]['target']}"
+                      for v in Axe().run(page).response["violations"]
+                      if v["impact"] in ("serious", "critical")]
+        assert violations == [], step
+    page.get_by_role("button", name="Cancel").click()
+    expect(page.get_by_role("dialog")).to_have_count(0)
