@@ -2,7 +2,7 @@
 a way to show a signature's jobs in the job table and to rerun them all (after asking).
 
     failures = FailuresPanel(service, manager.query, toaster=manager.toaster)
-    tabs = pn.Tabs(("Jobs", manager), ("Failures", failures))
+    tabs = pn.Tabs(("Jobs", manager), ("Failures", failures), dynamic=True)
     failures.state.param.watch(lambda _: setattr(tabs, "active", 0), "shown")
 
 The scope is the failed jobs matching the page's date, configuration, search and image
