@@ -58,6 +58,8 @@ SORT_BUTTON_TITLE = JSCode(
 # The label cell holds the plain label (what the inline editor edits) and shows the escaped,
 # search-highlighted HTML of the hidden ``label_html`` column.
 LABEL_FORMATTER = JSCode("(cell) => cell.getRow().getData().label_html")
+# Hidden columns stay in the DOM (undisplayed): they render nothing, so no text is found twice.
+EMPTY_FORMATTER = JSCode("() => ''")
 # The right-click menu of a row runs the same actions by clicking the row's action button.
 ROW_MENU = [{"label": a.capitalize(), "action": JSCode(
     f"(e, row) => row.getElement().querySelector('button.jd-act-{a}').click()")}
@@ -204,7 +206,8 @@ class JobTable(pn.viewable.Viewer):
         titles.update({a: a.capitalize() for a in ACTIONS})
         self._table = _ServerSortedTabulator(
             self._shown, show_index=False, selectable="checkbox", hidden_columns=list(HIDDEN_COLUMNS),
-            titles=titles, formatters={"label": LABEL_FORMATTER, **{c: "html" for c in HTML_COLUMNS}},
+            titles=titles, formatters={"label": LABEL_FORMATTER, "label_html": EMPTY_FORMATTER,
+                        **{c: "html" for c in HTML_COLUMNS}},
             editors={**{c: None for c in DISPLAY_COLUMNS}, "label": "input"},
             sortable={c: c in COLUMNS for c in DISPLAY_COLUMNS},
             title_formatters={**{c: SORT_BUTTON_TITLE for c in COLUMNS},
