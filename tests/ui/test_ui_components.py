@@ -101,9 +101,10 @@ def test_display_frame_and_patches(history):
     listing = JobListing(history.svc)
     frame = display_frame(listing.rows, "lake")
     assert list(frame["id"]) == list(range(12, 0, -1))
-    hostile = frame.set_index("id").at[5, "label"]
+    assert frame.set_index("id").at[7, "label"] == "Lake 7"       # what the editor edits
+    hostile = frame.set_index("id").at[5, "label_html"]
     assert "<img" not in hostile and "&lt;img src=x onerror=alert(1)&gt;" in hostile
-    assert frame.set_index("id").at[7, "label"] == (
+    assert frame.set_index("id").at[7, "label_html"] == (
         '<span class="jd-label" title="Lake 7"><mark>Lake</mark> 7</span>')
     assert changed_cells(frame, frame) == {}
     changed = frame.copy()
