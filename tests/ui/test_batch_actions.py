@@ -110,6 +110,7 @@ def test_selection_survives_pages_and_select_all_matching(page: Page, served):
 def test_keyboard_moves_selects_and_asks_to_delete(page: Page, served):
     open_jobs(page, served.url, "Lake study")
     expect_total(page, 59)
+    expect(page.locator(".tabulator-row").first).to_contain_text("JOB-000060")
     page.get_by_role("heading", name="Job Management", exact=True).click()
     page.keyboard.press("ArrowDown")                                # the first row: 60
     page.keyboard.press("Space")
@@ -140,6 +141,7 @@ def test_keyboard_moves_selects_and_asks_to_delete(page: Page, served):
 
 def test_right_click_menu_runs_the_row_actions(page: Page, served):
     open_jobs(page, served.url, "Lake study 4")
+    expect_total(page, 11)
     row = page.locator(".tabulator-row").filter(has_text=format_job_id(42))
     row.locator(".tabulator-cell[tabulator-field=date]").click(button="right")
     page.locator(".tabulator-menu-item", has_text="View").click()
@@ -188,6 +190,7 @@ def test_export_selected_downloads_a_workbook(page: Page, served, tmp_path):
 def test_rerun_selected_queues_in_selection_order(page: Page, served):
     before = served.service.queue()
     open_jobs(page, served.url, "Lake study 5")                    # 5, 50-59
+    expect_total(page, 11)
     for job_id in (55, 50, 5):
         checkbox(page, job_id).click()
     expect(counter(page)).to_have_text("3 jobs selected")
@@ -216,7 +219,9 @@ def _on_disk(service) -> tuple[set[int], int, set[Path]]:
 def test_delete_cancel_and_running_refusal_change_nothing(page: Page, served):
     before = _on_disk(served.service)
     open_jobs(page, served.url, "Doomed 90")
+    expect_total(page, 1)
     checkbox(page, 90).click()
+    expect(counter(page)).to_have_text("1 job selected")
     page.get_by_role("button", name="Delete selected").click()
     dialog = page.get_by_role("dialog", name="Delete JOB-000090")
     expect(dialog).to_be_visible()
@@ -227,6 +232,7 @@ def test_delete_cancel_and_running_refusal_change_nothing(page: Page, served):
 
     running = served.facts["running"]
     page.get_by_role("textbox", name="Search jobs").fill("Busy one")
+    expect_total(page, 1)
     checkbox(page, running).click()
     expect(counter(page)).to_have_text("2 jobs selected")
     page.get_by_role("button", name="Delete selected").click()
