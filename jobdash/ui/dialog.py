@@ -2,7 +2,7 @@
 
 ``showModal()`` gives the dark backdrop, keeps focus inside, closes on Escape and returns
 focus to where it was; the dialog is named after its title. A click on the backdrop closes
-it too. Panel components go inside as ``objects``."""
+it too. Panel components go inside as ``objects``, or come from ``factory`` on first open."""
 
 from __future__ import annotations
 
@@ -37,6 +37,10 @@ class Dialog(ReactiveHTML):
 
     objects = param.List(default=[], doc="""The Panel components shown inside.""")
 
+    factory = param.Callable(default=None, precedence=-1, doc="""
+        Builds the contents (a list of components) the first time the dialog opens, so a
+        page does not pay for dialogs nobody opens. (Negative precedence: stays in Python.)""")
+
     _template = """
 <dialog id="dialog" class="jd-dialog"><div class="jd-dialog-head"><button id="close" type="button"
   class="jd-close" aria-label="Close">✕</button></div><div id="body" class="jd-dialog-body">
@@ -62,9 +66,22 @@ else if (!data.open && dialog.open) { dialog.close(); }
         params.setdefault("stylesheets", [DIALOG_CSS])
         params.setdefault("margin", 0)
         super().__init__(objects=list(objects), **params)
+        self.param.watch(self._build, "open")
+
+    def prepare(self) -> None:
+        """Build the contents now (e.g. once the page is on screen), so that opening the
+        dialog later only shows it: contents rendered into an open dialog would cost the
+        browser where focus returns on close."""
+        if not self.objects and self.factory is not None:
+            self.objects = list(self.factory())
+
+    def _build(self, event: param.parameterized.Event) -> None:
+        if event.new:
+            self.prepare()
 
     def show(self) -> None:
-        """Open the dialog."""
+        """Open the dialog (building its contents first, the first time)."""
+        self.prepare()
         self.open = True
 
     def hide(self) -> None:

@@ -89,9 +89,8 @@ class Header(pn.viewable.Viewer):
         css = [theme.WIDGET_CSS]
         self.refresh_button = pn.widgets.Button(label="Refresh", width=96, stylesheets=css)
         self.help_button = pn.widgets.Button(label="Help", width=80, stylesheets=css)
-        self.help = Dialog(
-            pn.pane.HTML(help_html(), stylesheets=[HELP_CSS], width=560, margin=0),
-            title="Job Management help")
+        self.help = Dialog(title="Job Management help", factory=lambda: [
+            pn.pane.HTML(help_html(), stylesheets=[HELP_CSS], width=560, margin=0)])
         self.refresh_button.on_click(lambda _: self.listing.load())
         self.help_button.on_click(lambda _: self.help.show())
         self._title = pn.pane.HTML(self._title_html(), stylesheets=[HEADER_CSS], margin=0,

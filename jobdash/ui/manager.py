@@ -77,8 +77,8 @@ class JobManager(pn.viewable.Viewer):
                               on_rename=self.actions.rename)
         self.toolbar = BatchToolbar(listing=self.listing, actions=self.actions)
         self.pager = Pager(listing=self.listing)
-        self.detail = JobDetailSlot(service=service, on_action=self.actions.run)
-        self.detail_dialog = Dialog(self.detail, title="Job details")
+        self._detail: JobDetailSlot | None = None
+        self.detail_dialog = Dialog(title="Job details", factory=lambda: [self.detail])
         self.shortcuts = Shortcuts()
         self.ticker = Ticker(self.poll, self.refresh_ms)
         self._init_callbacks()
@@ -124,9 +124,10 @@ class JobManager(pn.viewable.Viewer):
                 label = f" “{labels[job_id]}”" if labels.get(job_id) else ""
                 self.toaster.show("success" if status == "completed" else "error",
                                   f"{format_job_id(job_id)}{label} {status}")
-        if self.detail.job_id is not None and any(
-                self.detail.job_id in c.job_ids for c in changes):
-            self.detail.param.trigger("job_id")
+        detail = self._detail
+        if detail is not None and detail.job_id is not None and any(
+                detail.job_id in c.job_ids for c in changes):
+            detail.param.trigger("job_id")
 
     # -- callbacks --------------------------------------------------------------------------
 
@@ -135,7 +136,16 @@ class JobManager(pn.viewable.Viewer):
             self.toaster.show("error", event.new)
             self.listing.error = ""
 
+    @property
+    def detail(self) -> JobDetailSlot:
+        """The Single Job View, built once the page is on screen (or a job is opened)."""
+        if self._detail is None:
+            self._detail = JobDetailSlot(service=self.service, on_action=self.actions.run)
+        return self._detail
+
     def _open_job(self, event: param.parameterized.Event) -> None:
+        if event.new is None and self._detail is None:
+            return
         self.detail.job_id = event.new
         self.detail_dialog.title = self.detail.title
         if event.new is None:
@@ -147,6 +157,11 @@ class JobManager(pn.viewable.Viewer):
         if not event.new:
             self.listing.open_job = None
 
+    def _prepare_dialogs(self) -> None:
+        self.detail_dialog.prepare()
+        self.header.help.prepare()
+
     def __panel__(self) -> pn.Column:
         self.ticker.start()
+        pn.state.onload(self._prepare_dialogs)  # after the first render, not before it
         return self._layout

@@ -101,7 +101,6 @@ def test_display_frame_and_patches(history):
     listing = JobListing(history.svc)
     frame = display_frame(listing.rows, "lake")
     assert list(frame["id"]) == list(range(12, 0, -1))
-    assert frame.set_index("id").at[7, "label"] == "Lake 7"       # what the editor edits
     hostile = frame.set_index("id").at[5, "label_html"]
     assert "<img" not in hostile and "&lt;img src=x onerror=alert(1)&gt;" in hostile
     assert frame.set_index("id").at[7, "label_html"] == (
@@ -241,8 +240,11 @@ def test_manager_polls_toasts_finished_jobs_and_opens_jobs(history):
     manager.poll()
     assert manager.toaster.message == "JOB-000012 “Lake 12” failed"
     assert manager.toaster.kind == "error"
+    assert manager._detail is None and manager.detail_dialog.objects == []   # built on demand
+    assert manager.header.help.objects == []
     manager.table.on_action("view", 3)
     assert manager.detail.job_id == 3 and manager.detail_dialog.open
+    assert manager.detail_dialog.objects == [manager.detail]
     assert "JOB-000003" in manager.detail_dialog.title
     manager.detail_dialog.open = False
     assert manager.listing.open_job is None
