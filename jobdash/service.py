@@ -17,6 +17,7 @@ from . import events
 from .config import Settings, default_db_path
 from .errors import Conflict, NotFound, ValidationError
 from .events import Change, ChangeFeed
+from .files import prune_empty_dirs, remove_inside
 from .query import JobQuery
 from .store import JobStore, utcnow
 from .store.image_paths import set_file_paths
@@ -193,10 +194,8 @@ class JobService:
             files = self.store.image_files(cur, present)
             self.store.delete_jobs(cur, present)
         paths = [self.settings.image_path(f) for f in files]
-        for path in paths:
-            _remove_inside(path, self.settings.image_root)
-        for folder in sorted({p.parent for p in paths}, key=lambda p: len(p.parts), reverse=True):
-            _rmdir_inside(folder, self.settings.image_root)
+        remove_inside(paths, self.settings.image_root)
+        prune_empty_dirs({p.parent for p in paths}, self.settings.image_root)
         if present:
             self.feed.publish(events.DELETED, present)
         return {i: ("deleted" if i in statuses else "not_found") for i in ids}
@@ -483,28 +482,3 @@ def _clean_text(value: Any, field: str, max_len: int) -> str:
 def _describe(filters: dict[str, Any]) -> str:
     parts = [f"{k}={v}" for k, v in filters.items() if v not in (None, "", [])]
     return "; ".join(parts) or "none (all jobs)"
-
-
-def _remove_inside(path: Path, root: Path) -> bool:
-    """Delete ``path`` only if it is a regular file (not a link) inside ``root``."""
-    try:
-        if path.is_symlink() or not path.is_file():
-            return False
-        resolved = path.resolve()
-        if not resolved.is_relative_to(root):
-            return False
-        resolved.unlink()
-        return True
-    except OSError:
-        return False
-
-
-def _rmdir_inside(folder: Path, root: Path) -> None:
-    """Remove now-empty image folders below ``root`` (never ``root`` itself)."""
-    try:
-        resolved = folder.resolve()
-        while resolved != root and resolved.is_relative_to(root) and not any(resolved.iterdir()):
-            resolved.rmdir()
-            resolved = resolved.parent
-    except OSError:
-        pass
