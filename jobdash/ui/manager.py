@@ -24,6 +24,7 @@ from .actions import JobActions
 from .deep_link import link_open_job
 from .detail import JobDetailSlot
 from .dialog import Dialog
+from .failures import FailuresPanel
 from .filters import FilterBar
 from .header import Header
 from .keys import Shortcuts
@@ -81,6 +82,13 @@ class JobManager(pn.viewable.Viewer):
         self.detail_dialog = Dialog(title="Job details", factory=lambda: [self.detail])
         self.shortcuts = Shortcuts()
         self.ticker = Ticker(self.poll, self.refresh_ms)
+        self.failures: FailuresPanel | None = None  # built when its tab is first opened
+        self.tabs = pn.Tabs(
+            ("Jobs", pn.Column(self.toolbar, self.table, self.pager,
+                               sizing_mode="stretch_width")),
+            ("Failures", pn.Column(sizing_mode="stretch_width")),
+            dynamic=True, stylesheets=[SECTION_CSS], sizing_mode="stretch_width",
+            margin=(theme.SPACE["lg"], 0, 0, 0))
         self._init_callbacks()
         link_open_job(self.listing)
         self._layout = pn.Column(
@@ -88,8 +96,7 @@ class JobManager(pn.viewable.Viewer):
             self.stats,
             pn.Column(self.filters, stylesheets=[SECTION_CSS], sizing_mode="stretch_width",
                       margin=(theme.SPACE["lg"], 0, 0, 0)),
-            pn.Column(self.toolbar, self.table, self.pager, stylesheets=[SECTION_CSS],
-                      sizing_mode="stretch_width", margin=(theme.SPACE["lg"], 0, 0, 0)),
+            self.tabs,
             self.toaster, self.shortcuts, self.actions, self.detail_dialog,
             sizing_mode="stretch_width", max_width=theme.MAX_WIDTH,
             styles={**theme.CSS_VARIABLES, "margin": "0 auto"}, css_classes=["jd-page"])
@@ -102,6 +109,7 @@ class JobManager(pn.viewable.Viewer):
         self.shortcuts.param.watch(lambda _: self.header.help.show(), "help")
         self.header.refresh_button.on_click(lambda _: self.toaster.show("info", "Refreshed."))
         self.param.watch(lambda e: self.ticker.set_period(e.new), "refresh_ms")
+        self.tabs.param.watch(self._tab_changed, "active")
 
     # -- public -----------------------------------------------------------------------------
 
@@ -152,6 +160,15 @@ class JobManager(pn.viewable.Viewer):
             self.detail_dialog.hide()
         else:
             self.detail_dialog.show()
+
+    def _tab_changed(self, event: param.parameterized.Event) -> None:
+        if event.new != 1 or self.failures is not None:
+            return
+        self.failures = FailuresPanel(self.service, self.query, toaster=self.toaster,
+                                      refresh_ms=self.refresh_ms)
+        # "Show jobs failing with ..." brings the filtered job table forward.
+        self.failures.state.param.watch(lambda _: setattr(self.tabs, "active", 0), "shown")
+        self.tabs[1].objects = [self.failures]
 
     def _dialog_toggled(self, event: param.parameterized.Event) -> None:
         if not event.new:

@@ -171,3 +171,18 @@ def test_sparkline_and_its_words():
     assert trend_label([0, 0], day) == "Failures per day over the last 2 days: none"
     assert trend_label([1, 4, 4], day) == ("Failures per day over the last 3 days: 9 in all, "
                                            "at most 4 on 2026-11-02")
+
+
+def test_job_manager_builds_the_failures_tab_on_first_open(service, history):
+    from jobdash.ui.manager import JobManager
+
+    manager = JobManager(service, refresh_ms=0)
+    assert manager.failures is None and len(manager.tabs) == 2
+    assert manager.tabs[1].objects == []
+    manager.tabs.active = 1
+    panel = manager.failures
+    assert isinstance(panel, FailuresPanel) and len(manager.tabs[1].objects) == 1
+    panel.state.show(TIMEOUT)
+    assert manager.tabs.active == 0
+    assert manager.query.error_signature == TIMEOUT and manager.query.statuses == ["failed"]
+    assert sorted(manager.listing.rows["label"]) == ["t1", "t2", "t3"]
