@@ -1,4 +1,4 @@
-"""The Failures panel in Chromium, mounted as a tab beside the Job Management page: its
+"""The Failures panel in Chromium, the tab beside the job table of the Job Management page: its
 buttons are named after their signature, "Show jobs" filters the table, "Rerun" asks first,
 a hostile error message stays text, and axe finds nothing serious."""
 
@@ -14,7 +14,6 @@ from playwright.sync_api import Page, expect
 
 import jobdash
 from jobdash.store import utcnow
-from jobdash.ui.failures import FailuresPanel
 from factories import add_config, add_job
 from ui_util import free_port
 
@@ -24,14 +23,9 @@ TIMEOUT = "Generation timed out after <n>s"
 HOSTILE = "<img src=x onerror=alert(<n>)>"
 
 
-def failures_page(service: jobdash.JobService) -> pn.Tabs:
-    """The mounting the report recommends: one shared query, the page's toaster, and the
-    Jobs tab brought forward when a signature's jobs are shown."""
-    manager = jobdash.JobManager(service)
-    failures = FailuresPanel(service, manager.query, toaster=manager.toaster)
-    tabs = pn.Tabs(("Jobs", manager), ("Failures", failures), dynamic=True)
-    failures.state.param.watch(lambda _: setattr(tabs, "active", 0), "shown")
-    return tabs
+def failures_page(service: jobdash.JobService) -> jobdash.JobManager:
+    """The Job Management page, whose Failures tab sits beside the job table."""
+    return jobdash.JobManager(service)
 
 
 @pytest.fixture(scope="module")
