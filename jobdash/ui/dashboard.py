@@ -24,10 +24,6 @@ from .stats import CARD_CSS, static_cards_html
 
 log = logging.getLogger(__name__)
 
-PANEL_CSS = """
-:host { background: var(--jd-surface); border-radius: var(--jd-radius-card);
-  box-shadow: var(--jd-shadow); border: 1px solid var(--jd-border); padding: 16px 20px; }
-"""
 LIST_CSS = theme.HTML_CSS + """
 table { width: 100%; border-collapse: collapse; font-size: var(--jd-table-size); }
 th { text-align: left; font-size: 12px; text-transform: uppercase; letter-spacing: 0.04em;
@@ -126,15 +122,15 @@ class DashboardPage(pn.viewable.Viewer):
             pn.Row(title, self._status, sizing_mode="stretch_width", margin=(0, 0, 16, 0)),
             self._cards,
             pn.Row(
-                pn.Column(self._current, self._stop, stylesheets=[PANEL_CSS],
+                pn.Column(self._current, self._stop, stylesheets=[theme.SECTION_CSS],
                           sizing_mode="stretch_width", margin=(0, 12, 0, 0)),
                 pn.Column(pn.pane.HTML("<h2>Start a job</h2><p>Queue a new run of a saved "
                                        "configuration with its current settings.</p>",
                                        stylesheets=[theme.HTML_CSS], margin=0),
-                          pn.Row(self._config, self._start), stylesheets=[PANEL_CSS],
+                          pn.Row(self._config, self._start), stylesheets=[theme.SECTION_CSS],
                           sizing_mode="stretch_width", margin=(0, 0, 0, 12)),
                 sizing_mode="stretch_width", margin=gap),
-            pn.Column(self._recent, stylesheets=[PANEL_CSS], sizing_mode="stretch_width",
+            pn.Column(self._recent, stylesheets=[theme.SECTION_CSS], sizing_mode="stretch_width",
                       margin=gap),
             self.toaster,
             sizing_mode="stretch_width", max_width=theme.MAX_WIDTH,

@@ -141,7 +141,8 @@ class FilterBar(pn.viewable.Viewer):
         options = configuration_options(self.listing.service)
         chosen = self.listing.query.configuration_ids
         self._config.options = options
-        self._config.value = chosen[0] if len(chosen) == 1 and chosen[0] in options.values() else ANY
+        single = len(chosen) == 1 and chosen[0] in options.values()
+        self._config.value = chosen[0] if single else ANY
 
     # -- callbacks --------------------------------------------------------------------------
 

@@ -109,7 +109,8 @@ class Header(pn.viewable.Viewer):
         back = crumbs = ""
         if self.dashboard_url is not None:
             url = html.escape(self.dashboard_url, quote=True)
-            back = f'<a class="jd-back" href="{url}"><span aria-hidden="true">←</span>Back to Dashboard</a>'
+            back = (f'<a class="jd-back" href="{url}"><span aria-hidden="true">←</span>'
+                    "Back to Dashboard</a>")
             crumbs = (f'<nav class="jd-crumbs" aria-label="Breadcrumb"><ol><li><a href="{url}">'
                       'Dashboard</a></li><li aria-current="page">Job Management</li></ol></nav>')
         return (f"{back}{crumbs}<h1>Job Management</h1>"

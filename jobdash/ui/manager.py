@@ -38,12 +38,6 @@ from .toolbar import BatchToolbar
 
 log = logging.getLogger(__name__)
 
-SECTION_CSS = """
-:host { background: var(--jd-surface); border-radius: var(--jd-radius-card);
-  box-shadow: var(--jd-shadow); border: 1px solid var(--jd-border); padding: 16px 20px; }
-"""
-
-
 class JobManager(pn.viewable.Viewer):
     """Statistics, filters, the job table and the pager over one job history, kept live."""
 
@@ -87,14 +81,14 @@ class JobManager(pn.viewable.Viewer):
             ("Jobs", pn.Column(self.toolbar, self.table, self.pager,
                                sizing_mode="stretch_width")),
             ("Failures", pn.Column(sizing_mode="stretch_width")),
-            dynamic=True, stylesheets=[SECTION_CSS], sizing_mode="stretch_width",
+            dynamic=True, stylesheets=[theme.SECTION_CSS], sizing_mode="stretch_width",
             margin=(theme.SPACE["lg"], 0, 0, 0))
         self._init_callbacks()
         link_open_job(self.listing)
         self._layout = pn.Column(
             self.header,
             self.stats,
-            pn.Column(self.filters, stylesheets=[SECTION_CSS], sizing_mode="stretch_width",
+            pn.Column(self.filters, stylesheets=[theme.SECTION_CSS], sizing_mode="stretch_width",
                       margin=(theme.SPACE["lg"], 0, 0, 0)),
             self.tabs,
             self.toaster, self.shortcuts, self.actions, self.detail_dialog,

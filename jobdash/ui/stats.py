@@ -98,7 +98,8 @@ class StatCards(ReactiveHTML):
         "cards": "self.draw()",
         "draw": """
 const root = bar.getRootNode();
-const focused = root.activeElement && root.activeElement.dataset ? root.activeElement.dataset.key : null;
+const active = root.activeElement;
+const focused = active && active.dataset ? active.dataset.key : null;
 bar.replaceChildren();
 for (const card of data.cards) {
   const b = document.createElement('button');

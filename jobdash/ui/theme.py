@@ -117,10 +117,10 @@ label, .bk-input-group > label { font-size: var(--jd-caption-size); font-weight:
   color: var(--jd-text-muted); }
 """
 
-# Cards: white surface, small shadow, card radius.
-CARD_CSS = """
+# Page sections (filters, table, dashboard panels): white cards with a small shadow.
+SECTION_CSS = """
 :host { background: var(--jd-surface); border-radius: var(--jd-radius-card);
-  box-shadow: var(--jd-shadow); }
+  box-shadow: var(--jd-shadow); border: 1px solid var(--jd-border); padding: 16px 20px; }
 """
 
 # Status badges and search highlights, wherever job rows are shown.

@@ -65,5 +65,6 @@ def test_focus_is_visible(page: Page, served):
     button.focus()
     page.keyboard.press("Shift+Tab")
     page.keyboard.press("Tab")                              # keyboard focus: :focus-visible
-    outline = button.evaluate("e => getComputedStyle(e).outlineStyle + ' ' + getComputedStyle(e).outlineWidth")
+    outline = button.evaluate(
+        "e => getComputedStyle(e).outlineStyle + ' ' + getComputedStyle(e).outlineWidth")
     assert outline == "solid 3px"

@@ -51,7 +51,8 @@ def test_dashboard_starts_a_job_and_follows_the_running_one(page: Page, served):
 
     page.get_by_role("combobox", name="Configuration").select_option(label="Hero banners v1")
     page.get_by_role("button", name="Start job").click()
-    expect(page.get_by_text(re.compile(r"Queued JOB-0000\d\d \(Hero banners\)")).first).to_be_visible()
+    queued = page.get_by_text(re.compile(r"Queued JOB-0000\d\d \(Hero banners\)"))
+    expect(queued.first).to_be_visible()
     expect(pending).to_contain_text("2")
 
     job = served.service.claim_next()                       # what the runner would do

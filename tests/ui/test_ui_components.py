@@ -65,7 +65,8 @@ def test_labels_badges_and_images_are_escaped_html():
         "&lt;img src=x onerror=alert(1)&gt;</span>")
     assert 'title="say &quot;hi&quot;"' in fmt.label_html('say "hi"', "")
     assert "Untitled" in fmt.label_html(None, "x") and "Untitled" in fmt.label_html("  ", "")
-    assert fmt.status_badge("running", 40) == '<span class="jd-badge jd-badge-running">Running · 40%</span>'
+    assert fmt.status_badge("running", 40) == (
+        '<span class="jd-badge jd-badge-running">Running · 40%</span>')
     assert "&lt;b&gt;" in fmt.status_badge("<b>")
     assert fmt.images_html(6, 0, 0) == "<span>6</span>"
     hint = fmt.images_html(6, 3, 1)

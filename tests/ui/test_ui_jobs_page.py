@@ -135,7 +135,7 @@ def test_hostile_label_is_shown_literally_and_runs_nothing(page: Page, served):
     expect(cell).to_have_text(HOSTILE)
     expect(cell.locator("img")).to_have_count(0)
     expect(cell.locator("mark")).to_have_text("onerror")
-    page.get_by_role("button", name="JOB-000033", exact=True).click()            # the detail dialog too
+    page.get_by_role("button", name="JOB-000033", exact=True).click()  # the detail dialog too
     expect(page.get_by_role("heading", name=f"Job JOB-000033 — {HOSTILE}")).to_be_visible()
     expect(page.locator("img[src=x]")).to_have_count(0)
     assert dialogs == []

@@ -17,7 +17,8 @@ def test_job_manager_renders_inline_in_a_notebook(tmp_path):
             add_job(svc, label=f"Notebook lake {i}", config_id=config)
     cells = [
         "import panel as pn, jobdash\npn.extension('tabulator', notifications=True)",
-        f"svc = jobdash.open({str(db)!r}, runner=False)\nmanager = jobdash.JobManager(svc)\nmanager",
+        f"svc = jobdash.open({str(db)!r}, runner=False)\n"
+        "manager = jobdash.JobManager(svc)\nmanager",
         "print(manager.listing.total, manager.ticker.running)",
         "svc.rename(1, 'Renamed in the kernel')\nmanager.poll()\n"
         "print(manager.listing.rows.set_index('id').at[1, 'label'])",
