@@ -27,5 +27,9 @@ class StoreLocked(JobdashError):
     """Another process holds the DuckDB file read-write."""
 
 
+class StoreClosed(JobdashError):
+    """The history was closed (e.g. a page still polling after its server stopped)."""
+
+
 class SchemaTooNew(JobdashError):
     """The file was written by a newer jobdash than the one opening it."""

@@ -127,3 +127,29 @@ def test_ids_continue_after_reopening(tmp_path):
     svc = jobdash.open(path, runner=False)
     assert add_job(svc) == 3
     svc.close()
+
+
+def test_close_waits_for_a_running_read_and_later_reads_get_a_clear_error(tmp_path):
+    store = JobStore(tmp_path / "c.duckdb")
+    started, release = threading.Event(), threading.Event()
+    results: list[object] = []
+
+    def long_read() -> None:
+        with store.cursor() as cur:
+            started.set()
+            release.wait(5)
+            results.append(cur.execute("SELECT 42").fetchone()[0])
+
+    reader = threading.Thread(target=long_read)
+    reader.start()
+    started.wait(5)
+    closer = threading.Thread(target=store.close)
+    closer.start()
+    closer.join(0.3)
+    assert closer.is_alive()  # waiting for the read, not closing under it
+    release.set()
+    reader.join(5)
+    closer.join(5)
+    assert results == [42] and not closer.is_alive()
+    with pytest.raises(jobdash.errors.StoreClosed, match="closed"):
+        store.configurations()

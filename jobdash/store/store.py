@@ -13,7 +13,7 @@ from typing import Any
 import duckdb
 import pandas as pd
 
-from ..errors import NotFound, SchemaTooNew, StoreLocked
+from ..errors import NotFound, SchemaTooNew, StoreClosed, StoreLocked
 from ..query import JobQuery
 from . import derived, listing
 from .migrations import LATEST_VERSION, MIGRATIONS
@@ -53,6 +53,9 @@ class JobStore:
     def __init__(self, path: str | Path, *, memory_limit: str | None = None):
         self.path = Path(path)
         self._write_lock = threading.RLock()
+        self._idle = threading.Condition()  # guards the two fields below
+        self._open_cursors = 0
+        self._closed = False
         self.path.parent.mkdir(parents=True, exist_ok=True)
         config = {"memory_limit": memory_limit} if memory_limit else {}
         try:
@@ -70,18 +73,31 @@ class JobStore:
 
     # -- plumbing ---------------------------------------------------------------------------
 
-    def close(self) -> None:
-        """Close the connection (idempotent)."""
+    def close(self, timeout: float = 10.0) -> None:
+        """Refuse new cursors, let running calls (other threads) finish, then close the
+        connection (idempotent)."""
+        with self._idle:
+            self._closed = True
+            self._idle.wait_for(lambda: self._open_cursors == 0, timeout)
         self._con.close()
 
     @contextmanager
     def cursor(self) -> Iterator[duckdb.DuckDBPyConnection]:
         """A cursor of its own for one read; safe from any thread."""
-        cur = self._con.cursor()
+        with self._idle:
+            if self._closed:
+                raise StoreClosed(f"{self.path} is closed: open it again with jobdash.open().")
+            self._open_cursors += 1
         try:
-            yield cur
+            cur = self._con.cursor()
+            try:
+                yield cur
+            finally:
+                cur.close()
         finally:
-            cur.close()
+            with self._idle:
+                self._open_cursors -= 1
+                self._idle.notify_all()
 
     @contextmanager
     def transaction(self) -> Iterator[duckdb.DuckDBPyConnection]:
