@@ -17,8 +17,7 @@ import param
 from ..errors import JobdashError
 from ..query import JobQuery
 from ..vocab import format_job_id
-from . import theme
-from .dialog import Dialog
+from .dialog import Confirmation
 from .download import Downloader
 from .format import count_text
 from .notify import Toaster
@@ -53,14 +52,9 @@ class JobActions(pn.viewable.Viewer):
 
     def __init__(self, **params: Any):
         super().__init__(**params)
-        css = [theme.WIDGET_CSS]
-        self._question = pn.pane.HTML("", stylesheets=[theme.HTML_CSS], width=460)
-        self._confirm = pn.widgets.Button(label="Delete", color="danger", width=96,
-                                          stylesheets=css)
-        self._cancel = pn.widgets.Button(label="Cancel", width=96, stylesheets=css)
-        self.dialog = Dialog(
-            self._question, pn.Row(pn.layout.HSpacer(), self._cancel, self._confirm),
-            title="Delete jobs")
+        ask = Confirmation("Delete jobs", "Delete", color="danger")
+        self._question, self._confirm, self._cancel, self.dialog = (
+            ask.question, ask.confirm, ask.cancel, ask.dialog)
         self.downloader = Downloader()
         self._confirm.on_click(lambda _: self.confirm_delete())
         self._cancel.on_click(lambda _: self.dialog.hide())

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from typing import Any
 
+import panel as pn
 import param
 from panel.reactive import ReactiveHTML
 
@@ -87,3 +88,18 @@ else if (!data.open && dialog.open) { dialog.close(); }
     def hide(self) -> None:
         """Close the dialog."""
         self.open = False
+
+
+class Confirmation:
+    """A yes/no question in a Dialog: ``question`` (HTML pane), ``confirm`` and ``cancel``
+    buttons, and the ``dialog`` itself; the caller wires the buttons and fills the question."""
+
+    def __init__(self, title: str, confirm_label: str, *, color: str, confirm_width: int = 96,
+                 question_width: int = 460):
+        css = [theme.WIDGET_CSS]
+        self.question = pn.pane.HTML("", stylesheets=[theme.HTML_CSS], width=question_width)
+        self.confirm = pn.widgets.Button(label=confirm_label, color=color, width=confirm_width,
+                                         stylesheets=css)
+        self.cancel = pn.widgets.Button(label="Cancel", width=96, stylesheets=css)
+        self.dialog = Dialog(self.question, pn.Row(pn.layout.HSpacer(), self.cancel, self.confirm),
+                             title=title)

@@ -30,7 +30,7 @@ from ..errors import JobdashError
 from ..query import JobQuery
 from ..service import JobService
 from . import theme
-from .dialog import Dialog
+from .dialog import Confirmation
 from .format import count_text, date_text, percent_text
 from .live import Ticker
 from .notify import Toaster
@@ -399,7 +399,6 @@ class FailuresPanel(pn.viewable.Viewer):
             params["toaster"] = Toaster()
         super().__init__(**params)
         self.state = FailuresState(service, query, **state_params)
-        css = [theme.WIDGET_CSS]
         self.list = SignatureList(days=self.state.days, sizing_mode="stretch_width")
         self._intro = pn.pane.HTML(
             "<h3>Failures by cause</h3><p class='jd-caption' style='margin:0'>Failed jobs "
@@ -407,13 +406,10 @@ class FailuresPanel(pn.viewable.Viewer):
             "error signature: the message with numbers, ids, paths, URLs and quoted values "
             "replaced by placeholders.</p>",
             stylesheets=[theme.HTML_CSS], sizing_mode="stretch_width", margin=(0, 0, 12, 0))
-        self._question = pn.pane.HTML("", stylesheets=[theme.HTML_CSS], width=480)
-        self._confirm = pn.widgets.Button(label="Rerun", color="primary", width=150,
-                                          stylesheets=css)
-        self._cancel = pn.widgets.Button(label="Cancel", width=96, stylesheets=css)
-        self.dialog = Dialog(
-            self._question, pn.Row(pn.layout.HSpacer(), self._cancel, self._confirm),
-            title="Rerun jobs")
+        ask = Confirmation("Rerun jobs", "Rerun", color="primary", confirm_width=150,
+                           question_width=480)
+        self._question, self._confirm, self._cancel, self.dialog = (
+            ask.question, ask.confirm, ask.cancel, ask.dialog)
         self.ticker = Ticker(self.poll, self.refresh_ms)
         self._init_callbacks()
         self._layout = pn.Column(
