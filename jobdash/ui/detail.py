@@ -19,90 +19,13 @@ from ..errors import NotFound
 from ..service import JobDetail, JobService
 from ..vocab import format_job_id
 from . import theme
-from .detail_state import (IMAGE_SORTS, QC_FILTERS, gallery_images, qc_counts, setting_text,
-                           settings_diff, timeline_steps)
-from .format import date_text, duration_text, status_badge
+from .detail_state import IMAGE_SORTS, QC_FILTERS, gallery_images, qc_counts, timeline_steps
 from .gallery import LARGE_CSS, Gallery, gallery_items, large_view_html
 from .image_export import selection_zip
+from .job_info import DETAIL_CSS, JobInfo, detail_html, detail_title
 from .timeline import TIMELINE_CSS, LogView, timeline_html
 
 WIDTH = 860   # the view's width inside the ~900 px dialog
-
-DETAIL_CSS = theme.HTML_CSS + """
-dl { display: grid; grid-template-columns: 180px 1fr; gap: 8px 16px; margin: 16px 0 0 0; }
-dt { color: var(--jd-text-muted); font-weight: 600; }
-dd { margin: 0; overflow-wrap: anywhere; }
-.jd-error { color: var(--jd-error-strong); }
-table { border-collapse: collapse; width: 100%; font-size: 13px; margin-top: 8px; }
-th, td { text-align: left; padding: 4px 8px; border-bottom: 1px solid var(--jd-border);
-  vertical-align: top; overflow-wrap: anywhere; }
-th { color: var(--jd-text-muted); }
-tr.jd-changed td { background: #FFFBEB; }
-.jd-changed-mark { color: #92400E; font-weight: 600; }
-h3 { margin-top: 20px; }
-"""
-
-STATUS_TIME = {"pending": ("Queued", "queued_at"), "running": ("Started", "started_at"),
-               "completed": ("Completed", "completed_at"), "failed": ("Failed", "completed_at"),
-               "stopped": ("Stopped", "completed_at")}
-
-
-def detail_title(job: dict[str, Any]) -> str:
-    """``Job JOB-000123 — Hero banners`` (plain text)."""
-    label = job.get("label")
-    return f"Job {format_job_id(job['id'])}" + (f" — {label}" if label else "")
-
-
-def settings_html(detail: JobDetail) -> str:
-    """As-run settings beside the configuration's current ones, differences marked."""
-    e = html.escape
-    current = detail.configuration["settings"] if detail.configuration else None
-    diffs = settings_diff(detail.snapshot, current)
-    if not diffs:
-        return "<h3>Settings</h3><p>No settings recorded.</p>"
-    changed = sum(d.changed for d in diffs)
-    rows = "".join(
-        f'<tr class="{"jd-changed" if d.changed else ""}"><td class="jd-mono">{e(d.key)}</td>'
-        f"<td>{e(setting_text(d.as_run))}</td><td>{e(setting_text(d.current))}</td>"
-        f'<td>{"<span class=jd-changed-mark>Changed</span>" if d.changed else ""}</td></tr>'
-        for d in diffs)
-    note = (f"{changed} setting{'s' if changed != 1 else ''} changed since this run"
-            if current is not None else "The configuration no longer exists")
-    return (f'<h3>Settings</h3><p class="jd-caption">{e(note)}</p><table aria-label="Settings">'
-            "<thead><tr><th>Setting</th><th>As run</th><th>Current</th><th>Difference</th>"
-            f"</tr></thead><tbody>{rows}</tbody></table>")
-
-
-def detail_html(detail: JobDetail) -> str:
-    """Job information as escaped HTML."""
-    job = detail.job
-    e = html.escape
-    config = detail.configuration
-    when_label, when_key = STATUS_TIME.get(job["status"], ("Updated", "updated_at"))
-    technical = max(job["failed_images"] - job["qc_failed_images"], 0)
-    rows: list[tuple[str, str]] = [
-        ("Job ID", e(format_job_id(job["id"]))),
-        ("Status", f"{status_badge(job['status'], job.get('progress'))} "
-                   f"{when_label.lower()} {date_text(job.get(when_key))}"),
-        ("Configuration", e(f"{config['name']} v{config['version']}") if config else "—"),
-        ("Queued", date_text(job.get("queued_at"))),
-        ("Started", date_text(job.get("started_at"))),
-        ("Completed", date_text(job.get("completed_at"))),
-        ("Duration", duration_text(job.get("duration_s"))),
-        ("Images", e(f"{job['total_images']:,} generated · {job['approved_images']:,} approved · "
-                     f"{job['qc_failed_images']:,} failed QC · "
-                     f"{technical:,} failed processing")),
-    ]
-    if job.get("current_step"):
-        rows.append(("Current step", e(str(job["current_step"]))))
-    if job.get("error_message"):
-        step = f" (step: {e(str(job['error_step']))})" if job.get("error_step") else ""
-        message = e(str(job["error_message"]))
-        rows.append(("Error", f'<span class="jd-error">{message}</span>{step}'))
-    if job.get("rerun_of"):
-        rows.append(("Rerun of", e(format_job_id(job["rerun_of"]))))
-    items = "".join(f"<dt>{k}</dt><dd>{v}</dd>" for k, v in rows)
-    return f"<dl>{items}</dl>{settings_html(detail)}"
 
 
 def is_served() -> bool:
@@ -122,8 +45,9 @@ class JobDetailSlot(pn.viewable.Viewer):
         the view's tab, filters and open image.""")
 
     on_action = param.Callable(default=None, allow_None=True, doc="""
-        ``on_action(action, job_id)`` runs "export", "rerun" or "delete" as the table does;
-        None hides the action buttons.""")
+        ``on_action(action, job_id)`` runs "export", "rerun" or "delete" as the table does,
+        and "view" when the parent of a rerun is opened from the view; None hides the
+        action buttons (the parent then opens in this view directly).""")
 
     detail = param.ClassSelector(class_=JobDetail, default=None, allow_None=True, doc="""
         What was read of the shown job (None when nothing is shown or it is gone).""")
@@ -139,8 +63,7 @@ class JobDetailSlot(pn.viewable.Viewer):
         css = [theme.WIDGET_CSS]
         self._shown_id: int | None = None
         self._rendered: set[int] = set()   # tabs filled from the loaded job
-        self._info = pn.pane.HTML("", stylesheets=[DETAIL_CSS], sizing_mode="stretch_width",
-                                  margin=0)
+        self._info = JobInfo()
         self._buttons = {
             action: pn.widgets.Button(label=action.title(), width=90, stylesheets=css,
                                       color="danger" if action == "delete" else "default")
@@ -183,6 +106,7 @@ class JobDetailSlot(pn.viewable.Viewer):
         self.gallery.param.watch(self._open_image, "opened")
         self.gallery.param.watch(self._chosen, "chosen")
         self._tabs.param.watch(self._render_tab, "active")
+        self._info.param.watch(self._open_requested, "requested")
 
     @property
     def title(self) -> str:
@@ -203,7 +127,7 @@ class JobDetailSlot(pn.viewable.Viewer):
             self._tabs.active = 0
         if self.job_id is None:
             self.detail = None
-            self._head.object = self._info.object = ""
+            self._head.object = self._info.content = ""
             self._render()
             return
         try:
@@ -211,7 +135,7 @@ class JobDetailSlot(pn.viewable.Viewer):
         except NotFound as exc:
             self.detail = None
             self._head.object = f"<h2>{html.escape(format_job_id(self.job_id))}</h2>"
-            self._info.object = f"<p>{html.escape(str(exc))}</p>"
+            self._info.content = f"<p>{html.escape(str(exc))}</p>"
         self._render()
 
     def _render(self) -> None:
@@ -225,7 +149,7 @@ class JobDetailSlot(pn.viewable.Viewer):
             self.log.param.update(events=None, job_id=self.job_id)
             return
         self._head.object = f"<h2>{html.escape(detail_title(detail.job))}</h2>"
-        self._info.object = detail_html(detail)
+        self._info.content = detail_html(detail, self._parent_known(detail.job))
         self._render_tab()
 
     def _render_tab(self, *_: Any) -> None:
@@ -247,6 +171,24 @@ class JobDetailSlot(pn.viewable.Viewer):
                 timeline_steps(detail.events), job.get("progress"), job["status"] == "running")
         elif index == 3:
             self.log.param.update(events=detail.events, job_id=job["id"])
+
+    def _parent_known(self, job: dict[str, Any]) -> bool:
+        """Whether the job is a rerun whose parent still exists."""
+        parent = job.get("rerun_of")
+        return parent is not None and not self.service.jobs([parent]).empty
+
+    def open_job(self, job_id: int) -> None:
+        """Show another job (e.g. the parent of a rerun): through ``on_action("view", ...)``
+        when set, so the page (its URL, the dialog's name) follows; else here directly."""
+        if self.on_action is not None:
+            self.on_action("view", job_id)
+        else:
+            self.job_id = job_id
+
+    def _open_requested(self, event: param.parameterized.Event) -> None:
+        if event.new is not None:
+            self._info.requested = None
+            self.open_job(event.new)
 
     # -- gallery ----------------------------------------------------------------------------
 

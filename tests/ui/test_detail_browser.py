@@ -22,7 +22,8 @@ STATUSES = ["approved", "approved", "needs_review", "qc_failed", "processing_fai
 
 def build_history(service) -> dict:
     """Job 1 completed with five real images (one of each QC outcome, approved twice) and a
-    timeline; job 2 whose three image files were removed; job 3 running; job 4 failed."""
+    timeline; job 2 whose three image files were removed; job 3 running; job 4 failed; job 5 a
+    rerun of job 1; job 6 a rerun of a job that no longer exists."""
     root = service.settings.image_root
     config = add_config(service, "Hero banners", width=128)
     snapshot = {**service.configuration(config)["settings"], "width": 64}
@@ -54,7 +55,10 @@ def build_history(service) -> dict:
     add_timeline(service, running, [(0, "info", "runner", "Job started", None)])
     failed = add_job(service, status="failed", label="Broken", config_id=config,
                      error_message="Generator crashed")
-    return {"done": done, "gone": gone, "running": running, "failed": failed}
+    rerun = add_job(service, label="Lake study again", config_id=config, rerun_of=done)
+    orphan = add_job(service, label="Rerun of a deleted job", config_id=config, rerun_of=999)
+    return {"done": done, "gone": gone, "running": running, "failed": failed, "rerun": rerun,
+            "orphan": orphan}
 
 
 def open_jobs(page: Page, url: str, query: str = "") -> None:
@@ -168,6 +172,24 @@ def test_log_level_filter_search_and_download(page: Page, served):
     text = open(info.value.path(), encoding="utf-8").read()
     assert text.splitlines() == [
         "2026-11-01 09:00:04.000 ERROR convert  Image 2/2: convert failed: disk full"]
+
+
+def test_parent_job_opens_from_the_keyboard_and_a_deleted_one_is_plain_text(page: Page,
+                                                                           served):
+    open_jobs(page, served.url)
+    page.get_by_role("button", name="JOB-000005", exact=True).click()
+    dialog = page.get_by_role("dialog", name="Job JOB-000005 details")
+    parent = dialog.get_by_role("button", name="Open parent job JOB-000001")
+    expect(parent).to_have_text("JOB-000001")
+    parent.focus()
+    page.keyboard.press("Enter")
+    dialog = page.get_by_role("dialog", name="Job JOB-000001 details")
+    expect(dialog.get_by_role("heading", name="Job JOB-000001 — Lake study")).to_be_visible()
+    expect(page).to_have_url(re.compile(r"job=JOB-000001"))
+    open_jobs(page, served.url, "?job=JOB-000006")
+    dialog = page.get_by_role("dialog", name="Job JOB-000006 details")
+    expect(dialog.get_by_text("(no longer exists)")).to_contain_text("JOB-000999")
+    expect(dialog.get_by_role("button", name=re.compile("parent"))).to_have_count(0)
 
 
 def test_deep_link_opens_the_job_and_closing_clears_the_url(page: Page, served):

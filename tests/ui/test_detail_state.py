@@ -170,7 +170,7 @@ def test_slot_loads_nothing_until_opened_and_keeps_state_on_refresh(service):
     assert slot.detail is None
     slot.job_id = job
     assert slot.detail.job["id"] == job
-    assert "Changed" in slot._info.object and "1 setting changed" in slot._info.object
+    assert "Changed" in slot._info.content and "1 setting changed" in slot._info.content
     slot.qc_filter = "QC failed"
     assert [i["status"] for i in slot.gallery.items] == ["qc_failed"]
     slot.gallery.opened = int(slot.gallery.items[0]["id"])
@@ -180,7 +180,7 @@ def test_slot_loads_nothing_until_opened_and_keeps_state_on_refresh(service):
     slot.job_id = None
     assert slot.detail is None and slot.qc_filter == "All" and slot.gallery.opened is None
     slot.job_id = 999
-    assert slot.detail is None and "No job JOB-000999" in slot._info.object
+    assert slot.detail is None and "No job JOB-000999" in slot._info.content
 
 
 def test_another_job_starts_the_view_over(service):
@@ -197,3 +197,27 @@ def test_another_job_starts_the_view_over(service):
     slot._tabs.active = 1                                          # the Images tab fills now
     assert sorted(i["id"] for i in slot.gallery.items) == sorted(
         service.get_by_id(second).images["id"])
+
+
+def test_parent_of_a_rerun_opens_in_the_view_and_a_deleted_one_is_plain_text(service):
+    parent = add_job(service, label="Original")
+    rerun = add_job(service, label="Again", rerun_of=parent)
+    slot = JobDetailSlot(service=service, job_id=rerun)
+    button = ('<button type="button" class="jd-parent" data-job="1" '
+              'aria-label="Open parent job JOB-000001">JOB-000001</button>')
+    assert f"<dt>Rerun of</dt><dd>{button}</dd>" in slot._info.content
+    slot._info.requested = parent                 # what a click (or Enter) on it sends
+    assert slot.job_id == parent and slot._info.requested is None
+    assert slot.detail.job["label"] == "Original" and "Rerun of" not in slot._info.content
+
+    asked = []                                    # on the page, the page opens it (URL, title)
+    page_slot = JobDetailSlot(service=service, job_id=rerun,
+                              on_action=lambda action, job: asked.append((action, job)))
+    page_slot._info.requested = parent
+    assert asked == [("view", parent)] and page_slot.job_id == rerun
+
+    service.bulk_delete([parent])
+    slot.job_id = rerun
+    assert "<dt>Rerun of</dt><dd><span class=\"jd-mono\">JOB-000001</span> (no longer exists)" \
+        in slot._info.content
+    assert "jd-parent" not in slot._info.content
