@@ -1,7 +1,7 @@
 """Page keyboard shortcuts: ``/`` focuses the search box, ``r`` refreshes, ``?`` opens Help
 (Escape closes dialogs: see jobdash.ui.dialog); in the job table arrows move between rows,
-Space toggles the row's selection, Shift+arrows extend it, Delete asks to delete the
-selection and Escape clears it.
+Space toggles the row's selection, Shift+arrows extend it, Shift+click selects a range,
+Delete asks to delete the selection and Escape clears it.
 
 Keys typed into a text field, or with Ctrl/Alt/Meta held, are left alone."""
 
@@ -20,6 +20,8 @@ SHORTCUTS: tuple[tuple[str, str], ...] = (
     ("↑ / ↓", "Move between the rows of the job table"),
     ("Space", "Select or deselect the focused row"),
     ("Shift+↑ / Shift+↓", "Extend the selection to the next row"),
+    ("Shift+click", "Select every row from the last clicked one to this one"),
+    ("Enter", "Edit the focused name (Enter saves, Escape cancels)"),
     ("Delete", "Delete the selected jobs (asks first)"),
     ("Escape", "Close a dialog, or clear the selection"),
 )
@@ -39,39 +41,26 @@ const typing = (el) => el && (el.isContentEditable ||
 """
 
 
-class Shortcuts(ReactiveHTML):
-    """Listens for the page's single-key shortcuts (one listener per rendered page)."""
-
-    search_class = param.String(default="jd-search", doc="""
-        CSS class of the search widget that ``/`` focuses.""")
-
-    refresh = param.Integer(default=0, doc="""Incremented each time ``r`` is pressed.""")
-
-    help = param.Integer(default=0, doc="""Incremented each time ``?`` is pressed.""")
-    _template = '<div id="keys" hidden></div>'
-
-    _scripts = {
-        "render": DEEP_QUERY_JS + """
-const find = () => {
-  const host = deepAll(document, '.' + data.search_class)[0];
-  return host ? (host.shadowRoot || host).querySelector('input') : null;
-};
-state.handler = (event) => {
-  if (event.ctrlKey || event.metaKey || event.altKey || event.defaultPrevented) { return; }
-  if (typing(event.composedPath()[0])) { return; }
-  if (event.key === '/') {
-    const box = find();
-    if (box) { event.preventDefault(); box.focus(); }
-  } else if (event.key === 'r') {
-    event.preventDefault(); data.refresh += 1;
-  } else if (event.key === '?') {
-    event.preventDefault(); data.help += 1;
-  }
-};
-document.addEventListener('keydown', state.handler);
-""",
-        "remove": "document.removeEventListener('keydown', state.handler);",
+def listening(handlers: dict[str, str], capture: bool = False) -> dict[str, str]:
+    """``_scripts`` of a :class:`DocumentListener`: each ``{event type: body}`` becomes a
+    document listener (``event`` in scope, with ``deepAll`` and ``typing``) added on render
+    and removed with the view; ``capture`` listens before the page's own handlers."""
+    adds = "".join(f"state.handlers.push(['{kind}', (event) => {{{body}}}]);\n"
+                   for kind, body in handlers.items())
+    flag = "true" if capture else "false"
+    return {
+        "render": DEEP_QUERY_JS + "state.handlers = [];\n" + adds
+        + f"for (const [kind, fn] of state.handlers) {{ document.addEventListener(kind, fn, {flag}); }}",
+        "remove": f"for (const [kind, fn] of state.handlers) {{ "
+                  f"document.removeEventListener(kind, fn, {flag}); }}",
     }
+
+
+class DocumentListener(ReactiveHTML):
+    """Base of the page's listeners on the whole document (one of each per rendered page):
+    an invisible element taking no room; subclasses set ``_scripts = listening({...})``."""
+
+    _template = '<div id="listener" hidden></div>'
 
     def __init__(self, **params: Any):
         params.setdefault("margin", 0)
@@ -79,25 +68,47 @@ document.addEventListener('keydown', state.handler);
         super().__init__(**params)
 
 
-class TableKeys(ReactiveHTML):
-    """Keyboard use of the job table's rows and selection (one listener per rendered page):
-    arrows move the focus between rows, Space toggles the focused row, Shift+arrows extend
-    the selection, Delete and Escape are reported to the server."""
+class Shortcuts(DocumentListener):
+    """Listens for the page's single-key shortcuts."""
+
+    search_class = param.String(default="jd-search", doc="""
+        CSS class of the search widget that ``/`` focuses.""")
+
+    refresh = param.Integer(default=0, doc="""Incremented each time ``r`` is pressed.""")
+
+    help = param.Integer(default=0, doc="""Incremented each time ``?`` is pressed.""")
+
+    _scripts = listening({"keydown": """
+  if (event.ctrlKey || event.metaKey || event.altKey || event.defaultPrevented) { return; }
+  if (typing(event.composedPath()[0])) { return; }
+  if (event.key === '/') {
+    const host = deepAll(document, '.' + data.search_class)[0];
+    const box = host ? (host.shadowRoot || host).querySelector('input') : null;
+    if (box) { event.preventDefault(); box.focus(); }
+  } else if (event.key === 'r') {
+    event.preventDefault(); data.refresh += 1;
+  } else if (event.key === '?') {
+    event.preventDefault(); data.help += 1;
+  }
+"""})
+
+
+class TableKeys(DocumentListener):
+    """Keyboard use of the job table's rows and selection: arrows move the focus between
+    rows, Space toggles the focused row, Shift+arrows extend the selection, Enter on the
+    focused label cell edits it (as a click does), Delete and Escape are reported to the
+    server."""
 
     delete = param.Integer(default=0, doc="""Incremented each time Delete is pressed.""")
 
     clear = param.Integer(default=0, doc="""
         Incremented each time Escape is pressed with no dialog open.""")
 
-    _template = '<div id="tablekeys" hidden></div>'
-
-    _scripts = {
-        "render": DEEP_QUERY_JS + """
-const toggle = (row, on) => {
-  const box = row && row.querySelector('input[type=checkbox]');
-  if (box && (on === undefined || box.checked !== on)) { box.click(); }
-};
-state.handler = (event) => {
+    _scripts = listening({"keydown": """
+  const toggle = (row, on) => {
+    const box = row && row.querySelector('input[type=checkbox]');
+    if (box && (on === undefined || box.checked !== on)) { box.click(); }
+  };
   if (event.ctrlKey || event.metaKey || event.altKey || event.defaultPrevented) { return; }
   const target = event.composedPath()[0];
   if (typing(target)) { return; }
@@ -115,18 +126,50 @@ state.handler = (event) => {
     if (event.shiftKey) { toggle(current, true); toggle(next, true); }
   } else if (event.key === ' ' && current) {
     event.preventDefault(); toggle(current);
+  } else if (event.key === 'Enter' && target.matches &&
+             target.matches('.tabulator-cell[tabulator-field=label]:not(.tabulator-editing)')) {
+    event.preventDefault(); target.click();
   } else if (event.key === 'Delete') {
     event.preventDefault(); data.delete += 1;
   } else if (event.key === 'Escape' && !deepAll(document, 'dialog[open]').length) {
     data.clear += 1;
   }
-};
-document.addEventListener('keydown', state.handler);
-""",
-        "remove": "document.removeEventListener('keydown', state.handler);",
-    }
+"""})
 
-    def __init__(self, **params: Any):
-        params.setdefault("margin", 0)
-        params.setdefault("height", 0)
-        super().__init__(**params)
+
+# The job id of the table row an event happened in (read from its Job ID button), or null
+# when it happened outside a row or on one of the row's buttons or text fields (those keep
+# their own meaning); the row's checkbox counts as the row.
+ROW_JOB_JS = """
+  const path = event.composedPath();
+  const target = path[0];
+  if (!target.closest) { return; }
+  const row = target.closest('.tabulator-row');
+  const own = target.closest('button, a, textarea, select, input:not([type=checkbox])');
+  const button = row && row.querySelector('button.jd-jobid');
+  const match = button && !own ? button.textContent.match(/(\\d+)\\s*$/) : null;
+  const job = match ? parseInt(match[1], 10) : null;
+  if (job === null) { return; }
+"""
+
+
+class RangeClicks(DocumentListener):
+    """Shift+click in the job table: reports the job last clicked (the anchor) and the one
+    Shift+clicked, so the server selects every row of the page between them. The click
+    itself is stopped before the table sees it (the table would toggle that one row, or
+    start editing); plain clicks pass untouched and only move the anchor."""
+
+    range = param.List(default=[], doc="""
+        ``[anchor job id, clicked job id]`` of the last Shift+click; the server empties it
+        once handled (so the same range can be asked again).""")
+
+    _scripts = listening({
+        # Shift+mousedown would extend the page's text selection: not in rows.
+        "mousedown": ROW_JOB_JS + "if (event.shiftKey) { event.preventDefault(); }",
+        "click": ROW_JOB_JS + """
+  if (event.shiftKey && !event.ctrlKey && !event.metaKey && !event.altKey) {
+    event.preventDefault(); event.stopPropagation();
+    data.range = [state.anchor === undefined ? job : state.anchor, job];
+  }
+  state.anchor = job;
+"""}, capture=True)

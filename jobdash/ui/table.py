@@ -217,7 +217,10 @@ class JobTable(pn.viewable.Viewer):
             sorters=self._sorters(), row_height=theme.ROW_HEIGHT, layout="fit_columns",
             theme="simple", sizing_mode="stretch_width", margin=0, container_popup=False,
             configuration={"placeholder": "No jobs match these filters.",
-                           "responsiveLayout": "hide", "rowContextMenu": ROW_MENU},
+                           "responsiveLayout": "hide", "rowContextMenu": ROW_MENU,
+                           # Tabbing onto the label cell must not open its editor: a click
+                           # does, or Enter on the focused cell (jobdash.ui.keys.TableKeys).
+                           "editTriggerEvent": "click"},
             stylesheets=[TABLE_CSS])
         self._table.on_click(self._clicked)
         self._table.on_edit(self._edited)

@@ -1,6 +1,6 @@
-"""Inline rename of a job's label on the served page in Chromium: Enter saves, Escape
-cancels, a label the service refuses (empty, control characters) is rolled back with an
-error toast."""
+"""Inline rename of a job's label on the served page in Chromium: a click or Enter on the
+focused label cell edits it (reaching it with Tab does not), Enter saves, Escape cancels, a
+label the service refuses (empty, control characters) is rolled back with an error toast."""
 
 from __future__ import annotations
 
@@ -27,6 +27,15 @@ def label_cell(page: Page, job_id: int):
 
 def label_of(served, job_id: int) -> str:
     return served.service.jobs([job_id])["label"].iloc[0]
+
+
+# Resolves once the table's rows have not been re-rendered for half a second: while the page
+# settles after loading, the table may redraw its rows, and a redraw drops the focus.
+SETTLED_JS = """(table) => new Promise((resolve) => {
+  let timer = setTimeout(resolve, 500);
+  new MutationObserver(() => { clearTimeout(timer); timer = setTimeout(resolve, 500); })
+    .observe(table, {childList: true, subtree: true});
+})"""
 
 
 def start_editing(page: Page, served, job_id: int):
@@ -67,3 +76,31 @@ def test_a_refused_label_is_rolled_back(page: Page, served, typed, why):
     expect(page.get_by_text("JOB-000003 was not renamed").first).to_contain_text(why)
     expect(cell).to_have_text("Lake study 3")
     assert label_of(served, 3) == "Lake study 3"
+
+
+def test_keyboard_enter_on_the_focused_label_edits_it(page: Page, served):
+    page.goto(f"{served.url}/jobs")
+    cell = label_cell(page, 1)
+    expect(cell).to_be_visible(timeout=20_000)
+    page.locator(".tabulator-tableholder").evaluate(SETTLED_JS)
+    row = page.locator(".tabulator-row").filter(has_text=format_job_id(1))
+    row.locator("button.jd-jobid").focus()
+    page.keyboard.press("Tab")                          # onto the label cell: not editing yet
+    expect(cell).to_be_focused()
+    expect(cell.locator("input")).to_have_count(0)
+    page.keyboard.press("Enter")                        # edits
+    editor = cell.locator("input")
+    expect(editor).to_be_focused()
+    expect(editor).to_have_value("Lake study 1")
+    page.keyboard.press("Escape")                       # cancels
+    expect(editor).to_have_count(0)
+    assert label_of(served, 1) == "Lake study 1"
+
+    cell.focus()
+    page.keyboard.press("Enter")
+    page.keyboard.press("ControlOrMeta+a")
+    page.keyboard.type("Typed by keyboard")
+    page.keyboard.press("Enter")                        # saves
+    expect(cell).to_have_text("Typed by keyboard")
+    expect(page.get_by_text("Renamed JOB-000001 to “Typed by keyboard”").first).to_be_visible()
+    assert label_of(served, 1) == "Typed by keyboard"
