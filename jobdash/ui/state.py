@@ -66,6 +66,19 @@ class Selection(param.Parameterized):
         else:
             self.select([job_id])
 
+    def select_range(self, page_ids: Sequence[int], anchor: int, clicked: int) -> None:
+        """Add the jobs of a page from ``anchor`` to ``clicked`` (either way round, both
+        included); only ``clicked`` when ``anchor`` is not on the page, nothing when
+        ``clicked`` is not."""
+        page_ids = _ids(page_ids)
+        anchor, clicked = _ids([anchor, clicked])
+        if clicked not in page_ids:
+            return
+        end = page_ids.index(clicked)
+        start = page_ids.index(anchor) if anchor in page_ids else end
+        low, high = sorted((start, end))
+        self.select(page_ids[low:high + 1])
+
     def sync_page(self, page_ids: Sequence[int], selected: Iterable[int]) -> None:
         """Take the checked rows of one visible page: ids on other pages are kept."""
         page_ids = _ids(page_ids)
