@@ -1,18 +1,24 @@
 """Actions on jobs: View, Export, Rerun and Delete, for one row or a batch (a list of ids or
 "every job matching a query", resolved by the service when the action runs).
 
-Delete asks first. Every outcome ends in a toast; a refused action (running jobs, missing
-jobs) says why and changes nothing. Served, an export also downloads in the browser."""
+Delete asks first. Export, Rerun and Delete run off the page's event loop when served (the
+page stays responsive and ``busy`` says what runs, for the progress indicator); one at a time.
+Every outcome ends in a toast; a refused action (running jobs, missing jobs) says why and
+changes nothing. Served, an export also downloads in the browser."""
 
 from __future__ import annotations
 
 import datetime as dt
 import html
+import logging
+import threading
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 import panel as pn
 import param
+from panel.io.state import set_curdoc
 
 from ..errors import JobdashError
 from ..query import JobQuery
@@ -22,6 +28,8 @@ from .download import Downloader
 from .format import count_text
 from .notify import Toaster
 from .state import JobListing
+
+log = logging.getLogger(__name__)
 
 Target = int | list[int] | JobQuery
 
@@ -39,6 +47,38 @@ def target_text(target: Target, count: int) -> str:
     return count_text(count, "job")
 
 
+def in_background(work: Callable[[], Any], done: Callable[[Any], None]) -> None:
+    """Call ``work()`` and hand its result (or the exception it raised) to ``done``.
+
+    In a served session ``work`` runs on a thread of its own and ``done`` back on the
+    session's event loop (where the page may be changed); elsewhere (a notebook, a test)
+    both run at once, in the caller's thread."""
+    doc = pn.state.curdoc
+    if doc is None or doc.session_context is None:
+        done(_outcome(work))
+        return
+
+    def finish(outcome: Any) -> None:
+        with set_curdoc(doc):
+            done(outcome)
+
+    def thread() -> None:
+        outcome = _outcome(work)
+        try:
+            doc.add_next_tick_callback(lambda: finish(outcome))
+        except Exception:  # noqa: BLE001 - the session ended meanwhile: nobody to tell
+            log.info("batch operation finished after its session closed")
+
+    threading.Thread(target=thread, name="jobdash-batch", daemon=True).start()
+
+
+def _outcome(work: Callable[[], Any]) -> Any:
+    try:
+        return work()
+    except Exception as exc:  # noqa: BLE001 - handed to ``done``, which reports it
+        return exc
+
+
 class JobActions(pn.viewable.Viewer):
     """Runs actions on jobs and owns the delete confirmation dialog and the downloader."""
 
@@ -49,6 +89,9 @@ class JobActions(pn.viewable.Viewer):
 
     pending_delete = param.Parameter(default=None, doc="""
         What the delete dialog asks about (a job id, a list of ids or a query), or None.""")
+
+    busy = param.String(default="", doc="""
+        What the running operation does ("Exporting 5,000 jobs…"); empty when none runs.""")
 
     def __init__(self, **params: Any):
         super().__init__(**params)
@@ -70,6 +113,26 @@ class JobActions(pn.viewable.Viewer):
         except JobdashError as exc:
             self.toaster.show("error", str(exc))
 
+    def _start(self, text: str, work: Callable[[], Any], done: Callable[[Any], None]) -> None:
+        """Run ``work`` (see :func:`in_background`) with ``busy`` set to ``text``, then
+        ``done(result)``; an error becomes a toast. Refused while another one runs."""
+        if self.busy:
+            self.toaster.show("info", f"Please wait: {self.busy}")
+            return
+        self.busy = text
+
+        def finish(outcome: Any) -> None:
+            self.busy = ""
+            if isinstance(outcome, JobdashError):
+                self.toaster.show("error", str(outcome))
+            elif isinstance(outcome, Exception):
+                log.error("%s failed", text, exc_info=outcome)
+                self.toaster.show("error", f"{text.rstrip('…')} failed: {outcome}")
+            else:
+                done(outcome)
+
+        in_background(work, finish)
+
     def count(self, target: Target) -> int:
         """How many jobs ``target`` names (for a query: how many match it now)."""
         ids = target_ids(target)
@@ -82,32 +145,46 @@ class JobActions(pn.viewable.Viewer):
         if isinstance(ids, list) and len(ids) == 1:
             self.listing.open_job = ids[0]
 
-    def export(self, target: Target) -> Path:
-        """Write the jobs' workbook into the export folder (settings file), offer it as a
-        download in the browser and return its path."""
+    def export(self, target: Target) -> None:
+        """Write the jobs' workbook into the export folder (settings file), then offer it as
+        a download in the browser and say where it is."""
         service = self.listing.service
         folder = service.settings.export_dir
-        folder.mkdir(parents=True, exist_ok=True)
         ids = target_ids(target)
-        if isinstance(ids, list) and len(ids) == 1:
-            name = f"{format_job_id(ids[0])}.xlsx"
-            path = service.export(ids[0], folder / name)
-        else:
-            stamp = dt.datetime.now().strftime("%Y%m%d-%H%M%S")
-            path = service.bulk_export(ids, folder / f"jobs-{stamp}.xlsx")
-        self.downloader.send(path)
-        text = target_text(target, self.count(target) if not isinstance(ids, list) else len(ids))
-        self.toaster.show("success", f"Exported {text} to {path}")
-        return path
+        text = target_text(target, self.count(target))
+        stamp = dt.datetime.now().strftime("%Y%m%d-%H%M%S")
+
+        def work() -> Path:
+            folder.mkdir(parents=True, exist_ok=True)
+            if isinstance(ids, list) and len(ids) == 1:
+                return service.export(ids[0], folder / f"{format_job_id(ids[0])}.xlsx")
+            return service.bulk_export(ids, folder / f"jobs-{stamp}.xlsx")
+
+        def done(path: Path) -> None:
+            self.downloader.send(path)
+            self.toaster.show("success", f"Exported {text} to {path}")
+
+        self._start(f"Exporting {text}…", work, done)
 
     def rerun(self, target: Target) -> None:
         """Queue a rerun of each job with its as-run settings; says where they are queued."""
         service = self.listing.service
-        new = [int(i) for i in service.bulk_rerun(target_ids(target))["id"]]
-        queue = service.queue()
+        ids = target_ids(target)
+
+        def work() -> tuple[list[int], list[int]]:
+            return [int(i) for i in service.bulk_rerun(ids)["id"]], service.queue()
+
+        def done(result: tuple[list[int], list[int]]) -> None:
+            self._queued(ids, *result)
+            self.listing.load()
+
+        self._start(f"Queuing reruns of {target_text(target, self.count(target))}…",
+                    work, done)
+
+    def _queued(self, old: list[int] | JobQuery, new: list[int], queue: list[int]) -> None:
+        """Toast where the reruns ``new`` of ``old`` stand in ``queue``."""
         places = [queue.index(i) + 1 for i in new if i in queue]
         if len(new) == 1:
-            old = target_ids(target)
             source = format_job_id(old[0]) if isinstance(old, list) else "the job"
             where = places[0] if places else len(queue)
             self.toaster.show("success", f"Queued {format_job_id(new[0])} as a rerun of "
@@ -119,7 +196,6 @@ class JobActions(pn.viewable.Viewer):
                                          f"{where}")
         else:
             self.toaster.show("info", "Nothing to rerun.")
-        self.listing.load()
 
     def rename(self, job_id: int, label: str) -> bool:
         """Give one job a new label; True when saved, False (with an error toast saying
@@ -154,11 +230,13 @@ class JobActions(pn.viewable.Viewer):
         self.dialog.hide()
         if target is None:
             return
-        try:
-            result = self.listing.service.bulk_delete(target_ids(target))
-        except JobdashError as exc:
-            self.toaster.show("error", str(exc))
-            return
+        ids = target_ids(target)
+        self._start(f"Deleting {target_text(target, self.count(target))}…",
+                    lambda: self.listing.service.bulk_delete(ids),
+                    lambda result: self._deleted(target, result))
+
+    def _deleted(self, target: Target, result: dict[int, str]) -> None:
+        """Toast what a delete did and show the page without the deleted jobs."""
         deleted = [i for i, outcome in result.items() if outcome == "deleted"]
         gone = [i for i, outcome in result.items() if outcome != "deleted"]
         self.listing.selection.deselect(list(result))
