@@ -16,7 +16,7 @@ from . import events
 from .config import Settings, default_db_path
 from .errors import Conflict, NotFound, ValidationError
 from .events import Change, ChangeFeed
-from .files import prune_empty_dirs, remove_inside
+from .files import Trash
 from .query import JobQuery
 from .store import JobStore, utcnow
 from .store.image_paths import set_file_paths
@@ -80,6 +80,8 @@ class JobService:
         self.store = store
         self.settings = settings
         self.feed = ChangeFeed()
+        self.trash = Trash(settings.image_root)
+        self.trash.sweep()
         self.runner = None  # set by jobdash.open(runner=True); see jobdash.runner
 
     # -- change feed ------------------------------------------------------------------------
@@ -180,7 +182,8 @@ class JobService:
         """Delete jobs, their image rows, events and image files, in one transaction.
 
         Returns ``{id: "deleted" | "not_found"}``. Running jobs refuse the whole call with
-        Conflict. Files are removed only inside the image root, after the commit."""
+        Conflict. After the commit, the files inside the image root (only those) are moved
+        aside at once and removed in the background (:meth:`close` waits for that)."""
         ids = self._resolve(target)
         with self.store.transaction() as cur:
             statuses = self.store.existing_ids(ids)
@@ -192,9 +195,7 @@ class JobService:
             present = [i for i in ids if i in statuses]
             files = self.store.image_files(cur, present)
             self.store.delete_jobs(cur, present)
-        paths = [self.settings.image_path(f) for f in files]
-        remove_inside(paths, self.settings.image_root)
-        prune_empty_dirs({p.parent for p in paths}, self.settings.image_root)
+        self.trash.discard(self.settings.image_path(f) for f in files)
         if present:
             self.feed.publish(events.DELETED, present)
         return {i: ("deleted" if i in statuses else "not_found") for i in ids}
@@ -410,10 +411,11 @@ class JobService:
     # -- lifecycle --------------------------------------------------------------------------
 
     def close(self) -> None:
-        """Stop the runner (if any) and close the database."""
+        """Stop the runner (if any), finish removing deleted files, close the database."""
         if self.runner is not None:
             self.runner.shutdown()
             self.runner = None
+        self.trash.wait()
         self.store.close()
 
     def __enter__(self) -> "JobService":
