@@ -1,5 +1,6 @@
 """The listing's faster query plans return exactly what the plain SQL would: every sort key
-both ways, cheap and costly filters, first, deep, last and past-the-end pages."""
+both ways, cheap and costly filters, first, deep, last and past-the-end pages, and deep
+pages read through checkpoints that went stale."""
 
 from __future__ import annotations
 
@@ -10,7 +11,7 @@ import pytest
 import jobdash
 from jobdash import JobQuery
 from jobdash.demo import build_demo
-from jobdash.store import listing
+from jobdash.store import deep, listing
 from jobdash.vocab import SORT_KEYS
 
 NOW = dt.datetime(2026, 11, 28, 12, 0, 0)
@@ -74,9 +75,13 @@ FILTERS = [
 @pytest.mark.parametrize("sort", SORT_KEYS)
 def test_pages_match_the_plain_sql(svc, monkeypatch, filters, sort):
     # Run date and status have two plans: merged top-Ns for the first rows, one sort deeper.
+    # Pages from the second on also go through checkpoints (every 7th row) once.
     merged = sort in ("started_at", "status")
-    for merged_max in ([listing.MERGED_TOP_MAX, 60] if merged else [0]):
+    plans = [(m, deep.DEEP_OFFSET) for m in ([listing.MERGED_TOP_MAX, 60] if merged else [0])]
+    for merged_max, deep_offset in [*plans, (0, 25)]:
         monkeypatch.setattr(listing, "MERGED_TOP_MAX", merged_max)
+        monkeypatch.setattr(deep, "DEEP_OFFSET", deep_offset)
+        monkeypatch.setattr(deep, "STEP", 7)
         for descending in (True, False):
             query = JobQuery(sort=sort, descending=descending, page_size=25, **filters)
             total = reference(svc, query)[1]
@@ -86,7 +91,8 @@ def test_pages_match_the_plain_sql(svc, monkeypatch, filters, sort):
                 expected_ids, expected_total = reference(svc, query)
                 rows, got_total = svc.store.page(query, NOW)
                 assert got_total == expected_total
-                assert rows["id"].tolist() == expected_ids, (descending, page, merged_max)
+                assert rows["id"].tolist() == expected_ids, (descending, page, merged_max,
+                                                             deep_offset)
 
 
 def test_every_job_appears_once_across_the_pages_by_run_date(svc):
@@ -100,3 +106,28 @@ def test_every_job_appears_once_across_the_pages_by_run_date(svc):
         assert seen == expected and len(seen) == len(set(seen)) == 643
         pending = svc.store.ids_with_status("pending")
         assert set(pending) <= set(seen)
+
+
+@pytest.mark.parametrize("sort", SORT_KEYS)
+def test_deep_pages_stay_exact_while_jobs_come_and_go(tmp_path, monkeypatch, sort):
+    monkeypatch.setattr(deep, "DEEP_OFFSET", 25)
+    monkeypatch.setattr(deep, "STEP", 10)
+    path = tmp_path / "jobs.duckdb"
+    build_demo(path, jobs=300, seed=5, images_on_disk=0, now=NOW)
+    with jobdash.open(path, runner=False) as service:
+        query = JobQuery(sort=sort, page_size=25, page=5)
+        deep_pages = service.store._deep  # the checkpoints are built on the first read
+        for step in range(6):
+            assert service.store.page(query, NOW)[0]["id"].tolist() == reference(service, query)[0]
+            if step % 2 == 0:   # jobs arrive at the top of the default order
+                with service.store.transaction() as cur:
+                    for n in range(7 * (step + 1)):
+                        service.store.insert_job(
+                            cur, label=f"New {step}-{n}", status="pending", configuration_id=1,
+                            snapshot=None, rerun_of=None, queued_at=NOW)
+            else:               # and others leave from the middle
+                doomed = reference(service, JobQuery(sort=sort, page_size=25, page=3))[0]
+                running = service.store.ids_with_status("running")
+                service.bulk_delete([i for i in doomed if i not in running][:9])
+            query.page = 5 + step % 3
+        assert len(deep_pages._kept) == 1

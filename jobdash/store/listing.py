@@ -88,6 +88,11 @@ def where(query: JobQuery | None, named: list[int] | None = None) -> tuple[str, 
     return (" AND ".join(clauses) or "TRUE"), params
 
 
+def sort_key(query: JobQuery, now: dt.datetime) -> tuple[str, list[Any]]:
+    """The sort key of ``query`` as SQL over alias ``j``, and its parameters."""
+    return _SORT_SQL[query.sort], ([now] if query.sort == "duration" else [])
+
+
 def order_by(query: JobQuery) -> tuple[str, bool]:
     """``ORDER BY`` body and whether it uses the ``now`` parameter (duration sort)."""
     direction = "DESC" if query.descending else "ASC"

@@ -15,7 +15,7 @@ import pandas as pd
 
 from ..errors import NotFound, SchemaTooNew, StoreClosed, StoreLocked
 from ..query import JobQuery
-from . import derived, listing
+from . import deep, derived, listing
 from .migrations import LATEST_VERSION, MIGRATIONS
 
 # A list of ids passed as one parameter: ``... IN {_ID_LIST}`` with ``[list_of_ids]``.
@@ -56,6 +56,7 @@ class JobStore:
         self._idle = threading.Condition()  # guards the two fields below
         self._open_cursors = 0
         self._closed = False
+        self._deep = deep.DeepPages()
         self.path.parent.mkdir(parents=True, exist_ok=True)
         config = {"memory_limit": memory_limit} if memory_limit else {}
         try:
@@ -233,9 +234,15 @@ class JobStore:
             else:
                 total = cur.execute(f"SELECT count(*) FROM job_executions j WHERE {where_sql}",
                                     params).fetchone()[0]
-                sql, values = listing.page_ids(query, where_sql, params, now,
-                                               query.page_size, offset)
-                ids = [r[0] for r in cur.execute(sql, values).fetchall()]
+                if offset >= total:
+                    ids = []
+                elif offset >= deep.DEEP_OFFSET:
+                    ids = self._deep.ids(cur, query, where_sql, params, now,
+                                         query.page_size, offset)
+                else:
+                    sql, values = listing.page_ids(query, where_sql, params, now,
+                                                   query.page_size, offset)
+                    ids = [r[0] for r in cur.execute(sql, values).fetchall()]
             rows = self._jobs_by_ids(cur, ids, now)
         return rows, total
 
