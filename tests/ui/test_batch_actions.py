@@ -208,7 +208,8 @@ def test_rerun_selected_queues_in_selection_order(page: Page, served):
 
 
 def _on_disk(service) -> tuple[set[int], int, set[Path]]:
-    """Job ids, image rows and image files there are now."""
+    """Job ids, image rows and image files there are now (deleted files removed from disk)."""
+    service.trash.wait()
     with service.store.cursor() as cur:
         ids = {r[0] for r in cur.execute("SELECT id FROM job_executions").fetchall()}
         images = cur.execute("SELECT count(*) FROM generated_images").fetchone()[0]
