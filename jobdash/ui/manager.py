@@ -38,6 +38,10 @@ from .toolbar import BatchToolbar
 
 log = logging.getLogger(__name__)
 
+# How long after the page is on screen the dialogs build their contents: their models then
+# reach the browser once the job table has drawn, instead of competing with its first render.
+PREPARE_DELAY_MS = 1500
+
 class JobManager(pn.viewable.Viewer):
     """Statistics, filters, the job table and the pager over one job history, kept live."""
 
@@ -172,7 +176,10 @@ class JobManager(pn.viewable.Viewer):
         self.detail_dialog.prepare()
         self.header.help.prepare()
 
+    def _prepare_dialogs_later(self) -> None:
+        pn.state.add_periodic_callback(self._prepare_dialogs, period=PREPARE_DELAY_MS, count=1)
+
     def __panel__(self) -> pn.Column:
         self.ticker.start()
-        pn.state.onload(self._prepare_dialogs)  # after the first render, not before it
+        pn.state.onload(self._prepare_dialogs_later)  # after the first render, not before it
         return self._layout
