@@ -4,9 +4,11 @@
                                               [--sessions 10] [--json out.json]
 
 It reuses (or builds) the demo history of ``benchmarks.bench_contract``, copies it so no
-other process holds its lock, and serves in a separate process, exactly as ``jobdash serve``
-does (same template, extensions and static folder): ``/jobs`` (the page) and ``/bare`` (the
-same BootstrapTemplate holding one Markdown pane). Chromium (Debian's) then measures:
+other process holds its lock, and serves in a separate process through ``start_server``,
+exactly as ``jobdash serve`` does: ``/jobs`` (the page) and ``/bare`` (the app's template,
+``page_template``, holding one Markdown pane). Both load the same JavaScript and CSS: Bokeh,
+Panel, the Bootstrap template and the extensions the app loads for every page (Tabulator,
+notifications). Chromium (Debian's) then measures:
 
 * first render: from navigation start to the first table row on screen (``/jobs``), or to
   the Markdown heading (``/bare``); fresh browser context each time, median of ``--loads``.
@@ -60,23 +62,16 @@ DEEP_TEXT_CHANGED = """([selector, old]) => {
 
 
 def serve(db: str, port: int) -> None:
-    """The server process: the jobs page and a bare template page, served as jobdash does."""
+    """The server process: the jobs page and a bare page, served as ``jobdash serve`` does
+    (``start_server``: same template, extensions, static folder and heap settings)."""
     import panel as pn
 
     import jobdash
-    from jobdash.ui.app import configure, jobs_page
+    from jobdash.ui.app import page_template, start_server
 
-    configure()
     service = jobdash.open(db, runner=False)
-    service.settings.image_root.mkdir(parents=True, exist_ok=True)
-
-    def bare() -> pn.template.BootstrapTemplate:
-        return pn.template.BootstrapTemplate(
-            title="jobdash", main=[pn.pane.Markdown("# Bare page\n\nNothing else.")])
-
-    pn.serve({"jobs": lambda: jobs_page(service), "bare": bare}, port=port,
-             address="127.0.0.1", show=False, title="bench",
-             static_dirs={"images": str(service.settings.image_root)})
+    start_server(service, port=port, freeze_heap=True, extra_routes={
+        "bare": lambda: page_template(pn.pane.Markdown("# Bare page\n\nNothing else."))})
 
 
 def _rss_mb(pid: int) -> float:
