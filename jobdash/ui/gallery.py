@@ -150,8 +150,13 @@ class Gallery(ReactiveHTML):
     """Thumbnails of the shown images; ``opened`` is the image clicked, ``chosen`` the
     images ticked for export."""
 
-    items = param.List(default=[], doc="""
-        The shown images: dicts of id, src ("" for a placeholder), name, status and label.""")
+    items = param.List(default=[], precedence=-1, doc="""
+        The shown images: dicts of id, src ("" for a placeholder), name, status and label.
+        (Negative precedence: stays in Python; the browser gets them as ``shown``.)""")
+
+    shown = param.Dict(default={"items": []}, doc="""
+        ``{"items": items}``, what the browser draws. (Panel 1.9 fails to sync a list of
+        dicts that becomes empty, so the list travels inside a dict.)""")
 
     opened = param.Integer(default=None, allow_None=True, doc="""
         The image whose large view is asked for, or None.""")
@@ -164,7 +169,8 @@ class Gallery(ReactiveHTML):
         "render": """
 state.build = () => {
   grid.replaceChildren();
-  if (!data.items.length) {
+  const items = data.shown.items;
+  if (!items.length) {
     const empty = document.createElement('div');
     empty.className = 'jd-empty'; empty.textContent = 'No images match this filter.';
     grid.appendChild(empty); return;
@@ -174,7 +180,7 @@ state.build = () => {
     box.className = 'jd-missing'; box.textContent = 'Image file missing';
     return box;
   };
-  for (const it of data.items) {
+  for (const it of items) {
     const card = document.createElement('div');
     card.className = 'jd-card'; card.setAttribute('role', 'listitem');
     const button = document.createElement('button');
@@ -208,10 +214,12 @@ state.build = () => {
 };
 state.build();
 """,
-        "items": "state.build();",
+        "shown": "state.build();",
     }
 
     def __init__(self, **params: Any):
         params.setdefault("stylesheets", [GALLERY_CSS])
         params.setdefault("sizing_mode", "stretch_width")
         super().__init__(**params)
+        self.shown = {"items": self.items}
+        self.param.watch(lambda event: setattr(self, "shown", {"items": event.new}), "items")

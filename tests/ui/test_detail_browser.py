@@ -132,6 +132,25 @@ def test_missing_files_show_placeholders(page: Page, served):
     expect(dialog.get_by_role("img", name="Image file missing")).to_be_visible()
 
 
+def test_gallery_empties_on_a_filter_and_on_close_without_errors(page: Page, served, caplog):
+    open_jobs(page, served.url)
+    page.get_by_role("button", name="JOB-000001", exact=True).click()
+    dialog = page.get_by_role("dialog", name="Job JOB-000001 details")
+    tab(dialog, "Images").click()
+    expect(dialog.locator(".jd-card")).to_have_count(5)
+    page.keyboard.press("Escape")                      # the view empties its gallery
+    expect(dialog).to_be_hidden()
+    page.get_by_role("button", name="View JOB-000002").click()
+    dialog = page.get_by_role("dialog", name="Job JOB-000002 details")
+    expect(dialog.get_by_role("heading", name="Job JOB-000002 — Removed files")).to_be_visible()
+    tab(dialog, "Images").click()
+    expect(dialog.locator(".jd-card")).to_have_count(3)
+    dialog.get_by_role("button", name="QC failed (0)").click()
+    expect(dialog.get_by_text("No images match this filter.")).to_be_visible()
+    expect(dialog.locator(".jd-card")).to_have_count(0)
+    assert [r.getMessage() for r in caplog.records if r.levelname == "ERROR"] == []
+
+
 def test_running_job_timeline_grows(page: Page, served):
     job = served.facts["running"]
     open_jobs(page, served.url)
