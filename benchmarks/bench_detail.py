@@ -33,6 +33,7 @@ from PIL import Image
 
 import jobdash
 from jobdash.service import JobService
+from jobdash.store.store import utcnow
 from jobdash.ui.detail import JobDetailSlot
 from jobdash.ui.detail_state import timeline_steps
 
@@ -46,24 +47,28 @@ QC = ("approved", "approved", "approved", "needs_review", "qc_failed", "processi
 
 
 def add_big_job(svc: JobService) -> int:
-    """One completed job with ``IMAGES`` images (files on disk) and ``EVENTS`` events."""
-    root = svc.settings.image_root / "bench"
-    root.mkdir(parents=True, exist_ok=True)
-    Image.new("RGB", (64, 64), "steelblue").save(root / "image.png")
-    Image.new("RGB", (16, 16), "steelblue").save(root / "thumb.png")
-    t0 = dt.datetime(2026, 11, 1, 9)
+    """One completed job, the newest (first in the default order) and a rerun of job 1 when
+    there is one, with ``IMAGES`` images (an image and a thumbnail file of its own on disk
+    each) and ``EVENTS`` events."""
+    t0 = utcnow().replace(microsecond=0) - dt.timedelta(minutes=17)
+    parent = 1 if not svc.jobs([1]).empty else None
     config = svc.add_configuration("Benchmark detail", {"prompt_template": "A {k}",
                                                         "width": 64, "qc": {"min": 0.5}})
     store = svc.store
     with store.transaction() as cur:
         job = store.insert_job(cur, label="Big job", status="completed", configuration_id=config,
                                snapshot={"prompt_template": "A {k}", "width": 32,
-                                         "qc": {"min": 0.5}}, rerun_of=None, queued_at=t0)
+                                         "qc": {"min": 0.5}}, rerun_of=parent, queued_at=t0)
+        root = svc.settings.image_root / f"bench{job}"
+        (root / "thumbs").mkdir(parents=True, exist_ok=True)
+        Image.new("RGB", (64, 64), "steelblue").save(root / "image.png")
+        Image.new("RGB", (16, 16), "steelblue").save(root / "thumb.png")
         for i in range(IMAGES):
-            name = f"bench/img{i}.png"
+            name, thumb = f"bench{job}/img{i}.png", f"bench{job}/thumbs/img{i}.png"
             shutil.copyfile(root / "image.png", svc.settings.image_root / name)
+            shutil.copyfile(root / "thumb.png", svc.settings.image_root / thumb)
             store.add_image(cur, job, prompt=f"A lake {i}", qc_status=QC[i % len(QC)],
-                            file_path=name, thumbnail_path="bench/thumb.png",
+                            file_path=name, thumbnail_path=thumb,
                             quality_score=(i % 10) / 10, created_at=t0 + dt.timedelta(seconds=i),
                             metadata={"title": f"Lake {i}", "tags": ["lake"]})
         per_image = EVENTS // IMAGES
