@@ -16,12 +16,10 @@ SHORTCUTS: tuple[tuple[str, str], ...] = (
     ("/", "Focus the search box"),
     ("r", "Refresh the page's data"),
     ("?", "Open this help"),
-    ("Tab / Shift+Tab", "Move between controls; Enter or Space activates"),
+    ("Tab / Shift+Tab", "Move between controls; Enter activates (on a name: edits it)"),
     ("↑ / ↓", "Move between the rows of the job table"),
     ("Space", "Select or deselect the focused row"),
-    ("Shift+↑ / Shift+↓", "Extend the selection to the next row"),
-    ("Shift+click", "Select every row from the last clicked one to this one"),
-    ("Enter", "Edit the focused name (Enter saves, Escape cancels)"),
+    ("Shift+↑ / ↓ / click", "Extend the selection to the next row / to the clicked row"),
     ("Delete", "Delete the selected jobs (asks first)"),
     ("Escape", "Close a dialog, or clear the selection"),
 )
@@ -48,12 +46,9 @@ def listening(handlers: dict[str, str], capture: bool = False) -> dict[str, str]
     adds = "".join(f"state.handlers.push(['{kind}', (event) => {{{body}}}]);\n"
                    for kind, body in handlers.items())
     flag = "true" if capture else "false"
-    return {
-        "render": DEEP_QUERY_JS + "state.handlers = [];\n" + adds
-        + f"for (const [kind, fn] of state.handlers) {{ document.addEventListener(kind, fn, {flag}); }}",
-        "remove": f"for (const [kind, fn] of state.handlers) {{ "
-                  f"document.removeEventListener(kind, fn, {flag}); }}",
-    }
+    each = "for (const [kind, fn] of state.handlers) { document.%sEventListener(kind, fn, %s); }"
+    return {"render": DEEP_QUERY_JS + "state.handlers = [];\n" + adds + each % ("add", flag),
+            "remove": each % ("remove", flag)}
 
 
 class DocumentListener(ReactiveHTML):
