@@ -102,13 +102,16 @@ class FilterBar(pn.viewable.Viewer):
         self.refresh_configurations()
         self._init_callbacks()
         self._show_query()
+        # A page section of its own (white card); the summary and "Clear filters" sit at
+        # either end of their row without a spacer model between them.
         self._layout = pn.Column(
             pn.FlexBox(self._search, self._status, self._config, self._from, self._to,
                        gap="8px", align_items="flex-end", sizing_mode="stretch_width"),
-            pn.Row(self._summary, pn.layout.HSpacer(), self._clear,
-                   sizing_mode="stretch_width"),
+            pn.Row(self._summary, self._clear, sizing_mode="stretch_width",
+                   styles={"justify-content": "space-between"}),
             self.presets,
-            sizing_mode="stretch_width", margin=0)
+            stylesheets=[theme.SECTION_CSS], sizing_mode="stretch_width",
+            margin=(theme.SPACE["lg"], 0, 0, 0))
 
     def _init_callbacks(self) -> None:
         query = self.listing.query

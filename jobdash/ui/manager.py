@@ -92,8 +92,7 @@ class JobManager(pn.viewable.Viewer):
         self._layout = pn.Column(
             self.header,
             self.stats,
-            pn.Column(self.filters, stylesheets=[theme.SECTION_CSS], sizing_mode="stretch_width",
-                      margin=(theme.SPACE["lg"], 0, 0, 0)),
+            self.filters,
             self.tabs,
             self.toaster, self.shortcuts, self.actions, self.detail_dialog,
             sizing_mode="stretch_width", max_width=theme.MAX_WIDTH,

@@ -116,7 +116,7 @@ class Pager(pn.viewable.Viewer):
         self._size = pn.widgets.Select(label="Jobs per page", value=query.page_size,
                                        options=list(PAGE_SIZES), width=110, stylesheets=css)
         self._total = pn.pane.HTML("", stylesheets=[theme.HTML_CSS], align="end",
-                                   margin=(5, 10, 12, 10))
+                                   margin=(5, 10, 12, 10), styles={"margin-right": "auto"})
         self._previous.on_click(lambda _: self.go(query.page - 1))
         self._next.on_click(lambda _: self.go(query.page + 1))
         self._numbers.param.watch(self._number_clicked, "requested")
@@ -125,7 +125,7 @@ class Pager(pn.viewable.Viewer):
         self.listing.param.watch(self._update, ["total", "pages"])
         query.param.watch(self._update, ["page", "page_size"])
         self._layout = pn.Row(
-            self._total, pn.layout.HSpacer(), self._previous, self._numbers, self._next,
+            self._total, self._previous, self._numbers, self._next,
             self._jump, self._size, sizing_mode="stretch_width", margin=(8, 0),
             styles={"flex-wrap": "wrap", "align-items": "flex-end", "gap": "4px"})
         self._update()
