@@ -63,14 +63,14 @@ DEEP_TEXT_CHANGED = """([selector, old]) => {
 
 def serve(db: str, port: int) -> None:
     """The server process: the jobs page and a bare page, served as ``jobdash serve`` does
-    (``start_server``: same template, extensions, static folder and heap settings)."""
+    (``start_server``: same template, extensions, static folder and process settings)."""
     import panel as pn
 
     import jobdash
     from jobdash.ui.app import page_template, start_server
 
     service = jobdash.open(db, runner=False)
-    start_server(service, port=port, freeze_heap=True, extra_routes={
+    start_server(service, port=port, dedicated=True, extra_routes={
         "bare": lambda: page_template(pn.pane.Markdown("# Bare page\n\nNothing else."))})
 
 
