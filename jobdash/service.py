@@ -80,7 +80,8 @@ class JobService:
         self.store = store
         self.settings = settings
         self.feed = ChangeFeed()
-        self.trash = Trash(settings.image_root)
+        self.trash = Trash(settings.image_root, Path(f"{store.path}.deleting"),
+                           settings.image_path)
         self.trash.sweep()
         self.runner = None  # set by jobdash.open(runner=True); see jobdash.runner
 
@@ -182,8 +183,8 @@ class JobService:
         """Delete jobs, their image rows, events and image files, in one transaction.
 
         Returns ``{id: "deleted" | "not_found"}``. Running jobs refuse the whole call with
-        Conflict. After the commit, the files inside the image root (only those) are moved
-        aside at once and removed in the background (:meth:`close` waits for that)."""
+        Conflict. After the commit, the files inside the image root (only those) are removed
+        in the background, from a journal that survives a crash (:meth:`close` waits)."""
         ids = self._resolve(target)
         with self.store.transaction() as cur:
             statuses = self.store.existing_ids(ids)
@@ -195,7 +196,7 @@ class JobService:
             present = [i for i in ids if i in statuses]
             files = self.store.image_files(cur, present)
             self.store.delete_jobs(cur, present)
-        self.trash.discard(self.settings.image_path(f) for f in files)
+        self.trash.discard(files)
         if present:
             self.feed.publish(events.DELETED, present)
         return {i: ("deleted" if i in statuses else "not_found") for i in ids}

@@ -259,29 +259,30 @@ def test_bulk_delete_removes_rows_events_and_files(service, tmp_path):
         "(SELECT count(*) FROM job_events WHERE execution_id = ?) AS events", [doomed] * 3)
     assert counts.iloc[0].tolist() == [0, 0, 0]
     root = service.settings.image_root
-    assert not (root / rel).exists()  # moved aside before the call returned
-    service.trash.wait()
-    assert not (root / str(doomed)).exists() and not (root / ".deleted").exists()
+    service.trash.wait()  # files are removed in the background, after the commit
+    assert not (root / rel).exists() and not (root / str(doomed)).exists()
+    assert not list(service.store.path.parent.glob("*.deleting"))  # journal done
     assert outside.read_bytes() == b"precious" and link.is_symlink()
     assert (root / keep_rel).exists()
     assert service.get_by_id(keep).job["label"] == "keep"
     assert len(service.get_by_id(keep).images) == 1
 
 
-def test_files_left_aside_by_a_stopped_process_are_removed_on_open(tmp_path):
+def test_deletions_a_stopped_process_left_are_finished_on_open(tmp_path):
     db = tmp_path / "jobs.duckdb"
     with jobdash.open(db, runner=False) as svc:
         root = svc.settings.image_root
-    leftover = root / ".deleted" / "0123abcd"
-    leftover.mkdir(parents=True)
-    (leftover / "1").write_bytes(b"png")
-    keep = root / "7" / "img.png"
-    keep.parent.mkdir(parents=True)
-    keep.write_bytes(b"png")
+    doomed, keep = root / "7" / "img.png", root / "8" / "img.png"
+    for path in (doomed, keep):
+        path.parent.mkdir(parents=True)
+        path.write_bytes(b"png")
+    journals = tmp_path / "jobs.duckdb.deleting"
+    journals.mkdir()  # what bulk_delete writes before its background removal starts
+    (journals / "0123abcd.paths").write_bytes(b"7/img.png\0../../etc/passwd")
     with jobdash.open(db, runner=False) as svc:
         svc.trash.wait()
-        assert not (root / ".deleted").exists()
-        assert keep.read_bytes() == b"png"
+    assert not doomed.parent.exists() and keep.read_bytes() == b"png"
+    assert not journals.exists()
 
 
 def test_bulk_delete_refuses_running_jobs_and_deletes_nothing(history):

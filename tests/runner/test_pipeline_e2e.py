@@ -162,6 +162,5 @@ def test_deleting_a_finished_job_removes_its_whole_folder(tmp_path):
         statuses = set(svc.get_by_id(job["id"]).images["qc_status"])
         assert {"approved", "qc_failed"} <= statuses  # files both in approved/ and beside it
         assert svc.bulk_delete([job["id"]]) == {job["id"]: "deleted"}
-        assert not any(p.is_file() for p in folder.rglob("*"))  # moved aside at once
-        svc.trash.wait()                                         # folders pruned after
+        svc.trash.wait()  # files are removed in the background
         assert not folder.exists()
