@@ -5,15 +5,15 @@ from __future__ import annotations
 
 import base64
 from pathlib import Path
-from typing import Any
 
 import param
-from panel.reactive import ReactiveHTML
+
+from .hidden import Hidden
 
 XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
-class Downloader(ReactiveHTML):
+class Downloader(Hidden):
     """Invisible: each :meth:`send` makes the browser save the file under its name."""
 
     filename = param.String(default="", doc="""Name the browser saves the file under.""")
@@ -34,11 +34,6 @@ document.body.appendChild(link); link.click(); link.remove();
 setTimeout(() => URL.revokeObjectURL(url), 60000);
 """ % XLSX_TYPE,
     }
-
-    def __init__(self, **params: Any):
-        params.setdefault("margin", 0)
-        params.setdefault("height", 0)
-        super().__init__(**params)
 
     def send(self, path: Path) -> None:
         """Offer the file at ``path`` for download."""

@@ -7,10 +7,9 @@ Keys typed into a text field, or with Ctrl/Alt/Meta held, are left alone."""
 
 from __future__ import annotations
 
-from typing import Any
-
 import param
-from panel.reactive import ReactiveHTML
+
+from .hidden import Hidden
 
 SHORTCUTS: tuple[tuple[str, str], ...] = (
     ("/", "Focus the search box"),
@@ -51,16 +50,11 @@ def listening(handlers: dict[str, str], capture: bool = False) -> dict[str, str]
             "remove": each % ("remove", flag)}
 
 
-class DocumentListener(ReactiveHTML):
-    """Base of the page's listeners on the whole document (one of each per rendered page):
-    an invisible element taking no room; subclasses set ``_scripts = listening({...})``."""
+class DocumentListener(Hidden):
+    """Base of the page's listeners on the whole document (one of each per rendered page);
+    subclasses set ``_scripts = listening({...})``."""
 
     _template = '<div id="listener" hidden></div>'
-
-    def __init__(self, **params: Any):
-        params.setdefault("margin", 0)
-        params.setdefault("height", 0)
-        super().__init__(**params)
 
 
 class Shortcuts(DocumentListener):
