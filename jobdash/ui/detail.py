@@ -92,7 +92,7 @@ class JobDetailSlot(pn.viewable.Viewer):
             ("Images", pn.Column(pn.Row(self._filter, self._sort, self._export, align="end"),
                                  self.gallery, self._large_view, sizing_mode="stretch_width")),
             ("Timeline", self._timeline), ("Log", self.log),
-            width=WIDTH, stylesheets=css)
+            dynamic=True, width=WIDTH, stylesheets=css)
         self._head = pn.pane.HTML("", stylesheets=[DETAIL_CSS], margin=0)
         self._actions = pn.Row(*self._buttons.values(), visible=False, margin=0)
         self._layout = pn.Column(self._head, self._actions, self._tabs, width=WIDTH, margin=0)
