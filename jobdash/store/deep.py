@@ -52,6 +52,11 @@ class DeepPages:
         self._kept: OrderedDict[str, _Checkpoints] = OrderedDict()
         self._lock = threading.Lock()
 
+    def clear(self) -> None:
+        """Forget every listing's checkpoints (the next deep read of each rebuilds them)."""
+        with self._lock:
+            self._kept.clear()
+
     def ids(self, cur: duckdb.DuckDBPyConnection, query: JobQuery, where_sql: str,
             params: list[Any], now: dt.datetime, limit: int, offset: int) -> list[int]:
         """Ids of the page at ``offset`` (at least :data:`DEEP_OFFSET`), in order."""
