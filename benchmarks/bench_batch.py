@@ -9,9 +9,10 @@ Builds a fresh demo history of ``--jobs`` jobs (image files on disk for the newe
 * ``bulk_export(query, path)`` of every job that is not running, with the Images sheet.
   Target: 10 s or less.
 * ``bulk_delete(query)`` of the same jobs: rows, image rows, events and image files.
-  Target: 2 s or less. The call returns once the files are moved aside; their removal
-  from disk goes on in the background and is reported separately (``files_removed_s``,
-  from the start of the call until the trash is empty).
+  Target: 2 s or less. The call returns once the rows are gone and the files' paths are
+  in the deletion journal; the files are removed in the background, reported separately
+  (``files_not_yet_removed`` when the call returned, ``files_removed_s`` from the start
+  of the call until the last one is gone).
 """
 
 from __future__ import annotations
