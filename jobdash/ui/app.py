@@ -23,6 +23,7 @@ from typing import Any
 
 import panel as pn
 from bokeh.settings import settings as bokeh_settings
+from panel.io.state import set_curdoc
 from tornado.web import RedirectHandler
 
 # Absolute imports: ``panel serve`` runs this file as a script, outside the package.
@@ -76,9 +77,36 @@ def page_template(*objects: Any) -> pn.template.BootstrapTemplate:
 def jobs_page(service: JobService, *, dashboard_url: str | None = "/dashboard",
               refresh_ms: int = 1000) -> pn.template.BootstrapTemplate:
     """The Job Management page of one session, in the app's template; filters, sort, page
-    and open job live in the page URL (see jobdash.ui.urlstate)."""
-    manager = JobManager(service, refresh_ms, dashboard_url=dashboard_url)
-    return page_template(manager, UrlState(manager.listing, _session_search()))
+    and open job live in the page URL (see jobdash.ui.urlstate).
+
+    Served, the page's components are built just after the HTML has left (see
+    :func:`_after_response`), so the browser loads Bokeh's and Panel's scripts while the
+    server builds the page instead of after it."""
+    search = _session_search()
+    body = pn.Column(sizing_mode="stretch_width", margin=0)
+
+    def build() -> None:
+        manager = JobManager(service, refresh_ms, dashboard_url=dashboard_url)
+        body.objects = [manager, UrlState(manager.listing, search)]
+
+    _after_response(build)
+    return page_template(body)
+
+
+def _after_response(build: Callable[[], None]) -> None:
+    """Run ``build`` on the server's next tick (after the session's HTML is sent, before the
+    browser asks for the document: the server handles one thing at a time, so the browser
+    gets the whole page), or now when not served."""
+    doc = pn.state.curdoc
+    if doc is None or doc.session_context is None:
+        build()
+        return
+
+    def run() -> None:
+        with set_curdoc(doc):
+            build()
+
+    doc.add_next_tick_callback(run)
 
 
 def _session_search() -> dict[str, str]:
