@@ -1,7 +1,7 @@
 """JobManager: the Job Management page as a Panel Viewer.
 
     import jobdash, panel as pn
-    pn.extension("tabulator", notifications=True)
+    pn.extension("tabulator", notifications=True, inline=True)   # inline: no CDN needed
     svc = jobdash.open("data/jobs.duckdb")
     jobdash.JobManager(svc)          # renders inline in a notebook, with live updates
 
