@@ -116,9 +116,10 @@ def test_deep_pages_stay_exact_while_jobs_come_and_go(tmp_path, monkeypatch, sor
     build_demo(path, jobs=300, seed=5, images_on_disk=0, now=NOW)
     with jobdash.open(path, runner=False) as service:
         query = JobQuery(sort=sort, page_size=25, page=5)
-        deep_pages = service.store._deep  # the checkpoints are built on the first read
+        deep_pages = service.store._deep  # checkpoints are built after the first deep read
         for step in range(6):
             assert service.store.page(query, NOW)[0]["id"].tolist() == reference(service, query)[0]
+            deep_pages.wait()
             if step % 2 == 0:   # jobs arrive at the top of the default order
                 with service.store.transaction() as cur:
                     for n in range(7 * (step + 1)):
@@ -130,4 +131,5 @@ def test_deep_pages_stay_exact_while_jobs_come_and_go(tmp_path, monkeypatch, sor
                 running = service.store.ids_with_status("running")
                 service.bulk_delete([i for i in doomed if i not in running][:9])
             query.page = 5 + step % 3
+        deep_pages.wait()
         assert len(deep_pages._kept) == 1

@@ -56,7 +56,7 @@ class JobStore:
         self._idle = threading.Condition()  # guards the two fields below
         self._open_cursors = 0
         self._closed = False
-        self._deep = deep.DeepPages()
+        self._deep = deep.DeepPages(self.cursor)
         self.path.parent.mkdir(parents=True, exist_ok=True)
         config = {"memory_limit": memory_limit} if memory_limit else {}
         try:
