@@ -182,6 +182,7 @@ def measure(svc: JobService, case: Case, repeat: int) -> Result:
     cache the call fills is filled as when timed)."""
     setup = (lambda: case.setup(svc)) if case.setup is not None else None
     case.call(svc)
+    svc.store._deep.wait()  # checkpoints a first read starts are built before timing
     if setup is not None:
         setup()
     statements = record(svc, case.call)

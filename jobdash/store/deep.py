@@ -1,11 +1,12 @@
 """Deep pages fast: checkpoints of the sort order, checked on every use.
 
 ``ORDER BY ... LIMIT 25 OFFSET 500000`` keeps half a million rows in its top-N heap: about
-60 ms at a million jobs whatever the filters. The first deep read of a listing (its filters
-and sort) still runs that query, and starts a background thread that numbers the listing's
-rows once and notes the sort key and id of every :data:`STEP`-th row (about 100 ms). Later
-reads of any deep page count the rows before the nearest checkpoint and sort only the few
-thousand rows between two checkpoints, in one scan.
+60 ms at a million jobs whatever the filters. So when a listing (its filters and sort) with
+more than :data:`DEEP_OFFSET` rows is first read, a background thread numbers its rows once
+and notes the sort key and id of every :data:`STEP`-th row (about 100 ms). Reads of any deep
+page then count the rows before the nearest checkpoint and sort only the few thousand rows
+between two checkpoints, in one scan. A deep read that finds no checkpoints (a link straight
+to a deep page of a listing not read before) runs the top-N query and starts the build.
 
 The checkpoints are never trusted: the count says exactly where the band starts, so a page
 is returned only when the band really holds it. Jobs added or deleted since shift positions;
@@ -74,6 +75,16 @@ class DeepPages:
             builds = list(self._building.values())
         for build in builds:
             build.join()
+
+    def prepare(self, query: JobQuery, where_sql: str, params: list[Any],
+                now: dt.datetime) -> None:
+        """Build the checkpoints of a long listing in the background, unless there are some:
+        called on its first pages, so a later jump deep finds them ready."""
+        name = repr((where_sql, params, query.sort, query.descending))
+        with self._lock:
+            if name in self._kept:
+                return
+        self._build_later(name, query.copy(), where_sql, params, now)
 
     def ids(self, cur: duckdb.DuckDBPyConnection, query: JobQuery, where_sql: str,
             params: list[Any], now: dt.datetime, limit: int, offset: int) -> list[int]:

@@ -234,6 +234,8 @@ class JobStore:
             else:
                 total = cur.execute(f"SELECT count(*) FROM job_executions j WHERE {where_sql}",
                                     params).fetchone()[0]
+                if total > deep.DEEP_OFFSET and offset < deep.DEEP_OFFSET:
+                    self._deep.prepare(query, where_sql, params, now)
                 if offset >= total:
                     ids = []
                 elif offset >= deep.DEEP_OFFSET:
