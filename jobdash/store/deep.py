@@ -19,6 +19,7 @@ from __future__ import annotations
 import datetime as dt
 import logging
 import threading
+import time
 from collections import OrderedDict
 from collections.abc import Callable
 from contextlib import AbstractContextManager
@@ -38,6 +39,10 @@ STEP = 1000
 
 DEEP_OFFSET = 5000
 """First offset read through checkpoints; shallower pages sort less than this many rows."""
+
+PREPARE_DELAY_S = 0.5
+"""Pause before building a listing's checkpoints ahead of need, so the read that asked
+(and the rest of its page) finishes first."""
 
 KEPT = 16
 """Listings (filters + sort) whose checkpoints are kept, least recently used dropped."""
@@ -84,37 +89,46 @@ class DeepPages:
         with self._lock:
             if name in self._kept:
                 return
-        self._build_later(name, query.copy(), where_sql, params, now)
+        self._build_later(name, query.copy(), where_sql, params, now, PREPARE_DELAY_S)
 
-    def ids(self, cur: duckdb.DuckDBPyConnection, query: JobQuery, where_sql: str,
-            params: list[Any], now: dt.datetime, limit: int, offset: int) -> list[int]:
-        """Ids of the page at ``offset`` (at least :data:`DEEP_OFFSET`), in order."""
+    def page(self, cur: duckdb.DuckDBPyConnection, query: JobQuery, where_sql: str,
+             params: list[Any], now: dt.datetime, limit: int,
+             offset: int) -> tuple[list[int], int]:
+        """Ids of the page at ``offset`` (at least :data:`DEEP_OFFSET`) in order, and the
+        number of rows the listing has."""
         name = repr((where_sql, params, query.sort, query.descending))
         with self._lock:
             points = self._kept.get(name)
             if points is not None:
                 self._kept.move_to_end(name)
         if points is not None:
-            ids = _through(cur, points, query, where_sql, params, now, limit, offset)
-            if ids is not None:
-                return ids
-        self._build_later(name, query.copy(), where_sql, params, now)
+            found = _through(cur, points, query, where_sql, params, now, limit, offset)
+            if found is not None:
+                return found
+        total = cur.execute(f"SELECT count(*) FROM job_executions j WHERE {where_sql}",
+                            params).fetchone()[0]
+        if offset >= total:
+            return [], total
         sql, values = page_ids(query, where_sql, params, now, limit, offset)
-        return [r[0] for r in cur.execute(sql, values).fetchall()]
+        ids = [r[0] for r in cur.execute(sql, values).fetchall()]
+        self._build_later(name, query.copy(), where_sql, params, now)
+        return ids, total
 
     def _build_later(self, name: str, query: JobQuery, where_sql: str, params: list[Any],
-                     now: dt.datetime) -> None:
+                     now: dt.datetime, delay: float = 0.0) -> None:
         with self._lock:
             if name in self._building:
                 return
             build = threading.Thread(target=self._build, name="jobdash-checkpoints",
-                                     args=(name, query, where_sql, params, now), daemon=True)
+                                     args=(name, query, where_sql, params, now, delay),
+                                     daemon=True)
             self._building[name] = build
         build.start()
 
     def _build(self, name: str, query: JobQuery, where_sql: str, params: list[Any],
-               now: dt.datetime) -> None:
+               now: dt.datetime, delay: float) -> None:
         try:
+            time.sleep(delay)
             with self._cursor() as cur:
                 points = _numbered(cur, query, where_sql, params, now)
             with self._lock:
@@ -145,8 +159,9 @@ def _numbered(cur: duckdb.DuckDBPyConnection, query: JobQuery, where_sql: str,
 
 def _through(cur: duckdb.DuckDBPyConnection, points: _Checkpoints, query: JobQuery,
              where_sql: str, params: list[Any], now: dt.datetime, limit: int,
-             offset: int) -> list[int] | None:
-    """The page read between two checkpoints, or None when they no longer frame it."""
+             offset: int) -> tuple[list[int], int] | None:
+    """The page read between two checkpoints and the listing's size, or None when the
+    checkpoints no longer frame the page."""
     with points.lock:
         shift = points.shift
     first = max(0, (offset - shift) // STEP - 1)
@@ -162,8 +177,8 @@ def _through(cur: duckdb.DuckDBPyConnection, points: _Checkpoints, query: JobQue
     else:
         before_last, before_last_params = "TRUE", []
     order_sql, uses_now = order_by(query)
-    ahead, band = cur.execute(
-        f"""SELECT count(*) FILTER (WHERE {before_first}),
+    total, ahead, band = cur.execute(
+        f"""SELECT count(*), count(*) FILTER (WHERE {before_first}),
                    list(j.id ORDER BY {order_sql})
                        FILTER (WHERE NOT {before_first} AND {before_last})
             FROM job_executions j WHERE {where_sql}""",
@@ -175,7 +190,7 @@ def _through(cur: duckdb.DuckDBPyConnection, points: _Checkpoints, query: JobQue
     start = offset - ahead
     if start < 0 or (start + limit > len(band) and before_last != "TRUE"):
         return None
-    return band[start:start + limit]
+    return band[start:start + limit], total
 
 
 def _precedes(query: JobQuery, key_sql: str, key_params: list[Any],

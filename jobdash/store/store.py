@@ -231,16 +231,16 @@ class JobStore:
                                                    query.page_size, offset)
                 total, ids = cur.execute(sql, values).fetchone()
                 ids = ids or []
+            elif offset >= deep.DEEP_OFFSET:
+                ids, total = self._deep.page(cur, query, where_sql, params, now,
+                                             query.page_size, offset)
             else:
                 total = cur.execute(f"SELECT count(*) FROM job_executions j WHERE {where_sql}",
                                     params).fetchone()[0]
-                if total > deep.DEEP_OFFSET and offset < deep.DEEP_OFFSET:
+                if total > deep.DEEP_OFFSET:
                     self._deep.prepare(query, where_sql, params, now)
                 if offset >= total:
                     ids = []
-                elif offset >= deep.DEEP_OFFSET:
-                    ids = self._deep.ids(cur, query, where_sql, params, now,
-                                         query.page_size, offset)
                 else:
                     sql, values = listing.page_ids(query, where_sql, params, now,
                                                    query.page_size, offset)
