@@ -23,7 +23,7 @@ from panel.io.state import set_curdoc
 from ..errors import JobdashError
 from ..query import JobQuery
 from ..vocab import format_job_id
-from .dialog import Confirmation
+from .dialog import Confirmation, Dialog
 from .download import Downloader
 from .format import count_text
 from .notify import Toaster
@@ -95,13 +95,20 @@ class JobActions(pn.viewable.Viewer):
 
     def __init__(self, **params: Any):
         super().__init__(**params)
-        ask = Confirmation("Delete jobs", "Delete", color="danger")
-        self._question, self._confirm, self._cancel, self.dialog = (
-            ask.question, ask.confirm, ask.cancel, ask.dialog)
+        self._question: pn.pane.HTML | None = None
+        # The question and its buttons are built when the dialog first opens (or is
+        # prepared): most page views never delete, and their models cost every first render.
+        self.dialog = Dialog(title="Delete jobs", factory=self._dialog_contents)
         self.downloader = Downloader()
-        self._confirm.on_click(lambda _: self.confirm_delete())
-        self._cancel.on_click(lambda _: self.dialog.hide())
         self.dialog.param.watch(self._dialog_closed, "open")
+
+    def _dialog_contents(self) -> list[Any]:
+        """The delete question with its "Cancel" and "Delete" buttons, wired."""
+        ask = Confirmation("Delete jobs", "Delete", color="danger")
+        ask.confirm.on_click(lambda _: self.confirm_delete())
+        ask.cancel.on_click(lambda _: self.dialog.hide())
+        self._question = ask.question
+        return list(ask.dialog.objects)
 
     def run(self, action: str, target: Target) -> None:
         """Do ``action`` ("view", "export", "rerun" or "delete") on ``target``; a refusal
@@ -217,6 +224,8 @@ class JobActions(pn.viewable.Viewer):
             return
         self.pending_delete = target
         what = html.escape(target_text(target, count))
+        self.dialog.prepare()
+        assert self._question is not None  # built by prepare()
         self._question.object = (
             f"<h2>Delete {what}?</h2><p>{'It' if count == 1 else 'They'} will be removed with "
             f"{'its' if count == 1 else 'their'} image records, timeline and image files on "
