@@ -16,6 +16,7 @@ import pandas as pd
 import panel as pn
 import param
 from panel.io.model import JSCode
+from panel.theme import Design
 
 from . import theme
 from .format import (action_html, date_text, duration_text, images_html, job_id_html,
@@ -215,7 +216,7 @@ class JobTable(pn.viewable.Viewer):
             widths={"job": 118, "status": 132, "date": 142, "duration": 112, "images": 112,
                     "view": 74, "export": 64, "rerun": 60, "delete": 64},
             sorters=self._sorters(), row_height=theme.ROW_HEIGHT, layout="fit_columns",
-            theme="simple", sizing_mode="stretch_width", margin=0, container_popup=False,
+            theme="simple", design=Design, sizing_mode="stretch_width", margin=0, container_popup=False,
             configuration={"placeholder": "No jobs match these filters.",
                            "responsiveLayout": "hide", "rowContextMenu": ROW_MENU,
                            # Tabbing onto the label cell must not open its editor: a click
