@@ -219,6 +219,7 @@ class JobTable(pn.viewable.Viewer):
             theme="simple", design=Design, sizing_mode="stretch_width", margin=0, container_popup=False,
             configuration={"placeholder": "No jobs match these filters.",
                            "responsiveLayout": "hide", "rowContextMenu": ROW_MENU,
+                           "renderVertical": "basic",
                            # Tabbing onto the label cell must not open its editor: a click
                            # does, or Enter on the focused cell (jobdash.ui.keys.TableKeys).
                            "editTriggerEvent": "click"},
