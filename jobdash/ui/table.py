@@ -122,7 +122,7 @@ button.jd-act { all: unset; cursor: pointer; font-size: 12px; font-weight: 600; 
 button.jd-act:hover { background: #EDE9FE; }
 button.jd-act-delete { color: var(--jd-error-strong); }
 button.jd-act-delete:hover { background: #FEE2E2; }
-:host .tabulator input[type="checkbox"] { width: 16px; height: 16px; vertical-align: middle;
+:host .tabulator input[type="checkbox"] { width: 16px; height: 16px; flex: none; vertical-align: middle;
   accent-color: var(--jd-primary-strong); cursor: pointer; }
 """
 
