@@ -43,6 +43,7 @@ from benchmarks.bench_contract import history
 from benchmarks.bench_detail import EVENTS, IMAGES, TARGET_MS, add_big_job
 from benchmarks.bench_page import (CHROMIUM, CHROMIUM_ARGS, FIRST_ROW, _free_port, _summary,
                                    _wait_listening)
+from jobdash.ui.manager import PREPARE_DELAY_MS
 from jobdash.vocab import format_job_id
 
 THUMBNAILS = 12   # "the first thumbnails": the first two rows of the gallery
@@ -144,7 +145,9 @@ def run(jobs: int, opens: int) -> dict[str, Any]:
                 page = browser.new_page(viewport={"width": 1360, "height": 1000})
                 page.goto(f"http://127.0.0.1:{port}/jobs")
                 page.wait_for_selector(FIRST_ROW, timeout=120_000)
-                time.sleep(1)   # the page's dialogs are prepared once it is on screen
+                # The page prepares its dialogs PREPARE_DELAY_MS after it is on screen (a
+                # person takes longer than that to pick a job): the opens come after it.
+                time.sleep(PREPARE_DELAY_MS / 1000 + 1.0)
                 samples = _opens(page, big, opens)
                 browser.close()
         finally:
