@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import atexit
 import gc
+import logging
 import os
 import secrets
 import threading
@@ -33,6 +34,8 @@ from jobdash.ui import theme
 from jobdash.ui.dashboard import DashboardPage
 from jobdash.ui.manager import JobManager
 from jobdash.ui.urlstate import UrlState
+
+log = logging.getLogger(__name__)
 
 TITLE = "jobdash"
 PAGE_CSS = f"""
@@ -86,7 +89,14 @@ def jobs_page(service: JobService, *, dashboard_url: str | None = "/dashboard",
     body = pn.Column(sizing_mode="stretch_width", margin=0)
 
     def build() -> None:
-        manager = JobManager(service, refresh_ms, dashboard_url=dashboard_url)
+        try:
+            manager = JobManager(service, refresh_ms, dashboard_url=dashboard_url)
+        except Exception as exc:  # noqa: BLE001 - shown on the page instead of a blank one
+            log.exception("the Job Management page could not be built")
+            body.objects = [pn.pane.Alert(f"Job Management could not load: {exc}. Reload the "
+                                          "page; if it persists, see the server log.",
+                                          alert_type="danger")]
+            return
         body.objects = [manager, UrlState(manager.listing, search)]
 
     _after_response(build)

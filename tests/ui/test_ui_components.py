@@ -308,3 +308,14 @@ def test_display_frame_of_an_empty_page():
                                   "duration_s", "total_images", "failed_images",
                                   "qc_failed_images"])
     assert display_frame(empty, "").empty
+
+
+def test_a_jobs_page_that_cannot_be_built_says_so(tmp_path):
+    from jobdash.ui.app import jobs_page
+
+    svc = jobdash.open(tmp_path / "jobs.duckdb", runner=False)
+    svc.close()  # every read now raises StoreClosed
+    (body,) = jobs_page(svc).main.objects
+    (alert,) = body.objects
+    assert alert.alert_type == "danger"
+    assert "Job Management could not load" in alert.object and "is closed" in alert.object
