@@ -133,6 +133,9 @@ class FilterBar(pn.viewable.Viewer):
         self._search.param.update(value="", value_input="")
         query = self.listing.query
         query.param.update(**{f: copy.copy(query.param[f].default) for f in FILTER_FIELDS})
+        # Emptying the box above scheduled "apply the typed text" while the query still had
+        # its search: left pending, it would fire after a preset applied within 300 ms.
+        self._cancel_debounce()
 
     def apply_search(self) -> None:
         """Put the typed search text into the query now."""

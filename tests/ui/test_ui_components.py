@@ -168,6 +168,8 @@ def test_filter_bar_writes_the_query_and_clears(history):
     q = listing.query
     assert (q.statuses, q.configuration_ids, q.date_from, q.search) == ([], [], None, "")
     assert bar._search.value == "" and bar._config.value == ANY and bar._clear.disabled
+    listing.query.param.update(statuses=["failed"], search="lake")  # a preset, at once
+    assert bar._search.value == "lake" and bar.search_text == "lake"  # no stale "" pending
     assert filters_summary(0) == "No filters active" and filters_summary(1) == "1 filter active"
 
 
