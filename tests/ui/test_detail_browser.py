@@ -14,6 +14,7 @@ from playwright.sync_api import Page, expect
 
 from factories import T0, add_config, add_job
 from test_detail_state import add_timeline, write_image
+from ui_util import wait_for_table_settled
 
 pytestmark = pytest.mark.browser
 
@@ -72,6 +73,7 @@ def tab(page: Page, name: str):
 
 def test_open_from_job_id_escape_closes_and_focus_returns(page: Page, served):
     open_jobs(page, served.url)
+    wait_for_table_settled(page)  # a click during the table's first redraws loses its focus
     job_button = page.get_by_role("button", name="JOB-000001", exact=True)
     job_button.click()
     dialog = page.get_by_role("dialog", name="Job JOB-000001 details")

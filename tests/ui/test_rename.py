@@ -9,6 +9,7 @@ from playwright.sync_api import Page, expect
 
 from jobdash.vocab import format_job_id
 from factories import add_config, add_job
+from ui_util import wait_for_table_settled
 
 pytestmark = pytest.mark.browser
 
@@ -27,15 +28,6 @@ def label_cell(page: Page, job_id: int):
 
 def label_of(served, job_id: int) -> str:
     return served.service.jobs([job_id])["label"].iloc[0]
-
-
-# Resolves once the table's rows have not been re-rendered for half a second: while the page
-# settles after loading, the table may redraw its rows, and a redraw drops the focus.
-SETTLED_JS = """(table) => new Promise((resolve) => {
-  let timer = setTimeout(resolve, 500);
-  new MutationObserver(() => { clearTimeout(timer); timer = setTimeout(resolve, 500); })
-    .observe(table, {childList: true, subtree: true});
-})"""
 
 
 def start_editing(page: Page, served, job_id: int):
@@ -82,7 +74,7 @@ def test_keyboard_enter_on_the_focused_label_edits_it(page: Page, served):
     page.goto(f"{served.url}/jobs")
     cell = label_cell(page, 1)
     expect(cell).to_be_visible(timeout=20_000)
-    page.locator(".tabulator-tableholder").evaluate(SETTLED_JS)
+    wait_for_table_settled(page)
     row = page.locator(".tabulator-row").filter(has_text=format_job_id(1))
     row.locator("button.jd-jobid").focus()
     page.keyboard.press("Tab")                          # onto the label cell: not editing yet

@@ -31,3 +31,17 @@ def listening(port: int) -> bool:
     """Whether something accepts connections on 127.0.0.1:port."""
     with socket.socket() as sock:
         return sock.connect_ex(("127.0.0.1", port)) == 0
+
+
+# Resolves once the table's rows have not changed for 500 ms: Panel redraws the table right
+# after its first render, replacing the row elements (and losing whatever had focus).
+_SETTLED_JS = """(table) => new Promise((resolve) => {
+  let timer = setTimeout(resolve, 500);
+  new MutationObserver(() => { clearTimeout(timer); timer = setTimeout(resolve, 500); })
+    .observe(table, {childList: true, subtree: true});
+})"""
+
+
+def wait_for_table_settled(page) -> None:
+    """Wait until the job table has stopped redrawing (before tests that rely on focus)."""
+    page.locator(".tabulator-tableholder").evaluate(_SETTLED_JS)
