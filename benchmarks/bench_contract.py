@@ -139,6 +139,7 @@ def cases(svc: JobService) -> list[Case]:
     """Every measured call for the history behind ``svc``."""
     total = svc.get_all(JobQuery()).total
     middle_page = max(1, total // 25 // 2)
+    last_page = max(1, -(-total // 25))
     ids = svc.store.matching_ids(JobQuery(sort="id"), limit=1)
     newest = ids[0]
     out = [
@@ -147,6 +148,9 @@ def cases(svc: JobService) -> list[Case]:
              lambda s: s.get_all(JobQuery(page=middle_page))),
         Case("same, first deep read of its listing (no checkpoints yet)", "page",
              lambda s: s.get_all(JobQuery(page=middle_page)),
+             setup=lambda s: s.store._deep.clear()),
+        Case("last page, first deep read of its listing (read from the end)", "page",
+             lambda s: s.get_all(JobQuery(page=last_page)),
              setup=lambda s: s.store._deep.clear()),
     ]
     for key in SORT_KEYS:

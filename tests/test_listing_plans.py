@@ -133,3 +133,18 @@ def test_deep_pages_stay_exact_while_jobs_come_and_go(tmp_path, monkeypatch, sor
             query.page = 5 + step % 3
         deep_pages.wait()
         assert len(deep_pages._kept) == 1
+
+
+@pytest.mark.parametrize("filters", FILTERS[:3], ids=lambda f: ",".join(f) or "all")
+@pytest.mark.parametrize("sort", SORT_KEYS)
+def test_pages_read_from_the_end_match_the_plain_sql(svc, filters, sort):
+    for descending in (True, False):
+        query = JobQuery(sort=sort, descending=descending, page_size=25, **filters)
+        total = reference(svc, query)[1]
+        where_sql, params = listing.where(query)
+        for page in sorted({1, max(1, -(-total // 25) // 2), -(-total // 25)}):
+            query.page = page
+            sql, values = listing.from_the_end(query, where_sql, params, NOW, 25,
+                                               (page - 1) * 25, total)
+            got = svc.store.sql(sql, values)["id"].tolist()[::-1]
+            assert got == reference(svc, query)[0], (descending, page)

@@ -6,7 +6,8 @@ more than :data:`DEEP_OFFSET` rows is first read, a background thread numbers it
 and notes the sort key and id of every :data:`STEP`-th row (about 100 ms). Reads of any deep
 page then count the rows before the nearest checkpoint and sort only the few thousand rows
 between two checkpoints, in one scan. A deep read that finds no checkpoints (a link straight
-to a deep page of a listing not read before) runs the top-N query and starts the build.
+to a deep page of a listing not read before) runs the top-N query — from whichever end of
+the order is nearer — and starts the build.
 
 The checkpoints are never trusted: the count says exactly where the band starts, so a page
 is returned only when the band really holds it. Jobs added or deleted since shift positions;
@@ -29,7 +30,7 @@ from typing import Any
 import duckdb
 
 from ..query import JobQuery
-from .listing import order_by, page_ids, sort_key
+from .listing import from_the_end, order_by, page_ids, sort_key
 
 log = logging.getLogger(__name__)
 Cursors = Callable[[], AbstractContextManager[duckdb.DuckDBPyConnection]]
@@ -40,9 +41,9 @@ STEP = 1000
 DEEP_OFFSET = 5000
 """First offset read through checkpoints; shallower pages sort less than this many rows."""
 
-PREPARE_DELAY_S = 0.5
-"""Pause before building a listing's checkpoints ahead of need, so the read that asked
-(and the rest of its page) finishes first."""
+BUILD_DELAY_S = 0.5
+"""Pause before building a listing's checkpoints, so the read that asked (and the rest of
+its page) finishes first."""
 
 KEPT = 16
 """Listings (filters + sort) whose checkpoints are kept, least recently used dropped."""
@@ -89,7 +90,7 @@ class DeepPages:
         with self._lock:
             if name in self._kept:
                 return
-        self._build_later(name, query.copy(), where_sql, params, now, PREPARE_DELAY_S)
+        self._build_later(name, query.copy(), where_sql, params, now)
 
     def page(self, cur: duckdb.DuckDBPyConnection, query: JobQuery, where_sql: str,
              params: list[Any], now: dt.datetime, limit: int,
@@ -109,26 +110,30 @@ class DeepPages:
                             params).fetchone()[0]
         if offset >= total:
             return [], total
-        sql, values = page_ids(query, where_sql, params, now, limit, offset)
-        ids = [r[0] for r in cur.execute(sql, values).fetchall()]
+        if offset > total // 2:
+            sql, values = from_the_end(query, where_sql, params, now, limit, offset, total)
+            ids = [r[0] for r in cur.execute(sql, values).fetchall()][::-1]
+        else:
+            sql, values = page_ids(query, where_sql, params, now, limit, offset)
+            ids = [r[0] for r in cur.execute(sql, values).fetchall()]
         self._build_later(name, query.copy(), where_sql, params, now)
         return ids, total
 
     def _build_later(self, name: str, query: JobQuery, where_sql: str, params: list[Any],
-                     now: dt.datetime, delay: float = 0.0) -> None:
+                     now: dt.datetime) -> None:
         with self._lock:
             if name in self._building:
                 return
             build = threading.Thread(target=self._build, name="jobdash-checkpoints",
-                                     args=(name, query, where_sql, params, now, delay),
+                                     args=(name, query, where_sql, params, now),
                                      daemon=True)
             self._building[name] = build
         build.start()
 
     def _build(self, name: str, query: JobQuery, where_sql: str, params: list[Any],
-               now: dt.datetime, delay: float) -> None:
+               now: dt.datetime) -> None:
         try:
-            time.sleep(delay)
+            time.sleep(BUILD_DELAY_S)
             with self._cursor() as cur:
                 points = _numbered(cur, query, where_sql, params, now)
             with self._lock:

@@ -154,6 +154,19 @@ def page_ids(query: JobQuery, where_sql: str, params: list[Any], now: dt.datetim
     return sql, [*values, limit, offset]
 
 
+def from_the_end(query: JobQuery, where_sql: str, params: list[Any], now: dt.datetime,
+                 limit: int, offset: int, total: int) -> tuple[str, list[Any]]:
+    """SQL and parameters selecting the ids of the page at ``offset`` of ``total`` rows,
+    read backwards from the end of the order (the caller reverses them): for a page in the
+    second half, the top-N keeps fewer rows than reading forwards would."""
+    d = "ASC" if query.descending else "DESC"       # the exact mirror of order_by's order
+    key_sql, key_params = sort_key(query, now)
+    start = max(0, total - offset - limit)
+    return (f"SELECT j.id FROM job_executions j WHERE {where_sql} "
+            f"ORDER BY {key_sql} {d} NULLS FIRST, j.id {d} LIMIT ? OFFSET ?",
+            [*params, *key_params, total - offset - start, start])
+
+
 def counted_page(query: JobQuery, where_sql: str, params: list[Any], now: dt.datetime,
                  limit: int, offset: int) -> tuple[str, list[Any]]:
     """SQL and parameters of one row: the number of matching jobs and the ids of one page
