@@ -67,6 +67,12 @@ def open_jobs(page: Page, url: str, query: str = "") -> None:
     expect(page.locator(".tabulator-row").first).to_be_visible(timeout=20_000)
 
 
+def open_first_job(page: Page):
+    """Click JOB-000001's Job ID; its dialog."""
+    page.get_by_role("button", name="JOB-000001", exact=True).click()
+    return page.get_by_role("dialog", name="Job JOB-000001 details")
+
+
 def tab(page: Page, name: str):
     return page.locator(".bk-tab").filter(has_text=re.compile(f"^{name}$"))
 
@@ -99,8 +105,7 @@ def test_open_from_view_shows_the_error_and_the_close_button_closes(page: Page, 
 
 def test_gallery_filter_and_large_view(page: Page, served):
     open_jobs(page, served.url)
-    page.get_by_role("button", name="JOB-000001", exact=True).click()
-    dialog = page.get_by_role("dialog", name="Job JOB-000001 details")
+    dialog = open_first_job(page)
     tab(dialog, "Images").click()
     cards = dialog.locator(".jd-card")
     expect(cards).to_have_count(5)
@@ -136,8 +141,7 @@ def test_missing_files_show_placeholders(page: Page, served):
 
 def test_gallery_empties_on_a_filter_and_on_close_without_errors(page: Page, served, caplog):
     open_jobs(page, served.url)
-    page.get_by_role("button", name="JOB-000001", exact=True).click()
-    dialog = page.get_by_role("dialog", name="Job JOB-000001 details")
+    dialog = open_first_job(page)
     tab(dialog, "Images").click()
     expect(dialog.locator(".jd-card")).to_have_count(5)
     page.keyboard.press("Escape")                      # the view empties its gallery
@@ -177,8 +181,7 @@ def test_running_job_timeline_grows(page: Page, served):
 
 def test_log_level_filter_search_and_download(page: Page, served):
     open_jobs(page, served.url)
-    page.get_by_role("button", name="JOB-000001", exact=True).click()
-    dialog = page.get_by_role("dialog", name="Job JOB-000001 details")
+    dialog = open_first_job(page)
     tab(dialog, "Log").click()
     log = dialog.locator("pre.jd-log")
     expect(log).to_contain_text("Copied 1 approved image")
@@ -226,8 +229,7 @@ def test_deep_link_opens_the_job_and_closing_clears_the_url(page: Page, served):
 
 def test_open_modal_has_no_serious_accessibility_violation(page: Page, served):
     open_jobs(page, served.url)
-    page.get_by_role("button", name="JOB-000001", exact=True).click()
-    dialog = page.get_by_role("dialog", name="Job JOB-000001 details")
+    dialog = open_first_job(page)
     expect(dialog.get_by_text("1 setting changed since this run")).to_be_visible()
     for name, ready in (("Information", "dl"), ("Images", ".jd-card"),
                         ("Timeline", "table[aria-label=Timeline]"), ("Log", "pre.jd-log")):
@@ -242,8 +244,7 @@ def test_open_modal_has_no_serious_accessibility_violation(page: Page, served):
 
 def test_selected_images_export_as_a_zip(page: Page, served):
     open_jobs(page, served.url)
-    page.get_by_role("button", name="JOB-000001", exact=True).click()
-    dialog = page.get_by_role("dialog", name="Job JOB-000001 details")
+    dialog = open_first_job(page)
     tab(dialog, "Images").click()
     expect(dialog.get_by_role("button", name="Export selected (0)")).to_be_disabled()
     dialog.get_by_role("checkbox", name=re.compile(r"^Select image ")).first.check()
