@@ -108,7 +108,7 @@ class JobActions(pn.viewable.Viewer):
         ask.confirm.on_click(lambda _: self.confirm_delete())
         ask.cancel.on_click(lambda _: self.dialog.hide())
         self._question = ask.question
-        return list(ask.dialog.objects)
+        return ask.contents
 
     def run(self, action: str, target: Target) -> None:
         """Do ``action`` ("view", "export", "rerun" or "delete") on ``target``; a refusal

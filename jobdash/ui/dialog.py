@@ -6,6 +6,8 @@ it too. Panel components go inside as ``objects``, or come from ``factory`` on f
 
 from __future__ import annotations
 
+from functools import cached_property
+
 from typing import Any
 
 import panel as pn
@@ -91,8 +93,10 @@ else if (!data.open && dialog.open) { dialog.close(); }
 
 
 class Confirmation:
-    """A yes/no question in a Dialog: ``question`` (HTML pane), ``confirm`` and ``cancel``
-    buttons, and the ``dialog`` itself; the caller wires the buttons and fills the question."""
+    """A yes/no question: ``question`` (HTML pane), ``confirm`` and ``cancel`` buttons, laid
+    out as ``contents``, and a ``dialog`` holding them (built when first used, so a caller with
+    a lazy Dialog of its own can take ``contents`` alone); the caller wires the buttons and
+    fills the question."""
 
     def __init__(self, title: str, confirm_label: str, *, color: str, confirm_width: int = 96,
                  question_width: int = 460):
@@ -101,5 +105,10 @@ class Confirmation:
         self.confirm = pn.widgets.Button(label=confirm_label, color=color, width=confirm_width,
                                          stylesheets=css)
         self.cancel = pn.widgets.Button(label="Cancel", width=96, stylesheets=css)
-        self.dialog = Dialog(self.question, pn.Row(pn.layout.HSpacer(), self.cancel, self.confirm),
-                             title=title)
+        self.title = title
+        self.contents = [self.question, pn.Row(pn.layout.HSpacer(), self.cancel, self.confirm)]
+
+    @cached_property
+    def dialog(self) -> Dialog:
+        """The question in a dialog named after the title."""
+        return Dialog(*self.contents, title=self.title)
