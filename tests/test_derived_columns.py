@@ -1,5 +1,5 @@
-"""Schema versions 2 and 3: the stored listing keys of job_executions (label_key, error_key,
-error_signature, duration_ms, pending/needs_review image counters) are back-filled by the
+"""Schema versions 2 to 4: the stored listing keys of job_executions (label_key, error_key,
+error_signature, duration_ms, run_at, pending/needs_review image counters) are back-filled by the
 migrations and stay right through every write path: start, rename, claim, record, finish,
 cancel, interrupt, import and the demo's bulk load. The listing filters on them find what the plain SQL finds."""
 
@@ -36,6 +36,7 @@ STALE = f"""
        OR j.error_key IS DISTINCT FROM lower(j.error_message)
        OR j.error_signature IS DISTINCT FROM {ERROR_SIGNATURE}
        OR j.duration_ms IS DISTINCT FROM date_diff('millisecond', j.started_at, j.completed_at)
+       OR j.run_at IS DISTINCT FROM coalesce(j.started_at, j.queued_at)
        OR j.pending_images IS DISTINCT FROM coalesce(i.pending, 0)
        OR j.needs_review_images IS DISTINCT FROM coalesce(i.review, 0)
     ORDER BY j.id"""
@@ -81,16 +82,18 @@ def write_version_1(path) -> None:
     con.close()
 
 
-def test_migrations_2_and_3_back_fill_a_version_1_file(tmp_path):
+def test_migrations_back_fill_a_version_1_file(tmp_path):
     path = tmp_path / "old.duckdb"
     write_version_1(path)
     store = JobStore(path)
     try:
-        assert store.applied_migrations() == [1, 2, 3]
+        assert store.applied_migrations() == [1, 2, 3, 4]
         assert derived(store, 1) == ("hero banners", "(no error message)", 90_000, 0, 2)
         assert derived(store, 2) == (None, "Generation timed out after <n>s", 90_000, 0, 0)
         assert derived(store, 3)[2:] == (None, 1, 0)
         assert derived(store, 4)[2] is None
+        assert store.sql("SELECT run_at FROM job_executions ORDER BY id").run_at.tolist() \
+            == [T0] * 4
         with store.cursor() as cur:
             assert cur.execute("SELECT error_key FROM job_executions WHERE id = 2").fetchone() \
                 == ("generation timed out after 60s",)
@@ -99,7 +102,7 @@ def test_migrations_2_and_3_back_fill_a_version_1_file(tmp_path):
         store.close()
     reopened = JobStore(path)
     try:
-        assert reopened.migrate() == [] and reopened.applied_migrations() == [1, 2, 3]
+        assert reopened.migrate() == [] and reopened.applied_migrations() == [1, 2, 3, 4]
     finally:
         reopened.close()
 

@@ -414,7 +414,7 @@ _INSERT_JOBS = f"""
     SELECT * EXCLUDE (nr, pf), {", ".join(derived.EXPRESSIONS.values())}, nr,
            total_images - approved_images - nr - qc_failed_images - pf
     FROM (
-        SELECT id, label, status, cid, settings, rerun_of, demo_ts(t_queue),
+        SELECT id, label, status, cid, settings, rerun_of, demo_ts(t_queue) AS queued_at,
                demo_ts(t_start) AS started_at, demo_ts(t_end) AS completed_at,
                CASE status WHEN 'completed' THEN 100 WHEN 'pending' THEN 0
                     ELSE least(95, 20 + floor(70 * gens_done / gens)::INTEGER) END,

@@ -7,11 +7,12 @@ import datetime as dt
 from typing import Any
 
 from ..query import JobQuery
-from ..vocab import JOB_STATUSES, parse_job_id
+from ..vocab import parse_job_id
 from .derived import image_qc_test
 
-# Run date of a job: when it started, or when it was queued if it has not started yet.
-RUN_AT = "coalesce(j.started_at, j.queued_at)"
+# Run date of a job: when it started, or when it was queued if it has not started yet
+# (a stored column, see .derived).
+RUN_AT = "j.run_at"
 # Duration in seconds; running jobs count up to ``now`` (the first positional parameter).
 DURATION = "date_diff('millisecond', j.started_at, coalesce(j.completed_at, ?::TIMESTAMP)) / 1000.0"
 
@@ -107,51 +108,12 @@ def costly(query: JobQuery) -> bool:
     return bool(search_text(query))
 
 
-MERGED_TOP_MAX = 1000
-"""Deepest row (offset + page size) read with a merged sort (see :func:`page_ids`)."""
-
-
-def _branches(query: JobQuery) -> list[tuple[str, list[Any], str, str]] | None:
-    """Parts of the table whose top rows, merged, give the order of ``query``: (condition,
-    its parameters, sort key, ORDER BY within the part). None when the sort is one plain
-    column already, or an expression no part could avoid."""
-    d = "DESC" if query.descending else "ASC"
-    if query.sort == "started_at":      # run date = started_at, else queued_at
-        return [("j.started_at IS NOT NULL", [], "j.started_at", f"j.started_at {d}, j.id {d}"),
-                ("j.started_at IS NULL", [], "j.queued_at",
-                 f"j.queued_at {d} NULLS LAST, j.id {d}")]
-    if query.sort == "status":          # one part per status, each in id order
-        known = list(JOB_STATUSES)
-        return [("j.status = ?", [status], "j.status", f"j.id {d}") for status in known] + [
-            (f"j.status NOT IN ({', '.join('?' * len(known))})", known, "j.status",
-             f"j.status {d} NULLS LAST, j.id {d}")]
-    return None
-
-
 def page_ids(query: JobQuery, where_sql: str, params: list[Any], now: dt.datetime,
              limit: int, offset: int) -> tuple[str, list[Any]]:
-    """SQL and parameters selecting the ids of one page, in order (cheap filters).
-
-    Sorting by run date orders by ``coalesce(started_at, queued_at)``, an expression DuckDB
-    cannot prune row groups with, and sorting by status ties most rows. For the first pages
-    the same order comes from merging the top rows of a few parts of the table, each sorted
-    by a plain column whose zone maps let the top-N skip most of it: started jobs by
-    ``started_at`` and queued ones by ``queued_at``; each status by id. Deeper pages keep one
-    sort: there the top-N holds too many rows to skip anything."""
-    branches = _branches(query)
-    if branches is None or offset + limit > MERGED_TOP_MAX:
-        order_sql, uses_now = order_by(query)
-        return (f"SELECT j.id FROM job_executions j WHERE {where_sql} ORDER BY {order_sql} "
-                "LIMIT ? OFFSET ?", [*params, *([now] if uses_now else []), limit, offset])
-    d = "DESC" if query.descending else "ASC"
-    parts, values = [], []
-    for condition, condition_params, key, order in branches:
-        parts.append(f"(SELECT j.id, {key} AS k FROM job_executions j "
-                     f"WHERE ({where_sql}) AND {condition} ORDER BY {order} LIMIT ?)")
-        values += [*params, *condition_params, offset + limit]
-    sql = (f"SELECT id FROM ({' UNION ALL '.join(parts)}) "
-           f"ORDER BY k {d} NULLS LAST, id {d} LIMIT ? OFFSET ?")
-    return sql, [*values, limit, offset]
+    """SQL and parameters selecting the ids of one page, in order (cheap filters)."""
+    order_sql, uses_now = order_by(query)
+    return (f"SELECT j.id FROM job_executions j WHERE {where_sql} ORDER BY {order_sql} "
+            "LIMIT ? OFFSET ?", [*params, *([now] if uses_now else []), limit, offset])
 
 
 def from_the_end(query: JobQuery, where_sql: str, params: list[Any], now: dt.datetime,

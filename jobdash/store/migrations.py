@@ -95,6 +95,14 @@ MIGRATIONS: list[tuple[int, str, list[str]]] = [
             derived.backfill_sql(("error_key",)),
         ],
     ),
+    (
+        4,
+        "stored run date: run_at",
+        [
+            "ALTER TABLE job_executions ADD COLUMN run_at TIMESTAMP",
+            derived.backfill_sql(("run_at",)),
+        ],
+    ),
 ]
 
 LATEST_VERSION = MIGRATIONS[-1][0]
