@@ -74,25 +74,28 @@ FILTERS = [
 @pytest.mark.parametrize("filters", FILTERS, ids=lambda f: ",".join(f) or "all")
 @pytest.mark.parametrize("sort", SORT_KEYS)
 def test_pages_match_the_plain_sql(svc, monkeypatch, filters, sort):
-    # Run date and status have two plans: merged top-Ns for the first rows, one sort deeper.
-    # Pages from the second on also go through checkpoints (every 7th row) once.
-    merged = sort in ("started_at", "status")
-    plans = [(m, deep.DEEP_OFFSET) for m in ([listing.MERGED_TOP_MAX, 60] if merged else [0])]
-    for merged_max, deep_offset in [*plans, (0, 25)]:
-        monkeypatch.setattr(listing, "MERGED_TOP_MAX", merged_max)
+    # Pages from the second on are read cold (top-N, from the nearer end), then again through
+    # the checkpoints (every 7th row) that first read built; the status sort reads pages by
+    # the count of each status instead, at any depth.
+    monkeypatch.setattr(deep, "STEP", 7)
+    monkeypatch.setattr(deep, "BUILD_DELAY_S", 0)
+    for deep_offset, reads in ((deep.DEEP_OFFSET, ["shallow"]),
+                               (25, ["cold", "through checkpoints"])):
         monkeypatch.setattr(deep, "DEEP_OFFSET", deep_offset)
-        monkeypatch.setattr(deep, "STEP", 7)
+        svc.store._deep.clear()
         for descending in (True, False):
             query = JobQuery(sort=sort, descending=descending, page_size=25, **filters)
             total = reference(svc, query)[1]
             last = max(1, -(-total // 25))
-            for page in sorted({1, 2, last // 2 or 1, last, last + 1}):
-                query.page = page
-                expected_ids, expected_total = reference(svc, query)
-                rows, got_total = svc.store.page(query, NOW)
-                assert got_total == expected_total
-                assert rows["id"].tolist() == expected_ids, (descending, page, merged_max,
-                                                             deep_offset)
+            for read in reads:
+                for page in sorted({1, 2, 3, last // 2 or 1, last - 1 or 1, last, last + 1}):
+                    query.page = page
+                    expected_ids, expected_total = reference(svc, query)
+                    rows, got_total = svc.store.page(query, NOW)
+                    assert got_total == expected_total
+                    assert rows["id"].tolist() == expected_ids, (descending, page, read,
+                                                                 deep_offset)
+                svc.store._deep.wait()
 
 
 def test_every_job_appears_once_across_the_pages_by_run_date(svc):
@@ -132,7 +135,8 @@ def test_deep_pages_stay_exact_while_jobs_come_and_go(tmp_path, monkeypatch, sor
                 service.bulk_delete([i for i in doomed if i not in running][:9])
             query.page = 5 + step % 3
         deep_pages.wait()
-        assert len(deep_pages._kept) == 1
+        # the default listing's (prepared on open) and, sorted otherwise, this listing's
+        assert len(deep_pages._kept) == (1 if sort in ("status", "started_at") else 2)
 
 
 @pytest.mark.parametrize("filters", FILTERS[:3], ids=lambda f: ",".join(f) or "all")
@@ -148,3 +152,17 @@ def test_pages_read_from_the_end_match_the_plain_sql(svc, filters, sort):
                                                (page - 1) * 25, total)
             got = svc.store.sql(sql, values)["id"].tolist()[::-1]
             assert got == reference(svc, query)[0], (descending, page)
+
+
+def test_opening_a_long_history_prepares_its_default_listing(tmp_path, monkeypatch):
+    monkeypatch.setattr(deep, "DEEP_OFFSET", 25)
+    monkeypatch.setattr(deep, "STEP", 10)
+    monkeypatch.setattr(deep, "BUILD_DELAY_S", 0)
+    path = tmp_path / "jobs.duckdb"
+    build_demo(path, jobs=300, seed=5, images_on_disk=0, now=NOW)
+    with jobdash.open(path, runner=False) as service:
+        service.store._deep.wait()
+        (points,) = service.store._deep._kept.values()
+        newest_first = reference(service, JobQuery(page_size=100))[0]
+        assert [job_id for _, job_id in points.keys[:10]] == newest_first[::10]
+        assert len(points.keys) == 30

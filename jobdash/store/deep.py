@@ -90,7 +90,7 @@ class DeepPages:
         with self._lock:
             if name in self._kept:
                 return
-        self._build_later(name, query.copy(), where_sql, params, now)
+        self._build_later(name, query, where_sql, params, now)
 
     def page(self, cur: duckdb.DuckDBPyConnection, query: JobQuery, where_sql: str,
              params: list[Any], now: dt.datetime, limit: int,
@@ -116,7 +116,7 @@ class DeepPages:
         else:
             sql, values = page_ids(query, where_sql, params, now, limit, offset)
             ids = [r[0] for r in cur.execute(sql, values).fetchall()]
-        self._build_later(name, query.copy(), where_sql, params, now)
+        self._build_later(name, query, where_sql, params, now)
         return ids, total
 
     def _build_later(self, name: str, query: JobQuery, where_sql: str, params: list[Any],
@@ -125,7 +125,7 @@ class DeepPages:
             if name in self._building:
                 return
             build = threading.Thread(target=self._build, name="jobdash-checkpoints",
-                                     args=(name, query, where_sql, params, now),
+                                     args=(name, query.copy(), where_sql, params, now),
                                      daemon=True)
             self._building[name] = build
         build.start()
@@ -173,38 +173,58 @@ def _through(cur: duckdb.DuckDBPyConnection, points: _Checkpoints, query: JobQue
     last = (offset - shift + limit) // STEP + 2
     if first >= len(points.keys):
         return None
-    key_sql, key_params = sort_key(query, now)
-    before_first, before_first_params = _precedes(query, key_sql, key_params,
-                                                  points.keys[first])
-    if last < len(points.keys):
-        before_last, before_last_params = _precedes(query, key_sql, key_params,
-                                                    points.keys[last])
-    else:
-        before_last, before_last_params = "TRUE", []
+    order = _Order(query, now)
+    ahead_sql, ahead_params = order.before(points.keys[first])
+    bounded = last < len(points.keys)
+    band_sql, band_params = order.between(points.keys[first],
+                                          points.keys[last] if bounded else None)
     order_sql, uses_now = order_by(query)
+    scan = f"FROM job_executions j WHERE ({where_sql})"
     total, ahead, band = cur.execute(
-        f"""SELECT count(*), count(*) FILTER (WHERE {before_first}),
-                   list(j.id ORDER BY {order_sql})
-                       FILTER (WHERE NOT {before_first} AND {before_last})
-            FROM job_executions j WHERE {where_sql}""",
-        [*before_first_params, *([now] if uses_now else []), *before_first_params,
-         *before_last_params, *params]).fetchone()
+        f"""SELECT (SELECT count(*) {scan}), (SELECT count(*) {scan} AND {ahead_sql}),
+                   (SELECT list(j.id ORDER BY {order_sql}) {scan} AND {band_sql})""",
+        [*params, *params, *ahead_params, *([now] if uses_now else []), *params,
+         *band_params]).fetchone()
     band = band or []
     with points.lock:
         points.shift = ahead - first * STEP
     start = offset - ahead
-    if start < 0 or (start + limit > len(band) and before_last != "TRUE"):
+    if start < 0 or (start + limit > len(band) and bounded):
         return None
     return band[start:start + limit], total
 
 
-def _precedes(query: JobQuery, key_sql: str, key_params: list[Any],
-              point: tuple[Any, int]) -> tuple[str, list[Any]]:
-    """A test (never NULL) that a row comes strictly before ``point`` in the listing's order
-    (key, then id, both in the query's direction, NULL keys last)."""
-    key, job_id = point
-    op = ">" if query.descending else "<"
-    if key is None:  # every row with a key comes first, then the NULL keys in id order
-        return f"({key_sql} IS NOT NULL OR j.id {op} ?)", [*key_params, job_id]
-    return (f"coalesce({key_sql} {op} ? OR ({key_sql} = ? AND j.id {op} ?), FALSE)",
-            [*key_params, key, *key_params, key, job_id])
+class _Order:
+    """Tests that place rows against checkpoints in a listing's order: key, then id, both in
+    the query's direction, NULL keys last. A non-NULL key is compared first on its own (a
+    range DuckDB can push into the scan, skipping row groups by their zone maps), then the
+    id breaks ties."""
+
+    def __init__(self, query: JobQuery, now: dt.datetime) -> None:
+        self.key, self.key_params = sort_key(query, now)
+        self.op, self.rev = (">", "<") if query.descending else ("<", ">")
+
+    def before(self, point: tuple[Any, int]) -> tuple[str, list[Any]]:
+        """Rows strictly before ``point`` (a WHERE test: NULL for rows it excludes)."""
+        key, job_id = point
+        if key is None:     # every row with a key, then the NULL keys in id order
+            return f"({self.key} IS NOT NULL OR j.id {self.op} ?)", [*self.key_params, job_id]
+        return (f"{self.key} {self.op}= ? AND ({self.key} {self.op} ? OR j.id {self.op} ?)",
+                [*self.key_params, key, *self.key_params, key, job_id])
+
+    def between(self, first: tuple[Any, int],
+                last: tuple[Any, int] | None) -> tuple[str, list[Any]]:
+        """Rows from ``first`` (included) to ``last`` (excluded; None: to the end)."""
+        key, job_id = first
+        if key is None:
+            since, params = f"{self.key} IS NULL AND j.id {self.rev}= ?", [*self.key_params,
+                                                                            job_id]
+        else:
+            since = f"{self.key} {self.rev}= ? AND ({self.key} {self.rev} ? OR j.id {self.rev}= ?)"
+            params = [*self.key_params, key, *self.key_params, key, job_id]
+            if last is None or last[0] is None:     # the band reaches the NULL keys
+                since, params = f"({since} OR {self.key} IS NULL)", [*params, *self.key_params]
+        if last is None:
+            return since, params
+        until, until_params = self.before(last)
+        return f"{since} AND {until}", [*params, *until_params]

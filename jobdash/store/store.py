@@ -15,7 +15,7 @@ import pandas as pd
 
 from ..errors import NotFound, SchemaTooNew, StoreClosed, StoreLocked
 from ..query import JobQuery
-from . import deep, derived, listing
+from . import by_status, deep, derived, listing
 from .migrations import LATEST_VERSION, MIGRATIONS
 
 # A list of ids passed as one parameter: ``... IN {_ID_LIST}`` with ``[list_of_ids]``.
@@ -71,6 +71,7 @@ class JobStore:
             raise
         self.migrate()
         self._next_ids = self._load_next_ids()
+        self._prepare_default_listing()
 
     # -- plumbing ---------------------------------------------------------------------------
 
@@ -123,6 +124,16 @@ class JobStore:
         with self.cursor() as cur:
             return {t: cur.execute(f"SELECT coalesce(max(id), 0) + 1 FROM {t}").fetchone()[0]
                     for t in ID_TABLES}
+
+    def _prepare_default_listing(self) -> None:
+        """Start building the checkpoints of the default listing (every job, newest first)
+        of a long history, so a link straight to one of its deep pages is fast at once."""
+        query = JobQuery()
+        where_sql, params = listing.where(query)
+        with self.cursor() as cur:
+            total = cur.execute("SELECT count(*) FROM job_executions").fetchone()[0]
+        if total > deep.DEEP_OFFSET:
+            self._deep.prepare(query, where_sql, params, utcnow())
 
     def reserve_ids(self, table: str, n: int) -> int:
         """Reserve ``n`` consecutive ids of ``table`` for a bulk load; returns the first."""
@@ -231,6 +242,9 @@ class JobStore:
                                                    query.page_size, offset)
                 total, ids = cur.execute(sql, values).fetchone()
                 ids = ids or []
+            elif query.sort == "status":
+                ids, total = by_status.status_page(cur, query, where_sql, params,
+                                                   query.page_size, offset)
             elif offset >= deep.DEEP_OFFSET:
                 ids, total = self._deep.page(cur, query, where_sql, params, now,
                                              query.page_size, offset)
@@ -366,7 +380,7 @@ class JobStore:
             "INSERT INTO job_executions (id, label, status, configuration_id, "
             "configuration_snapshot, rerun_of, queued_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
             [job_id, label, status, configuration_id, _json(snapshot), rerun_of, queued_at, queued_at])
-        cur.execute(derived.refresh_sql(["label"]), [job_id])
+        cur.execute(derived.refresh_sql(["label", "queued_at"]), [job_id])
         return job_id
 
     def update_job(self, cur: duckdb.DuckDBPyConnection, job_id: int, **fields: Any) -> None:
