@@ -74,14 +74,13 @@ FILTERS = [
 @pytest.mark.parametrize("filters", FILTERS, ids=lambda f: ",".join(f) or "all")
 @pytest.mark.parametrize("sort", SORT_KEYS)
 def test_pages_match_the_plain_sql(svc, monkeypatch, filters, sort):
-    # Pages from the second on are read cold (top-N, from the nearer end), then again through
-    # the checkpoints (every 7th row) that first read built; the status sort reads pages by
-    # the count of each status instead, at any depth.
+    # A short listing's pages are read by top-N (from the nearer end); a long one's are read
+    # cold like that, then again through the checkpoints (every 7th row) the first read
+    # built. The status sort reads pages by the count of each status instead.
     monkeypatch.setattr(deep, "STEP", 7)
     monkeypatch.setattr(deep, "BUILD_DELAY_S", 0)
-    for deep_offset, reads in ((deep.DEEP_OFFSET, ["shallow"]),
-                               (25, ["cold", "through checkpoints"])):
-        monkeypatch.setattr(deep, "DEEP_OFFSET", deep_offset)
+    for long, reads in ((deep.LONG, ["top-N"]), (25, ["cold", "through checkpoints"])):
+        monkeypatch.setattr(deep, "LONG", long)
         svc.store._deep.clear()
         for descending in (True, False):
             query = JobQuery(sort=sort, descending=descending, page_size=25, **filters)
@@ -93,8 +92,7 @@ def test_pages_match_the_plain_sql(svc, monkeypatch, filters, sort):
                     expected_ids, expected_total = reference(svc, query)
                     rows, got_total = svc.store.page(query, NOW)
                     assert got_total == expected_total
-                    assert rows["id"].tolist() == expected_ids, (descending, page, read,
-                                                                 deep_offset)
+                    assert rows["id"].tolist() == expected_ids, (descending, page, read)
                 svc.store._deep.wait()
 
 
@@ -113,15 +111,18 @@ def test_every_job_appears_once_across_the_pages_by_run_date(svc):
 
 @pytest.mark.parametrize("sort", SORT_KEYS)
 def test_deep_pages_stay_exact_while_jobs_come_and_go(tmp_path, monkeypatch, sort):
-    monkeypatch.setattr(deep, "DEEP_OFFSET", 25)
+    monkeypatch.setattr(deep, "LONG", 25)
     monkeypatch.setattr(deep, "STEP", 10)
     path = tmp_path / "jobs.duckdb"
     build_demo(path, jobs=300, seed=5, images_on_disk=0, now=NOW)
     with jobdash.open(path, runner=False) as service:
         query = JobQuery(sort=sort, page_size=25, page=5)
         deep_pages = service.store._deep  # checkpoints are built after the first deep read
+        first = JobQuery(sort=sort, page_size=25)
         for step in range(6):
-            assert service.store.page(query, NOW)[0]["id"].tolist() == reference(service, query)[0]
+            for read in (query, first):
+                assert service.store.page(read, NOW)[0]["id"].tolist() == \
+                    reference(service, read)[0]
             deep_pages.wait()
             if step % 2 == 0:   # jobs arrive at the top of the default order
                 with service.store.transaction() as cur:
@@ -155,7 +156,7 @@ def test_pages_read_from_the_end_match_the_plain_sql(svc, filters, sort):
 
 
 def test_opening_a_long_history_prepares_its_default_listing(tmp_path, monkeypatch):
-    monkeypatch.setattr(deep, "DEEP_OFFSET", 25)
+    monkeypatch.setattr(deep, "LONG", 25)
     monkeypatch.setattr(deep, "STEP", 10)
     monkeypatch.setattr(deep, "BUILD_DELAY_S", 0)
     path = tmp_path / "jobs.duckdb"

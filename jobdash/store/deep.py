@@ -1,13 +1,15 @@
-"""Deep pages fast: checkpoints of the sort order, checked on every use.
+"""Pages of long listings fast: checkpoints of the sort order, checked on every use.
 
 ``ORDER BY ... LIMIT 25 OFFSET 500000`` keeps half a million rows in its top-N heap: about
-60 ms at a million jobs whatever the filters. So when a listing (its filters and sort) with
-more than :data:`DEEP_OFFSET` rows is first read, a background thread numbers its rows once
-and notes the sort key and id of every :data:`STEP`-th row (about 100 ms). Reads of any deep
-page then count the rows before the nearest checkpoint and sort only the few thousand rows
-between two checkpoints, in one scan. A deep read that finds no checkpoints (a link straight
-to a deep page of a listing not read before) runs the top-N query — from whichever end of
-the order is nearer — and starts the build.
+60 ms at a million jobs, and even the first page compares every row's key. So when a listing
+(its filters and sort) with more than :data:`LONG` rows is first read, a background thread
+numbers its rows once and notes the sort key and id of every :data:`STEP`-th row (about
+100 ms). Any page is then read by counting the rows before the nearest checkpoint and sorting
+only the few thousand rows between two checkpoints: key ranges DuckDB tests in the scan,
+skipping row groups by their zone maps where the key follows the table's order (run date,
+id). A read that finds no checkpoints (a listing not read before; a link straight to one of
+its deep pages) runs the top-N query — from whichever end of the order is nearer — and
+starts the build. The default listing's are built when the store opens.
 
 The checkpoints are never trusted: the count says exactly where the band starts, so a page
 is returned only when the band really holds it. Jobs added or deleted since shift positions;
@@ -38,8 +40,8 @@ Cursors = Callable[[], AbstractContextManager[duckdb.DuckDBPyConnection]]
 STEP = 1000
 """Rows between two checkpoints."""
 
-DEEP_OFFSET = 5000
-"""First offset read through checkpoints; shallower pages sort less than this many rows."""
+LONG = 5000
+"""Listings with more rows than this get checkpoints."""
 
 BUILD_DELAY_S = 0.5
 """Pause before building a listing's checkpoints, so the read that asked (and the rest of
@@ -60,7 +62,7 @@ class _Checkpoints:
 
 
 class DeepPages:
-    """Reads deep pages of listings through checkpoints (one instance per store, whose
+    """Reads pages of long listings through checkpoints (one instance per store, whose
     ``cursor`` it is given for building checkpoints in the background)."""
 
     def __init__(self, cursor: Cursors) -> None:
@@ -84,8 +86,8 @@ class DeepPages:
 
     def prepare(self, query: JobQuery, where_sql: str, params: list[Any],
                 now: dt.datetime) -> None:
-        """Build the checkpoints of a long listing in the background, unless there are some:
-        called on its first pages, so a later jump deep finds them ready."""
+        """Build the checkpoints of a long listing in the background, unless there are some
+        (the store prepares its default listing so when it opens)."""
         name = repr((where_sql, params, query.sort, query.descending))
         with self._lock:
             if name in self._kept:
@@ -95,8 +97,7 @@ class DeepPages:
     def page(self, cur: duckdb.DuckDBPyConnection, query: JobQuery, where_sql: str,
              params: list[Any], now: dt.datetime, limit: int,
              offset: int) -> tuple[list[int], int]:
-        """Ids of the page at ``offset`` (at least :data:`DEEP_OFFSET`) in order, and the
-        number of rows the listing has."""
+        """Ids of the page at ``offset`` in order, and the number of rows the listing has."""
         name = repr((where_sql, params, query.sort, query.descending))
         with self._lock:
             points = self._kept.get(name)
@@ -108,16 +109,15 @@ class DeepPages:
                 return found
         total = cur.execute(f"SELECT count(*) FROM job_executions j WHERE {where_sql}",
                             params).fetchone()[0]
+        if total > LONG:
+            self._build_later(name, query, where_sql, params, now)
         if offset >= total:
             return [], total
         if offset > total // 2:
             sql, values = from_the_end(query, where_sql, params, now, limit, offset, total)
-            ids = [r[0] for r in cur.execute(sql, values).fetchall()][::-1]
-        else:
-            sql, values = page_ids(query, where_sql, params, now, limit, offset)
-            ids = [r[0] for r in cur.execute(sql, values).fetchall()]
-        self._build_later(name, query, where_sql, params, now)
-        return ids, total
+            return [r[0] for r in cur.execute(sql, values).fetchall()][::-1], total
+        sql, values = page_ids(query, where_sql, params, now, limit, offset)
+        return [r[0] for r in cur.execute(sql, values).fetchall()], total
 
     def _build_later(self, name: str, query: JobQuery, where_sql: str, params: list[Any],
                      now: dt.datetime) -> None:
@@ -125,41 +125,39 @@ class DeepPages:
             if name in self._building:
                 return
             build = threading.Thread(target=self._build, name="jobdash-checkpoints",
-                                     args=(name, query.copy(), where_sql, params, now),
+                                     args=(name, *_numbering(query, where_sql, params, now)),
                                      daemon=True)
             self._building[name] = build
         build.start()
 
-    def _build(self, name: str, query: JobQuery, where_sql: str, params: list[Any],
-               now: dt.datetime) -> None:
+    def _build(self, name: str, sql: str, values: list[Any]) -> None:
         try:
             time.sleep(BUILD_DELAY_S)
             with self._cursor() as cur:
-                points = _numbered(cur, query, where_sql, params, now)
+                points = _Checkpoints(cur.execute(sql, values).fetchall())
             with self._lock:
                 self._kept[name] = points
                 self._kept.move_to_end(name)
                 while len(self._kept) > KEPT:
                     self._kept.popitem(last=False)
-        except Exception:  # noqa: BLE001 - no checkpoints: deep reads stay exact, only slower
+        except Exception:  # noqa: BLE001 - no checkpoints: reads stay exact, only slower
             log.debug("checkpoints of %s not built", name, exc_info=True)
         finally:
             with self._lock:
                 del self._building[name]
 
 
-def _numbered(cur: duckdb.DuckDBPyConnection, query: JobQuery, where_sql: str,
-              params: list[Any], now: dt.datetime) -> _Checkpoints:
-    """Number every matching row in order once, keeping every :data:`STEP`-th."""
+def _numbering(query: JobQuery, where_sql: str, params: list[Any],
+               now: dt.datetime) -> tuple[str, list[Any]]:
+    """SQL and parameters numbering every matching row in order once and keeping the sort
+    key and id of every :data:`STEP`-th."""
     key_sql, key_params = sort_key(query, now)
     order_sql, uses_now = order_by(query)
-    rows = cur.execute(
-        f"""SELECT {key_sql} AS k, j.id FROM job_executions j WHERE {where_sql}
-            QUALIFY (row_number() OVER (ORDER BY {order_sql}) - 1) % ? = 0
-            ORDER BY {order_sql}""",
-        [*key_params, *params, *([now] if uses_now else []), STEP,
-         *([now] if uses_now else [])]).fetchall()
-    return _Checkpoints([(k, job_id) for k, job_id in rows])
+    return (f"""SELECT {key_sql} AS k, j.id FROM job_executions j WHERE {where_sql}
+                QUALIFY (row_number() OVER (ORDER BY {order_sql}) - 1) % ? = 0
+                ORDER BY {order_sql}""",
+            [*key_params, *params, *([now] if uses_now else []), STEP,
+             *([now] if uses_now else [])])
 
 
 def _through(cur: duckdb.DuckDBPyConnection, points: _Checkpoints, query: JobQuery,
@@ -169,15 +167,19 @@ def _through(cur: duckdb.DuckDBPyConnection, points: _Checkpoints, query: JobQue
     checkpoints no longer frame the page."""
     with points.lock:
         shift = points.shift
-    first = max(0, (offset - shift) // STEP - 1)
-    last = (offset - shift + limit) // STEP + 2
+    lead = (offset - shift) // STEP - 1
+    first, last = max(0, lead), (offset - shift + limit) // STEP + 2
     if first >= len(points.keys):
         return None
     order = _Order(query, now)
-    ahead_sql, ahead_params = order.before(points.keys[first])
     bounded = last < len(points.keys)
-    band_sql, band_params = order.between(points.keys[first],
-                                          points.keys[last] if bounded else None)
+    until = points.keys[last] if bounded else None
+    if lead < 0:    # among the first rows: the band starts at the top, none come before it
+        (ahead_sql, ahead_params), measured = ("FALSE", []), False
+        band_sql, band_params = order.between(None, until)
+    else:
+        (ahead_sql, ahead_params), measured = order.before(points.keys[first]), True
+        band_sql, band_params = order.between(points.keys[first], until)
     order_sql, uses_now = order_by(query)
     scan = f"FROM job_executions j WHERE ({where_sql})"
     total, ahead, band = cur.execute(
@@ -186,8 +188,9 @@ def _through(cur: duckdb.DuckDBPyConnection, points: _Checkpoints, query: JobQue
         [*params, *params, *ahead_params, *([now] if uses_now else []), *params,
          *band_params]).fetchone()
     band = band or []
-    with points.lock:
-        points.shift = ahead - first * STEP
+    if measured:
+        with points.lock:
+            points.shift = ahead - first * STEP
     start = offset - ahead
     if start < 0 or (start + limit > len(band) and bounded):
         return None
@@ -212,9 +215,12 @@ class _Order:
         return (f"{self.key} {self.op}= ? AND ({self.key} {self.op} ? OR j.id {self.op} ?)",
                 [*self.key_params, key, *self.key_params, key, job_id])
 
-    def between(self, first: tuple[Any, int],
+    def between(self, first: tuple[Any, int] | None,
                 last: tuple[Any, int] | None) -> tuple[str, list[Any]]:
-        """Rows from ``first`` (included) to ``last`` (excluded; None: to the end)."""
+        """Rows from ``first`` (included; None: from the top) to ``last`` (excluded; None: to
+        the end)."""
+        if first is None:
+            return self.before(last) if last is not None else ("TRUE", [])
         key, job_id = first
         if key is None:
             since, params = f"{self.key} IS NULL AND j.id {self.rev}= ?", [*self.key_params,

@@ -132,7 +132,7 @@ class JobStore:
         where_sql, params = listing.where(query)
         with self.cursor() as cur:
             total = cur.execute("SELECT count(*) FROM job_executions").fetchone()[0]
-        if total > deep.DEEP_OFFSET:
+        if total > deep.LONG:
             self._deep.prepare(query, where_sql, params, utcnow())
 
     def reserve_ids(self, table: str, n: int) -> int:
@@ -245,20 +245,9 @@ class JobStore:
             elif query.sort == "status":
                 ids, total = by_status.status_page(cur, query, where_sql, params,
                                                    query.page_size, offset)
-            elif offset >= deep.DEEP_OFFSET:
+            else:
                 ids, total = self._deep.page(cur, query, where_sql, params, now,
                                              query.page_size, offset)
-            else:
-                total = cur.execute(f"SELECT count(*) FROM job_executions j WHERE {where_sql}",
-                                    params).fetchone()[0]
-                if total > deep.DEEP_OFFSET:
-                    self._deep.prepare(query, where_sql, params, now)
-                if offset >= total:
-                    ids = []
-                else:
-                    sql, values = listing.page_ids(query, where_sql, params, now,
-                                                   query.page_size, offset)
-                    ids = [r[0] for r in cur.execute(sql, values).fetchall()]
             rows = self._jobs_by_ids(cur, ids, now)
         return rows, total
 
