@@ -5,8 +5,9 @@
 
 For each size it builds (or reuses, from ``benchmarks/results/``) a demo history without
 image files, opens it with ``jobdash.open(path, runner=False)`` and times every contract
-method: the first page, a deep page (and the first deep read of a listing, which builds the
-checkpoints later deep reads use), each sort key both ways, filters + search + total,
+method: the first page, a deep page (read through the checkpoints of its listing, and the
+same read of a listing with none yet: its first read in the process, which starts building
+them), each sort key both ways, filters + search + total,
 statistics with and without a query, and get_by_id. "Raw" replays exactly the statements
 the store ran for that call (recorded once from its cursors) straight on DuckDB with
 ``fetchall()``, so the ratio is the cost of the contract itself: pandas frames, dataclasses,
@@ -146,10 +147,10 @@ def cases(svc: JobService) -> list[Case]:
         Case("first page (started_at desc)", "page", lambda s: s.get_all(JobQuery())),
         Case(f"deep page {middle_page:,} of {max(1, -(-total // 25)):,}", "page",
              lambda s: s.get_all(JobQuery(page=middle_page))),
-        Case("same, first deep read of its listing (no checkpoints yet)", "page",
+        Case("same, listing not read before (no checkpoints)", "page",
              lambda s: s.get_all(JobQuery(page=middle_page)),
              setup=lambda s: s.store._deep.clear()),
-        Case("last page, first deep read of its listing (read from the end)", "page",
+        Case("last page, listing not read before (from the end)", "page",
              lambda s: s.get_all(JobQuery(page=last_page)),
              setup=lambda s: s.store._deep.clear()),
     ]
