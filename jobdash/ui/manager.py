@@ -31,6 +31,7 @@ from .keys import Shortcuts
 from .live import Ticker
 from .notify import Toaster
 from .pager import Pager
+from .redraws import TableRedraws
 from .state import JobListing, Selection, finished_jobs
 from .stats import StatsBar
 from .table import JobTable
@@ -94,7 +95,7 @@ class JobManager(pn.viewable.Viewer):
             self.stats,
             self.filters,
             self.tabs,
-            self.toaster, self.shortcuts, self.actions, self.detail_dialog,
+            self.toaster, self.shortcuts, self.actions, self.detail_dialog, TableRedraws(),
             sizing_mode="stretch_width", max_width=theme.MAX_WIDTH,
             styles={**theme.CSS_VARIABLES, "margin": "0 auto"}, css_classes=["jd-page"])
 
