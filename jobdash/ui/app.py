@@ -12,19 +12,21 @@ serves its JavaScript and CSS itself, so the pages need no internet access.
 
 from __future__ import annotations
 
+import asyncio
 import atexit
 import gc
 import logging
 import os
 import secrets
 import threading
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterator, Mapping
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
 import panel as pn
 from bokeh.settings import settings as bokeh_settings
-from panel.io.state import set_curdoc
+from panel.io.state import set_curdoc, state
 from tornado.web import RedirectHandler
 
 # Absolute imports: ``panel serve`` runs this file as a script, outside the package.
@@ -82,47 +84,78 @@ def jobs_page(service: JobService, *, dashboard_url: str | None = "/dashboard",
     """The Job Management page of one session, in the app's template; filters, sort, page
     and open job live in the page URL (see jobdash.ui.urlstate).
 
-    Served, the page's components are built just after the HTML has left (see
-    :func:`_after_response`), so the browser loads Bokeh's and Panel's scripts while the
-    server builds the page instead of after it."""
+    Served, the page's components are built once the HTML has left, off the server's event
+    loop (see :func:`_build_after_response`), so the browser loads Bokeh's and Panel's
+    scripts and styles while the server builds the page."""
     search = _session_search()
     body = pn.Column(sizing_mode="stretch_width", margin=0)
 
-    def build() -> None:
+    def build() -> list[Any]:
         try:
             manager = JobManager(service, refresh_ms, dashboard_url=dashboard_url)
         except Exception as exc:  # noqa: BLE001 - shown on the page instead of a blank one
             log.exception("the Job Management page could not be built")
-            body.objects = [pn.pane.Alert(f"Job Management could not load: {exc}. Reload the "
-                                          "page; if it persists, see the server log.",
-                                          alert_type="danger")]
-            return
-        body.objects = [manager, UrlState(manager.listing, search)]
+            return [pn.pane.Alert(f"Job Management could not load: {exc}. Reload the page; "
+                                  "if it persists, see the server log.", alert_type="danger")]
+        return [manager, UrlState(manager.listing, search)]
 
-    _after_response(build)
+    _build_after_response(body, build)
     return page_template(body)
 
 
-def _after_response(build: Callable[[], None]) -> None:
-    """Run ``build`` on the server's next tick (after the session's HTML is sent, before the
-    browser asks for the document: the server handles one thing at a time, so the browser
-    gets the whole page), or now when not served."""
+def _build_after_response(body: pn.Column, build: Callable[[], list[Any]]) -> None:
+    """Fill ``body`` with what ``build`` returns: served, once the session's HTML is sent;
+    now when not served.
+
+    Served, ``build`` runs on a worker thread while the session's document stays locked: the
+    event loop goes on sending the page's scripts and styles (building on it held them back
+    0.3-0.9 s), and the browser's request for the document waits for the whole page (Bokeh
+    answers it under the same lock; a page added after the browser has the document can
+    reach it as a patch naming models it never got: see :func:`_changes_applied_now`).
+
+    The components are built without a design: the template has set the session's
+    Bootstrap design by now, and with it each would carry Bootstrap whole (1,278 rules
+    parsed and matched in each of ~70 shadow roots: ~0.2 s of a first render); without, the
+    template styles them as it styles what it renders itself (Panel's bootstrap.css), and
+    what is built later (dialog contents) has the session's design again."""
     doc = pn.state.curdoc
     if doc is None or doc.session_context is None:
-        build()
+        body.objects = build()
         return
 
-    def run() -> None:
+    async def run() -> None:
         with set_curdoc(doc):
-            # The template has set this session's design by now, so components built here
-            # would each carry it whole (Bootstrap's 1,278 rules parsed and matched in every
-            # one of ~70 shadow roots: ~0.2 s of parsing and most of the style work of a
-            # first render). Without a design of their own, the template styles them as it
-            # styles what it renders itself (Panel's bootstrap.css only).
-            with pn.config.set(design=None):
-                build()
+            design = pn.config.design
+            pn.config.design = None
+            try:
+                objects = await asyncio.to_thread(build)  # the thread sees this session
+            finally:
+                pn.config.design = design
+            with _changes_applied_now(doc):
+                body.objects = objects
 
     doc.add_next_tick_callback(run)
+
+
+@contextmanager
+def _changes_applied_now(doc: Any) -> Iterator[None]:
+    """Panel applies the changes made inside to ``doc`` at once, even before its browser
+    has connected.
+
+    Panel defers changes to a session not connected yet to a later tick; after a build off
+    the loop that tick would come after the browser's request for the document (waiting on
+    the document's lock) and reach it as a patch naming models it never got ("reference
+    isn't known"; the page stays empty). Panel decides by its (private, Panel 1.9)
+    ``state._connected``, marked here for the changes inside only."""
+    connected = state._connected.get(doc)
+    state._connected[doc] = True
+    try:
+        yield
+    finally:
+        if connected is None:
+            del state._connected[doc]
+        else:
+            state._connected[doc] = connected
 
 
 def _session_search() -> dict[str, str]:
