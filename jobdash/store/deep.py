@@ -32,7 +32,7 @@ from typing import Any
 import duckdb
 
 from ..query import JobQuery
-from .listing import from_the_end, order_by, page_ids, sort_key
+from .listing import STORED_KEYS, from_the_end, order_by, page_ids, sort_key
 
 log = logging.getLogger(__name__)
 Cursors = Callable[[], AbstractContextManager[duckdb.DuckDBPyConnection]]
@@ -103,13 +103,15 @@ class DeepPages:
             points = self._kept.get(name)
             if points is not None:
                 self._kept.move_to_end(name)
-        if points is not None:
+        # A computed key (duration) is tested row by row: a band pays only deep down.
+        if points is not None and (query.sort in STORED_KEYS or offset >= LONG):
             found = _through(cur, points, query, where_sql, params, now, limit, offset)
             if found is not None:
                 return found
+            points = None   # they no longer frame the page: build them again
         total = cur.execute(f"SELECT count(*) FROM job_executions j WHERE {where_sql}",
                             params).fetchone()[0]
-        if total > LONG:
+        if points is None and total > LONG:
             self._build_later(name, query, where_sql, params, now)
         if offset >= total:
             return [], total
