@@ -34,7 +34,9 @@ if (View && !View.prototype._jd_redraw_patched) {
     if (el == null || this.shadow_el == null) { return null; }
     const links = [...this.shadow_el.querySelectorAll('link')].map((l) => l.sheet ? 1 : 0);
     let styles = 0;
-    for (const s of this.shadow_el.querySelectorAll('style')) { styles += s.textContent.length; }
+    for (const style of this.shadow_el.querySelectorAll('style')) {
+      styles += style.textContent.length;
+    }
     return `${el.clientWidth}x${height ? el.clientHeight : ''}|${links.join('')}|${styles}`;
   };
   const tableInit = proto.tableInit;

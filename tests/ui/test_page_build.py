@@ -1,7 +1,7 @@
 """How the served Job Management page is built and first drawn, in Chromium: a build slower
 than the browser's request for the document still ends in the whole page; the job table is
-drawn once (no redraw renders its rows again after the first render) yet still relays itself out
-when the window narrows."""
+drawn once (no redraw renders its rows again after the first render), yet still relays
+itself out when the window narrows."""
 
 from __future__ import annotations
 
