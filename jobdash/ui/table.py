@@ -213,7 +213,7 @@ class JobTable(pn.viewable.Viewer):
             sortable={c: c in COLUMNS for c in DISPLAY_COLUMNS},
             title_formatters={**{c: SORT_BUTTON_TITLE for c in COLUMNS},
                               **{a: ACTION_TITLE for a in ACTIONS}},
-            widths={"job": 118, "status": 132, "date": 142, "duration": 112, "images": 112,
+            widths={"job": 118, "status": 142, "date": 142, "duration": 122, "images": 112,
                     "view": 74, "export": 64, "rerun": 60, "delete": 64},
             sorters=self._sorters(), row_height=theme.ROW_HEIGHT, layout="fit_columns",
             theme="simple", design=Design, sizing_mode="stretch_width", margin=0, container_popup=False,
