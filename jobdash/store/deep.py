@@ -88,7 +88,7 @@ class DeepPages:
                 now: dt.datetime) -> None:
         """Build the checkpoints of a long listing in the background, unless there are some
         (the store prepares its default listing so when it opens)."""
-        name = repr((where_sql, params, query.sort, query.descending))
+        name = _name(query, where_sql, params)
         with self._lock:
             if name in self._kept:
                 return
@@ -98,7 +98,7 @@ class DeepPages:
              params: list[Any], now: dt.datetime, limit: int,
              offset: int) -> tuple[list[int], int]:
         """Ids of the page at ``offset`` in order, and the number of rows the listing has."""
-        name = repr((where_sql, params, query.sort, query.descending))
+        name = _name(query, where_sql, params)
         with self._lock:
             points = self._kept.get(name)
             if points is not None:
@@ -147,6 +147,11 @@ class DeepPages:
         finally:
             with self._lock:
                 del self._building[name]
+
+
+def _name(query: JobQuery, where_sql: str, params: list[Any]) -> str:
+    """What tells one listing's checkpoints from another's: its filters and its sort."""
+    return repr((where_sql, params, query.sort, query.descending))
 
 
 def _numbering(query: JobQuery, where_sql: str, params: list[Any],

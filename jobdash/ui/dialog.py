@@ -7,7 +7,6 @@ it too. Panel components go inside as ``objects``, or come from ``factory`` on f
 from __future__ import annotations
 
 from functools import cached_property
-
 from typing import Any
 
 import panel as pn

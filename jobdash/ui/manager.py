@@ -43,6 +43,7 @@ log = logging.getLogger(__name__)
 # reach the browser once the job table has drawn, instead of competing with its first render.
 PREPARE_DELAY_MS = 1500
 
+
 class JobManager(pn.viewable.Viewer):
     """Statistics, filters, the job table and the pager over one job history, kept live."""
 
