@@ -90,7 +90,11 @@ def test_an_idle_page_sends_nothing(page: Page, served):
     page.on("websocket", lambda ws: ws.on("framereceived", lambda frame: frames.append(frame)))
     page.goto(served.url + "/jobs")
     expect(page.locator(".tabulator-row").first).to_be_visible()
-    page.wait_for_timeout(1500)
+    # The dialogs build their contents a moment after the table has drawn; then all is quiet.
+    expect(page.locator("dialog.jd-dialog")).to_have_count(3)
+    expect(page.locator("dialog.jd-dialog:not(:has(.jd-dialog-body > div))")).to_have_count(
+        0, timeout=10_000)
+    page.wait_for_timeout(1000)
     frames.clear()
     page.wait_for_timeout(3000)                             # three live-update ticks
     assert frames == []
