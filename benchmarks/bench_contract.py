@@ -7,7 +7,7 @@ For each size it builds (or reuses, from ``benchmarks/results/``) a demo history
 image files, opens it with ``jobdash.open(path, runner=False)`` and times every contract
 method: the first page, a deep page (read through the checkpoints of its listing, and the
 same read of a listing with none yet: its first read in the process, which starts building
-them), each sort key both ways, filters + search + total,
+them and places the page by the sample of the history), each sort key both ways, filters + search + total,
 statistics with and without a query, and get_by_id. "Raw" replays exactly the statements
 the store ran for that call (recorded once from its cursors) straight on DuckDB with
 ``fetchall()``, so the ratio is the cost of the contract itself: pandas frames, dataclasses,
@@ -152,6 +152,9 @@ def cases(svc: JobService) -> list[Case]:
              setup=lambda s: s.store._deep.clear()),
         Case("last page, listing not read before (from the end)", "page",
              lambda s: s.get_all(JobQuery(page=last_page)),
+             setup=lambda s: s.store._deep.clear()),
+        Case("deep page sorted by label, listing not read before", "page",
+             lambda s: s.get_all(JobQuery(sort="label", page=middle_page)),
              setup=lambda s: s.store._deep.clear()),
     ]
     for key in SORT_KEYS:

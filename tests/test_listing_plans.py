@@ -11,7 +11,7 @@ import pytest
 import jobdash
 from jobdash import JobQuery
 from jobdash.demo import build_demo
-from jobdash.store import deep, listing
+from jobdash.store import deep, listing, sample
 from jobdash.vocab import SORT_KEYS
 
 NOW = dt.datetime(2026, 11, 28, 12, 0, 0)
@@ -96,6 +96,75 @@ def test_pages_match_the_plain_sql(svc, monkeypatch, filters, sort):
                 svc.store._deep.wait()
 
 
+def top_n_reads(monkeypatch) -> list[str]:
+    """Notes each page read by a top-N query (either end) from now on."""
+    reads: list[str] = []
+    for name in ("page_ids", "from_the_end"):
+        real = getattr(deep, name)
+        monkeypatch.setattr(deep, name, lambda *args, _real=real, _name=name:
+                            reads.append(_name) or _real(*args))
+    return reads
+
+
+def take_sample(svc, monkeypatch, stride: int) -> None:
+    monkeypatch.setattr(sample, "STRIDE", stride)
+    monkeypatch.setattr(sample, "REBUILD_AFTER_S", 0)
+    svc.store._deep._sample.refresh()
+    svc.store._deep.wait()
+
+
+@pytest.mark.parametrize("sort", [key for key in SORT_KEYS if key != "status"])
+def test_deep_pages_of_listings_not_read_before_are_read_where_the_sample_places_them(
+        svc, monkeypatch, sort):
+    monkeypatch.setattr(deep, "LONG", 25)
+    monkeypatch.setattr(deep, "DEEP", 50)
+    monkeypatch.setattr(deep, "BUILD_DELAY_S", 0)
+    take_sample(svc, monkeypatch, stride=4)
+    top_n = top_n_reads(monkeypatch)
+    reads = 0
+    for filters in [{}, *FILTERS[1:3], *FILTERS[7:]]:
+        for descending in (True, False):
+            query = JobQuery(sort=sort, descending=descending, page_size=25, **filters)
+            total = reference(svc, query)[1]
+            for offset in range(0, total, 25):
+                if min(offset, total - offset) < deep.DEEP:
+                    continue                    # near an end: a short top-N
+                query.page = offset // 25 + 1
+                svc.store._deep.clear()         # no checkpoints: a listing not read before
+                rows, got_total = svc.store.page(query, NOW)
+                assert (rows["id"].tolist(), got_total) == reference(svc, query), \
+                    (filters, descending, query.page)
+                reads += 1
+    assert reads > 20
+    assert len(top_n) <= reads // 10     # a band missed its page: rare
+
+
+def test_a_stale_sample_still_gives_exact_pages_and_is_taken_again(tmp_path, monkeypatch):
+    monkeypatch.setattr(deep, "LONG", 25)
+    monkeypatch.setattr(deep, "DEEP", 50)
+    path = tmp_path / "jobs.duckdb"
+    build_demo(path, jobs=300, seed=5, images_on_disk=0, now=NOW)
+    with jobdash.open(path, runner=False) as service:
+        take_sample(service, monkeypatch, stride=4)
+        taken = service.store._deep._sample._built_at
+        with service.store.transaction() as cur:   # the sample no longer knows half of them
+            for n in range(300):
+                service.store.insert_job(cur, label=f"New {n}", status="pending",
+                                         configuration_id=1, snapshot=None, rerun_of=None,
+                                         queued_at=NOW)
+        top_n = top_n_reads(monkeypatch)
+        query = JobQuery(sort="id", page_size=25, page=10)    # among the old jobs: missed
+        service.store._deep.clear()
+        assert service.store.page(query, NOW)[0]["id"].tolist() == reference(service, query)[0]
+        assert top_n == ["page_ids"]
+        service.store._deep.wait()
+        assert service.store._deep._sample._built_at > taken
+        assert service.store.sql("SELECT count(*) AS n FROM jobdash_sample.jobs").n[0] == 150
+        service.store._deep.clear()
+        assert service.store.page(query, NOW)[0]["id"].tolist() == reference(service, query)[0]
+        assert top_n == ["page_ids"]                            # placed by the new sample
+
+
 def test_every_job_appears_once_across_the_pages_by_run_date(svc):
     for descending in (True, False):
         query = JobQuery(sort="started_at", descending=descending, page_size=100)
@@ -167,3 +236,5 @@ def test_opening_a_long_history_prepares_its_default_listing(tmp_path, monkeypat
         newest_first = reference(service, JobQuery(page_size=100))[0]
         assert [job_id for _, job_id in points.keys[:10]] == newest_first[::10]
         assert len(points.keys) == 30
+        sampled = service.store.sql("SELECT id FROM jobdash_sample.jobs ORDER BY id").id
+        assert sampled.tolist() == list(range(sample.STRIDE, 301, sample.STRIDE))

@@ -8,13 +8,15 @@ numbers its rows once and notes the sort key and id of every :data:`STEP`-th row
 only the few thousand rows between two checkpoints: key ranges DuckDB tests in the scan,
 skipping row groups by their zone maps where the key follows the table's order (run date,
 id). A read that finds no checkpoints (a listing not read before; a link straight to one of
-its deep pages) runs the top-N query — from whichever end of the order is nearer — and
-starts the build. The default listing's are built when the store opens.
+its deep pages) starts the build and reads the band a sample of the history places the page
+in (:mod:`.sample`), or failing that runs the top-N query from whichever end of the order is
+nearer. The default listing's checkpoints are built when the store opens.
 
-The checkpoints are never trusted: the count says exactly where the band starts, so a page
-is returned only when the band really holds it. Jobs added or deleted since shift positions;
-the shift measured on each read corrects the next one, and a band that misses its page
-rebuilds the checkpoints. A page is therefore always exact, whatever changed meanwhile.
+Neither checkpoints nor estimates are trusted: the count says exactly where the band
+starts, so a page is returned only when the band really holds it. Jobs added or deleted
+since shift positions; the shift measured on each read corrects the next one, and a band
+that misses its page rebuilds the checkpoints (or the sample). A page is therefore always
+exact, whatever changed meanwhile.
 """
 
 from __future__ import annotations
@@ -33,6 +35,7 @@ import duckdb
 
 from ..query import JobQuery
 from .listing import STORED_KEYS, from_the_end, order_by, page_ids, sort_key
+from .sample import Point, Sample
 
 log = logging.getLogger(__name__)
 Cursors = Callable[[], AbstractContextManager[duckdb.DuckDBPyConnection]]
@@ -42,6 +45,10 @@ STEP = 1000
 
 LONG = 5000
 """Listings with more rows than this get checkpoints."""
+
+DEEP = 10_000
+"""A listing without checkpoints has a page estimated from the sample only this many rows
+or more from either end: nearer, the top-N holds fewer rows than the band would."""
 
 BUILD_DELAY_S = 0.5
 """Pause before building a listing's checkpoints, so the read that asked (and the rest of
@@ -56,7 +63,7 @@ class _Checkpoints:
     """Sort key and id of rows ``0, STEP, 2·STEP, ...`` when taken; ``shift``: how many rows
     now come before them beyond that, as last measured."""
 
-    keys: list[tuple[Any, int]]
+    keys: list[Point]
     shift: int = 0
     lock: threading.Lock = field(default_factory=threading.Lock)
 
@@ -70,9 +77,11 @@ class DeepPages:
         self._kept: OrderedDict[str, _Checkpoints] = OrderedDict()
         self._building: dict[str, threading.Thread] = {}
         self._lock = threading.Lock()
+        self._sample = Sample(cursor)
 
     def clear(self) -> None:
-        """Forget every listing's checkpoints (the next deep read of each rebuilds them)."""
+        """Forget every listing's checkpoints (the next deep read of each rebuilds them; the
+        sample of the history stays)."""
         self.wait()
         with self._lock:
             self._kept.clear()
@@ -83,11 +92,14 @@ class DeepPages:
             builds = list(self._building.values())
         for build in builds:
             build.join()
+        self._sample.wait()
 
     def prepare(self, query: JobQuery, where_sql: str, params: list[Any],
                 now: dt.datetime) -> None:
-        """Build the checkpoints of a long listing in the background, unless there are some
-        (the store prepares its default listing so when it opens)."""
+        """Build the checkpoints of a long listing in the background, unless there are some,
+        and take the sample of the history if there is none (the store prepares its default
+        listing so when it opens)."""
+        self._sample.refresh()
         name = _name(query, where_sql, params)
         with self._lock:
             if name in self._kept:
@@ -104,22 +116,43 @@ class DeepPages:
             if points is not None:
                 self._kept.move_to_end(name)
         # A computed key (duration) is tested row by row: a band pays only deep down.
-        if points is not None and (query.sort in STORED_KEYS or offset >= LONG):
+        banded = query.sort in STORED_KEYS or offset >= LONG
+        if points is not None and banded:
             found = _through(cur, points, query, where_sql, params, now, limit, offset)
             if found is not None:
                 return found
             points = None   # they no longer frame the page: build them again
         total = cur.execute(f"SELECT count(*) FROM job_executions j WHERE {where_sql}",
                             params).fetchone()[0]
-        if points is None and total > LONG:
-            self._build_later(name, query, where_sql, params, now)
         if offset >= total:
             return [], total
+        if total > LONG:
+            if points is None:
+                self._build_later(name, query, where_sql, params, now)
+            if banded and min(offset, total - offset) >= DEEP:
+                found = self._estimated(cur, query, where_sql, params, now, limit, offset,
+                                        total)
+                if found is not None:
+                    return found
         if offset > total // 2:
             sql, values = from_the_end(query, where_sql, params, now, limit, offset, total)
             return [r[0] for r in cur.execute(sql, values).fetchall()][::-1], total
         sql, values = page_ids(query, where_sql, params, now, limit, offset)
         return [r[0] for r in cur.execute(sql, values).fetchall()], total
+
+    def _estimated(self, cur: duckdb.DuckDBPyConnection, query: JobQuery, where_sql: str,
+                   params: list[Any], now: dt.datetime, limit: int, offset: int,
+                   total: int) -> tuple[list[int], int] | None:
+        """The page read in the band the sample places it in, or None (no sample, or a band
+        that misses the page: the sample is then taken again)."""
+        framed = self._sample.around(cur, query, where_sql, params, now, limit, offset, total)
+        if framed is None:
+            return None
+        total, _, page = _band(cur, query, where_sql, params, now, *framed, limit, offset)
+        if page is None:
+            self._sample.refresh()
+            return None
+        return page, total
 
     def _build_later(self, name: str, query: JobQuery, where_sql: str, params: list[Any],
                      now: dt.datetime) -> None:
@@ -178,30 +211,37 @@ def _through(cur: duckdb.DuckDBPyConnection, points: _Checkpoints, query: JobQue
     first, last = max(0, lead), (offset - shift + limit) // STEP + 2
     if first >= len(points.keys):
         return None
-    order = _Order(query, now)
-    bounded = last < len(points.keys)
-    until = points.keys[last] if bounded else None
-    if lead < 0:    # among the first rows: the band starts at the top, none come before it
-        (ahead_sql, ahead_params), measured = ("FALSE", []), False
-        band_sql, band_params = order.between(None, until)
-    else:
-        (ahead_sql, ahead_params), measured = order.before(points.keys[first]), True
-        band_sql, band_params = order.between(points.keys[first], until)
-    order_sql, uses_now = order_by(query)
-    scan = f"FROM job_executions j WHERE ({where_sql})"
-    total, ahead, band = cur.execute(
-        f"""SELECT (SELECT count(*) {scan}), (SELECT count(*) {scan} AND {ahead_sql}),
-                   (SELECT list(j.id ORDER BY {order_sql}) {scan} AND {band_sql})""",
-        [*params, *params, *ahead_params, *([now] if uses_now else []), *params,
-         *band_params]).fetchone()
-    band = band or []
-    if measured:
+    since = points.keys[first] if lead >= 0 else None   # among the first rows: from the top
+    until = points.keys[last] if last < len(points.keys) else None
+    total, ahead, page = _band(cur, query, where_sql, params, now, since, until, limit, offset)
+    if since is not None:
         with points.lock:
             points.shift = ahead - first * STEP
-    start = offset - ahead
-    if start < 0 or (start + limit > len(band) and bounded):
-        return None
-    return band[start:start + limit], total
+    return None if page is None else (page, total)
+
+
+def _band(cur: duckdb.DuckDBPyConnection, query: JobQuery, where_sql: str,
+          params: list[Any], now: dt.datetime, since: Point | None, until: Point | None,
+          limit: int, offset: int) -> tuple[int, int, list[int] | None]:
+    """Read the rows from ``since`` (None: the top) to ``until`` (excluded; None: the end):
+    the listing's size, how many rows come before the band, and the page at ``offset`` when
+    the band holds it (None when it does not)."""
+    order = _Order(query, now)
+    ahead_sql, ahead_params = order.before(since) if since is not None else ("FALSE", [])
+    band_sql, band_params = order.between(since, until)
+    order_sql, uses_now = order_by(query)
+    scan = f"FROM job_executions j WHERE ({where_sql})"
+    total, ahead, size, page = cur.execute(
+        f"""WITH c AS (SELECT (SELECT count(*) {scan}) AS total,
+                              (SELECT count(*) {scan} AND {ahead_sql}) AS ahead,
+                              (SELECT list(j.id ORDER BY {order_sql}) {scan} AND {band_sql})
+                                  AS band)
+            SELECT total, ahead, len(band), band[? - ahead + 1:? - ahead + ?] FROM c""",
+        [*params, *params, *ahead_params, *([now] if uses_now else []), *params,
+         *band_params, offset, offset, limit]).fetchone()
+    start, size = offset - ahead, size or 0
+    holds = start >= 0 and (start + limit <= size or until is None)
+    return total, ahead, (page or []) if holds else None
 
 
 class _Order:
@@ -214,7 +254,7 @@ class _Order:
         self.key, self.key_params = sort_key(query, now)
         self.op, self.rev = (">", "<") if query.descending else ("<", ">")
 
-    def before(self, point: tuple[Any, int]) -> tuple[str, list[Any]]:
+    def before(self, point: Point) -> tuple[str, list[Any]]:
         """Rows strictly before ``point`` (a WHERE test: NULL for rows it excludes)."""
         key, job_id = point
         if key is None:     # every row with a key, then the NULL keys in id order
@@ -222,8 +262,7 @@ class _Order:
         return (f"{self.key} {self.op}= ? AND ({self.key} {self.op} ? OR j.id {self.op} ?)",
                 [*self.key_params, key, *self.key_params, key, job_id])
 
-    def between(self, first: tuple[Any, int] | None,
-                last: tuple[Any, int] | None) -> tuple[str, list[Any]]:
+    def between(self, first: Point | None, last: Point | None) -> tuple[str, list[Any]]:
         """Rows from ``first`` (included; None: from the top) to ``last`` (excluded; None: to
         the end)."""
         if first is None:
