@@ -16,7 +16,7 @@ import pytest
 import jobdash
 from jobdash.service import JobService
 from jobdash.ui.app import start_server
-from ui_util import free_port, listening, wait_until
+from ui_util import free_port, listening, stop_serving, wait_until
 
 
 @dataclass
@@ -41,6 +41,5 @@ def served(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFact
         wait_until(lambda: listening(port), timeout=20)
         yield Served(f"http://127.0.0.1:{port}", service, facts)
     finally:
-        server.stop()
-        service.close()
+        stop_serving(server, service)
 

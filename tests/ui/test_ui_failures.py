@@ -15,7 +15,7 @@ from playwright.sync_api import Page, expect
 import jobdash
 from jobdash.store import utcnow
 from factories import add_config, add_job
-from ui_util import free_port
+from ui_util import free_port, stop_serving
 
 pytestmark = pytest.mark.browser
 
@@ -47,8 +47,7 @@ def served(tmp_path_factory):
     try:
         yield f"http://127.0.0.1:{port}/failures", service
     finally:
-        server.stop()
-        service.close()
+        stop_serving(server, service)
 
 
 def open_failures(page: Page, url: str) -> None:

@@ -14,7 +14,7 @@ from playwright.sync_api import Page, expect
 import jobdash
 from jobdash.ui import app
 from factories import add_job
-from ui_util import free_port, listening, wait_until
+from ui_util import free_port, listening, stop_serving, wait_until
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -56,8 +56,7 @@ def guarded(tmp_path_factory):
         wait_until(lambda: listening(port), timeout=20)
         yield f"http://127.0.0.1:{port}"
     finally:
-        server.stop()
-        svc.close()
+        stop_serving(server, svc)
 
 
 @pytest.mark.browser

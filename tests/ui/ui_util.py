@@ -45,3 +45,12 @@ _SETTLED_JS = """(table) => new Promise((resolve) => {
 def wait_for_table_settled(page) -> None:
     """Wait until the job table has stopped redrawing (before tests that rely on focus)."""
     page.locator(".tabulator-tableholder").evaluate(_SETTLED_JS)
+
+
+def stop_serving(server: Any, service: Any) -> None:
+    """Stop a threaded Panel server and wait until its loop has ended (Panel cancels the
+    sessions' pending callbacks), then close the service it served: closed first, a live
+    update still due would end in StoreClosed."""
+    server.stop()
+    server.join(timeout=10)
+    service.close()
