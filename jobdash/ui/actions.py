@@ -95,7 +95,7 @@ class JobActions(pn.viewable.Viewer):
 
     def __init__(self, **params: Any):
         super().__init__(**params)
-        self._question: pn.pane.HTML | None = None
+        self._confirmation: Confirmation | None = None
         # The question and its buttons are built when the dialog first opens (or is
         # prepared): most page views never delete, and their models cost every first render.
         self.dialog = Dialog(title="Delete jobs", factory=self._dialog_contents)
@@ -103,12 +103,16 @@ class JobActions(pn.viewable.Viewer):
         self.dialog.param.watch(self._dialog_closed, "open")
 
     def _dialog_contents(self) -> list[Any]:
-        """The delete question with its "Cancel" and "Delete" buttons, wired."""
-        ask = Confirmation("Delete jobs", "Delete", color="danger")
-        ask.confirm.on_click(lambda _: self.confirm_delete())
-        ask.cancel.on_click(lambda _: self.dialog.hide())
-        self._question = ask.question
-        return ask.contents
+        """The delete question with its "Cancel" and "Delete" buttons."""
+        return self._asking().contents
+
+    def _asking(self) -> Confirmation:
+        """The delete question and its buttons, wired (built the first time it is needed)."""
+        if self._confirmation is None:
+            self._confirmation = Confirmation("Delete jobs", "Delete", color="danger")
+            self._confirmation.confirm.on_click(lambda _: self.confirm_delete())
+            self._confirmation.cancel.on_click(lambda _: self.dialog.hide())
+        return self._confirmation
 
     def run(self, action: str, target: Target) -> None:
         """Do ``action`` ("view", "export", "rerun" or "delete") on ``target``; a refusal
@@ -224,9 +228,7 @@ class JobActions(pn.viewable.Viewer):
             return
         self.pending_delete = target
         what = html.escape(target_text(target, count))
-        self.dialog.prepare()
-        assert self._question is not None  # built by prepare()
-        self._question.object = (
+        self._asking().question.object = (
             f"<h2>Delete {what}?</h2><p>{'It' if count == 1 else 'They'} will be removed with "
             f"{'its' if count == 1 else 'their'} image records, timeline and image files on "
             "disk. This cannot be undone.</p>")
