@@ -2,13 +2,13 @@
 
 Until a long listing has checkpoints (see :mod:`.deep`), its deep pages took DuckDB's top-N,
 which holds every row before the page: ~25 ms at the middle of a million jobs sorted by
-date, ~370 ms sorted by label. The sample — every :data:`STRIDE`-th job by id, all its
-columns — is kept in an in-memory database attached to the store's connection. Filtered and
-sorted like the listing, it tells roughly which sort keys surround a page; the band between
-them is then read exactly, and used only when the count of the rows before it shows that it
-really holds the page. An estimate is never trusted, so a stale sample costs time, not
-correctness: it is built in the background when a long history opens and again when an
-estimate misses.
+date, ~370 ms sorted by label. The sample — every :data:`STRIDE`-th job by id, every column
+but the configuration snapshot — is kept in an in-memory database attached to the store's
+connection. Filtered and sorted like the listing, it tells roughly which sort keys surround
+a page; the band between them is then read exactly, and used only when the count of the
+rows before it shows that it really holds the page. An estimate is never trusted, so a stale
+sample costs time, not correctness: it is built in the background when a long history opens
+and again when an estimate misses.
 """
 
 from __future__ import annotations
@@ -116,7 +116,8 @@ class Sample:
             with self._cursor() as cur:
                 cur.execute(f"ATTACH IF NOT EXISTS ':memory:' AS {DATABASE}")
                 cur.execute(f"CREATE OR REPLACE TABLE {DATABASE}.jobs AS "
-                            f"SELECT * FROM job_executions WHERE id % {STRIDE} = 0")
+                            f"SELECT * EXCLUDE (configuration_snapshot) FROM job_executions "
+                            f"WHERE id % {STRIDE} = 0")
             with self._lock:
                 self._built_at = time.monotonic()
         except Exception:  # noqa: BLE001 - no sample: cold reads stay exact, only slower
