@@ -26,8 +26,6 @@ import logging
 import threading
 import time
 from collections import OrderedDict
-from collections.abc import Callable
-from contextlib import AbstractContextManager
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -35,10 +33,9 @@ import duckdb
 
 from ..query import JobQuery
 from .listing import STORED_KEYS, from_the_end, order_by, page_ids, sort_key
-from .sample import Point, Sample
+from .sample import Cursors, Point, Sample
 
 log = logging.getLogger(__name__)
-Cursors = Callable[[], AbstractContextManager[duckdb.DuckDBPyConnection]]
 
 STEP = 1000
 """Rows between two checkpoints."""

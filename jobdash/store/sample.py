@@ -116,8 +116,8 @@ class Sample:
             with self._cursor() as cur:
                 cur.execute(f"ATTACH IF NOT EXISTS ':memory:' AS {DATABASE}")
                 cur.execute(f"CREATE OR REPLACE TABLE {DATABASE}.jobs AS "
-                            f"SELECT * EXCLUDE (configuration_snapshot) FROM job_executions "
-                            f"WHERE id % {STRIDE} = 0")
+                            "SELECT * EXCLUDE (configuration_snapshot) FROM job_executions "
+                            "WHERE id % ? = 0", [STRIDE])
             with self._lock:
                 self._built_at = time.monotonic()
         except Exception:  # noqa: BLE001 - no sample: cold reads stay exact, only slower
@@ -128,9 +128,9 @@ class Sample:
 
 
 def _margin(query: JobQuery, offset: int, total: int) -> int:
-    """Rows of the listing the band takes in either side of the page: a few sampling steps
-    for every job in an order that follows the id, else :data:`SURE` standard deviations of a
-    random sample's count of the rows before the page."""
+    """Rows of the listing the band takes in either side of the page: eight sampling steps
+    when the listing is every job in an order that follows the id, else :data:`SURE`
+    standard deviations of a random sample's count of the rows before the page."""
     if query.active_filters == 0 and query.sort in FOLLOW_IDS:
         return 8 * STRIDE
     share = offset / total
