@@ -139,6 +139,17 @@ def test_deep_pages_of_listings_not_read_before_are_read_where_the_sample_places
     assert len(top_n) <= reads // 10     # a band missed its page: rare
 
 
+def test_a_sample_holding_none_of_the_listing_leaves_its_pages_to_the_top_n(svc, monkeypatch):
+    monkeypatch.setattr(deep, "LONG", 25)
+    monkeypatch.setattr(deep, "DEEP", 50)
+    take_sample(svc, monkeypatch, stride=10_000)    # no job has an id that high
+    top_n = top_n_reads(monkeypatch)
+    query = JobQuery(page_size=25, page=10)
+    svc.store._deep.clear()
+    assert svc.store.page(query, NOW)[0]["id"].tolist() == reference(svc, query)[0]
+    assert top_n == ["page_ids"]
+
+
 def test_a_stale_sample_still_gives_exact_pages_and_is_taken_again(tmp_path, monkeypatch):
     monkeypatch.setattr(deep, "LONG", 25)
     monkeypatch.setattr(deep, "DEEP", 50)
