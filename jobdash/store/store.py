@@ -16,6 +16,7 @@ import pandas as pd
 from ..errors import NotFound, SchemaTooNew, StoreClosed, StoreLocked
 from ..query import JobQuery
 from . import by_status, deep, derived, listing
+from .frames import frame
 from .migrations import LATEST_VERSION, MIGRATIONS
 
 # A list of ids passed as one parameter: ``... IN {_ID_LIST}`` with ``[list_of_ids]``.
@@ -261,10 +262,11 @@ class JobStore:
 
     def _jobs_by_ids(self, cur: duckdb.DuckDBPyConnection, ids: Sequence[int],
                      now: dt.datetime) -> pd.DataFrame:
-        df = cur.execute(f"SELECT {JOB_COLUMNS} FROM {JOB_FROM} WHERE j.id IN {_ID_LIST}",
-                         [now, list(ids)]).df()
+        rows = cur.execute(f"SELECT {JOB_COLUMNS} FROM {JOB_FROM} WHERE j.id IN {_ID_LIST}",
+                           [now, list(ids)]).fetchall()
         order = {job_id: i for i, job_id in enumerate(ids)}
-        return df.sort_values("id", key=lambda s: s.map(order)).reset_index(drop=True)
+        rows.sort(key=lambda row: order[row[0]])    # JOB_COLUMNS starts with the id
+        return frame(cur, rows)
 
     def jobs(self, ids: Sequence[int], now: dt.datetime) -> pd.DataFrame:
         """The listing columns of the given jobs, in the given order (unknown ids absent)."""
