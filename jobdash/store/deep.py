@@ -145,7 +145,7 @@ class DeepPages:
         framed = self._sample.around(cur, query, where_sql, params, now, limit, offset, total)
         if framed is None:
             return None
-        total, _, page = _band(cur, query, where_sql, params, now, *framed, limit, offset)
+        _, _, page = _band(cur, query, where_sql, params, now, *framed, limit, offset, total)
         if page is None:
             self._sample.refresh()
             return None
@@ -219,22 +219,24 @@ def _through(cur: duckdb.DuckDBPyConnection, points: _Checkpoints, query: JobQue
 
 def _band(cur: duckdb.DuckDBPyConnection, query: JobQuery, where_sql: str,
           params: list[Any], now: dt.datetime, since: Point | None, until: Point | None,
-          limit: int, offset: int) -> tuple[int, int, list[int] | None]:
+          limit: int, offset: int, total: int | None = None) -> tuple[int, int, list[int] | None]:
     """Read the rows from ``since`` (None: the top) to ``until`` (excluded; None: the end):
-    the listing's size, how many rows come before the band, and the page at ``offset`` when
-    the band holds it (None when it does not)."""
+    the listing's size (counted unless the caller gives it), how many rows come before the
+    band, and the page at ``offset`` when the band holds it (None when it does not)."""
     order = _Order(query, now)
     ahead_sql, ahead_params = order.before(since) if since is not None else ("FALSE", [])
     band_sql, band_params = order.between(since, until)
     order_sql, uses_now = order_by(query)
     scan = f"FROM job_executions j WHERE ({where_sql})"
+    size_sql, size_params = ("?::BIGINT", [total]) if total is not None else (
+        f"(SELECT count(*) {scan})", params)
     total, ahead, size, page = cur.execute(
-        f"""WITH c AS (SELECT (SELECT count(*) {scan}) AS total,
+        f"""WITH c AS (SELECT {size_sql} AS total,
                               (SELECT count(*) {scan} AND {ahead_sql}) AS ahead,
                               (SELECT list(j.id ORDER BY {order_sql}) {scan} AND {band_sql})
                                   AS band)
             SELECT total, ahead, len(band), band[? - ahead + 1:? - ahead + ?] FROM c""",
-        [*params, *params, *ahead_params, *([now] if uses_now else []), *params,
+        [*size_params, *params, *ahead_params, *([now] if uses_now else []), *params,
          *band_params, offset, offset, limit]).fetchone()
     start, size = offset - ahead, size or 0
     holds = start >= 0 and (start + limit <= size or until is None)

@@ -90,25 +90,17 @@ class Sample:
         key_sql, key_params = sort_key(query, now)
         order_sql, uses_now = order_by(query)
         margin = _margin(query, offset, total)
-        row = cur.execute(
-            f"""WITH s AS (SELECT {key_sql} AS k, j.id,
-                                  row_number() OVER (ORDER BY {order_sql}) - 1 AS r,
-                                  count(*) OVER () AS n
-                           FROM {DATABASE}.jobs j WHERE {where_sql}),
-                     e AS (SELECT k, id, r, floor(? * n / ?)::BIGINT AS first_r,
-                                  ceil(? * n / ?)::BIGINT AS until_r FROM s)
-                SELECT count(*),
-                       any_value(k) FILTER (WHERE r = first_r),
-                       any_value(id) FILTER (WHERE r = first_r),
-                       any_value(k) FILTER (WHERE r = until_r),
-                       any_value(id) FILTER (WHERE r = until_r) FROM e""",
-            [*key_params, *([now] if uses_now else []), *params,
+        # The sample's rows in order, as (key, id) pairs; the pair at the page's estimated
+        # start less the margin, and at its end plus the margin (NULL: past either end).
+        n, first, until = cur.execute(
+            f"""WITH s AS (SELECT list(({key_sql}, j.id) ORDER BY {order_sql}) AS l
+                           FROM {DATABASE}.jobs j WHERE {where_sql})
+                SELECT len(l), CASE WHEN ? >= 0 THEN l[floor(? * len(l) / ?)::BIGINT + 1] END,
+                       l[ceil(? * len(l) / ?)::BIGINT + 1] FROM s""",
+            [*key_params, *([now] if uses_now else []), *params, offset - margin,
              offset - margin, total, offset + limit + margin, total]).fetchone()
-        n, first_key, first_id, until_key, until_id = row
-        if n == 0:
+        if not n:
             return None
-        first = None if first_id is None else (first_key, first_id)
-        until = None if until_id is None else (until_key, until_id)
         return first, until
 
     def _take(self) -> None:
