@@ -1,9 +1,10 @@
 """Small query results as pandas frames, without DuckDB's general conversion.
 
 ``cursor.df()`` pays ~3 ms of fixed work for a page of 25 rows, a quarter of the time the
-listing takes at a million jobs. Building the columns from the fetched rows costs a third
-of that and gives the same dtypes: ``int64`` / ``int32`` (nullable ``Int64`` / ``Int32``
-when a value is NULL), ``float64``, ``datetime64[us]`` and pandas' string dtype.
+listing takes at a million jobs. Building the columns from the fetched rows costs ~1 ms and
+gives the same dtypes: ``int64`` / ``int32`` (nullable ``Int64`` / ``Int32`` when a value
+is NULL), ``float64``, ``datetime64[us]`` and pandas' string dtype; other types come as
+the Python objects DuckDB fetched.
 """
 
 from __future__ import annotations
