@@ -6,9 +6,10 @@
 For each size it builds (or reuses, from ``benchmarks/results/``) a demo history without
 image files, opens it with ``jobdash.open(path, runner=False)`` and times every contract
 method: the first page, a deep page (read through the checkpoints of its listing, and the
-same read of a listing with none yet: its first read in the process, which starts building
-them and places the page by the sample of the history), each sort key both ways, filters + search + total,
-statistics with and without a query, and get_by_id. "Raw" replays exactly the statements
+same read of a listing with none yet, by run date and by label: its first read in the
+process, which starts building them and places the page by the sample of the history), each
+sort key both ways, filters + search + total, statistics with and without a query, and
+get_by_id. "Raw" replays exactly the statements
 the store ran for that call (recorded once from its cursors) straight on DuckDB with
 ``fetchall()``, so the ratio is the cost of the contract itself: pandas frames, dataclasses,
 formatting. Results are printed as a table and optionally written as JSON. The machine's
