@@ -1,5 +1,5 @@
-"""Schema versions 2 to 4: the stored listing keys of job_executions (label_key, error_key,
-error_signature, duration_ms, run_at, pending/needs_review image counters) are back-filled by the
+"""Schema versions 2 to 5: the stored listing keys of job_executions (label_key, error_key,
+error_signature, duration_ms, run_at, label_rank, pending/needs_review image counters) are back-filled by the
 migrations and stay right through every write path: start, rename, claim, record, finish,
 cancel, interrupt, import and the demo's bulk load. The listing filters on them find what the plain SQL finds."""
 
@@ -41,10 +41,21 @@ STALE = f"""
        OR j.needs_review_images IS DISTINCT FROM coalesce(i.review, 0)
     ORDER BY j.id"""
 
+# Jobs whose label rank does not order like their label: equal labels, equal ranks; a smaller
+# label, a smaller rank; no label, no rank.
+MISRANKED = """
+    SELECT id FROM (
+        SELECT id, label_rank, dense_rank() OVER (ORDER BY label_key) AS by_label,
+               dense_rank() OVER (ORDER BY label_rank) AS by_rank
+        FROM job_executions WHERE label_key IS NOT NULL)
+    WHERE label_rank IS NULL OR by_label <> by_rank
+    UNION ALL SELECT id FROM job_executions WHERE label_key IS NULL AND label_rank IS NOT NULL
+    ORDER BY id"""
+
 
 def stale(store: JobStore) -> list[int]:
     """Ids of the jobs whose derived columns disagree with what they are derived from."""
-    return store.sql(STALE).id.tolist()
+    return sorted({*store.sql(STALE).id.tolist(), *store.sql(MISRANKED).id.tolist()})
 
 
 def derived(store: JobStore, job_id: int) -> tuple:
@@ -87,7 +98,7 @@ def test_migrations_back_fill_a_version_1_file(tmp_path):
     write_version_1(path)
     store = JobStore(path)
     try:
-        assert store.applied_migrations() == [1, 2, 3, 4]
+        assert store.applied_migrations() == [1, 2, 3, 4, 5]
         assert derived(store, 1) == ("hero banners", "(no error message)", 90_000, 0, 2)
         assert derived(store, 2) == (None, "Generation timed out after <n>s", 90_000, 0, 0)
         assert derived(store, 3)[2:] == (None, 1, 0)
@@ -102,7 +113,7 @@ def test_migrations_back_fill_a_version_1_file(tmp_path):
         store.close()
     reopened = JobStore(path)
     try:
-        assert reopened.migrate() == [] and reopened.applied_migrations() == [1, 2, 3, 4]
+        assert reopened.migrate() == [] and reopened.applied_migrations() == [1, 2, 3, 4, 5]
     finally:
         reopened.close()
 

@@ -19,7 +19,7 @@ from dataclasses import dataclass, field
 import duckdb
 
 from ..errors import Conflict
-from . import derived
+from . import derived, label_rank
 from .store import JobStore
 
 BUCKETS = 1000
@@ -680,6 +680,7 @@ def load_history(store: JobStore, plan: HistoryPlan, draw: Draw | None = None) -
         params["first_event"] = store.reserve_ids("job_events", int(events))
         for sql in (_INSERT_JOBS, _INSERT_IMAGES, _INSERT_EVENTS):
             _run(cur, sql, params)
+        label_rank.number_all(cur)
         files = 0
         if draw is not None and plan.on_disk:
             cur.execute(_DISK_IMAGES)

@@ -1,5 +1,5 @@
 """Derived columns of ``job_executions``: stored, write-maintained copies of what the listing
-would otherwise compute for every row at query time (schema versions 2 to 4).
+would otherwise compute for every row at query time (schema versions 2 to 5).
 
 * ``label_key``: ``lower(label)``, the sort key and search text of the label;
 * ``error_key``: ``lower(error_message)``, the search text of the error (version 3);
@@ -7,6 +7,8 @@ would otherwise compute for every row at query time (schema versions 2 to 4).
 * ``duration_ms``: ``completed_at - started_at`` of a finished job, NULL otherwise;
 * ``run_at``: the run date, ``started_at`` or, not started yet, ``queued_at`` (version 4): a
   plain column whose zone maps let date filters and the run-date sort skip row groups;
+* ``label_rank``: the label order as an integer (version 5, :mod:`.label_rank`): cleared when
+  the label is set, and placed among the other labels' ranks before the write commits;
 * ``pending_images`` / ``needs_review_images``: how many image rows of the job have that QC
   status (``approved_images`` and ``qc_failed_images`` exist already, processing failures are
   ``failed_images - qc_failed_images``).
@@ -27,6 +29,7 @@ EXPRESSIONS: dict[str, str] = {
     "error_signature": signature_sql("error_message"),
     "duration_ms": "date_diff('millisecond', started_at, completed_at)",
     "run_at": "coalesce(started_at, queued_at)",
+    "label_rank": "NULL",
 }
 """Each derived column and its SQL over the row's own columns."""
 
@@ -36,6 +39,7 @@ INPUTS: dict[str, frozenset[str]] = {
     "error_signature": frozenset({"error_message"}),
     "duration_ms": frozenset({"started_at", "completed_at"}),
     "run_at": frozenset({"started_at", "queued_at"}),
+    "label_rank": frozenset({"label"}),
 }
 """The columns each derived column is computed from."""
 

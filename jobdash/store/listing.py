@@ -21,7 +21,7 @@ DURATION_KEY = "coalesce(j.duration_ms, date_diff('millisecond', j.started_at, ?
 
 _SORT_SQL = {
     "id": "j.id",
-    "label": "j.label_key",
+    "label": "j.label_rank",     # orders like j.label_key, compared as integers
     "status": "j.status",
     "started_at": RUN_AT,
     "duration": DURATION_KEY,

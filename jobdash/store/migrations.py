@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from . import derived
+from . import derived, label_rank
 from .signature import NO_MESSAGE
 
 MIGRATIONS: list[tuple[int, str, list[str]]] = [
@@ -101,6 +101,14 @@ MIGRATIONS: list[tuple[int, str, list[str]]] = [
         [
             "ALTER TABLE job_executions ADD COLUMN run_at TIMESTAMP",
             derived.backfill_sql(("run_at",)),
+        ],
+    ),
+    (
+        5,
+        "the label order as an integer: label_rank",
+        [
+            "ALTER TABLE job_executions ADD COLUMN label_rank BIGINT",
+            label_rank.NUMBER_ALL.format(spacing=label_rank.SPACING),
         ],
     ),
 ]

@@ -15,7 +15,7 @@ import pandas as pd
 
 from ..errors import NotFound, SchemaTooNew, StoreClosed, StoreLocked
 from ..query import JobQuery
-from . import by_status, deep, derived, listing
+from . import by_status, deep, derived, label_rank, listing
 from .frames import frame
 from .migrations import LATEST_VERSION, MIGRATIONS
 
@@ -57,6 +57,7 @@ class JobStore:
         self._idle = threading.Condition()  # guards the two fields below
         self._open_cursors = 0
         self._closed = False
+        self._labels_set = False    # in the open transaction (under the write lock)
         self._deep = deep.DeepPages(self.cursor)
         self.path.parent.mkdir(parents=True, exist_ok=True)
         config = {"memory_limit": memory_limit} if memory_limit else {}
@@ -104,12 +105,16 @@ class JobStore:
 
     @contextmanager
     def transaction(self) -> Iterator[duckdb.DuckDBPyConnection]:
-        """Serialised write transaction: commits on success, rolls back on any error."""
+        """Serialised write transaction: commits on success, rolls back on any error. Labels
+        set in it get their ranks (:mod:`.label_rank`) before it commits."""
         with self._write_lock, self.cursor() as cur:
             ids_before = dict(self._next_ids)
+            self._labels_set = False
             cur.execute("BEGIN TRANSACTION")
             try:
                 yield cur
+                if self._labels_set:
+                    label_rank.place(cur)
             except BaseException:
                 cur.execute("ROLLBACK")
                 self._next_ids = ids_before
@@ -372,6 +377,7 @@ class JobStore:
             "configuration_snapshot, rerun_of, queued_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
             [job_id, label, status, configuration_id, _json(snapshot), rerun_of, queued_at, queued_at])
         cur.execute(derived.refresh_sql(["label", "queued_at"]), [job_id])
+        self._labels_set = True
         return job_id
 
     def update_job(self, cur: duckdb.DuckDBPyConnection, job_id: int, **fields: Any) -> None:
@@ -389,6 +395,7 @@ class JobStore:
         refresh = derived.refresh_sql(fields)
         if refresh:
             cur.execute(refresh, [job_id])
+        self._labels_set |= "label" in fields
 
     def add_event(self, cur: duckdb.DuckDBPyConnection, job_id: int, *, level: str,
                   message: str, step: str | None = None, sub_step: str | None = None,
