@@ -230,17 +230,20 @@ def _band(cur: duckdb.DuckDBPyConnection, query: JobQuery, where_sql: str,
     scan = f"FROM job_executions j WHERE ({where_sql})"
     size_sql, size_params = ("?::BIGINT", [total]) if total is not None else (
         f"(SELECT count(*) {scan})", params)
-    total, ahead, size, page = cur.execute(
-        f"""WITH c AS (SELECT {size_sql} AS total,
-                              (SELECT count(*) {scan} AND {ahead_sql}) AS ahead,
-                              (SELECT list(j.id ORDER BY {order_sql}) {scan} AND {band_sql})
-                                  AS band)
-            SELECT total, ahead, len(band), band[? - ahead + 1:? - ahead + ?] FROM c""",
-        [*size_params, *params, *ahead_params, *([now] if uses_now else []), *params,
-         *band_params, offset, offset, limit]).fetchone()
-    start, size = offset - ahead, size or 0
-    holds = start >= 0 and (start + limit <= size or until is None)
-    return total, ahead, (page or []) if holds else None
+    d = "DESC" if query.descending else "ASC"
+    # The page is a top-N inside the band (cheaper than sorting all of a wide band).
+    total, ahead, page = cur.execute(
+        f"""WITH c AS (SELECT {size_sql} AS total, (SELECT count(*) {scan} AND {ahead_sql}) AS ahead)
+            SELECT total, ahead,
+                   (SELECT list(id ORDER BY k {d} NULLS LAST, id {d}) FROM (
+                        SELECT j.id, {order.key} AS k {scan} AND {band_sql} ORDER BY {order_sql}
+                        LIMIT ? OFFSET (SELECT greatest(? - ahead, 0) FROM c)))
+            FROM c""",
+        [*size_params, *params, *ahead_params, *order.key_params, *params, *band_params,
+         *([now] if uses_now else []), limit, offset]).fetchone()
+    page = page or []
+    holds = offset >= ahead and (len(page) == max(0, min(limit, total - offset)) or until is None)
+    return total, ahead, page if holds else None
 
 
 class _Order:
