@@ -37,14 +37,15 @@ def by_label(service) -> list[int]:
 def test_new_labels_fall_between_their_neighbours_without_numbering_the_others(service):
     first = add(service, "Bravo", "Delta", "Foxtrot", None)
     before = ranks(service)
-    later = add(service, "alpha", "charlie", "ECHO", "golf", "delta")
+    later = add(service, "alpha", "charlie", "ECHO", "delta")
+    last = add(service, "golf")
     after = ranks(service)
     assert {i: after[i] for i in first} == before          # nobody else renumbered
     assert after[first[3]] is None                          # no label, no rank
-    assert after[later[4]] == after[first[1]]               # "delta" is "Delta" lower-cased
+    assert after[later[3]] == after[first[1]]               # "delta" is "Delta" lower-cased
     assert stale(service.store) == []
-    assert by_label(service) == [later[0], first[0], later[1], first[1], later[4], later[2],
-                                 first[2], later[3], first[3]]
+    assert by_label(service) == [later[0], first[0], later[1], first[1], later[3], later[2],
+                                 first[2], *last, first[3]]
 
 
 def test_a_rename_takes_the_rank_of_its_new_label(service):
