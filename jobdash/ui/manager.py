@@ -35,6 +35,7 @@ from .redraws import TableRedraws
 from .state import JobListing, Selection, finished_jobs
 from .stats import StatsBar
 from .table import JobTable
+from .tabs import AccessibleTabs
 from .toolbar import BatchToolbar
 
 log = logging.getLogger(__name__)
@@ -97,6 +98,7 @@ class JobManager(pn.viewable.Viewer):
             self.filters,
             self.tabs,
             self.toaster, self.shortcuts, self.actions, self.detail_dialog, TableRedraws(),
+            AccessibleTabs(),
             sizing_mode="stretch_width", max_width=theme.MAX_WIDTH,
             styles={**theme.CSS_VARIABLES, "margin": "0 auto"}, css_classes=["jd-page"])
 

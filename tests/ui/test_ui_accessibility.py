@@ -68,3 +68,39 @@ def test_focus_is_visible(page: Page, served):
     outline = button.evaluate(
         "e => getComputedStyle(e).outlineStyle + ' ' + getComputedStyle(e).outlineWidth")
     assert outline == "solid 3px"
+
+
+def test_tabs_are_aria_tabs_that_the_keyboard_opens(page: Page, served):
+    page.goto(served.url + "/jobs")
+    expect(page.locator(".tabulator-row").first).to_be_visible()
+    expect(page.get_by_role("tablist")).to_have_count(1)
+    jobs, failures = (page.get_by_role("tab", name=n, exact=True) for n in ("Jobs", "Failures"))
+    expect(jobs).to_have_attribute("aria-selected", "true")
+    expect(failures).to_have_attribute("aria-selected", "false")
+    expect(failures).to_have_attribute("tabindex", "-1")     # one tab stop: the selected tab
+    jobs.focus()
+    page.keyboard.press("ArrowRight")
+    expect(failures).to_be_focused()
+    page.keyboard.press("Enter")
+    expect(failures).to_have_attribute("aria-selected", "true")
+    expect(page.get_by_role("tabpanel", name="Failures")).to_be_visible()
+    expect(page.locator(".tabulator-row").first).to_be_hidden()
+    page.keyboard.press("Home")
+    expect(jobs).to_be_focused()
+    page.keyboard.press(" ")
+    expect(jobs).to_have_attribute("aria-selected", "true")
+    expect(page.locator(".tabulator-row").first).to_be_visible()
+
+    # The Single Job View's tabs are drawn later, inside its dialog: the same roles and keys.
+    page.get_by_role("button", name="View JOB-000002").click()
+    dialog = page.get_by_role("dialog", name="Job JOB-000002 details")
+    images, timeline = (dialog.get_by_role("tab", name=n, exact=True)
+                        for n in ("Images", "Timeline"))
+    expect(dialog.get_by_role("tab", name="Information")).to_have_attribute("aria-selected", "true")
+    images.click()
+    expect(images).to_have_attribute("aria-selected", "true")
+    page.keyboard.press("ArrowRight")
+    expect(timeline).to_be_focused()
+    page.keyboard.press("Enter")
+    expect(timeline).to_have_attribute("aria-selected", "true")
+    expect(dialog.get_by_role("tabpanel", name="Timeline")).to_be_visible()
