@@ -233,7 +233,8 @@ def _band(cur: duckdb.DuckDBPyConnection, query: JobQuery, where_sql: str,
     d = "DESC" if query.descending else "ASC"
     # The page is a top-N inside the band (cheaper than sorting all of a wide band).
     total, ahead, page = cur.execute(
-        f"""WITH c AS (SELECT {size_sql} AS total, (SELECT count(*) {scan} AND {ahead_sql}) AS ahead)
+        f"""WITH c AS (SELECT {size_sql} AS total,
+                              (SELECT count(*) {scan} AND {ahead_sql}) AS ahead)
             SELECT total, ahead,
                    (SELECT list(id ORDER BY k {d} NULLS LAST, id {d}) FROM (
                         SELECT j.id, {order.key} AS k {scan} AND {band_sql} ORDER BY {order_sql}

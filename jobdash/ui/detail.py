@@ -89,7 +89,8 @@ class JobDetailSlot(pn.viewable.Viewer):
         self.log = LogView()
         self._tabs = pn.Tabs(
             ("Information", self._info),
-            ("Images", pn.Column(pn.Row(self._filter, self._sort, self._export, align="end"),
+            ("Images", pn.Column(pn.FlexBox(self._filter, self._sort, self._export, gap="8px",
+                                            align_items="flex-end", width=WIDTH),
                                  self.gallery, self._large_view, sizing_mode="stretch_width")),
             ("Timeline", self._timeline), ("Log", self.log),
             dynamic=True, width=WIDTH, stylesheets=css)

@@ -28,6 +28,9 @@ th, td { text-align: left; padding: 4px 8px; border-bottom: 1px solid var(--jd-b
 th { color: var(--jd-text-muted); }
 tr.jd-changed td { background: #FFFBEB; }
 .jd-changed-mark { color: #92400E; font-weight: 600; }
+/* A setting's name and the Difference column keep their words whole: the values wrap. */
+table.jd-settings td:first-child { overflow-wrap: break-word; }
+table.jd-settings th:last-child, table.jd-settings td:last-child { white-space: nowrap; }
 h3 { margin-top: 20px; }
 button.jd-parent { all: unset; cursor: pointer; font-family: var(--jd-mono);
   color: var(--jd-primary-strong); text-decoration: underline; text-underline-offset: 2px; }
@@ -60,7 +63,8 @@ def settings_html(detail: JobDetail) -> str:
         for d in diffs)
     note = (f"{changed} setting{'s' if changed != 1 else ''} changed since this run"
             if current is not None else "The configuration no longer exists")
-    return (f'<h3>Settings</h3><p class="jd-caption">{e(note)}</p><table aria-label="Settings">'
+    return (f'<h3>Settings</h3><p class="jd-caption">{e(note)}</p>'
+            '<table class="jd-settings" aria-label="Settings">'
             "<thead><tr><th>Setting</th><th>As run</th><th>Current</th><th>Difference</th>"
             f"</tr></thead><tbody>{rows}</tbody></table>")
 
