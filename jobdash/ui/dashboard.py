@@ -6,6 +6,7 @@ from __future__ import annotations
 import html
 import logging
 from typing import Any
+from urllib.parse import urlencode
 
 import pandas as pd
 import panel as pn
@@ -20,6 +21,7 @@ from .header import STATUS_CSS, runner_html
 from .live import Ticker
 from .notify import Toaster
 from .state import DashboardState, RunnerStatus, finished_jobs
+from .urlstate import JOB
 from .stats import CARD_CSS, static_cards_html
 
 log = logging.getLogger(__name__)
@@ -37,15 +39,26 @@ td.jd-mono { font-size: 12.5px; }
 """
 
 
+def job_link(job_id: int, jobs_url: str | None) -> str:
+    """A job's id, a link opening its Single Job View when Job Management has a URL."""
+    name = format_job_id(job_id)
+    if not jobs_url:
+        return name
+    href = html.escape(f"{jobs_url}?{urlencode({JOB: name})}", quote=True)
+    return f'<a class="jd-job" href="{href}">{name}</a>'
+
+
 def recent_html(rows: pd.DataFrame | None, jobs_url: str | None) -> str:
-    """The last jobs as an escaped HTML table, with a link to the full list."""
+    """The last jobs as an escaped HTML table, each id a link to the job, with a link to
+    the full list."""
     link = (f'<a href="{html.escape(jobs_url, quote=True)}">See every job in Job Management</a>'
             if jobs_url else "")
     head = f'<div class="jd-head"><h2>Last jobs</h2>{link}</div>'
     if rows is None or rows.empty:
         return head + "<p>No jobs yet. Start one from a configuration.</p>"
     body = "".join(
-        f'<tr><td class="jd-mono">{format_job_id(r.id)}</td><td>{label_html(r.label, "")}</td>'
+        f'<tr><td class="jd-mono">{job_link(r.id, jobs_url)}</td>'
+        f'<td>{label_html(r.label, "")}</td>'
         f"<td>{status_badge(r.status, r.progress)}</td>"
         f"<td>{date_text(r.started_at if not pd.isna(r.started_at) else r.queued_at)}</td>"
         f"<td>{duration_text(r.duration_s)}</td></tr>"
@@ -55,8 +68,8 @@ def recent_html(rows: pd.DataFrame | None, jobs_url: str | None) -> str:
             f"</tr></thead><tbody>{body}</tbody></table>")
 
 
-def current_html(runner: RunnerStatus | None) -> str:
-    """The running job with its step and an accessible progress bar."""
+def current_html(runner: RunnerStatus | None, jobs_url: str | None = None) -> str:
+    """The running job (its id a link to it) with its step and an accessible progress bar."""
     job = runner.job if runner is not None else None
     if job is None:
         queued = runner.queued if runner is not None else 0
@@ -65,8 +78,8 @@ def current_html(runner: RunnerStatus | None) -> str:
     progress = int(job.get("progress") or 0)
     job_id = format_job_id(job["id"])
     step = html.escape(str(job.get("current_step") or "starting"))
-    return (f'<h2>Current job</h2><p class="jd-current-label"><span class="jd-mono">{job_id}'
-            f'</span> {label_html(job.get("label"), "")}</p>'
+    return (f'<h2>Current job</h2><p class="jd-current-label"><span class="jd-mono">'
+            f'{job_link(job["id"], jobs_url)}</span> {label_html(job.get("label"), "")}</p>'
             f'<p class="jd-caption">Step: {step} · running for '
             f'{duration_text(job.get("duration_s"))} · {runner.queued:,} queued</p>'
             f'<div class="jd-progress" role="progressbar" aria-label="Progress of {job_id}" '
@@ -177,7 +190,7 @@ class DashboardPage(pn.viewable.Viewer):
     def _update(self, *_: Any) -> None:
         state = self.state
         self._cards.object = static_cards_html(state.stats)
-        self._current.object = current_html(state.runner)
+        self._current.object = current_html(state.runner, self.jobs_url)
         self._stop.disabled = state.runner is None or state.runner.job is None
         self._recent.object = recent_html(state.recent, self.jobs_url)
         self._status.object = runner_html(state.runner)

@@ -42,6 +42,14 @@ def test_root_leads_to_the_dashboard_and_it_links_to_job_management(page: Page, 
     expect(page.get_by_role("heading", name="Job Management", level=1)).to_be_visible()
 
 
+def test_a_job_id_on_the_dashboard_opens_that_job(page: Page, served):
+    job_id = format_job_id(served.facts["pending"])
+    page.goto(served.url + "/dashboard")
+    page.get_by_role("table").get_by_role("link", name=job_id, exact=True).click()
+    expect(page).to_have_url(f"{served.url}/jobs?job={job_id}")
+    expect(page.get_by_role("dialog", name=f"Job {job_id} details")).to_be_visible()
+
+
 def test_dashboard_starts_a_job_and_follows_the_running_one(page: Page, served):
     page.goto(served.url + "/dashboard")
     pending = page.get_by_role("group", name="Pending")

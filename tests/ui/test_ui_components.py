@@ -119,6 +119,8 @@ def test_dashboard_html_escapes_user_text(history):
     rows = history.svc.get_all(JobQuery()).rows
     recent = recent_html(rows, "/jobs")
     assert "Tom &amp; Jerry &lt;b&gt;" in recent and 'href="/jobs"' in recent
+    assert '<a class="jd-job" href="/jobs?job=JOB-000005">JOB-000005</a>' in recent
+    assert "JOB-000005" in recent_html(rows, None) and "jd-job" not in recent_html(rows, None)
     assert "No jobs yet" in recent_html(rows.iloc[:0], None)
     assert "Nothing is running" in current_html(None)
 
