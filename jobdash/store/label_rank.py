@@ -20,7 +20,6 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from itertools import groupby
-from typing import Any
 
 import duckdb
 
@@ -77,14 +76,18 @@ def place(cur: duckdb.DuckDBPyConnection) -> None:
                 [list(ranks), list(ranks.values())])
 
 
-def _ranks(rows: Sequence[tuple[str, str | None, int | None, int | None]]) -> dict[str, int] | None:
-    """Rank of each new label from its neighbours (rows in label order: label, greatest
-    ranked label not above it, its rank, the next rank above), or None when a gap has no
-    room for the labels falling in it."""
+Neighbours = tuple[str, str | None, int | None, int | None]
+"""A new label, the greatest ranked label not above it, that label's rank, the next rank
+above (a row of :data:`_NEIGHBOURS`)."""
+
+
+def _ranks(rows: Sequence[Neighbours]) -> dict[str, int] | None:
+    """Rank of each new label from its neighbours (rows in label order), or None when a gap
+    has no room for the labels falling in it."""
     ranks = {k: below for k, at, below, _ in rows if at == k}
     gaps = [row for row in rows if row[1] != row[0]]
     for (below, above), members in groupby(gaps, key=lambda row: (row[2], row[3])):
-        labels: list[Any] = [row[0] for row in members]
+        labels = [row[0] for row in members]
         low, m = below or 0, len(labels)
         if above is None:
             if low + SPACING * m > _LARGEST:
