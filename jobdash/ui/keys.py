@@ -1,7 +1,8 @@
 """Page keyboard shortcuts: ``/`` focuses the search box, ``r`` refreshes, ``?`` opens Help
 (Escape closes dialogs: see jobdash.ui.dialog); in the job table arrows move between rows,
 Space toggles the row's selection, Shift+arrows extend it, Shift+click selects a range,
-Delete asks to delete the selection and Escape clears it.
+Delete asks to delete the selection and Escape clears it. Tabs take arrows, Home/End, Enter
+and Space (jobdash.ui.tabs).
 
 Keys typed into a text field, or with Ctrl/Alt/Meta held, are left alone."""
 
@@ -16,6 +17,7 @@ SHORTCUTS: tuple[tuple[str, str], ...] = (
     ("r", "Refresh the page's data"),
     ("?", "Open this help"),
     ("Tab / Shift+Tab", "Move between controls; Enter activates (on a name: edits it)"),
+    ("← / → on a tab", "Move between tabs; Enter or Space opens the focused one"),
     ("↑ / ↓", "Move between the rows of the job table"),
     ("Space", "Select or deselect the focused row"),
     ("Shift+↑ / ↓ / click", "Extend the selection to the next row / to the clicked row"),
