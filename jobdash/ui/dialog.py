@@ -2,7 +2,7 @@
 
 ``showModal()`` gives the dark backdrop, keeps focus inside, closes on Escape and returns
 focus to where it was; the dialog is named after its title. A click on the backdrop closes
-it too. Panel components go inside as ``objects``, or come from ``factory`` on first open."""
+it too. Its body is a tab stop, so a keyboard scrolls contents taller than the window. Panel components go inside as ``objects``, or come from ``factory`` on first open."""
 
 from __future__ import annotations
 
@@ -22,6 +22,7 @@ dialog { border: none; border-radius: var(--jd-radius-card); padding: 0; max-wid
 dialog::backdrop { background: rgba(17, 24, 39, 0.55); }
 .jd-dialog-head { display: flex; justify-content: flex-end; padding: 8px 8px 0 8px; }
 .jd-dialog-body { padding: 0 24px 24px 24px; overflow: auto; max-height: calc(88vh - 56px); }
+.jd-dialog-body:focus-visible { outline: 3px solid var(--jd-primary); outline-offset: -3px; }
 button.jd-close { all: unset; cursor: pointer; width: 32px; height: 32px; display: inline-flex;
   align-items: center; justify-content: center; border-radius: var(--jd-radius-input);
   font-size: 18px; color: var(--jd-text-muted); }
@@ -45,7 +46,8 @@ class Dialog(ReactiveHTML):
 
     _template = """
 <dialog id="dialog" class="jd-dialog"><div class="jd-dialog-head"><button id="close" type="button"
-  class="jd-close" aria-label="Close">✕</button></div><div id="body" class="jd-dialog-body">
+  class="jd-close" aria-label="Close">✕</button></div><div id="body" class="jd-dialog-body"
+  tabindex="0">
 {% for obj in objects %}<div id="item">${obj}</div>{% endfor %}</div></dialog>
 """
 

@@ -104,3 +104,20 @@ def test_tabs_are_aria_tabs_that_the_keyboard_opens(page: Page, served):
     page.keyboard.press("Enter")
     expect(timeline).to_have_attribute("aria-selected", "true")
     expect(dialog.get_by_role("tabpanel", name="Timeline")).to_be_visible()
+
+
+def test_a_dialog_taller_than_the_window_scrolls_from_the_keyboard(page: Page, served):
+    page.set_viewport_size({"width": 1000, "height": 420})
+    page.goto(served.url + "/jobs")
+    expect(page.locator(".tabulator-row").first).to_be_visible()
+    page.get_by_role("button", name="Help", exact=True).click()
+    dialog = page.get_by_role("dialog", name="Job Management help")
+    expect(dialog).to_be_visible()
+    body = dialog.locator(".jd-dialog-body")
+    assert body.evaluate("e => e.scrollHeight > e.clientHeight")      # it does overflow
+    dialog.get_by_role("button", name="Close").focus()
+    page.keyboard.press("Tab")
+    expect(body).to_be_focused()
+    page.keyboard.press("PageDown")
+    page.wait_for_function("e => e.scrollTop > 0", arg=body.element_handle())
+    assert blocking_violations(page) == []
