@@ -1,7 +1,8 @@
 """Schema versions 2 to 5: the stored listing keys of job_executions (label_key, error_key,
-error_signature, duration_ms, run_at, label_rank, pending/needs_review image counters) are back-filled by the
-migrations and stay right through every write path: start, rename, claim, record, finish,
-cancel, interrupt, import and the demo's bulk load. The listing filters on them find what the plain SQL finds."""
+error_signature, duration_ms, run_at, label_rank, pending/needs_review image counters) are
+back-filled by the migrations and stay right through every write path: start, rename, claim,
+record, finish, cancel, interrupt, import and the demo's bulk load. The listing filters on
+them find what the plain SQL finds."""
 
 from __future__ import annotations
 

@@ -21,8 +21,8 @@ from .header import STATUS_CSS, runner_html
 from .live import Ticker
 from .notify import Toaster
 from .state import DashboardState, RunnerStatus, finished_jobs
-from .urlstate import JOB
 from .stats import CARD_CSS, static_cards_html
+from .urlstate import JOB
 
 log = logging.getLogger(__name__)
 

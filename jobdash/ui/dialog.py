@@ -2,7 +2,8 @@
 
 ``showModal()`` gives the dark backdrop, keeps focus inside, closes on Escape and returns
 focus to where it was; the dialog is named after its title. A click on the backdrop closes
-it too. Its body is a tab stop, so a keyboard scrolls contents taller than the window. Panel components go inside as ``objects``, or come from ``factory`` on first open."""
+it too. Its body is a tab stop, so a keyboard scrolls contents taller than the window.
+Panel components go inside as ``objects``, or come from ``factory`` on first open."""
 
 from __future__ import annotations
 
