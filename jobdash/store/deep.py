@@ -32,7 +32,7 @@ from typing import Any
 import duckdb
 
 from ..query import JobQuery
-from .listing import STORED_KEYS, from_the_end, order_by, page_ids, sort_key
+from .listing import STORED_KEYS, from_the_end, keyed_order, order_by, page_ids, sort_key
 from .sample import Cursors, Point, Sample
 
 log = logging.getLogger(__name__)
@@ -230,13 +230,12 @@ def _band(cur: duckdb.DuckDBPyConnection, query: JobQuery, where_sql: str,
     scan = f"FROM job_executions j WHERE ({where_sql})"
     size_sql, size_params = ("?::BIGINT", [total]) if total is not None else (
         f"(SELECT count(*) {scan})", params)
-    d = "DESC" if query.descending else "ASC"
     # The page is a top-N inside the band (cheaper than sorting all of a wide band).
     total, ahead, page = cur.execute(
         f"""WITH c AS (SELECT {size_sql} AS total,
                               (SELECT count(*) {scan} AND {ahead_sql}) AS ahead)
             SELECT total, ahead,
-                   (SELECT list(id ORDER BY k {d} NULLS LAST, id {d}) FROM (
+                   (SELECT list(id ORDER BY {keyed_order(query)}) FROM (
                         SELECT j.id, {order.key} AS k {scan} AND {band_sql} ORDER BY {order_sql}
                         LIMIT ? OFFSET (SELECT greatest(? - ahead, 0) FROM c)))
             FROM c""",

@@ -104,6 +104,13 @@ def order_by(query: JobQuery) -> tuple[str, bool]:
     return f"{expr} {direction} NULLS LAST, j.id {direction}", query.sort == "duration"
 
 
+def keyed_order(query: JobQuery) -> str:
+    """The listing's order over columns named ``k`` (the sort key) and ``id``, for rows a
+    subquery selected with their key."""
+    d = "DESC" if query.descending else "ASC"
+    return f"k {d} NULLS LAST, id {d}"
+
+
 def costly(query: JobQuery) -> bool:
     """Whether the filters of ``query`` are expensive to test (text search; image QC and error
     signature are stored columns): its page is then read with :func:`counted_page`, testing
@@ -137,9 +144,8 @@ def counted_page(query: JobQuery, where_sql: str, params: list[Any], now: dt.dat
     """SQL and parameters of one row: the number of matching jobs and the ids of one page
     in order (a list, NULL when the page is empty). The filters run once: the matching ids
     and sort keys are kept, then counted and sorted."""
-    d = "DESC" if query.descending else "ASC"
     key = _SORT_SQL[query.sort]
-    order = f"k {d} NULLS LAST, id {d}"
+    order = keyed_order(query)
     sql = f"""
         WITH m AS MATERIALIZED (SELECT j.id, {key} AS k FROM job_executions j WHERE {where_sql})
         SELECT (SELECT count(*) FROM m),
