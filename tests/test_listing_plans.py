@@ -176,6 +176,45 @@ def test_a_stale_sample_still_gives_exact_pages_and_is_taken_again(tmp_path, mon
         assert top_n == ["page_ids"]                            # placed by the new sample
 
 
+def test_a_band_edge_is_its_key_alone_unless_the_sample_shows_others_sharing_it():
+    # A key alone is a cheaper range; a key the neighbouring sampled row shares may be many
+    # rows' (a label used for thousands of jobs), so the id keeps the band from taking in all.
+    assert sample._edge((7, 40), (8, 41)) == (7, None)
+    assert sample._edge((7, 40), None) == (7, None)         # the first or last sampled row
+    assert sample._edge((7, 40), (7, 39)) == (7, 40)
+    assert sample._edge((None, 40), (None, 41)) == (None, 40)   # NULL keys: ordered by id
+    assert sample._edge(None, (7, 39)) is None                  # past the end
+
+
+def test_an_unfiltered_listing_is_placed_without_querying_the_sample(svc, monkeypatch):
+    monkeypatch.setattr(deep, "LONG", 25)
+    monkeypatch.setattr(deep, "DEEP", 50)
+    take_sample(svc, monkeypatch, stride=4)
+    statements: list[str] = []
+    real = svc.store._con.cursor
+
+    class Recording:
+        def __init__(self):
+            self._cur = real()
+
+        def execute(self, sql, params=None):
+            statements.append(sql)
+            return self._cur.execute(sql, params)
+
+        def __getattr__(self, name):
+            return getattr(self._cur, name)
+
+    monkeypatch.setattr(svc.store, "_con", type("Con", (), {"cursor": Recording})())
+    for filters in ({}, {"statuses": ["completed"]}):
+        query = JobQuery(sort="label", page_size=25, page=12, **filters)
+        svc.store._deep.clear()
+        statements.clear()
+        assert svc.store.page(query, NOW)[0]["id"].tolist() == reference(svc, query)[0]
+        assert sum(sample.DATABASE in sql for sql in statements) == (1 if filters else 0)
+    svc.store._deep.wait()
+    monkeypatch.undo()
+
+
 def test_every_job_appears_once_across_the_pages_by_run_date(svc):
     for descending in (True, False):
         query = JobQuery(sort="started_at", descending=descending, page_size=100)

@@ -142,7 +142,7 @@ class DeepPages:
                    total: int) -> tuple[list[int], int] | None:
         """The page read in the band the sample places it in, or None (no sample, or a band
         that misses the page: the sample is then taken again)."""
-        framed = self._sample.around(cur, query, where_sql, params, now, limit, offset, total)
+        framed = self._sample.around(cur, query, where_sql, params, limit, offset, total)
         if framed is None:
             return None
         _, _, page = _band(cur, query, where_sql, params, now, *framed, limit, offset, total)
@@ -220,7 +220,7 @@ def _through(cur: duckdb.DuckDBPyConnection, points: _Checkpoints, query: JobQue
 def _band(cur: duckdb.DuckDBPyConnection, query: JobQuery, where_sql: str,
           params: list[Any], now: dt.datetime, since: Point | None, until: Point | None,
           limit: int, offset: int, total: int | None = None) -> tuple[int, int, list[int] | None]:
-    """Read the rows from ``since`` (None: the top) to ``until`` (excluded; None: the end):
+    """Read the rows from ``since`` (None: the top) to ``until`` (see :meth:`_Order.between`):
     the listing's size (counted unless the caller gives it), how many rows come before the
     band, and the page at ``offset`` when the band holds it (None when it does not)."""
     order = _Order(query, now)
@@ -250,7 +250,7 @@ class _Order:
     """Tests that place rows against checkpoints in a listing's order: key, then id, both in
     the query's direction, NULL keys last. A non-NULL key is compared first on its own (a
     range DuckDB can push into the scan, skipping row groups by their zone maps), then the
-    id breaks ties."""
+    id breaks ties; a point without an id stands for all the rows with its key."""
 
     def __init__(self, query: JobQuery, now: dt.datetime) -> None:
         self.key, self.key_params = sort_key(query, now)
@@ -261,24 +261,43 @@ class _Order:
         key, job_id = point
         if key is None:     # every row with a key, then the NULL keys in id order
             return f"({self.key} IS NOT NULL OR j.id {self.op} ?)", [*self.key_params, job_id]
+        if job_id is None:
+            return f"{self.key} {self.op} ?", [*self.key_params, key]
         return (f"{self.key} {self.op}= ? AND ({self.key} {self.op} ? OR j.id {self.op} ?)",
                 [*self.key_params, key, *self.key_params, key, job_id])
 
     def between(self, first: Point | None, last: Point | None) -> tuple[str, list[Any]]:
-        """Rows from ``first`` (included; None: from the top) to ``last`` (excluded; None: to
-        the end)."""
-        if first is None:
-            return self.before(last) if last is not None else ("TRUE", [])
-        key, job_id = first
+        """Rows from ``first`` (included; None: from the top) to ``last`` (excluded, or
+        through the last row with its key when it has no id; None: to the end)."""
+        tests: list[str] = []
+        params: list[Any] = []
+        if first is not None:
+            test, values = self._from(first, reaches_nulls=last is None or last[0] is None)
+            tests.append(test)
+            params += values
+        if last is not None:
+            test, values = self._until(last)
+            tests.append(test)
+            params += values
+        return " AND ".join(tests) or "TRUE", params
+
+    def _from(self, point: Point, reaches_nulls: bool) -> tuple[str, list[Any]]:
+        """Rows from ``point`` on (the NULL keys only when the band ``reaches_nulls``)."""
+        key, job_id = point
         if key is None:
-            since, params = f"{self.key} IS NULL AND j.id {self.rev}= ?", [*self.key_params,
-                                                                            job_id]
+            return f"{self.key} IS NULL AND j.id {self.rev}= ?", [*self.key_params, job_id]
+        if job_id is None:
+            test, params = f"{self.key} {self.rev}= ?", [*self.key_params, key]
         else:
-            since = f"{self.key} {self.rev}= ? AND ({self.key} {self.rev} ? OR j.id {self.rev}= ?)"
+            test = f"{self.key} {self.rev}= ? AND ({self.key} {self.rev} ? OR j.id {self.rev}= ?)"
             params = [*self.key_params, key, *self.key_params, key, job_id]
-            if last is None or last[0] is None:     # the band reaches the NULL keys
-                since, params = f"({since} OR {self.key} IS NULL)", [*params, *self.key_params]
-        if last is None:
-            return since, params
-        until, until_params = self.before(last)
-        return f"{since} AND {until}", [*params, *until_params]
+        if reaches_nulls:
+            return f"({test} OR {self.key} IS NULL)", [*params, *self.key_params]
+        return test, params
+
+    def _until(self, point: Point) -> tuple[str, list[Any]]:
+        """Rows before ``point``, or through the last row with its key when it has no id."""
+        key, job_id = point
+        if job_id is None:
+            return f"{self.key} {self.op}= ?", [*self.key_params, key]
+        return self.before(point)
