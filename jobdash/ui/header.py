@@ -42,7 +42,8 @@ HELP_CSS = theme.HTML_CSS + """
 table { border-collapse: collapse; margin-top: 8px; width: 100%; }
 th, td { text-align: left; padding: 6px 12px 6px 0; border-bottom: 1px solid var(--jd-border); }
 kbd { font-family: var(--jd-mono); font-size: 12px; padding: 2px 6px; border-radius: 4px;
-  border: 1px solid var(--jd-border-strong); background: var(--jd-background); }
+  border: 1px solid var(--jd-border-strong); color: var(--jd-text);
+  background: var(--jd-background); }
 """
 
 
