@@ -44,6 +44,11 @@ def duration_text(seconds: float | None) -> str:
     return f"{secs}s"
 
 
+def value_text(value: Any) -> str:
+    """A stored value as text (not escaped); ``—`` when missing or blank."""
+    return "—" if _missing(value) or not str(value).strip() else str(value)
+
+
 def date_text(value: Any) -> str:
     """``2026-11-01 09:05`` (UTC, as stored); ``—`` when missing."""
     if _missing(value):

@@ -20,7 +20,7 @@ from panel.reactive import ReactiveHTML
 
 from . import theme
 from .detail_state import image_metadata
-from .format import date_text
+from .format import date_text, value_text
 
 IMAGE_URL_PREFIX = "/images/"   # the served app's static folder (jobdash.ui.app)
 EMBED_LIMIT = 60                # a notebook embeds thumbnails only up to this many images
@@ -111,21 +111,21 @@ def large_view_html(image: dict[str, Any], root: Path, served: bool) -> str:
                '<div class="jd-large jd-missing" role="img" aria-label="Image file missing">'
                'Image file missing</div>')
     tags = meta.get("tags")
-    tags = ", ".join(str(t) for t in tags) if isinstance(tags, list) else (tags or "—")
+    tags = ", ".join(str(t) for t in tags) if isinstance(tags, list) else value_text(tags)
     status = str(image.get("qc_status"))
     score = image.get("quality_score")
     rows = [
         ("QC", f'<span class="jd-qc jd-qc-{e(status)}">{e(QC_LABELS.get(status, status))}</span>'),
-        ("QC reason", e(str(image.get("qc_reason") or "—"))),
+        ("QC reason", e(value_text(image.get("qc_reason")))),
         ("Quality score", "—" if score is None or pd.isna(score) else f"{float(score):.2f}"),
-        ("Prompt", e(str(image.get("prompt") or "—"))),
+        ("Prompt", e(value_text(image.get("prompt")))),
         ("Title", e(str(title))),
-        ("Description", e(str(meta.get("description") or "—"))),
+        ("Description", e(value_text(meta.get("description")))),
         ("Tags", e(str(tags))),
         ("Size", e(f"{image.get('width')}×{image.get('height')} {image.get('format') or ''}")
          if image.get("width") and not pd.isna(image.get("width")) else "—"),
         ("Created", date_text(image.get("created_at"))),
-        ("File", f'<span class="jd-mono">{e(str(image.get("file_path") or "—"))}</span>'),
+        ("File", f'<span class="jd-mono">{e(value_text(image.get("file_path")))}</span>'),
     ]
     items = "".join(f"<dt>{k}</dt><dd>{v}</dd>" for k, v in rows)
     return (f'<div class="jd-large-view"><h3>{e(str(title))}</h3>{picture}'

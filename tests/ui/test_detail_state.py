@@ -14,7 +14,7 @@ from PIL import Image
 from jobdash.ui.detail import JobDetailSlot
 from jobdash.ui.detail_state import (filter_log, gallery_images, log_text, qc_counts,
                                      settings_diff, timeline_steps)
-from jobdash.ui.gallery import gallery_items
+from jobdash.ui.gallery import gallery_items, large_view_html
 from jobdash.ui.image_export import selection_zip
 from jobdash.ui.timeline import timeline_rows
 from factories import T0, add_config, add_job
@@ -142,6 +142,19 @@ def test_gallery_items_use_urls_and_placeholders(service):
     assert [i["src"] for i in served] == ["/images/job%201/thumbs/a%20b.png", "", ""]
     inline = gallery_items(images, root, served=False)
     assert inline[0]["src"].startswith("data:image/png;base64,") and inline[1]["src"] == ""
+
+
+def test_large_view_shows_a_dash_for_what_an_image_lacks(service):
+    # The images come as a frame: a missing reason or prompt is NaN there, not None.
+    job = add_job(service, images=[{"qc_status": "approved", "prompt": None},
+                                   {"qc_status": "qc_failed", "qc_reason": "watermark",
+                                    "prompt": "a lake", "file_path": "job/a.png"}])
+    image = service.get_by_id(job).images.iloc[0].to_dict()
+    view = large_view_html(image, service.settings.image_root, served=True)
+    assert "nan" not in view.lower()
+    for field in ("QC reason", "Prompt", "File"):
+        assert field in view
+    assert view.count("—") >= 4       # QC reason, prompt, description, tags, file
 
 
 def test_selection_zip_holds_a_sheet_and_the_present_files(service):
