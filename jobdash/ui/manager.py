@@ -21,6 +21,7 @@ from ..service import JobService
 from ..vocab import format_job_id
 from . import theme
 from .actions import JobActions
+from .choices import NamedChoices
 from .deep_link import link_open_job
 from .detail import JobDetailSlot
 from .dialog import Dialog
@@ -98,7 +99,7 @@ class JobManager(pn.viewable.Viewer):
             self.filters,
             self.tabs,
             self.toaster, self.shortcuts, self.actions, self.detail_dialog, TableRedraws(),
-            AccessibleTabs(),
+            AccessibleTabs(), NamedChoices(),
             sizing_mode="stretch_width", max_width=theme.MAX_WIDTH,
             styles={**theme.CSS_VARIABLES, "margin": "0 auto"}, css_classes=["jd-page"])
 

@@ -99,8 +99,7 @@ def test_filter_search_sort_and_paginate(page: Page, served):
 def test_status_multi_select_and_date_range_combine(page: Page, served):
     open_jobs(page, served.url)
     statuses = served.facts["statuses"]
-    status = page.locator(".jd-status .choices").first
-    status.click()
+    page.get_by_label("Status", exact=True).click()
     page.get_by_role("option", name="Failed").click()
     page.keyboard.press("Escape")
     expect_total(page, sum(s == "failed" for s in statuses.values()))
