@@ -258,6 +258,8 @@ class JobActions(pn.viewable.Viewer):
                               + " were already gone")
         else:
             self.toaster.show("success", f"Deleted {text}")
+        if self.listing.open_job in result:     # deleted from its own view: close it
+            self.listing.open_job = None
         self.listing.load()
 
     def _dialog_closed(self, event: param.parameterized.Event) -> None:

@@ -27,7 +27,7 @@ STATUSES = ["approved", "approved", "needs_review", "qc_failed", "processing_fai
 def build_history(service) -> dict:
     """Job 1 completed with five real images (one of each QC outcome, approved twice) and a
     timeline; job 2 whose three image files were removed; job 3 running; job 4 failed; job 5 a
-    rerun of job 1; job 6 a rerun of a job that no longer exists."""
+    rerun of job 1; job 6 a rerun of a job that no longer exists; job 7 to delete."""
     root = service.settings.image_root
     config = add_config(service, "Hero banners", width=128)
     snapshot = {**service.configuration(config)["settings"], "width": 64}
@@ -61,8 +61,9 @@ def build_history(service) -> dict:
                      error_message="Generator crashed")
     rerun = add_job(service, label="Lake study again", config_id=config, rerun_of=done)
     orphan = add_job(service, label="Rerun of a deleted job", config_id=config, rerun_of=999)
+    doomed = add_job(service, label="Deleted from its view", config_id=config)
     return {"done": done, "gone": gone, "running": running, "failed": failed, "rerun": rerun,
-            "orphan": orphan}
+            "orphan": orphan, "doomed": doomed}
 
 
 def open_jobs(page: Page, url: str, query: str = "") -> None:
@@ -236,6 +237,19 @@ def test_deep_link_opens_the_job_and_closing_clears_the_url(page: Page, served):
     expect(page).not_to_have_url(re.compile(r"job="))
     page.get_by_role("button", name="View JOB-000002").click()
     expect(page).to_have_url(re.compile(r"job=JOB-000002"))
+
+
+def test_deleting_the_open_job_closes_its_view(page: Page, served):
+    job = f"JOB-{served.facts['doomed']:06d}"
+    open_jobs(page, served.url, f"?job={job}")
+    dialog = page.get_by_role("dialog", name=f"Job {job} details")
+    dialog.get_by_role("button", name="Delete", exact=True).click()
+    confirm = page.get_by_role("dialog", name=f"Delete {job}")
+    confirm.get_by_role("button", name="Delete", exact=True).click()
+    expect(page.get_by_text(f"Deleted {job}").first).to_be_visible()
+    expect(dialog).to_be_hidden()
+    expect(page).not_to_have_url(re.compile(r"job="))
+    expect(page.get_by_role("button", name=job, exact=True)).to_have_count(0)
 
 
 def test_open_modal_has_no_serious_accessibility_violation(page: Page, served):
