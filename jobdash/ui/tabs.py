@@ -1,6 +1,7 @@
 """Panel's tabs as ARIA tabs: ``role="tablist"``, ``"tab"`` (``aria-selected``) and
 ``"tabpanel"``; only the selected tab is in the Tab order, arrow keys (and Home / End) move
-between tabs, Enter or Space opens the focused one.
+between tabs, Enter or Space opens the focused one, and the headers come before their
+panels in the document (the Tab order), as on screen.
 
 Bokeh draws a tab as a focusable ``<div>`` that only a click opens: a keyboard user reached
 it and could do nothing, and assistive technology announced plain text. One helper per page
@@ -18,9 +19,21 @@ const classes = ['Tabs', 'panel.models.tabs.Tabs'].map((name) => {
 }).filter((View) => View != null);
 if (classes.length === 0) { return; }
 const base = classes[0];
+// Bokeh appends the headers after the panels and places them by CSS grid: the headers of
+// tabs drawn above (or left of) their panels come first in the document too, so the Tab key
+// and assistive technology meet them where the eye does.
+const first = (view) => {
+  const panel = view.child_views.length > 0 ? view.child_views[0].el : null;
+  if (panel == null || panel.parentNode !== view.shadow_el
+      || !['above', 'left'].includes(view.model.tabs_location)) { return; }
+  if (view.header_el.compareDocumentPosition(panel) & Node.DOCUMENT_POSITION_PRECEDING) {
+    view.shadow_el.insertBefore(view.header_el, panel);
+  }
+};
 const aria = (view) => {
   const wrapper = view.headers_wrapper_el, tabs = view.header_els;
   if (wrapper == null || tabs == null) { return; }
+  first(view);
   wrapper.setAttribute('role', 'tablist');
   const active = view.model.active;
   tabs.forEach((el, i) => {

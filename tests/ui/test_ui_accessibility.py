@@ -119,6 +119,27 @@ def test_tabs_are_aria_tabs_that_the_keyboard_opens(page: Page, served):
     expect(dialog.get_by_role("tabpanel", name="Timeline")).to_be_visible()
 
 
+# The focused element's accessible name, looking through the shadow roots Panel draws in.
+FOCUSED = """() => {
+  let el = document.activeElement;
+  while (el && el.shadowRoot && el.shadowRoot.activeElement) { el = el.shadowRoot.activeElement; }
+  return el ? (el.getAttribute('aria-label') || el.textContent || '').trim() : '';
+}"""
+
+
+def test_tab_order_meets_the_tabs_before_what_they_show(page: Page, served):
+    page.goto(served.url + "/jobs")
+    expect(page.locator(".tabulator-row").first).to_be_visible()
+    seen = []                                   # from the top of the page
+    for _ in range(40):
+        page.keyboard.press("Tab")
+        seen.append(page.evaluate(FOCUSED))
+        if seen[-1] == "Jobs":
+            break
+    assert seen[-1] == "Jobs", seen
+    assert not any(name.startswith(("JOB-", "Select", "Next", "Page")) for name in seen), seen
+
+
 def test_a_dialog_taller_than_the_window_scrolls_from_the_keyboard(page: Page, served):
     page.set_viewport_size({"width": 1000, "height": 420})
     page.goto(served.url + "/jobs")
