@@ -108,7 +108,8 @@ WIDGET_CSS = FOCUS_CSS + """
 :host .bk-btn.bk-btn-danger { color: #FFFFFF; background-color: var(--jd-error-strong);
   border-color: var(--jd-error-strong); }
 :host .bk-btn.bk-btn-danger:hover { background-color: #991B1B; }
-:host .bk-btn:disabled, :host .bk-btn.bk-disabled { opacity: 1; cursor: not-allowed;
+:host .bk-btn.bk-btn-default:disabled, :host .bk-btn.bk-btn-primary:disabled,
+:host .bk-btn.bk-btn-danger:disabled, :host .bk-btn.bk-disabled { opacity: 1; cursor: not-allowed;
   color: var(--jd-text-muted); background-color: var(--jd-background);
   border-color: var(--jd-border); }
 :host .bk-btn:focus-visible, :host .bk-input:focus-visible, :host select:focus-visible,

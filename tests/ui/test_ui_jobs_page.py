@@ -202,3 +202,17 @@ def test_a_status_change_appears_without_reload(page: Page, served):
     expect(page.get_by_text("JOB-000060 “Lake study 60” failed").first).to_be_visible()
     expect_ids(page, list(range(51, 61)))                           # same page, same sort
     expect(page.get_by_role("button", name="Page 3")).to_have_attribute("aria-current", "page")
+
+
+def test_batch_buttons_look_disabled_until_jobs_are_selected(page: Page, served):
+    open_jobs(page, served.url)
+    look = "e => [getComputedStyle(e).color, getComputedStyle(e).backgroundColor]"
+    enabled = page.get_by_role("button", name="Refresh", exact=True).evaluate(look)
+    for name in ("Rerun selected", "Export selected", "Delete selected"):
+        button = page.get_by_role("button", name=name)
+        expect(button).to_be_disabled()
+        assert button.evaluate(look) != enabled, name       # greyed, like Delete always was
+    page.locator(".tabulator-row input[type=checkbox]").first.check()
+    rerun = page.get_by_role("button", name="Rerun selected")
+    expect(rerun).to_be_enabled()
+    assert rerun.evaluate(look) == enabled
