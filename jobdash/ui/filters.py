@@ -16,6 +16,7 @@ from ..service import JobService
 from ..vocab import JOB_STATUSES
 from . import theme
 from .format import STATUS_LABELS
+from .notify import Toaster
 from .presets import PresetBar
 from .state import JobListing
 
@@ -75,6 +76,9 @@ class FilterBar(pn.viewable.Viewer):
     listing = param.ClassSelector(class_=JobListing, doc="""
         The listing filtered (its query gets every filter).""")
 
+    toaster = param.ClassSelector(class_=Toaster, doc="""
+        The page's toaster (the presets announce what they did there).""")
+
     search_text = param.String(default="", doc="""
         What is typed in the search box; applied to the query after a short pause.""")
 
@@ -98,7 +102,7 @@ class FilterBar(pn.viewable.Viewer):
         self._summary = pn.pane.HTML("", stylesheets=[theme.HTML_CSS], align="end",
                                      margin=(5, 10, 12, 10))
         self._debounce: Any = None
-        self.presets = PresetBar(listing=self.listing)
+        self.presets = PresetBar(listing=self.listing, toaster=self.toaster)
         self.refresh_configurations()
         self._init_callbacks()
         self._show_query()

@@ -74,7 +74,7 @@ class JobManager(pn.viewable.Viewer):
         self.toaster = Toaster()
         self.header = Header(listing=self.listing, dashboard_url=self.dashboard_url)
         self.stats = StatsBar(listing=self.listing)
-        self.filters = FilterBar(listing=self.listing)
+        self.filters = FilterBar(listing=self.listing, toaster=self.toaster)
         self.actions = JobActions(listing=self.listing, toaster=self.toaster)
         self.table = JobTable(listing=self.listing, on_action=self.actions.run,
                               on_rename=self.actions.rename)

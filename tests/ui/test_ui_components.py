@@ -151,7 +151,7 @@ def test_stats_bar_filters_by_status_and_total_clears(history):
 
 def test_filter_bar_writes_the_query_and_clears(history):
     listing = JobListing(history.svc)
-    bar = FilterBar(listing=listing)
+    bar = FilterBar(listing=listing, toaster=Toaster())
     assert configuration_options(history.svc) == {"All configurations": ANY,
                                                    "Hero banners v1": history.hero,
                                                    "Pet portraits v1": history.pets}
@@ -177,7 +177,7 @@ def test_filter_bar_writes_the_query_and_clears(history):
 
 def test_filter_bar_refuses_an_inverted_date_range(history):
     listing = JobListing(history.svc)
-    bar = FilterBar(listing=listing)
+    bar = FilterBar(listing=listing, toaster=Toaster())
     bar._to.value = "2026-11-01"
     bar._from.value = "2026-11-05"
     assert listing.query.date_from is None and bar._from.value == ""
