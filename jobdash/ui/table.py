@@ -4,6 +4,11 @@ Clicking a sortable header (a real button, so the keyboard can sort too) changes
 ``JobQuery``; the listing re-queries and the table shows the page in the server's order
 (the client-side comparator keeps the row order as delivered). Live changes patch cells in
 place, so the page, sort, scroll position and selection survive.
+
+Panel's table view applies a patch, like a new value, by giving Tabulator all its rows anew
+(``setData``): every row element is replaced, and whatever had keyboard focus in the table
+is gone from the page. :class:`TableFocus` focuses the same place again once the rows are
+drawn.
 """
 
 from __future__ import annotations
@@ -21,6 +26,7 @@ from panel.theme import Design
 from . import theme
 from .format import (action_html, date_text, duration_text, images_html, job_id_html,
                      label_html, status_badge)
+from .hidden import Hidden
 from .state import JobListing
 
 # Display column -> (title, JobQuery sort key or None when the column does not sort).
@@ -125,6 +131,81 @@ button.jd-act-delete:hover { background: #FEE2E2; }
 :host .tabulator input[type="checkbox"] { width: 16px; height: 16px; flex: none; vertical-align: middle;
   accent-color: var(--jd-primary-strong); cursor: pointer; }
 """
+
+# Runs once per browser page (the flag lives on the view class). Tabulator replaces its rows
+# between its ``dataProcessing`` and ``dataProcessed`` events, in one go; the first time
+# Panel's view gives a table data (a patch or a new value) the table gets two listeners:
+# before, they remember where the keyboard focus is in the table (its row's ``id``, the job
+# id, or ``_index`` in a table without one; the row's position; the cell's field; which of
+# the cell's focusables: -1 for the cell, or the row itself); after, if focus was there and
+# has gone, they focus the same place in the new row. A row gone from the table gives way
+# to the row now at its position, no rows at all to the header's first control.
+FOCUS_JS = """
+const Model = window.Bokeh && window.Bokeh.Models['panel.models.tabulator.DataTabulator'];
+const View = Model ? Model.prototype.default_view : null;
+if (View && !View.prototype._jd_focus_patched) {
+  const proto = View.prototype;
+  proto._jd_focus_patched = true;
+  const FOCUSABLE = 'button, input, select, textarea, a[href], [tabindex]';
+  const key = (row) => { const data = row.getData(); return data.id ?? data._index; };
+  const where = (view) => {
+    const el = view.shadow_el.activeElement;
+    const rowEl = el && el.closest('.tabulator-row');
+    const rows = rowEl ? view.tabulator.getRows('active') : [];
+    const position = rows.findIndex((row) => row.getElement() === rowEl);
+    if (position < 0) { return null; }
+    const cell = el.closest('.tabulator-cell');
+    return {key: key(rows[position]), position,
+            field: cell ? cell.getAttribute('tabulator-field') : null,
+            nth: cell ? [...cell.querySelectorAll(FOCUSABLE)].indexOf(el) : -1};
+  };
+  const target = (view, place) => {
+    const rows = view.tabulator.getRows('active');
+    const row = rows.find((r) => key(r) === place.key)
+      || rows[Math.min(place.position, rows.length - 1)];
+    if (row == null) {
+      return view.tabulator.element.querySelector('.tabulator-header :is(button, input)');
+    }
+    const cell = place.field == null ? null : row.getCell(place.field);
+    if (cell == null) {
+      const el = row.getElement();
+      el.tabIndex = -1;
+      return el;
+    }
+    const el = cell.getElement();
+    return place.nth < 0 ? el : el.querySelectorAll(FOCUSABLE)[place.nth] || el;
+  };
+  const keepFocus = (view) => {
+    const table = view.tabulator;
+    if (table == null || table._jd_focus) { return; }
+    table._jd_focus = true;
+    let place = null;
+    table.on('dataProcessing', () => { place = where(view); });
+    table.on('dataProcessed', () => {
+      if (place != null && view.shadow_el.activeElement == null) {
+        const el = target(view, place);
+        if (el != null) { el.focus({preventScroll: true}); }
+      }
+      place = null;
+    });
+  };
+  for (const name of ['setData', 'updateOrAddData']) {
+    const original = proto[name];
+    proto[name] = function (...args) {
+      keepFocus(this);
+      return original.apply(this, args);
+    };
+  }
+}
+"""
+
+
+class TableFocus(Hidden):
+    """Keeps keyboard focus on its cell when the table's rows are drawn anew (see FOCUS_JS)."""
+
+    _template = '<div id="focus" hidden></div>'
+
+    _scripts = {"render": FOCUS_JS}
 
 
 def display_frame(rows: pd.DataFrame, search: str) -> pd.DataFrame:
@@ -304,6 +385,6 @@ class JobTable(pn.viewable.Viewer):
         finally:
             self._syncing = False
 
-    def __panel__(self) -> pn.widgets.Tabulator:
-        return self._table
+    def __panel__(self) -> pn.Column:
+        return pn.Column(self._table, TableFocus(), sizing_mode="stretch_width", margin=0)
 

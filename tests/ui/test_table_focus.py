@@ -1,0 +1,77 @@
+"""Keyboard focus in the job table survives live updates (served page, Chromium).
+
+While a job runs, every live-update tick patches its row and Panel's Tabulator re-renders
+the rows, replacing their elements; the element the keyboard was on is focused again in its
+new row (same job, same column), so arrows, Space and Enter go on working and the selection
+stays as it was."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+from playwright.sync_api import Page, expect
+
+from jobdash.vocab import format_job_id
+from factories import T0, add_config, add_job
+from ui_util import wait_for_table_settled
+
+pytestmark = pytest.mark.browser
+
+
+def build_history(service) -> dict:
+    """Jobs 1-8 completed, one an hour, and job 9 running (the newest: the first row)."""
+    config = add_config(service, "Hero banners")
+    for i in range(1, 9):
+        add_job(service, label=f"Lake study {i}", config_id=config,
+                started_at=T0 + dt.timedelta(hours=i))
+    running = add_job(service, status="running", label="Busy one", config_id=config,
+                      started_at=T0 + dt.timedelta(hours=9))
+    return {"running": running}
+
+
+def row_of(page: Page, job_id: int):
+    return page.locator(".tabulator-row").filter(has_text=format_job_id(job_id))
+
+
+def advance(page: Page, served, job_id: int, progress: int) -> None:
+    """Record progress the way the runner does and wait until the live update shows it."""
+    served.service.record(job_id, progress=progress, step="generate")
+    expect(row_of(page, job_id).locator(".jd-badge")).to_have_text(f"Running · {progress}%")
+
+
+def test_focus_and_selection_survive_live_row_updates(page: Page, served):
+    running = served.facts["running"]
+    page.goto(f"{served.url}/jobs")
+    expect(page.locator(".tabulator-row").first).to_contain_text(format_job_id(running),
+                                                                 timeout=20_000)
+    expect(page.locator(".tabulator-row").nth(1)).to_contain_text(format_job_id(8))
+    wait_for_table_settled(page)
+
+    page.get_by_role("heading", name="Job Management", exact=True).click()
+    page.keyboard.press("ArrowDown")                    # onto the first row (the running job)
+    page.keyboard.press("Tab")                          # its checkbox
+    page.keyboard.press("Tab")                          # its Job ID button
+    button = row_of(page, running).locator("button.jd-jobid")
+    expect(button).to_be_focused()
+
+    advance(page, served, running, 10)                  # two live patches of the row
+    advance(page, served, running, 20)
+    expect(button).to_be_focused()                      # the new row's button
+
+    page.keyboard.press("ArrowDown")                    # job 8's row
+    advance(page, served, running, 30)
+    expect(row_of(page, 8)).to_be_focused()
+    page.keyboard.press("Space")
+    checkbox = row_of(page, 8).locator("input[type=checkbox]")
+    expect(checkbox).to_be_checked()
+    advance(page, served, running, 40)
+    expect(checkbox).to_be_checked()                    # the selection is kept
+    expect(row_of(page, running).locator("input[type=checkbox]")).not_to_be_checked()
+    expect(row_of(page, 8)).to_be_focused()
+    expect(page.get_by_text("1 job selected")).to_be_visible()
+
+    search = page.get_by_role("textbox", name="Search jobs")
+    search.focus()                                      # focus outside the table stays there
+    advance(page, served, running, 50)
+    expect(search).to_be_focused()
