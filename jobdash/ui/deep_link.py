@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import weakref
 from typing import Any
 from urllib.parse import urlencode
 
@@ -12,6 +13,17 @@ from .detail import is_served
 from .state import JobListing
 
 QUERY_KEY = "job"
+
+# Listings whose whole URL a page keeps itself (jobdash.ui.urlstate): ``?job=`` is not
+# written here for them, since Panel's location pushes a history entry on every write.
+_url_kept_elsewhere: weakref.WeakSet[JobListing] = weakref.WeakSet()
+
+
+def leave_url_to_page(listing: JobListing) -> None:
+    """From now on ``listing``'s page writes ``?job=`` itself, with the rest of its view
+    (one history entry per change, none on load): :func:`link_open_job` still opens the
+    job of the loaded URL, but no longer writes the URL."""
+    _url_kept_elsewhere.add(listing)
 
 
 def link_open_job(listing: JobListing) -> None:
@@ -24,6 +36,8 @@ def link_open_job(listing: JobListing) -> None:
     job_id = parse_job_id(raw)
 
     def write(*_: Any) -> None:
+        if listing in _url_kept_elsewhere:
+            return
         query = {k: v for k, v in location.query_params.items() if k != QUERY_KEY}
         if listing.open_job is not None:
             query[QUERY_KEY] = format_job_id(listing.open_job)

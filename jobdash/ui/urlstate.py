@@ -6,9 +6,20 @@ open job, so a link reproduces the view, each tab keeps its own, and Back / Forw
 Only values that differ from the defaults appear. A value that is not valid (``page=abc``)
 is dropped on its own; the rest of the link still applies.
 
-``?job=`` is shared with jobdash.ui.deep_link, which opens the job of a link on load and
-writes ``job`` through Panel's ``pn.state.location``: this module keeps that object's
-``search`` current (without a second history entry) so the two never overwrite each other,
+History entries, as in a web app: loading a URL (a link, the address bar, a reload) adds
+none (the address bar is only corrected in place, ``replaceState``, when the URL was not
+in its canonical form); Back / Forward add none; each change of the view made on the page
+pushes exactly one: a filter, the sort, a page, opening a job and closing it. So after
+opening a job and closing it, Back re-opens it once, and the next Back goes to the view
+(or page) before it; after a deep link from the Dashboard and closing the job, Back shows
+the job again and then the Dashboard.
+
+``?job=`` is shared with jobdash.ui.deep_link, which opens the job of a link once the page
+is loaded. Here the whole URL is written, ``job`` included (the deep link's own writer,
+through Panel's ``pn.state.location``, would push an entry on every write, the load's
+included, so it is switched off); the job the loaded URL names counts as open until the
+deep link has opened it, so the page's first URL write keeps it. This module keeps
+``pn.state.location.search`` current (without an entry of its own) for anyone reading it,
 and applies ``job`` itself on Back / Forward."""
 
 from __future__ import annotations
@@ -24,6 +35,7 @@ from panel.reactive import ReactiveHTML
 from ..errors import ValidationError
 from ..query import JobQuery
 from ..vocab import format_job_id, parse_job_id
+from .deep_link import leave_url_to_page
 from .state import JobListing
 
 # JobQuery field -> URL parameter.
@@ -75,29 +87,44 @@ def from_search(search: str) -> tuple[JobQuery, int | None]:
     return query, parse_job_id(given.get(JOB, ""))
 
 
+PUSH, REPLACE = "push", "replace"
+
+
 class UrlState(ReactiveHTML):
-    """Keeps the listing's query and open job and the page URL in step: the view pushes a
-    history entry when it changes; Back / Forward (and the first load) set the view."""
+    """Keeps the listing's query and open job and the page URL in step: a change of the
+    view pushes one history entry; the first load and Back / Forward set the view (and
+    only correct the address bar in place)."""
 
     url = param.String(default="", doc="""
-        The query string the view wants in the address bar (pushed when it differs).""")
+        How and what the view wants in the address bar: ``push`` or ``replace`` (a new
+        history entry, or the current one rewritten), a space and the query string.
+        Nothing is written when the address bar already shows that query string.""")
 
     location = param.String(default="", doc="""
-        The query string the browser shows after Back / Forward.""")
+        The query string the browser shows after Back / Forward, after a stamp (the time
+        of the move) and a space: each move is a change, even to the query string of the
+        move before (or to the default, empty one).""")
 
     _template = '<div id="url" hidden></div>'
 
     # String data reaches the scripts HTML-escaped: "&amp;" is put back to "&".
     _scripts = {
         "render": """
-state.pop = () => { data.location = window.location.search; };
+state.pop = () => { data.location = `${Date.now()} ${window.location.search}`; };
 window.addEventListener('popstate', state.pop);
 self.url();
 """,
         "url": """
-const wanted = data.url.replace(/&amp;/g, '&');
-if (wanted !== window.location.search) {
-  window.history.pushState({}, '', window.location.pathname + wanted + window.location.hash);
+const entry = data.url.replace(/&amp;/g, '&');
+const cut = entry.indexOf(' ');
+const wanted = cut < 0 ? '' : entry.slice(cut + 1);
+if (cut >= 0 && wanted !== window.location.search) {
+  const url = window.location.pathname + wanted + window.location.hash;
+  if (entry.slice(0, cut) === 'replace') {
+    window.history.replaceState(window.history.state, '', url);
+  } else {
+    window.history.pushState({}, '', url);
+  }
 }
 """,
         "remove": "window.removeEventListener('popstate', state.pop);",
@@ -112,14 +139,21 @@ if (wanted !== window.location.search) {
         super().__init__(**params)
         self.listing = listing
         self._applying = False
-        self.apply(search, open_job=False)
+        leave_url_to_page(listing)
+        # The job of the loaded URL, until the deep link has opened it (or the open job
+        # has changed otherwise): the URL keeps it meanwhile.
+        self._loading_job = from_search(_text(search))[1]
+        self.apply(search, open_job=False, how=REPLACE)
         listing.param.watch(self._view_changed, ["rows", "open_job"])
         self.param.watch(self._went_back, "location")
 
-    def apply(self, search: str | Mapping[str, str], open_job: bool = True) -> None:
+    def apply(self, search: str | Mapping[str, str], open_job: bool = True,
+              how: str = PUSH) -> None:
         """Show the view a URL query string (or its parsed parameters) describes; with
-        ``open_job`` False the open job is left as it is."""
-        wanted, job = from_search(search if isinstance(search, str) else urlencode(search))
+        ``open_job`` False the open job is left as it is. ``how`` the address bar follows
+        when it shows something else: a new history entry (``"push"``) or the current one
+        rewritten (``"replace"``)."""
+        wanted, job = from_search(_text(search))
         query = self.listing.query
         changed = {k: v for k, v in wanted.param.values().items()
                    if k != "name" and getattr(query, k) != v}
@@ -131,21 +165,33 @@ if (wanted !== window.location.search) {
             if page is not None:
                 query.page = page
             if open_job:
+                self._loading_job = None
                 self.listing.open_job = job
         finally:
             self._applying = False
-        self._view_changed()
+        self._write(how)
 
     def _went_back(self, event: param.parameterized.Event) -> None:
-        self._note_location(event.new)
-        self.url = event.new
-        self.apply(event.new)
+        search = event.new.rpartition(" ")[2]  # a query string holds no bare space
+        self._note_location(search)
+        self.url = f"{REPLACE} {search}"       # what the address bar shows now
+        self.apply(search, how=REPLACE)        # corrected in place, if not canonical
 
-    def _view_changed(self, *_: Any) -> None:
+    def _view_changed(self, *events: param.parameterized.Event) -> None:
         if self._applying:
             return
-        self.url = to_search(self.listing.query, self.listing.open_job)
-        self._note_location(self.url)
+        how = PUSH
+        if self._loading_job is not None and any(e.name == "open_job" for e in events):
+            if self.listing.open_job == self._loading_job:
+                how = REPLACE                  # the deep link opening the loaded URL's job
+            self._loading_job = None
+        self._write(how)
+
+    def _write(self, how: str) -> None:
+        job = self.listing.open_job if self._loading_job is None else self._loading_job
+        search = to_search(self.listing.query, job)
+        self.url = f"{how} {search}"
+        self._note_location(search)
 
     @staticmethod
     def _note_location(search: str) -> None:
@@ -155,3 +201,8 @@ if (wanted !== window.location.search) {
         if location is not None and location.search != search:
             with param.discard_events(location):
                 location.search = search
+
+
+def _text(search: str | Mapping[str, str]) -> str:
+    """A URL query string, or parsed parameters, as a query string."""
+    return search if isinstance(search, str) else urlencode(search)

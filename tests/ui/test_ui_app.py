@@ -99,7 +99,7 @@ def test_an_idle_page_sends_nothing(page: Page, served):
     page.goto(served.url + "/jobs")
     expect(page.locator(".tabulator-row").first).to_be_visible()
     # The dialogs build their contents a moment after the table has drawn; then all is quiet.
-    expect(page.locator("dialog.jd-dialog")).to_have_count(3)
+    expect(page.locator("dialog.jd-dialog")).to_have_count(4)    # job, help, delete, preset
     expect(page.locator("dialog.jd-dialog:not(:has(.jd-dialog-body > div))")).to_have_count(
         0, timeout=10_000)
     page.wait_for_timeout(1000)

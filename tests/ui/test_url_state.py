@@ -12,6 +12,7 @@ from playwright.sync_api import Page, expect
 
 from jobdash.vocab import format_job_id
 from factories import T0, add_config, add_job
+from ui_util import wait_for_table_settled
 
 pytestmark = pytest.mark.browser
 
@@ -94,7 +95,7 @@ def test_a_saved_preset_restores_its_filters_and_the_url_follows(page: Page, ser
     expect_ids(page, list(range(60, 0, -5)))
     page.get_by_role("textbox", name="Preset name").fill("Failed lakes")
     page.get_by_role("button", name="Save preset").click()
-    expect(page.get_by_text("Saved preset “Failed lakes”")).to_be_visible()
+    expect(page.get_by_text("Saved preset “Failed lakes”").first).to_be_visible()
     assert [p["name"] for p in served.service.presets()] == ["Failed lakes"]
     page.get_by_role("button", name="Clear filters").click()
     expect_ids(page, list(range(60, 35, -1)))
@@ -104,5 +105,129 @@ def test_a_saved_preset_restores_its_filters_and_the_url_follows(page: Page, ser
     expect_ids(page, list(range(60, 0, -5)))
     expect(page).to_have_url(re.compile(r"\?status=failed&q=Lake$"))
     page.get_by_role("button", name="Delete preset").click()
-    expect(page.get_by_text("Deleted preset “Failed lakes”")).to_be_visible()
+    page.get_by_role("dialog", name="Delete preset").get_by_role(
+        "button", name="Delete").click()
+    expect(page.get_by_text("Deleted preset “Failed lakes”").first).to_be_visible()
     assert served.service.presets() == []
+
+
+# History entries: loading a URL (a link, the address bar, a reload) adds none of its own;
+# each change of the view made on the page (a filter, a page, opening or closing a job)
+# pushes exactly one; Back / Forward add none.
+
+def history_length(page: Page) -> int:
+    return page.evaluate("history.length")
+
+
+def settle(page: Page) -> None:
+    """Wait until the served page is built and its table has stopped redrawing, then a
+    little longer: the page's first URL write (and the deep link's job opening) are done."""
+    expect(page.locator(".tabulator-row").first).to_be_visible(timeout=20_000)
+    wait_for_table_settled(page)
+    page.wait_for_timeout(500)
+
+
+def dialog_heading(page: Page, job: int):
+    return page.get_by_role("heading", name=re.compile(rf"^Job {format_job_id(job)} — "))
+
+
+def back_until(page: Page, path: str, limit: int = 6) -> list[str]:
+    """Press Back until the address bar shows ``path``; the path and query seen after each
+    press (the last one ends with ``path``)."""
+    seen: list[str] = []
+    while not seen or not seen[-1].endswith(path):
+        assert len(seen) < limit, f"still not at {path} after {limit} presses: {seen}"
+        page.go_back()
+        page.wait_for_timeout(300)              # a same-document entry: let popstate run
+        seen.append(page.evaluate("location.pathname + location.search"))
+    return seen
+
+
+def test_a_job_opened_from_the_dashboard_adds_one_entry_and_back_returns(page: Page, served):
+    page.goto(served.url + "/dashboard")
+    before = history_length(page)
+    link = page.get_by_role("table").get_by_role("link", name=format_job_id(60), exact=True)
+    link.click()
+    expect(dialog_heading(page, 60)).to_be_visible(timeout=20_000)
+    settle(page)
+    assert history_length(page) == before + 1                  # the link's own entry only
+    page.keyboard.press("Escape")
+    expect(dialog_heading(page, 60)).to_be_hidden()
+    expect(page).to_have_url(f"{served.url}/jobs")
+    assert history_length(page) == before + 2                  # closing pushed one entry
+
+    seen = back_until(page, "/dashboard")
+    assert seen == ["/jobs?job=JOB-000060", "/dashboard"]       # the job once, then home
+
+
+def test_loading_a_deep_link_adds_no_history_entry(page: Page, served):
+    page.goto(served.url + "/jobs")
+    settle(page)
+    plain = history_length(page)
+    page.goto(served.url + "/jobs?status=failed&job=JOB-000010")
+    expect(dialog_heading(page, 10)).to_be_visible(timeout=20_000)
+    settle(page)
+    assert history_length(page) == plain + 1                   # as for a plain page load
+    expect(page).to_have_url(f"{served.url}/jobs?status=failed&job=JOB-000010")
+    page.keyboard.press("Escape")
+    expect(dialog_heading(page, 10)).to_be_hidden()
+    expect(page).to_have_url(f"{served.url}/jobs?status=failed")
+
+    assert back_until(page, "/jobs") == ["/jobs?status=failed&job=JOB-000010", "/jobs"]
+    expect(page.get_by_role("dialog")).to_be_hidden()
+
+
+def test_a_filter_change_after_a_deep_link_goes_back_to_the_linked_filter(page: Page, served):
+    page.goto(served.url + "/dashboard")
+    before = history_length(page)
+    page.goto(served.url + "/jobs?status=completed&job=JOB-000007")
+    expect(dialog_heading(page, 7)).to_be_visible(timeout=20_000)
+    settle(page)
+    page.keyboard.press("Escape")
+    expect(dialog_heading(page, 7)).to_be_hidden()
+    latest = sorted(COMPLETED, reverse=True)[:25]
+    expect_ids(page, latest)
+    page.get_by_role("button", name=re.compile(r"^Failed")).click()
+    expect_ids(page, list(range(60, 0, -5)))
+    expect(page).to_have_url(f"{served.url}/jobs?status=failed")
+    assert history_length(page) == before + 3          # the link, closing, the filter
+
+    assert back_until(page, "/dashboard") == [
+        "/jobs?status=completed", "/jobs?status=completed&job=JOB-000007", "/dashboard"]
+    page.go_forward()
+    expect(dialog_heading(page, 7)).to_be_visible(timeout=20_000)
+    expect(page).to_have_url(f"{served.url}/jobs?status=completed&job=JOB-000007")
+    page.go_forward()
+    expect(dialog_heading(page, 7)).to_be_hidden()
+    expect_ids(page, latest)
+    page.go_forward()
+    expect_ids(page, list(range(60, 0, -5)))
+    expect(page).to_have_url(f"{served.url}/jobs?status=failed")
+    assert history_length(page) == before + 3          # Back / Forward added none
+
+
+def test_a_link_not_in_canonical_form_is_corrected_in_place(page: Page, served):
+    page.goto(served.url + "/dashboard")
+    before = history_length(page)
+    page.goto(served.url + "/jobs?page=abc&job=10")
+    expect(dialog_heading(page, 10)).to_be_visible(timeout=20_000)
+    expect(page).to_have_url(f"{served.url}/jobs?job=JOB-000010")
+    settle(page)
+    assert history_length(page) == before + 1                  # replaced, not pushed
+
+
+def test_back_closes_a_job_opened_from_the_table_and_forward_reopens_it(page: Page, served):
+    page.goto(served.url + "/jobs")
+    settle(page)
+    before = history_length(page)
+    page.get_by_role("button", name="View JOB-000060").click()
+    expect(dialog_heading(page, 60)).to_be_visible(timeout=20_000)
+    expect(page).to_have_url(f"{served.url}/jobs?job=JOB-000060")
+    assert history_length(page) == before + 1                  # opening pushed one entry
+
+    page.go_back()                                             # to the URL the page loaded
+    expect(page).to_have_url(f"{served.url}/jobs")
+    expect(dialog_heading(page, 60)).to_be_hidden()
+    page.go_forward()
+    expect(dialog_heading(page, 60)).to_be_visible()
+    assert history_length(page) == before + 1
