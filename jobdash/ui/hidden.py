@@ -15,3 +15,14 @@ class Hidden(ReactiveHTML):
         params.setdefault("margin", 0)
         params.setdefault("height", 0)
         super().__init__(**params)
+
+
+def once_per_tabulator_view(flag: str, body: str) -> str:
+    """JavaScript running ``body`` once per browser page, with ``View`` and ``proto`` bound
+    to Panel's Tabulator view and its prototype (``flag``, set on the prototype, says it
+    ran); without Panel's Tabulator extension loaded it does nothing."""
+    return ("const Model = window.Bokeh && "
+            "window.Bokeh.Models['panel.models.tabulator.DataTabulator'];\n"
+            "const View = Model ? Model.prototype.default_view : null;\n"
+            f"if (View && !View.prototype.{flag}) {{\n"
+            f"  const proto = View.prototype;\n  proto.{flag} = true;\n{body}}}\n")

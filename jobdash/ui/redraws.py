@@ -17,16 +17,11 @@ view does around a redraw (revealing the table, selection, scroll) is left as it
 
 from __future__ import annotations
 
-from .hidden import Hidden
+from .hidden import Hidden, once_per_tabulator_view
 
 # Runs once per browser page (the flag lives on the class); without Panel's Tabulator
 # extension loaded there is nothing to patch.
-PATCH_JS = """
-const Model = window.Bokeh && window.Bokeh.Models['panel.models.tabulator.DataTabulator'];
-const View = Model ? Model.prototype.default_view : null;
-if (View && !View.prototype._jd_redraw_patched) {
-  const proto = View.prototype;
-  proto._jd_redraw_patched = true;
+PATCH_JS = once_per_tabulator_view("_jd_redraw_patched", """
   // What a drawn table's layout depends on; ``height`` false while it is being built (its
   // height is its rows').
   proto._jd_layout_key = function (height = true) {
@@ -61,8 +56,7 @@ if (View && !View.prototype._jd_redraw_patched) {
     this._jd_drawn = this.tabulator != null && !this._building ? this._jd_layout_key() : null;
     return result;
   };
-}
-"""
+""")
 
 
 class TableRedraws(Hidden):

@@ -26,7 +26,7 @@ from panel.theme import Design
 from . import theme
 from .format import (action_html, date_text, duration_text, images_html, job_id_html,
                      label_html, status_badge)
-from .hidden import Hidden
+from .hidden import Hidden, once_per_tabulator_view
 from .state import JobListing
 
 # Display column -> (title, JobQuery sort key or None when the column does not sort).
@@ -140,12 +140,7 @@ button.jd-act-delete:hover { background: #FEE2E2; }
 # the cell's focusables: -1 for the cell, or the row itself); after, if focus was there and
 # has gone, they focus the same place in the new row. A row gone from the table gives way
 # to the row now at its position, no rows at all to the header's first control.
-FOCUS_JS = """
-const Model = window.Bokeh && window.Bokeh.Models['panel.models.tabulator.DataTabulator'];
-const View = Model ? Model.prototype.default_view : null;
-if (View && !View.prototype._jd_focus_patched) {
-  const proto = View.prototype;
-  proto._jd_focus_patched = true;
+FOCUS_JS = once_per_tabulator_view("_jd_focus_patched", """
   const FOCUSABLE = 'button, input, select, textarea, a[href], [tabindex]';
   const key = (row) => { const data = row.getData(); return data.id ?? data._index; };
   const where = (view) => {
@@ -196,8 +191,7 @@ if (View && !View.prototype._jd_focus_patched) {
       return original.apply(this, args);
     };
   }
-}
-"""
+""")
 
 
 class TableFocus(Hidden):
