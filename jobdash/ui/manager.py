@@ -180,6 +180,7 @@ class JobManager(pn.viewable.Viewer):
         self.detail_dialog.prepare()
         self.header.help.prepare()
         self.actions.dialog.prepare()
+        self.filters.presets.dialog.prepare()
 
     def _prepare_dialogs_later(self) -> None:
         pn.state.add_periodic_callback(self._prepare_dialogs, period=PREPARE_DELAY_MS, count=1)

@@ -21,10 +21,6 @@ from .state import JobListing
 
 NO_PRESET = "Choose a preset"
 
-# Served, the dialog's contents are built this long after the page's first render (as the
-# page's other dialogs are, see manager.PREPARE_DELAY_MS), not into the dialog as it opens.
-PREPARE_DELAY_MS = 1500
-
 
 class PresetBar(pn.viewable.Viewer):
     """"Preset" choice (applies at once), "Delete preset", "Preset name" + "Save preset"
@@ -53,8 +49,8 @@ class PresetBar(pn.viewable.Viewer):
         self._delete = pn.widgets.Button(label="Delete preset", width=120, align="end",
                                          stylesheets=css)
         self._confirmation: Confirmation | None = None
-        # The question and its buttons are built after the first render (served) or when the
-        # dialog first opens, whichever comes first.
+        # The question and its buttons are built when the page prepares its dialogs (after
+        # its first render) or when the dialog first opens, whichever comes first.
         self.dialog = Dialog(title="Delete preset", factory=lambda: self._asking().contents)
         self.dialog.param.watch(self._dialog_closed, "open")
         self._choice.param.watch(lambda e: self.apply(e.new), "value")
@@ -180,11 +176,5 @@ class PresetBar(pn.viewable.Viewer):
         if not event.new:
             self.pending = None
 
-    def _prepare_later(self) -> None:
-        pn.state.add_periodic_callback(self.dialog.prepare, period=PREPARE_DELAY_MS, count=1)
-
     def __panel__(self) -> pn.Column:
-        doc = pn.state.curdoc
-        if doc is not None and doc.session_context is not None:
-            pn.state.onload(self._prepare_later)  # after the first render, not before it
         return self._layout
