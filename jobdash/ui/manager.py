@@ -11,6 +11,7 @@ Served (``jobdash serve``) the same component sits in a template (see jobdash.ui
 from __future__ import annotations
 
 import logging
+import time
 from typing import Any
 
 import panel as pn
@@ -30,10 +31,10 @@ from .filters import FilterBar
 from .header import Header
 from .keys import Shortcuts
 from .live import Ticker
-from .notify import Toaster
+from .notify import DURATION_MS, Toaster
 from .pager import Pager
 from .redraws import TableRedraws
-from .state import JobListing, Selection, finished_jobs
+from .state import ANNOUNCED_STATUSES, JobListing, Selection, finished_jobs
 from .stats import StatsBar
 from .table import JobTable
 from .tabs import AccessibleTabs
@@ -81,6 +82,7 @@ class JobManager(pn.viewable.Viewer):
         self.toolbar = BatchToolbar(listing=self.listing, actions=self.actions)
         self.pager = Pager(listing=self.listing)
         self._detail: JobDetailSlot | None = None
+        self._finished: list[tuple[float, str]] = []    # (when, status) of announced jobs
         self.detail_dialog = Dialog(title="Job details", factory=lambda: [self.detail])
         self.shortcuts = Shortcuts()
         self.ticker = Ticker(self.poll, self.refresh_ms)
@@ -129,15 +131,27 @@ class JobManager(pn.viewable.Viewer):
             return
         finished = finished_jobs(changes)
         if finished:
-            labels = self.listing.labels([job_id for job_id, _ in finished])
-            for job_id, status in finished:
-                label = f" “{labels[job_id]}”" if labels.get(job_id) else ""
-                self.toaster.show("success" if status == "completed" else "error",
-                                  f"{format_job_id(job_id)}{label} {status}")
+            self._announce(finished)
         detail = self._detail
         if detail is not None and detail.job_id is not None and any(
                 detail.job_id in c.job_ids for c in changes):
             detail.param.trigger("job_id")
+
+    def _announce(self, finished: list[tuple[int, str]]) -> None:
+        """One toast for the jobs that finished while the last one is on screen: the latest
+        by name, the others counted (a batch of reruns is not a stack of toasts)."""
+        now = time.monotonic()
+        self._finished = [(at, status) for at, status in self._finished
+                          if now - at < DURATION_MS / 1000] + [(now, s) for _, s in finished]
+        job_id, status = finished[-1]
+        label = self.listing.labels([job_id]).get(job_id)
+        text = f"{format_job_id(job_id)}{f' “{label}”' if label else ''} {status}"
+        statuses = [s for _, s in self._finished]
+        if len(statuses) > 1:
+            counts = ", ".join(f"{statuses.count(s)} {s}" for s in ANNOUNCED_STATUSES
+                               if s in statuses)
+            text += f" · {len(statuses)} jobs finished just now: {counts}"
+        self.toaster.show("error" if "failed" in statuses else "success", text, slot="finished")
 
     # -- callbacks --------------------------------------------------------------------------
 

@@ -13,6 +13,9 @@ from . import theme
 
 KINDS = ("info", "success", "warning", "error")
 
+DURATION_MS = 6000
+"""How long a toast stays on screen."""
+
 LIVE_CSS = theme.HTML_CSS + """
 .jd-live { margin: 0; padding: 8px 12px; border-radius: var(--jd-radius-input);
   background: var(--jd-surface); border: 1px solid var(--jd-border); }
@@ -35,13 +38,21 @@ class Toaster(pn.viewable.Viewer):
         super().__init__(**params)
         self._live = pn.pane.HTML(self._html(), stylesheets=[LIVE_CSS], margin=0,
                                   sizing_mode="stretch_width")
+        self._slots: dict[str, Any] = {}    # slot -> the toast last shown in it
 
-    def show(self, kind: str, text: str) -> None:
-        """Announce ``text`` (escaped: it may hold labels typed by users)."""
+    def show(self, kind: str, text: str, slot: str | None = None) -> None:
+        """Announce ``text`` (escaped: it may hold labels typed by users). A toast shown in
+        a ``slot`` replaces the one shown there before, if it is still on screen (a stream
+        of similar news is one toast, not a stack)."""
         self.param.update(kind=kind, message=text)
         notifications = pn.state.notifications
         if notifications is not None:
-            getattr(notifications, kind)(html.escape(text), duration=6000)
+            previous = self._slots.pop(slot, None) if slot is not None else None
+            if previous is not None:
+                previous.destroy()
+            toast = getattr(notifications, kind)(html.escape(text), duration=DURATION_MS)
+            if slot is not None:
+                self._slots[slot] = toast
         self._live.object = self._html()
 
     def _html(self) -> str:

@@ -255,6 +255,19 @@ def test_manager_polls_toasts_finished_jobs_and_opens_jobs(history):
     assert manager.listing.open_job is None
 
 
+def test_jobs_finishing_one_after_another_are_one_toast(history):
+    manager = jobdash.JobManager(history.svc, refresh_ms=0)
+    history.svc.bulk_rerun([1, 2, 3])                       # enough queued jobs to run
+    for status in ("completed", "failed", "completed"):
+        job = history.svc.claim_next()
+        history.svc.finish(job["id"], status, message=status)
+        manager.poll()
+    assert manager.toaster.message.endswith(
+        "completed · 3 jobs finished just now: 2 completed, 1 failed")
+    assert manager.toaster.message.startswith(f"JOB-{job['id']:06d}")
+    assert manager.toaster.kind == "error"          # one of them failed
+
+
 def test_manager_without_a_dashboard_hides_back_and_shows_it_when_served(history):
     assert "Back to Dashboard" not in jobdash.JobManager(history.svc).header._title.object
     served = jobdash.JobManager(history.svc, dashboard_url="/dashboard")
