@@ -14,6 +14,7 @@ import panel as pn
 import param
 
 from ..errors import JobdashError
+from ..query import FILTER_FIELDS
 from . import theme
 from .dialog import Confirmation, Dialog
 from .notify import Toaster
@@ -54,6 +55,8 @@ class PresetBar(pn.viewable.Viewer):
         self.dialog = Dialog(title="Delete preset", factory=lambda: self._asking().contents)
         self.dialog.param.watch(self._dialog_closed, "open")
         self._choice.param.watch(lambda e: self.apply(e.new), "value")
+        self._applied: dict[str, Any] | None = None     # the chosen preset's filters
+        self.listing.query.param.watch(self._filters_changed, list(FILTER_FIELDS))
         self._save.on_click(lambda _: self.save(self._typed()))
         self._name.param.watch(lambda _: self.save(self._typed()), "enter_pressed")
         self._delete.on_click(lambda _: self.delete(self._choice.value))
@@ -93,7 +96,9 @@ class PresetBar(pn.viewable.Viewer):
             self.toaster.show("error", f"Preset not applied: {exc}")
             self.refresh()
             return
+        self._applied = None
         self.listing.query.param.update(**query.filters())
+        self._applied = self.listing.query.filters()
 
     def delete(self, name: str) -> None:
         """Ask whether to delete preset ``name`` (the dialog's "Delete" does it)."""
@@ -171,6 +176,13 @@ class PresetBar(pn.viewable.Viewer):
             return
         self.refresh()
         self.toaster.show("success", f"Deleted preset “{name}”")
+
+    def _filters_changed(self, *_: Any) -> None:
+        """Filters changed by hand no longer show the preset they started from (choosing it
+        again applies it again)."""
+        if self._applied is not None and self.listing.query.filters() != self._applied:
+            self._applied = None
+            self._choice.value = NO_PRESET
 
     def _dialog_closed(self, event: param.parameterized.Event) -> None:
         if not event.new:

@@ -49,6 +49,19 @@ def test_saving_toasts_and_shows_the_new_preset(bar):
     assert bar._choice.options == [NO_PRESET, "Failed today"]
 
 
+def test_filters_changed_by_hand_leave_the_preset_and_choosing_it_again_applies_it(bar):
+    query = bar.listing.query
+    query.statuses = ["failed"]
+    bar.save("Failures")
+    query.statuses = []
+    bar._choice.value = "Failures"
+    assert query.statuses == ["failed"]
+    query.statuses = ["completed"]                  # by hand: no longer that preset
+    assert bar._choice.value == NO_PRESET
+    bar._choice.value = "Failures"
+    assert query.statuses == ["failed"] and bar._choice.value == "Failures"
+
+
 @pytest.mark.parametrize("name, why", [
     ("", "name: cannot be empty"),
     ("   ", "name: cannot be empty"),
