@@ -8,7 +8,8 @@ place, so the page, sort, scroll position and selection survive.
 Panel's table view applies a patch, like a new value, by giving Tabulator all its rows anew
 (``setData``): every row element is replaced, and whatever had keyboard focus in the table
 is gone from the page. :class:`TableFocus` focuses the same place again once the rows are
-drawn.
+drawn, and holds the redraw back while a cell's inline editor is open: ``setData`` would
+close the editor and lose what was typed.
 """
 
 from __future__ import annotations
@@ -71,6 +72,24 @@ EMPTY_FORMATTER = JSCode("() => ''")
 ROW_MENU = [{"label": a.capitalize(), "action": JSCode(
     f"(e, row) => row.getElement().querySelector('button.jd-act-{a}').click()")}
     for a in ACTIONS]
+# Tabulator's row-selection checkboxes all say "Select Row": each row's is named after its
+# job as shown ("Select JOB-000042", the text of the row's Job ID button), the header's
+# after what it selects. Formatters run whenever rows are drawn, so names follow the rows;
+# ``this`` is Tabulator's Format module, whose own formatter still makes the checkbox (as
+# the formatter is no longer the string "rowSelection", the click on the rest of the cell
+# that Panel binds to it is bound here).
+ROW_CHECKBOX = JSCode(
+    "function (cell, params, onRendered) {"
+    " const box = this.constructor.formatters.rowSelection.call(this, cell, params, onRendered);"
+    " const job = document.createElement('template'); job.innerHTML = cell.getData().job;"
+    " if (box instanceof Element) { box.setAttribute('aria-label',"
+    " `Select ${job.content.textContent.trim()}`) } return box }")
+HEADER_CHECKBOX = JSCode(
+    "function (cell, params, onRendered) {"
+    " const box = this.constructor.formatters.rowSelection.call(this, cell, params, onRendered);"
+    " if (box instanceof Element) { box.setAttribute('aria-label', 'Select all jobs on this page') }"
+    " return box }")
+TOGGLE_ROW = JSCode("(e, cell) => cell.getRow().toggleSelect()")
 # Action columns share one visible "Actions" header; each keeps its own name for readers.
 ACTION_TITLE = JSCode(
     "(cell) => { const box = document.createElement('span'); const name = cell.getValue();"
@@ -117,6 +136,10 @@ button.jd-jobid { all: unset; cursor: pointer; font-family: var(--jd-mono); font
   border-radius: 3px; }
 :host .tabulator .tabulator-row:focus { outline: 3px solid var(--jd-primary);
   outline-offset: -3px; }
+/* Tabulator's theme takes the outline off every cell, the one being edited too. */
+:host .tabulator .tabulator-row .tabulator-cell:focus-visible,
+:host .tabulator .tabulator-row .tabulator-cell.tabulator-editing:focus-within {
+  outline: 3px solid var(--jd-primary); outline-offset: -3px; }
 button.jd-sort:focus-visible, button.jd-jobid:focus-visible, button.jd-act:focus-visible {
   outline: 3px solid var(--jd-primary); outline-offset: 2px; }
 .jd-label { display: block; min-width: 0; overflow: hidden; text-overflow: ellipsis;
@@ -194,12 +217,78 @@ FOCUS_JS = once_per_tabulator_view("_jd_focus_patched", """
 """)
 
 
+# Runs once per browser page, after FOCUS_JS (so a held-back redraw keeps focus too). While
+# a cell's inline editor is open (Panel's ``_has_active_editor``), a redraw of the table's
+# rows (Panel's ``setData`` for a new value, ``updateOrAddData`` for a patch: both draw the
+# model's current data) is held back and runs once the editor has closed; Tabulator clears
+# the editor before it reports the edit (``cellEdited``, which Panel turns into a patch of
+# the data and the edit event to Python) or its cancelling, and the redraw waits a
+# microtask more so it draws the edited value. ``setData``'s promise settles after the
+# held-back redraw, so Panel's work after it (the selection) applies to the rows drawn.
+# Held back across a new value, the edited row may now be at another position or gone: the
+# edit is reported at the job's new position (its ``id``), or not at all.
+EDIT_JS = once_per_tabulator_view("_jd_edit_patched", """
+  const release = (view) => {
+    const held = view._jd_held;
+    if (held == null || view._has_active_editor()) { return; }
+    view._jd_held = null;
+    if (held.waiting.length > 0) {
+      const drawn = view.setData();
+      held.waiting.forEach((resolve) => resolve(drawn));
+    } else {
+      view.updateOrAddData();
+    }
+  };
+  const hold = (view) => {
+    const edit = view.tabulator.modules.edit;
+    if (!edit._jd_watched) {
+      edit._jd_watched = true;
+      const clearEditor = edit.clearEditor;
+      edit.clearEditor = function (...args) {
+        clearEditor.apply(this, args);
+        queueMicrotask(() => release(view));
+      };
+    }
+    view._jd_held ??= {waiting: []};
+    return view._jd_held;
+  };
+  const setData = proto.setData;
+  proto.setData = function (...args) {
+    if (this.tabulator == null || !this._has_active_editor()) {
+      return setData.apply(this, args);
+    }
+    const held = hold(this);
+    return new Promise((resolve) => held.waiting.push(resolve));
+  };
+  const updateOrAddData = proto.updateOrAddData;
+  proto.updateOrAddData = function (...args) {
+    if (this.tabulator == null || !this._has_active_editor()) {
+      return updateOrAddData.apply(this, args);
+    }
+    hold(this);
+  };
+  const cellEdited = proto.cellEdited;
+  proto.cellEdited = function (cell) {
+    const row = cell.getData();  // (a variable named data is taken for ReactiveHTML's own)
+    const ids = this._jd_held?.waiting.length ? this.model.source.data.id : null;
+    if (ids != null && row.id != null) {
+      const position = [...ids].indexOf(row.id);
+      if (position < 0) { return; }
+      row._index = position;
+    }
+    return cellEdited.call(this, cell);
+  };
+""")
+
+
 class TableFocus(Hidden):
-    """Keeps keyboard focus on its cell when the table's rows are drawn anew (see FOCUS_JS)."""
+    """Keeps keyboard focus on its cell when the table's rows are drawn anew (see FOCUS_JS)
+    and an open inline editor through live updates (see EDIT_JS)."""
 
     _template = '<div id="focus" hidden></div>'
 
-    _scripts = {"render": FOCUS_JS}
+    # One script, each part in its own block: Panel keeps only the last of a list of scripts.
+    _scripts = {"render": "".join(f"{{\n{js}}}\n" for js in (FOCUS_JS, EDIT_JS))}
 
 
 def display_frame(rows: pd.DataFrame, search: str) -> pd.DataFrame:
@@ -255,6 +344,9 @@ class _ServerSortedTabulator(pn.widgets.Tabulator):
                 column["cssClass"] = "jd-action-cell"
             if column.get("field") == "label":
                 column["minWidth"] = LABEL_MIN_WIDTH
+            if column.get("formatter") == "rowSelection":
+                column.update(formatter=ROW_CHECKBOX, titleFormatter=HEADER_CHECKBOX,
+                              cellClick=TOGGLE_ROW)
             if column.get("field") and column.get("headerSort", True) is not False:
                 column["sorter"] = KEEP_SERVER_ORDER
         return configuration

@@ -139,6 +139,24 @@ def test_keyboard_moves_selects_and_asks_to_delete(page: Page, served):
     expect(page.get_by_role("cell", name="Select or deselect the focused row")).to_be_visible()
 
 
+def test_checkboxes_are_named_after_their_jobs(page: Page, served):
+    open_jobs(page, served.url, "Lake study 7")
+    expect_total(page, 1)
+    expect(page.get_by_role("checkbox", name="Select Row")).to_have_count(0)
+    box = page.get_by_role("checkbox", name="Select JOB-000007", exact=True)
+    box.focus()
+    page.keyboard.press("Space")                                    # the keyboard checks it
+    expect(box).to_be_checked()
+    expect(counter(page)).to_have_text("1 job selected")
+    page.get_by_role("textbox", name="Search jobs").fill("Lake study 8")
+    expect_total(page, 1)                                           # rows drawn anew: renamed
+    expect(page.get_by_role("checkbox", name="Select JOB-000007")).to_have_count(0)
+    page.get_by_role("checkbox", name="Select JOB-000008", exact=True).click()
+    expect(counter(page)).to_have_text("2 jobs selected")
+    page.get_by_role("checkbox", name="Select all jobs on this page", exact=True).click()
+    expect(counter(page)).to_have_text("1 job selected")            # part checked: unchecks
+
+
 def test_right_click_menu_runs_the_row_actions(page: Page, served):
     open_jobs(page, served.url, "Lake study 4")
     expect_total(page, 11)

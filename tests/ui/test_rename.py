@@ -96,3 +96,22 @@ def test_keyboard_enter_on_the_focused_label_edits_it(page: Page, served):
     expect(cell).to_have_text("Typed by keyboard")
     expect(page.get_by_text("Renamed JOB-000001 to “Typed by keyboard”").first).to_be_visible()
     assert label_of(served, 1) == "Typed by keyboard"
+
+
+OUTLINE_JS = "e => getComputedStyle(e).outlineStyle + ' ' + getComputedStyle(e).outlineWidth"
+
+
+def test_the_focused_label_cell_shows_a_focus_ring(page: Page, served):
+    page.goto(f"{served.url}/jobs")
+    cell = label_cell(page, 2)
+    expect(cell).to_be_visible(timeout=20_000)
+    wait_for_table_settled(page)
+    row = page.locator(".tabulator-row").filter(has_text=format_job_id(2))
+    row.locator("button.jd-jobid").focus()
+    page.keyboard.press("Tab")                          # keyboard focus: :focus-visible
+    expect(cell).to_be_focused()
+    assert cell.evaluate(OUTLINE_JS) == "solid 3px"
+    page.keyboard.press("Enter")                        # editing: the cell keeps a ring
+    expect(cell.locator("input")).to_be_focused()
+    assert cell.evaluate(OUTLINE_JS) == "solid 3px"
+    page.keyboard.press("Escape")
