@@ -20,9 +20,10 @@ from ..service import JobDetail, JobService
 from ..vocab import format_job_id
 from . import theme
 from .detail_state import IMAGE_SORTS, QC_FILTERS, gallery_images, qc_counts, timeline_steps
-from .gallery import LARGE_CSS, Gallery, gallery_items, large_view_html
+from .gallery import Gallery, gallery_items, large_view_html
 from .image_export import selection_zip
 from .job_info import DETAIL_CSS, JobInfo, detail_html, detail_title
+from .pressed import PressedState
 from .timeline import TIMELINE_CSS, LogView, timeline_html
 
 WIDTH = 860   # the view's width inside the ~900 px dialog
@@ -76,12 +77,6 @@ class JobDetailSlot(pn.viewable.Viewer):
         self._sort = pn.widgets.Select.from_param(self.param.image_sort, label="Sort images",
                                                   stylesheets=css, width=190)
         self.gallery = Gallery()
-        self._large = pn.pane.HTML("", stylesheets=[theme.HTML_CSS, LARGE_CSS],
-                                   sizing_mode="stretch_width")
-        self._back = pn.widgets.Button(label="Back to images", stylesheets=css, width=140)
-        self._back.on_click(lambda _: setattr(self.gallery, "opened", None))
-        self._large_view = pn.Column(self._back, self._large, visible=False,
-                                     sizing_mode="stretch_width")
         self._export = pn.widgets.FileDownload(
             callback=self._selection_file, filename="images.zip", label="Export selected (0)",
             stylesheets=css, width=190, disabled=True)
@@ -89,9 +84,10 @@ class JobDetailSlot(pn.viewable.Viewer):
         self.log = LogView()
         self._tabs = pn.Tabs(
             ("Information", self._info),
-            ("Images", pn.Column(pn.FlexBox(self._filter, self._sort, self._export, gap="8px",
+            ("Images", pn.Column(pn.FlexBox(PressedState(group=self._filter, label="QC status"),
+                                            self._sort, self._export, gap="8px",
                                             align_items="flex-end", width=WIDTH),
-                                 self.gallery, self._large_view, sizing_mode="stretch_width")),
+                                 self.gallery, sizing_mode="stretch_width")),
             ("Timeline", self._timeline), ("Log", self.log),
             dynamic=True, width=WIDTH, stylesheets=css)
         self._head = pn.pane.HTML("", stylesheets=[DETAIL_CSS], margin=0)
@@ -133,15 +129,16 @@ class JobDetailSlot(pn.viewable.Viewer):
             return
         try:
             self.detail = self.service.get_by_id(self.job_id)
-        except NotFound as exc:
+        except NotFound as exc:   # the message alone: no tabs of a job that is not there
             self.detail = None
-            self._head.object = f"<h2>{html.escape(format_job_id(self.job_id))}</h2>"
-            self._info.content = f"<p>{html.escape(str(exc))}</p>"
+            self._head.object = f"<p>{html.escape(str(exc))}</p>"
+            self._info.content = ""
         self._render()
 
     def _render(self) -> None:
         detail = self.detail
         self._actions.visible = detail is not None and self.on_action is not None
+        self._tabs.visible = detail is not None
         self._rendered = {0}
         if detail is None:
             self._tabs.active = 0
@@ -207,11 +204,12 @@ class JobDetailSlot(pn.viewable.Viewer):
         image_id = self.gallery.opened
         rows = (self.detail.images[self.detail.images["id"] == image_id]
                 if self.detail is not None and image_id is not None else None)
-        if rows is None or rows.empty:
-            self._large_view.visible, self.gallery.visible = False, True
+        if rows is None or rows.empty:   # nothing opened, or the image is gone
+            self.gallery.opened = None
+            self.gallery.view.object = ""
             return
-        self._large.object = large_view_html(rows.iloc[0].to_dict(), self._root, is_served())
-        self._large_view.visible, self.gallery.visible = True, False
+        self.gallery.view.object = large_view_html(rows.iloc[0].to_dict(), self._root,
+                                                   is_served())
 
     def _chosen(self, *_: Any) -> None:
         n = len(self.gallery.chosen)

@@ -1,5 +1,6 @@
 """The image gallery of the Single Job View: lazy thumbnails with a QC badge, a click opens
-the large view, a checkbox selects an image for export.
+the large view (in place of the thumbnails; Escape or "Back to images" returns to the card
+opened, without closing the dialog around), a checkbox selects an image for export.
 
 Thumbnails are URLs of the served image folder (``<img loading="lazy">``); in a notebook a
 small job's thumbnails are embedded (base64), a large one's show placeholders. A file that
@@ -15,6 +16,7 @@ from typing import Any
 from urllib.parse import quote
 
 import pandas as pd
+import panel as pn
 import param
 from panel.reactive import ReactiveHTML
 
@@ -55,9 +57,20 @@ GALLERY_CSS = theme.FOCUS_CSS + QC_BADGE_CSS + """
 .jd-thumb:focus-visible { outline: 3px solid var(--jd-primary); outline-offset: 2px; }
 .jd-thumb img { width: 120px; height: 120px; object-fit: cover; }
 .jd-missing { font-size: 12px; color: var(--jd-text-muted); text-align: center; padding: 8px; }
+/* Badge and checkbox share one row on every card: slim badges fit the narrowest card of
+   the dialog; on a narrower one the badge ends in an ellipsis (its title has the text). */
 .jd-card-foot { display: flex; align-items: center; justify-content: space-between; gap: 4px;
-  flex-wrap: wrap; font-size: 12px; }
+  font-size: 12px; }
+.jd-card-foot .jd-qc { padding: 1px 5px; min-width: 0; overflow: hidden;
+  text-overflow: ellipsis; }
+.jd-card-foot input { flex: none; margin: 0; }
 .jd-empty { color: var(--jd-text-muted); padding: 16px; }
+[hidden] { display: none !important; }
+.jd-view:focus { outline: none; }
+button.jd-back { font: 500 14px var(--jd-font); color: var(--jd-text); cursor: pointer;
+  background: var(--jd-surface); border: 1px solid var(--jd-border-strong); width: 140px;
+  border-radius: var(--jd-radius-input); padding: 6px 12px; margin: 5px; }
+button.jd-back:hover { background: var(--jd-row-hover); border-color: var(--jd-neutral); }
 """
 
 
@@ -147,8 +160,8 @@ div.jd-large { height: 240px; display: flex; align-items: center; justify-conten
 
 
 class Gallery(ReactiveHTML):
-    """Thumbnails of the shown images; ``opened`` is the image clicked, ``chosen`` the
-    images ticked for export."""
+    """Thumbnails of the shown images; ``opened`` is the image clicked, shown in ``view``
+    instead of the thumbnails, ``chosen`` the images ticked for export."""
 
     items = param.List(default=[], precedence=-1, doc="""
         The shown images: dicts of id, src ("" for a placeholder), name, status and label.
@@ -161,9 +174,16 @@ class Gallery(ReactiveHTML):
     opened = param.Integer(default=None, allow_None=True, doc="""
         The image whose large view is asked for, or None.""")
 
+    view = param.ClassSelector(class_=pn.pane.HTML, doc="""
+        The pane showing the opened image (the owner fills it from :func:`large_view_html`).""")
+
     chosen = param.List(default=[], doc="""The ids of the images selected for export.""")
 
-    _template = """<div id="grid" class="jd-grid" role="list" aria-label="Images"></div>"""
+    # The large view is a focus target (tabindex -1) so that a click inside it keeps focus
+    # there and its Escape handler, not the dialog, gets the key.
+    _template = """<div id="grid" class="jd-grid" role="list" aria-label="Images"></div>
+<div id="large" class="jd-view" tabindex="-1" hidden><button id="back" type="button"
+  class="jd-back">Back to images</button><div id="picture">${view}</div></div>"""
 
     _scripts = {
         "render": """
@@ -184,7 +204,7 @@ state.build = () => {
     const card = document.createElement('div');
     card.className = 'jd-card'; card.setAttribute('role', 'listitem');
     const button = document.createElement('button');
-    button.type = 'button'; button.className = 'jd-thumb';
+    button.type = 'button'; button.className = 'jd-thumb'; button.dataset.id = it.id;
     button.setAttribute('aria-label', 'Open ' + it.name);
     if (it.src) {
       const img = document.createElement('img');
@@ -195,11 +215,14 @@ state.build = () => {
     } else {
       button.appendChild(missing());
     }
-    button.addEventListener('click', () => { data.opened = it.id; });
+    button.addEventListener('click', () => {
+      data.opened = it.id; state.show(); back.focus();
+    });
     const foot = document.createElement('div');
     foot.className = 'jd-card-foot';
     const badge = document.createElement('span');
     badge.className = 'jd-qc jd-qc-' + it.status; badge.textContent = it.label;
+    badge.title = it.label;
     const tick = document.createElement('input');
     tick.type = 'checkbox'; tick.checked = data.chosen.includes(it.id);
     tick.setAttribute('aria-label', 'Select image ' + it.id);
@@ -212,14 +235,35 @@ state.build = () => {
     grid.appendChild(card);
   }
 };
-state.build();
+state.show = () => {
+  const open = data.opened != null;
+  grid.hidden = open; large.hidden = !open;
+};
+// Back to the thumbnails, focus on the card that was opened.
+state.back = () => {
+  const id = data.opened;
+  data.opened = null; state.show();
+  const card = grid.querySelector(`[data-id="${id}"]`);
+  if (card) { card.focus(); }
+};
+back.addEventListener('click', () => state.back());
+// A cancelled Escape keydown is no close request: the dialog stays open.
+large.addEventListener('keydown', (event) => {
+  if (event.key === 'Escape') {
+    event.preventDefault(); event.stopPropagation(); state.back();
+  }
+});
+state.build(); state.show();
 """,
         "shown": "state.build();",
+        "opened": "state.show();",
     }
 
     def __init__(self, **params: Any):
         params.setdefault("stylesheets", [GALLERY_CSS])
         params.setdefault("sizing_mode", "stretch_width")
+        params.setdefault("view", pn.pane.HTML("", stylesheets=[theme.HTML_CSS, LARGE_CSS],
+                                               sizing_mode="stretch_width"))
         super().__init__(**params)
         self.shown = {"items": self.items}
         self.param.watch(lambda event: setattr(self, "shown", {"items": event.new}), "items")

@@ -37,9 +37,11 @@ button.jd-parent { all: unset; cursor: pointer; font-family: var(--jd-mono);
 button.jd-parent:focus-visible { outline: 3px solid var(--jd-primary); outline-offset: 2px; }
 """
 
-STATUS_TIME = {"pending": ("Queued", "queued_at"), "running": ("Started", "started_at"),
-               "completed": ("Completed", "completed_at"), "failed": ("Failed", "completed_at"),
-               "stopped": ("Stopped", "completed_at")}
+# The moment the status line names after the badge: (word, column). The word is not the
+# status again ("Completed completed ..." read twice) but what happened at that time.
+STATUS_TIME = {"pending": ("queued", "queued_at"), "running": ("started", "started_at"),
+               "completed": ("ended", "completed_at"), "failed": ("ended", "completed_at"),
+               "stopped": ("ended", "completed_at")}
 
 
 def detail_title(job: dict[str, Any]) -> str:
@@ -78,18 +80,25 @@ def parent_html(parent_id: int, known: bool) -> str:
             f'aria-label="Open parent job {name}">{name}</button>')
 
 
+def status_html(job: dict[str, Any]) -> str:
+    """The status badge and when it came about: ``Completed · ended 2026-12-01 20:13``
+    (the badge alone when that time is unknown)."""
+    word, column = STATUS_TIME.get(job["status"], ("updated", "updated_at"))
+    badge = status_badge(job["status"], job.get("progress"))
+    when = date_text(job.get(column))
+    return badge if when == "—" else f"{badge} · {word} {when}"
+
+
 def detail_html(detail: JobDetail, parent_known: bool = False) -> str:
     """Job information as escaped HTML; ``parent_known`` says whether the parent of a rerun
     still exists (then it is a button that opens it)."""
     job = detail.job
     e = html.escape
     config = detail.configuration
-    when_label, when_key = STATUS_TIME.get(job["status"], ("Updated", "updated_at"))
     technical = max(job["failed_images"] - job["qc_failed_images"], 0)
     rows: list[tuple[str, str]] = [
         ("Job ID", e(format_job_id(job["id"]))),
-        ("Status", f"{status_badge(job['status'], job.get('progress'))} "
-                   f"{when_label.lower()} {date_text(job.get(when_key))}"),
+        ("Status", status_html(job)),
         ("Configuration", e(f"{config['name']} v{config['version']}") if config else "—"),
         ("Queued", date_text(job.get("queued_at"))),
         ("Started", date_text(job.get("started_at"))),

@@ -1,5 +1,6 @@
 """Timeline and log of the Single Job View: the job's steps with start and duration (errors
-highlighted), and the log with a level filter, a text search and a text download."""
+highlighted), the log with a level filter, a text search and a text download, and the
+toggle-button groups (this filter, the gallery's) that tell whether they are pressed."""
 
 from __future__ import annotations
 
@@ -14,6 +15,7 @@ import param
 from ..vocab import format_job_id
 from . import theme
 from .detail_state import LOG_LEVELS, Step, filter_log, log_line, log_text
+from .pressed import PressedState
 
 LOG_SHOWN = 300   # newest matching lines shown; the download holds all of them
 
@@ -141,5 +143,6 @@ class LogView(pn.viewable.Viewer):
         return io.BytesIO(log_text(self.shown()).encode("utf-8"))
 
     def __panel__(self) -> pn.Column:
-        return pn.Column(pn.Row(self._levels, self._search, self._download,
-                                align="end"), self._lines, sizing_mode="stretch_width")
+        return pn.Column(pn.Row(PressedState(group=self._levels, label="Log levels"),
+                                self._search, self._download, align="end"),
+                         self._lines, sizing_mode="stretch_width")

@@ -294,3 +294,90 @@ def test_modal_actions_reuse_the_tables_confirmation(page: Page, served):
     dialog.get_by_role("button", name="Export", exact=True).click()
     expect(page.get_by_text(re.compile(r"^Exported JOB-000004 to ")).first).to_be_visible()
     assert served.service.get_by_id(4).job["label"] == "Broken"
+
+
+def test_escape_in_the_large_view_returns_to_the_card_and_a_second_closes(page: Page, served):
+    open_jobs(page, served.url)
+    dialog = open_first_job(page)
+    tab(dialog, "Images").click()
+    card = dialog.get_by_role("button", name="Open Lake 4 (QC failed)")
+    large = dialog.locator(".jd-large-view")
+    card.click()
+    expect(large.get_by_role("heading", name="Lake 4")).to_be_visible()
+    expect(dialog.get_by_role("button", name="Back to images")).to_be_focused()
+    page.keyboard.press("Escape")
+    expect(card).to_be_focused()
+    expect(large).to_be_hidden()
+    expect(dialog).to_be_visible()
+    card.click()                             # a click on its text keeps Escape there too
+    large.get_by_text("Calm lake 4").click()
+    page.keyboard.press("Escape")
+    expect(card).to_be_focused()
+    expect(dialog).to_be_visible()
+    page.keyboard.press("Escape")
+    expect(dialog).to_be_hidden()
+
+
+def test_toggle_buttons_expose_whether_they_are_pressed(page: Page, served):
+    open_jobs(page, served.url)
+    dialog = open_first_job(page)
+    tab(dialog, "Images").click()
+    qc = dialog.get_by_role("group", name="QC status")
+    expect(qc.get_by_role("button", name="All (5)")).to_have_attribute("aria-pressed", "true")
+    expect(qc.get_by_role("button", name="QC failed (1)")).to_have_attribute(
+        "aria-pressed", "false")
+    qc.get_by_role("button", name="QC failed (1)").click()
+    expect(qc.get_by_role("button", name="QC failed (1)", pressed=True)).to_be_visible()
+    expect(qc.get_by_role("button", name="All (5)")).to_have_attribute("aria-pressed", "false")
+    expect(dialog.locator(".jd-card")).to_have_count(1)
+    tab(dialog, "Log").click()
+    levels = dialog.get_by_role("group", name="Log levels")
+    expect(levels.get_by_role("button", pressed=True)).to_have_count(4)
+    levels.get_by_role("button", name="debug", exact=True).click()
+    expect(levels.get_by_role("button", name="debug", exact=True)).to_have_attribute(
+        "aria-pressed", "false")
+    expect(levels.get_by_role("button", name="info", exact=True)).to_have_attribute(
+        "aria-pressed", "true")
+
+
+def test_a_missing_job_shows_only_its_message(page: Page, served):
+    open_jobs(page, served.url, "?job=JOB-999999")
+    dialog = page.get_by_role("dialog", name="Job JOB-999999 details")
+    expect(dialog.get_by_text("No job JOB-999999 (it may have been deleted).")).to_be_visible()
+    expect(dialog.get_by_role("tab")).to_have_count(0)
+    expect(dialog.get_by_role("button")).to_have_count(1)
+    dialog.get_by_role("button", name="Close").click()
+    expect(dialog).to_be_hidden()
+
+
+def test_status_reads_once_with_its_time(page: Page, served):
+    open_jobs(page, served.url)
+    dialog = open_first_job(page)
+    expect(dialog.locator("dt:text-is('Status') + dd")).to_have_text(
+        "Completed · ended 2026-11-01 09:01")
+
+
+# Per card: how far the checkbox sits from the middle of the QC badge's row (px), whether
+# it stays inside the card and whether the badge shows its whole text.
+# (The text's own width, from a range: scrollWidth misses an overflow of a fraction of a px.)
+_FOOT_JS = """cards => cards.map((card) => {
+  const qc = card.querySelector('.jd-qc'), badge = qc.getBoundingClientRect();
+  const tick = card.querySelector('input').getBoundingClientRect();
+  const text = document.createRange(), style = getComputedStyle(qc);
+  text.selectNodeContents(qc);
+  const needed = text.getBoundingClientRect().width + parseFloat(style.paddingLeft)
+    + parseFloat(style.paddingRight);
+  return [Math.abs((badge.top + badge.bottom) / 2 - (tick.top + tick.bottom) / 2),
+          tick.right <= card.getBoundingClientRect().right, needed <= badge.width];
+})"""
+
+
+def test_every_card_keeps_badge_and_checkbox_on_one_row(page: Page, served):
+    open_jobs(page, served.url)
+    dialog = open_first_job(page)
+    tab(dialog, "Images").click()
+    cards = dialog.locator(".jd-card")
+    expect(cards.locator(".jd-qc-processing_failed")).to_have_text("Processing failed")
+    feet = cards.evaluate_all(_FOOT_JS)
+    assert len(feet) == 5 and all(offset < 2 and inside and whole
+                                  for offset, inside, whole in feet), feet

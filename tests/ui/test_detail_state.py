@@ -16,6 +16,7 @@ from jobdash.ui.detail_state import (filter_log, gallery_images, log_text, qc_co
                                      settings_diff, timeline_steps)
 from jobdash.ui.gallery import gallery_items, large_view_html
 from jobdash.ui.image_export import selection_zip
+from jobdash.ui.job_info import detail_html
 from jobdash.ui.timeline import timeline_rows
 from factories import T0, add_config, add_job
 
@@ -187,13 +188,22 @@ def test_slot_loads_nothing_until_opened_and_keeps_state_on_refresh(service):
     slot.qc_filter = "QC failed"
     assert [i["status"] for i in slot.gallery.items] == ["qc_failed"]
     slot.gallery.opened = int(slot.gallery.items[0]["id"])
-    assert "watermark" in slot._large.object
+    assert "watermark" in slot.gallery.view.object
     slot.param.trigger("job_id")                                  # a live refresh
     assert slot.qc_filter == "QC failed" and slot.gallery.opened is not None
     slot.job_id = None
     assert slot.detail is None and slot.qc_filter == "All" and slot.gallery.opened is None
     slot.job_id = 999
-    assert slot.detail is None and "No job JOB-000999" in slot._info.content
+    assert slot.detail is None and "No job JOB-000999" in slot._head.object
+
+
+def test_a_missing_job_shows_its_message_alone(service):
+    job = add_job(service, images=IMAGES)
+    slot = JobDetailSlot(service=service, job_id=999)
+    assert slot._head.object == "<p>No job JOB-000999 (it may have been deleted).</p>"
+    assert not slot._tabs.visible and not slot._actions.visible
+    slot.job_id = job
+    assert slot._tabs.visible and "Job ID" in slot._info.content
 
 
 def test_another_job_starts_the_view_over(service):
@@ -234,3 +244,17 @@ def test_parent_of_a_rerun_opens_in_the_view_and_a_deleted_one_is_plain_text(ser
     assert "<dt>Rerun of</dt><dd><span class=\"jd-mono\">JOB-000001</span> (no longer exists)" \
         in slot._info.content
     assert "jd-parent" not in slot._info.content
+
+
+def test_status_line_names_the_status_once_then_when_it_came_about(service):
+    done = add_job(service)
+    failed = add_job(service, status="failed")
+    pending = add_job(service, status="pending")
+    running = add_job(service, status="running")
+    line = {job: detail_html(service.get_by_id(job)).split("<dt>Status</dt>")[1].split("</dd>")[0]
+            for job in (done, failed, pending, running)}
+    assert line[done].endswith("Completed</span> · ended 2026-11-01 09:01")
+    assert line[failed].endswith("Failed</span> · ended 2026-11-01 09:01")
+    assert line[pending].endswith("Pending</span> · queued 2026-11-01 09:00")
+    assert line[running].endswith("</span> · started 2026-11-01 09:00")
+    assert "completed 2026" not in line[done] and "failed 2026" not in line[failed]
