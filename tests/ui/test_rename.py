@@ -26,6 +26,19 @@ def label_cell(page: Page, job_id: int):
     return row.locator(".tabulator-cell[tabulator-field=label]")
 
 
+def tab_to_label(page: Page, served, job_id: int):
+    """Open the jobs page and Tab from the job's Job ID onto its label cell (focused)."""
+    page.goto(f"{served.url}/jobs")
+    cell = label_cell(page, job_id)
+    expect(cell).to_be_visible(timeout=20_000)
+    wait_for_table_settled(page)
+    row = page.locator(".tabulator-row").filter(has_text=format_job_id(job_id))
+    row.locator("button.jd-jobid").focus()
+    page.keyboard.press("Tab")
+    expect(cell).to_be_focused()
+    return cell
+
+
 def label_of(served, job_id: int) -> str:
     return served.service.jobs([job_id])["label"].iloc[0]
 
@@ -71,14 +84,7 @@ def test_a_refused_label_is_rolled_back(page: Page, served, typed, why):
 
 
 def test_keyboard_enter_on_the_focused_label_edits_it(page: Page, served):
-    page.goto(f"{served.url}/jobs")
-    cell = label_cell(page, 1)
-    expect(cell).to_be_visible(timeout=20_000)
-    wait_for_table_settled(page)
-    row = page.locator(".tabulator-row").filter(has_text=format_job_id(1))
-    row.locator("button.jd-jobid").focus()
-    page.keyboard.press("Tab")                          # onto the label cell: not editing yet
-    expect(cell).to_be_focused()
+    cell = tab_to_label(page, served, 1)                # not editing yet
     expect(cell.locator("input")).to_have_count(0)
     page.keyboard.press("Enter")                        # edits
     editor = cell.locator("input")
@@ -102,14 +108,7 @@ OUTLINE_JS = "e => getComputedStyle(e).outlineStyle + ' ' + getComputedStyle(e).
 
 
 def test_the_focused_label_cell_shows_a_focus_ring(page: Page, served):
-    page.goto(f"{served.url}/jobs")
-    cell = label_cell(page, 2)
-    expect(cell).to_be_visible(timeout=20_000)
-    wait_for_table_settled(page)
-    row = page.locator(".tabulator-row").filter(has_text=format_job_id(2))
-    row.locator("button.jd-jobid").focus()
-    page.keyboard.press("Tab")                          # keyboard focus: :focus-visible
-    expect(cell).to_be_focused()
+    cell = tab_to_label(page, served, 2)                # keyboard focus: :focus-visible
     assert cell.evaluate(OUTLINE_JS) == "solid 3px"
     page.keyboard.press("Enter")                        # editing: the cell keeps a ring
     expect(cell.locator("input")).to_be_focused()
