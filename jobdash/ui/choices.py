@@ -6,7 +6,7 @@ widget's label. Without Bokeh's multi-choice view it does nothing."""
 
 from __future__ import annotations
 
-from .hidden import Hidden
+from .hidden import Hidden, each_drawn_view
 
 CHOICES_JS = """
 let View = null;
@@ -29,12 +29,7 @@ if (!View.prototype.render.jdNamed) {
   };
   View.prototype.render.jdNamed = true;
 }
-const visit = (view) => {
-  if (view instanceof View) { name(view); }
-  for (const child of (view.children ? view.children() : [])) { visit(child); }
-};
-for (const root of Bokeh.index.roots) { visit(root); }
-"""
+""" + each_drawn_view("View", "name")
 
 
 class NamedChoices(Hidden):

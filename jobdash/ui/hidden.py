@@ -26,3 +26,13 @@ def once_per_tabulator_view(flag: str, body: str) -> str:
             "const View = Model ? Model.prototype.default_view : null;\n"
             f"if (View && !View.prototype.{flag}) {{\n"
             f"  const proto = View.prototype;\n  proto.{flag} = true;\n{body}}}\n")
+
+
+def each_drawn_view(view_class: str, call: str) -> str:
+    """JavaScript calling ``call(view)`` for each view of the page already drawn that is an
+    instance of ``view_class`` (a JS expression), children included."""
+    return ("const visit = (view) => {\n"
+            f"  if (view instanceof {view_class}) {{ {call}(view); }}\n"
+            "  for (const child of (view.children ? view.children() : [])) { visit(child); }\n"
+            "};\n"
+            "for (const root of Bokeh.index.roots) { visit(root); }\n")

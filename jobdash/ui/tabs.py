@@ -11,7 +11,7 @@ those drawn later (the Single Job View's). Without Bokeh's tab views it does not
 
 from __future__ import annotations
 
-from .hidden import Hidden
+from .hidden import Hidden, each_drawn_view
 
 TABS_JS = """
 const classes = ['Tabs', 'panel.models.tabs.Tabs'].map((name) => {
@@ -82,12 +82,7 @@ for (const View of classes) {
     View.prototype[name] = wrapped;
   }
 }
-const visit = (view) => {
-  if (view instanceof base) { aria(view); }
-  for (const child of (view.children ? view.children() : [])) { visit(child); }
-};
-for (const root of Bokeh.index.roots) { visit(root); }
-"""
+""" + each_drawn_view("base", "aria")
 
 
 class AccessibleTabs(Hidden):
