@@ -158,22 +158,48 @@ def test_a_stale_sample_still_gives_exact_pages_and_is_taken_again(tmp_path, mon
     with jobdash.open(path, runner=False) as service:
         take_sample(service, monkeypatch, stride=4)
         taken = service.store._deep._sample._built_at
-        with service.store.transaction() as cur:   # the sample no longer knows half of them
-            for n in range(300):
+        with service.store.transaction() as cur:   # as many jobs, half of them new
+            for n in range(150):
                 service.store.insert_job(cur, label=f"New {n}", status="pending",
                                          configuration_id=1, snapshot=None, rerun_of=None,
                                          queued_at=NOW)
+            service.store.delete_jobs(cur, list(range(1, 151)))
         top_n = top_n_reads(monkeypatch)
-        query = JobQuery(sort="id", page_size=25, page=10)    # among the old jobs: missed
+        query = JobQuery(sort="id", page_size=25, page=5)     # placed where it no longer is
         service.store._deep.clear()
         assert service.store.page(query, NOW)[0]["id"].tolist() == reference(service, query)[0]
         assert top_n == ["page_ids"]
         service.store._deep.wait()
         assert service.store._deep._sample._built_at > taken
-        assert service.store.sql("SELECT count(*) AS n FROM jobdash_sample.jobs").n[0] == 150
+        sampled = service.store.sql("SELECT id FROM jobdash_sample.jobs ORDER BY id").id
+        assert sampled.tolist() == list(range(152, 451, 4))
         service.store._deep.clear()
         assert service.store.page(query, NOW)[0]["id"].tolist() == reference(service, query)[0]
         assert top_n == ["page_ids"]                            # placed by the new sample
+
+
+def test_a_sample_of_a_history_grown_much_since_is_taken_again(tmp_path, monkeypatch):
+    # Its places still frame pages, widened by the jobs added, but ever more loosely.
+    monkeypatch.setattr(deep, "LONG", 25)
+    monkeypatch.setattr(deep, "DEEP", 50)
+    path = tmp_path / "jobs.duckdb"
+    build_demo(path, jobs=300, seed=5, images_on_disk=0, now=NOW)
+    with jobdash.open(path, runner=False) as service:
+        take_sample(service, monkeypatch, stride=4)
+        monkeypatch.setattr(sample, "REGROWN", 20)
+        taken = service.store._deep._sample._built_at
+        query = JobQuery(sort="label", page_size=25, page=6)
+        for added, retaken in ((20, False), (1, True)):     # 20 more jobs, then 21
+            with service.store.transaction() as cur:
+                for _ in range(added):
+                    service.store.insert_job(cur, label="New", status="pending",
+                                             configuration_id=1, snapshot=None,
+                                             rerun_of=None, queued_at=NOW)
+            service.store._deep.clear()
+            rows = service.store.page(query, NOW)[0]
+            assert rows["id"].tolist() == reference(service, query)[0]
+            service.store._deep.wait()
+            assert (service.store._deep._sample._built_at > taken) is retaken
 
 
 def test_a_band_edge_is_its_key_alone_unless_the_sample_shows_others_sharing_it():
@@ -184,6 +210,44 @@ def test_a_band_edge_is_its_key_alone_unless_the_sample_shows_others_sharing_it(
     assert sample._edge((7, 40), (7, 39)) == (7, 40)
     assert sample._edge((None, 40), (None, 41)) == (None, 40)   # NULL keys: ordered by id
     assert sample._edge(None, (7, 39)) is None                  # past the end
+
+
+def test_an_unfiltered_page_is_framed_by_the_sampled_rows_either_side_of_it(monkeypatch):
+    # The sample knows where its rows were in the whole history: the band runs from the
+    # last sampled row a step before the page to the first a step after it, widened by
+    # every job added or deleted since the sample was taken.
+    monkeypatch.setattr(sample, "STRIDE", 10)
+    placed = sample._Placed(places=list(range(0, 1000, 10)),
+                            points=[(n // 20, n) for n in range(0, 1000, 10)])
+    # Keys n // 20: each sampled key is shared with one neighbour, so an edge whose
+    # neighbour outside the band has it keeps its id, else it is the key alone.
+    assert sample._unfiltered(placed, 25, 510, total=1000, taken_of=1000) == \
+        ((25, None), (27, None))        # from 500 to 550
+    assert sample._unfiltered(placed, 25, 500, total=1000, taken_of=1000) == \
+        ((24, 490), (27, 540))
+    assert sample._unfiltered(placed, 25, 510, total=1100, taken_of=1000) == \
+        ((20, None), (32, None))        # 100 jobs more: from 400 to 650
+    assert sample._unfiltered(placed, 25, 5, total=1000, taken_of=1000) == (None, (2, 40))
+    assert sample._unfiltered(placed, 25, 980, total=1000, taken_of=1000) == ((48, 970), None)
+
+
+def test_an_unfiltered_band_holds_few_more_rows_than_the_page(svc, monkeypatch):
+    take_sample(svc, monkeypatch, stride=4)
+    deep_pages = svc.store._deep
+    total = reference(svc, JobQuery())[1]
+    with svc.store.cursor() as cur:
+        for sort in sample.SORTS:
+            for descending in (True, False):
+                query = JobQuery(sort=sort, descending=descending)
+                places = deep_pages._sample._orders[sort, descending].places
+                widest = max(b - a for a, b in zip(places, places[1:]))
+                for offset in range(100, total - 100, 50):
+                    since, until = deep_pages._sample.around(cur, query, "TRUE", [], 25,
+                                                             offset, total)
+                    band_sql, band_params = deep._Order(query, NOW).between(since, until)
+                    rows = cur.execute(f"SELECT count(*) FROM job_executions j WHERE {band_sql}",
+                                       band_params).fetchone()[0]
+                    assert 25 <= rows <= 25 + 2 * (sample.STRIDE + widest), (sort, offset)
 
 
 def test_an_unfiltered_listing_is_placed_without_querying_the_sample(svc, monkeypatch):
