@@ -32,7 +32,7 @@ from typing import Any
 import duckdb
 
 from ..query import JobQuery
-from .listing import STORED_KEYS, from_the_end, keyed_order, order_by, page_ids, sort_key
+from .listing import STORED_KEYS, from_the_end, order_by, page_ids, sort_key
 from .sample import Cursors, Point, Sample
 
 log = logging.getLogger(__name__)
@@ -230,18 +230,16 @@ def _band(cur: duckdb.DuckDBPyConnection, query: JobQuery, where_sql: str,
     scan = f"FROM job_executions j WHERE ({where_sql})"
     size_sql, size_params = ("?::BIGINT", [total]) if total is not None else (
         f"(SELECT count(*) {scan})", params)
-    # The page is a top-N inside the band (cheaper than sorting all of a wide band).
-    total, ahead, page = cur.execute(
-        f"""WITH c AS (SELECT {size_sql} AS total,
-                              (SELECT count(*) {scan} AND {ahead_sql}) AS ahead)
-            SELECT total, ahead,
-                   (SELECT list(id ORDER BY {keyed_order(query)}) FROM (
-                        SELECT j.id, {order.key} AS k {scan} AND {band_sql} ORDER BY {order_sql}
-                        LIMIT ? OFFSET (SELECT greatest(? - ahead, 0) FROM c)))
-            FROM c""",
-        [*size_params, *params, *ahead_params, *order.key_params, *params, *band_params,
-         *([now] if uses_now else []), limit, offset]).fetchone()
-    page = page or []
+    # Three independent scalar subqueries plan ~1 ms faster than cutting the page inside the
+    # statement (an OFFSET computed from the count): the band's ids (a few hundred through
+    # checkpoints or an unfiltered sample, up to tens of thousands by a filtered estimate)
+    # are cut here.
+    total, ahead, band = cur.execute(
+        f"""SELECT {size_sql}, (SELECT count(*) {scan} AND {ahead_sql}),
+                   (SELECT list(j.id ORDER BY {order_sql}) {scan} AND {band_sql})""",
+        [*size_params, *params, *ahead_params, *([now] if uses_now else []), *params,
+         *band_params]).fetchone()
+    page = (band or [])[offset - ahead:offset - ahead + limit] if offset >= ahead else []
     holds = offset >= ahead and (len(page) == max(0, min(limit, total - offset)) or until is None)
     return total, ahead, page if holds else None
 
