@@ -244,7 +244,8 @@ def test_an_unfiltered_band_holds_few_more_rows_than_the_page(svc, monkeypatch):
                 for offset in range(100, total - 100, 50):
                     since, until = deep_pages._sample.around(cur, query, "TRUE", [], 25,
                                                              offset, total)
-                    band_sql, band_params = deep._Order(query, NOW).between(since, until)
+                    order = deep._Order(*listing.sort_key(query, NOW), query.descending)
+                    band_sql, band_params = order.between(since, until)
                     rows = cur.execute(f"SELECT count(*) FROM job_executions j WHERE {band_sql}",
                                        band_params).fetchone()[0]
                     assert 25 <= rows <= 25 + 2 * (sample.STRIDE + widest), (sort, offset)

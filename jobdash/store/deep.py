@@ -32,7 +32,8 @@ from typing import Any
 import duckdb
 
 from ..query import JobQuery
-from .listing import STORED_KEYS, from_the_end, order_by, page_ids, sort_key
+from .listing import (STORED_KEYS, from_the_end, keyed_order, key_parts, order_by, page_ids,
+                      sort_key)
 from .sample import Cursors, Point, Sample
 
 log = logging.getLogger(__name__)
@@ -223,22 +224,27 @@ def _band(cur: duckdb.DuckDBPyConnection, query: JobQuery, where_sql: str,
     """Read the rows from ``since`` (None: the top) to ``until`` (see :meth:`_Order.between`):
     the listing's size (counted unless the caller gives it), how many rows come before the
     band, and the page at ``offset`` when the band holds it (None when it does not)."""
-    order = _Order(query, now)
-    ahead_sql, ahead_params = order.before(since) if since is not None else ("FALSE", [])
-    band_sql, band_params = order.between(since, until)
-    order_sql, uses_now = order_by(query)
     scan = f"FROM job_executions j WHERE ({where_sql})"
     size_sql, size_params = ("?::BIGINT", [total]) if total is not None else (
         f"(SELECT count(*) {scan})", params)
-    # Three independent scalar subqueries plan ~1 ms faster than cutting the page inside the
+    counts, bands, count_params, band_params = [], [], [], []
+    for key_sql, key_params, rows in key_parts(query, now):    # one test per row: no coalesce
+        order = _Order(key_sql, key_params, query.descending)
+        ahead_sql, ahead_params = order.before(since) if since is not None else ("FALSE", [])
+        band_sql, band_values = order.between(since, until)
+        counts.append(f"(SELECT count(*) {scan} AND {rows} AND {ahead_sql})")
+        count_params += [*params, *ahead_params]
+        bands.append(f"SELECT j.id, {key_sql} AS k {scan} AND {rows} AND {band_sql}")
+        band_params += [*key_params, *params, *band_values]
+    # Independent scalar subqueries plan ~1 ms faster than cutting the page inside the
     # statement (an OFFSET computed from the count): the band's ids (a few hundred through
     # checkpoints or an unfiltered sample, up to tens of thousands by a filtered estimate)
     # are cut here.
     total, ahead, band = cur.execute(
-        f"""SELECT {size_sql}, (SELECT count(*) {scan} AND {ahead_sql}),
-                   (SELECT list(j.id ORDER BY {order_sql}) {scan} AND {band_sql})""",
-        [*size_params, *params, *ahead_params, *([now] if uses_now else []), *params,
-         *band_params]).fetchone()
+        f"""SELECT {size_sql}, {' + '.join(counts)},
+                   (SELECT list(id ORDER BY {keyed_order(query)})
+                    FROM ({' UNION ALL '.join(bands)}))""",
+        [*size_params, *count_params, *band_params]).fetchone()
     page = (band or [])[offset - ahead:offset - ahead + limit] if offset >= ahead else []
     holds = offset >= ahead and (len(page) == max(0, min(limit, total - offset)) or until is None)
     return total, ahead, page if holds else None
@@ -250,9 +256,9 @@ class _Order:
     range DuckDB can push into the scan, skipping row groups by their zone maps), then the
     id breaks ties; a point without an id stands for all the rows with its key."""
 
-    def __init__(self, query: JobQuery, now: dt.datetime) -> None:
-        self.key, self.key_params = sort_key(query, now)
-        self.op, self.rev = (">", "<") if query.descending else ("<", ">")
+    def __init__(self, key: str, key_params: list[Any], descending: bool) -> None:
+        self.key, self.key_params = key, key_params
+        self.op, self.rev = (">", "<") if descending else ("<", ">")
 
     def before(self, point: Point) -> tuple[str, list[Any]]:
         """Rows strictly before ``point`` (a WHERE test: NULL for rows it excludes)."""

@@ -16,8 +16,10 @@ RUN_AT = "j.run_at"
 # Duration in seconds; running jobs count up to ``now`` (the first positional parameter).
 DURATION = "date_diff('millisecond', j.started_at, coalesce(j.completed_at, ?::TIMESTAMP)) / 1000.0"
 
-# The same order in milliseconds, from the stored duration of finished jobs (one parameter).
-DURATION_KEY = "coalesce(j.duration_ms, date_diff('millisecond', j.started_at, ?::TIMESTAMP))"
+# The same order in milliseconds, from the stored duration of finished jobs (one parameter);
+# only the running jobs' is counted up to ``now``.
+LIVE_DURATION = "date_diff('millisecond', j.started_at, ?::TIMESTAMP)"
+DURATION_KEY = f"coalesce(j.duration_ms, {LIVE_DURATION})"
 
 _SORT_SQL = {
     "id": "j.id",
@@ -95,6 +97,18 @@ def where(query: JobQuery | None, named: list[int] | None = None) -> tuple[str, 
 def sort_key(query: JobQuery, now: dt.datetime) -> tuple[str, list[Any]]:
     """The sort key of ``query`` as SQL over alias ``j``, and its parameters."""
     return _SORT_SQL[query.sort], ([now] if query.sort == "duration" else [])
+
+
+def key_parts(query: JobQuery, now: dt.datetime) -> list[tuple[str, list[Any], str]]:
+    """The sort key of ``query`` split by where it comes from: each part's SQL, parameters
+    and the test of the rows it is the key of. A stored key is one part. The duration is two:
+    the stored duration of finished jobs, a column DuckDB tests inside the scan (~2 ms a
+    million rows against ~5 ms for the whole key), and the live one of the others (few)."""
+    if query.sort == "duration":
+        return [("j.duration_ms", [], "j.duration_ms IS NOT NULL"),
+                (LIVE_DURATION, [now], "j.duration_ms IS NULL")]
+    key_sql, key_params = sort_key(query, now)
+    return [(key_sql, key_params, "TRUE")]
 
 
 def order_by(query: JobQuery) -> tuple[str, bool]:
