@@ -150,56 +150,56 @@ def test_a_sample_holding_none_of_the_listing_leaves_its_pages_to_the_top_n(svc,
     assert top_n == ["page_ids"]
 
 
-def test_a_stale_sample_still_gives_exact_pages_and_is_taken_again(tmp_path, monkeypatch):
+@pytest.fixture
+def sampled(tmp_path, monkeypatch):
+    """A 300-job history of its own, its sample taken (every 4th job)."""
     monkeypatch.setattr(deep, "LONG", 25)
     monkeypatch.setattr(deep, "DEEP", 50)
     path = tmp_path / "jobs.duckdb"
     build_demo(path, jobs=300, seed=5, images_on_disk=0, now=NOW)
     with jobdash.open(path, runner=False) as service:
         take_sample(service, monkeypatch, stride=4)
-        taken = service.store._deep._sample._built_at
-        with service.store.transaction() as cur:   # as many jobs, half of them new
-            for n in range(150):
-                service.store.insert_job(cur, label=f"New {n}", status="pending",
-                                         configuration_id=1, snapshot=None, rerun_of=None,
-                                         queued_at=NOW)
-            service.store.delete_jobs(cur, list(range(1, 151)))
-        top_n = top_n_reads(monkeypatch)
-        query = JobQuery(sort="id", page_size=25, page=5)     # placed where it no longer is
-        service.store._deep.clear()
-        assert service.store.page(query, NOW)[0]["id"].tolist() == reference(service, query)[0]
-        assert top_n == ["page_ids"]
-        service.store._deep.wait()
-        assert service.store._deep._sample._built_at > taken
-        sampled = service.store.sql("SELECT id FROM jobdash_sample.jobs ORDER BY id").id
-        assert sampled.tolist() == list(range(152, 451, 4))
-        service.store._deep.clear()
-        assert service.store.page(query, NOW)[0]["id"].tolist() == reference(service, query)[0]
-        assert top_n == ["page_ids"]                            # placed by the new sample
+        yield service
 
 
-def test_a_sample_of_a_history_grown_much_since_is_taken_again(tmp_path, monkeypatch):
+def add_pending(service, cur, n: int) -> None:
+    for _ in range(n):
+        service.store.insert_job(cur, label="New", status="pending", configuration_id=1,
+                                 snapshot=None, rerun_of=None, queued_at=NOW)
+
+
+def test_a_stale_sample_still_gives_exact_pages_and_is_taken_again(sampled, monkeypatch):
+    taken = sampled.store._deep._sample._built_at
+    with sampled.store.transaction() as cur:   # as many jobs, half of them new
+        add_pending(sampled, cur, 150)
+        sampled.store.delete_jobs(cur, list(range(1, 151)))
+    top_n = top_n_reads(monkeypatch)
+    query = JobQuery(sort="id", page_size=25, page=5)     # placed where it no longer is
+    sampled.store._deep.clear()
+    assert sampled.store.page(query, NOW)[0]["id"].tolist() == reference(sampled, query)[0]
+    assert top_n == ["page_ids"]
+    sampled.store._deep.wait()
+    assert sampled.store._deep._sample._built_at > taken
+    ids = sampled.store.sql("SELECT id FROM jobdash_sample.jobs ORDER BY id").id
+    assert ids.tolist() == list(range(152, 451, 4))
+    sampled.store._deep.clear()
+    assert sampled.store.page(query, NOW)[0]["id"].tolist() == reference(sampled, query)[0]
+    assert top_n == ["page_ids"]                            # placed by the new sample
+
+
+def test_a_sample_of_a_history_grown_much_since_is_taken_again(sampled, monkeypatch):
     # Its places still frame pages, widened by the jobs added, but ever more loosely.
-    monkeypatch.setattr(deep, "LONG", 25)
-    monkeypatch.setattr(deep, "DEEP", 50)
-    path = tmp_path / "jobs.duckdb"
-    build_demo(path, jobs=300, seed=5, images_on_disk=0, now=NOW)
-    with jobdash.open(path, runner=False) as service:
-        take_sample(service, monkeypatch, stride=4)
-        monkeypatch.setattr(sample, "REGROWN", 20)
-        taken = service.store._deep._sample._built_at
-        query = JobQuery(sort="label", page_size=25, page=6)
-        for added, retaken in ((20, False), (1, True)):     # 20 more jobs, then 21
-            with service.store.transaction() as cur:
-                for _ in range(added):
-                    service.store.insert_job(cur, label="New", status="pending",
-                                             configuration_id=1, snapshot=None,
-                                             rerun_of=None, queued_at=NOW)
-            service.store._deep.clear()
-            rows = service.store.page(query, NOW)[0]
-            assert rows["id"].tolist() == reference(service, query)[0]
-            service.store._deep.wait()
-            assert (service.store._deep._sample._built_at > taken) is retaken
+    monkeypatch.setattr(sample, "REGROWN", 20)
+    taken = sampled.store._deep._sample._built_at
+    query = JobQuery(sort="label", page_size=25, page=6)
+    for added, retaken in ((20, False), (1, True)):     # 20 more jobs, then 21
+        with sampled.store.transaction() as cur:
+            add_pending(sampled, cur, added)
+        sampled.store._deep.clear()
+        rows = sampled.store.page(query, NOW)[0]
+        assert rows["id"].tolist() == reference(sampled, query)[0]
+        sampled.store._deep.wait()
+        assert (sampled.store._deep._sample._built_at > taken) is retaken
 
 
 def test_a_band_edge_is_its_key_alone_unless_the_sample_shows_others_sharing_it():
