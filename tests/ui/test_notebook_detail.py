@@ -69,14 +69,20 @@ def test_job_id_opens_the_job_view_inline_in_jupyterlab(page: Page, lab):
     page.goto(url)
     first = page.locator(".jp-Notebook .jp-Cell .jp-InputArea-editor").first
     expect(page.locator(".jp-Notebook .jp-Cell")).to_have_count(2, timeout=40_000)
-    expect(page.locator("#jp-main-statusbar").get_by_text(re.compile("Idle"))).to_be_visible(
-        timeout=40_000)                                    # the kernel is up
+    idle = page.locator("#jp-main-statusbar").get_by_text(re.compile("Idle"))
+    expect(idle).to_be_visible(timeout=40_000)             # the kernel is up
     first.click()
     page.keyboard.press("Shift+Enter")                     # runs each cell in turn
     page.keyboard.press("Shift+Enter")
     output = page.locator(".jp-OutputArea-output")
     job_id = output.get_by_role("button", name="JOB-000002", exact=True)
     expect(job_id).to_be_visible(timeout=40_000)
+    # The page is drawn before the cell has finished running; clicked then, the click once
+    # went unanswered in a full run (the kernel idle afterwards, no dialog). Click once the
+    # cell is done, as its [2] shows.
+    expect(page.locator(".jp-Cell .jp-InputPrompt").get_by_text("[2]:")).to_be_visible(
+        timeout=40_000)
+    expect(idle).to_be_visible(timeout=40_000)
     job_id.click()
     dialog = output.get_by_role("dialog", name="Job JOB-000002 details")
     expect(dialog.get_by_role("heading", name="Job JOB-000002 — Notebook lake 1")).to_be_visible()
