@@ -228,7 +228,8 @@ def _band(cur: duckdb.DuckDBPyConnection, query: JobQuery, where_sql: str,
     size_sql, size_params = ("?::BIGINT", [total]) if total is not None else (
         f"(SELECT count(*) {scan})", params)
     counts, bands, count_params, band_params = [], [], [], []
-    for key_sql, key_params, rows in key_parts(query, now):    # one test per row: no coalesce
+    # Each part of the key (the duration: stored and live) is tested on its own rows.
+    for key_sql, key_params, rows in key_parts(query, now):
         order = _Order(key_sql, key_params, query.descending)
         ahead_sql, ahead_params = order.before(since) if since is not None else ("FALSE", [])
         band_sql, band_values = order.between(since, until)
