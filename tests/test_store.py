@@ -11,7 +11,7 @@ import duckdb
 import pytest
 
 import jobdash
-from jobdash.errors import SchemaTooNew, StoreLocked
+from jobdash.errors import SchemaTooNew, StoreLocked, ValidationError
 from jobdash.store import JobStore
 from jobdash.store.migrations import LATEST_VERSION, MIGRATIONS
 from factories import add_job
@@ -87,6 +87,20 @@ def test_a_failed_transaction_changes_nothing(service):
     assert service.store.sql("SELECT count(*) AS n FROM job_executions")["n"][0] == before
     # the id counter was rolled back with it: the next job gets the next id
     assert add_job(service) == 2
+
+
+@pytest.mark.parametrize("statement", [
+    "UPDATE job_executions SET label = 'x'",
+    "DELETE FROM job_executions",
+    "SELECT 1; DELETE FROM job_executions",
+    "CREATE TABLE t AS SELECT 1",
+])
+def test_sql_runs_only_read_only_queries(service, statement):
+    add_job(service, label="kept")
+    with pytest.raises(ValidationError, match="read-only"):
+        service.store.sql(statement)
+    assert service.store.sql("SELECT label FROM job_executions")["label"].tolist() == ["kept"]
+    assert service.store.sql("EXPLAIN SELECT 1").shape[0] == 1
 
 
 def test_concurrent_reads_and_writes_from_threads(service):

@@ -17,6 +17,11 @@ starts, so a page is returned only when the band really holds it. Jobs added or 
 since shift positions; the shift measured on each read corrects the next one, and a band
 that misses its page rebuilds the checkpoints (or the sample). A page is therefore always
 exact, whatever changed meanwhile.
+
+The one count spared is an unfiltered band's while no write has begun since the sample was
+taken: the sample then knows how many rows come before the sampled row the band starts at
+(:mod:`.sample`). Such a read builds no checkpoints either: while the history stays as it
+is, the sample places the listing's other deep pages as exactly.
 """
 
 from __future__ import annotations
@@ -34,7 +39,7 @@ import duckdb
 from ..query import JobQuery
 from .listing import (STORED_KEYS, from_the_end, keyed_order, key_parts, order_by, page_ids,
                       sort_key)
-from .sample import Cursors, Point, Sample
+from .sample import Cursors, Frame, Point, Sample, Writes
 
 log = logging.getLogger(__name__)
 
@@ -68,14 +73,15 @@ class _Checkpoints:
 
 class DeepPages:
     """Reads pages of long listings through checkpoints (one instance per store, whose
-    ``cursor`` it is given for building checkpoints in the background)."""
+    ``cursor`` it is given for building checkpoints in the background, and its count of
+    ``writes`` for telling whether the sample is still exact)."""
 
-    def __init__(self, cursor: Cursors) -> None:
+    def __init__(self, cursor: Cursors, writes: Writes) -> None:
         self._cursor = cursor
         self._kept: OrderedDict[str, _Checkpoints] = OrderedDict()
         self._building: dict[str, threading.Thread] = {}
         self._lock = threading.Lock()
-        self._sample = Sample(cursor)
+        self._sample = Sample(cursor, writes)
 
     def clear(self) -> None:
         """Forget every listing's checkpoints (the next deep read of each rebuilds them; the
@@ -125,13 +131,16 @@ class DeepPages:
         if offset >= total:
             return [], total
         if total > LONG:
-            if points is None:
-                self._build_later(name, query, where_sql, params, now)
+            placed = None
             if banded and min(offset, total - offset) >= DEEP:
-                found = self._estimated(cur, query, where_sql, params, now, limit, offset,
-                                        total)
-                if found is not None:
-                    return found
+                placed = self._estimated(cur, query, where_sql, params, now, limit, offset,
+                                         total)
+            # A page the sample placed exactly builds nothing: while the history stays
+            # unchanged, the sample places the listing's other deep pages as exactly.
+            if points is None and (placed is None or not placed[1]):
+                self._build_later(name, query, where_sql, params, now)
+            if placed is not None:
+                return placed[0], total
         if offset > total // 2:
             sql, values = from_the_end(query, where_sql, params, now, limit, offset, total)
             return [r[0] for r in cur.execute(sql, values).fetchall()][::-1], total
@@ -140,17 +149,21 @@ class DeepPages:
 
     def _estimated(self, cur: duckdb.DuckDBPyConnection, query: JobQuery, where_sql: str,
                    params: list[Any], now: dt.datetime, limit: int, offset: int,
-                   total: int) -> tuple[list[int], int] | None:
-        """The page read in the band the sample places it in, or None (no sample, or a band
-        that misses the page: the sample is then taken again)."""
-        framed = self._sample.around(cur, query, where_sql, params, limit, offset, total)
-        if framed is None:
+                   total: int) -> tuple[list[int], bool] | None:
+        """The page read in the band the sample places it in and whether the sample knew
+        where the band starts, or None (no sample, a write meanwhile that may have moved
+        rows the band did not count, or a band that misses the page: the sample is then
+        taken again)."""
+        frame = self._sample.around(cur, query, where_sql, params, now, limit, offset, total)
+        if frame is None:
             return None
-        _, _, page = _band(cur, query, where_sql, params, now, *framed, limit, offset, total)
+        _, _, page = _band(cur, query, where_sql, params, now, frame, limit, offset, total)
+        if frame.known is not None and not self._sample.unchanged():
+            return None
         if page is None:
             self._sample.refresh()
             return None
-        return page, total
+        return page, frame.known is not None
 
     def _build_later(self, name: str, query: JobQuery, where_sql: str, params: list[Any],
                      now: dt.datetime) -> None:
@@ -211,7 +224,8 @@ def _through(cur: duckdb.DuckDBPyConnection, points: _Checkpoints, query: JobQue
         return None
     since = points.keys[first] if lead >= 0 else None   # among the first rows: from the top
     until = points.keys[last] if last < len(points.keys) else None
-    total, ahead, page = _band(cur, query, where_sql, params, now, since, until, limit, offset)
+    total, ahead, page = _band(cur, query, where_sql, params, now, Frame(since, until), limit,
+                               offset)
     if since is not None:
         with points.lock:
             points.shift = ahead - first * STEP
@@ -219,22 +233,30 @@ def _through(cur: duckdb.DuckDBPyConnection, points: _Checkpoints, query: JobQue
 
 
 def _band(cur: duckdb.DuckDBPyConnection, query: JobQuery, where_sql: str,
-          params: list[Any], now: dt.datetime, since: Point | None, until: Point | None,
-          limit: int, offset: int, total: int | None = None) -> tuple[int, int, list[int] | None]:
-    """Read the rows from ``since`` (None: the top) to ``until`` (see :meth:`_Order.between`):
-    the listing's size (counted unless the caller gives it), how many rows come before the
-    band, and the page at ``offset`` when the band holds it (None when it does not)."""
+          params: list[Any], now: dt.datetime, frame: Frame, limit: int, offset: int,
+          total: int | None = None) -> tuple[int, int, list[int] | None]:
+    """Read the rows of ``frame`` (see :meth:`_Order.between`): the listing's size (counted
+    unless the caller gives it), how many rows come before the band (counted, but for those
+    of the key's first part when the frame knows them), and the page at ``offset`` when the
+    band holds it (None when it does not)."""
+    since, until = frame.since, frame.until
     scan = f"FROM job_executions j WHERE ({where_sql})"
     size_sql, size_params = ("?::BIGINT", [total]) if total is not None else (
         f"(SELECT count(*) {scan})", params)
     counts, bands, count_params, band_params = [], [], [], []
     # Each part of the key (the duration: stored and live) is tested on its own rows.
-    for key_sql, key_params, rows in key_parts(query, now):
+    parts = key_parts(query, now)
+    for part, (key_sql, key_params, rows) in enumerate(parts[:1] if frame.first_part_only
+                                                       else parts):
         order = _Order(key_sql, key_params, query.descending)
-        ahead_sql, ahead_params = order.before(since) if since is not None else ("FALSE", [])
         band_sql, band_values = order.between(since, until)
-        counts.append(f"(SELECT count(*) {scan} AND {rows} AND {ahead_sql})")
-        count_params += [*params, *ahead_params]
+        if part == 0 and frame.known is not None:
+            counts.append("?::BIGINT")
+            count_params.append(frame.known)
+        else:
+            ahead_sql, ahead_params = order.before(since) if since is not None else ("FALSE", [])
+            counts.append(f"(SELECT count(*) {scan} AND {rows} AND {ahead_sql})")
+            count_params += [*params, *ahead_params]
         bands.append(f"SELECT j.id, {key_sql} AS k {scan} AND {rows} AND {band_sql}")
         band_params += [*key_params, *params, *band_values]
     # Independent scalar subqueries plan ~1 ms faster than cutting the page inside the

@@ -13,7 +13,7 @@ from typing import Any
 import duckdb
 import pandas as pd
 
-from ..errors import NotFound, SchemaTooNew, StoreClosed, StoreLocked
+from ..errors import NotFound, SchemaTooNew, StoreClosed, StoreLocked, ValidationError
 from ..query import JobQuery
 from . import by_status, deep, derived, label_rank, listing
 from .frames import frame
@@ -21,6 +21,7 @@ from .migrations import LATEST_VERSION, MIGRATIONS
 
 # A list of ids passed as one parameter: ``... IN {_ID_LIST}`` with ``[list_of_ids]``.
 _ID_LIST = "(SELECT unnest(?::BIGINT[]))"
+_READ_ONLY = (duckdb.StatementType.SELECT, duckdb.StatementType.EXPLAIN)
 ID_TABLES = ("configurations", "job_executions", "generated_images", "job_events")
 
 JOB_COLUMNS = f"""
@@ -58,7 +59,8 @@ class JobStore:
         self._open_cursors = 0
         self._closed = False
         self._labels_set = False    # in the open transaction (under the write lock)
-        self._deep = deep.DeepPages(self.cursor)
+        self._writes = 0            # write transactions begun plus ended: odd while one is open
+        self._deep = deep.DeepPages(self.cursor, lambda: self._writes)
         self.path.parent.mkdir(parents=True, exist_ok=True)
         config = {"memory_limit": memory_limit} if memory_limit else {}
         try:
@@ -110,16 +112,20 @@ class JobStore:
         with self._write_lock, self.cursor() as cur:
             ids_before = dict(self._next_ids)
             self._labels_set = False
-            cur.execute("BEGIN TRANSACTION")
+            self._writes += 1
             try:
-                yield cur
-                if self._labels_set:
-                    label_rank.place(cur)
-            except BaseException:
-                cur.execute("ROLLBACK")
-                self._next_ids = ids_before
-                raise
-            cur.execute("COMMIT")
+                cur.execute("BEGIN TRANSACTION")
+                try:
+                    yield cur
+                    if self._labels_set:
+                        label_rank.place(cur)
+                except BaseException:
+                    cur.execute("ROLLBACK")
+                    self._next_ids = ids_before
+                    raise
+                cur.execute("COMMIT")
+            finally:
+                self._writes += 1
 
     def _new_ids(self, table: str, n: int = 1) -> list[int]:
         start = self._next_ids[table]
@@ -476,8 +482,16 @@ class JobStore:
     # -- raw SQL for notebooks --------------------------------------------------------------
 
     def sql(self, statement: str, params: Sequence[Any] = ()) -> pd.DataFrame:
-        """Run a read-only query of your own (notebooks, analysis) and get a DataFrame."""
+        """Run a read-only query of your own (notebooks, analysis) and get a DataFrame.
+
+        Raises :class:`~jobdash.errors.ValidationError` for anything but one ``SELECT`` (or
+        ``EXPLAIN``): the history changes only through the service, whose writes every
+        reader can tell apart (see :mod:`.sample`)."""
         with self.cursor() as cur:
+            kinds = [s.type for s in cur.extract_statements(statement)]
+            if len(kinds) != 1 or kinds[0] not in _READ_ONLY:
+                raise ValidationError("store.sql() runs one read-only query (SELECT or EXPLAIN); "
+                                      "change jobs through the JobService methods.")
             return cur.execute(statement, list(params)).df()
 
 
