@@ -37,8 +37,7 @@ from typing import Any
 import duckdb
 
 from ..query import JobQuery
-from .listing import (STORED_KEYS, from_the_end, keyed_order, key_parts, order_by, page_ids,
-                      sort_key)
+from .listing import from_the_end, keyed_order, key_parts, order_by, page_ids, sort_key
 from .sample import Cursors, Frame, Point, Sample, Writes
 
 log = logging.getLogger(__name__)
@@ -119,9 +118,7 @@ class DeepPages:
             points = self._kept.get(name)
             if points is not None:
                 self._kept.move_to_end(name)
-        # A computed key (duration) is tested row by row: a band pays only deep down.
-        banded = query.sort in STORED_KEYS or offset >= LONG
-        if points is not None and banded:
+        if points is not None:
             found = _through(cur, points, query, where_sql, params, now, limit, offset)
             if found is not None:
                 return found
@@ -132,7 +129,7 @@ class DeepPages:
             return [], total
         if total > LONG:
             placed = None
-            if banded and min(offset, total - offset) >= DEEP:
+            if min(offset, total - offset) >= DEEP:
                 placed = self._estimated(cur, query, where_sql, params, now, limit, offset,
                                          total)
             # A page the sample placed exactly builds nothing: while the history stays

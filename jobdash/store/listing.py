@@ -40,10 +40,6 @@ _SORT_SQL = {
     "images": "j.total_images",
 }
 
-STORED_KEYS = frozenset(sort for sort, sql in _SORT_SQL.items() if sql != DURATION_KEY)
-"""Sort keys that are stored columns (all but the duration of running jobs, computed): DuckDB
-tests a range of one inside the scan."""
-
 # Configurations whose name contains the search text (lower case): looked up first, so the
 # listing scan tests a short list of ids instead of joining configurations row by row.
 CONFIGURATIONS_NAMED = "SELECT id FROM configurations WHERE contains(lower(name), ?)"
