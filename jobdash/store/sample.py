@@ -208,7 +208,8 @@ def _sampled(cur: duckdb.DuckDBPyConnection,
     the keys first and the NULL keys after them, so a descending place follows from the
     ascending one, the number of rows placed and how many of them have a key."""
     placings = _placings(now)
-    positions = [f"{name}_{way}" for name, *_ in placings for way in ("asc", "desc")]
+    positions = [_position(name, descending) for name, *_ in placings
+                 for descending in (False, True)]
     cur.execute(f"""CREATE OR REPLACE TABLE {DATABASE}.jobs AS
                     SELECT * EXCLUDE (configuration_snapshot),
                            {', '.join(f'NULL::BIGINT AS {p}' for p in positions)}
@@ -221,7 +222,7 @@ def _sampled(cur: duckdb.DuckDBPyConnection,
         [value for _, _, key_params, _ in placings for value in key_params]).fetchone()
     for (name, key_sql, key_params, rows), placed, with_key in zip(placings, counts[::2],
                                                                     counts[1::2]):
-        asc, desc = f"{name}_asc", f"{name}_desc"
+        asc, desc = _position(name, False), _position(name, True)
         cur.execute(f"""UPDATE {DATABASE}.jobs s SET {asc} = p.place FROM (
                             SELECT j.id, row_number() OVER (
                                 ORDER BY {key_sql} ASC NULLS LAST, j.id ASC) - 1 AS place
@@ -244,7 +245,7 @@ def _placings(now: dt.datetime) -> list[tuple[str, str, list[Any], str]]:
         placings.append((sort, *sort_key(query, now), "TRUE"))
         parts = key_parts(query, now)
         if len(parts) > 1:
-            placings.append((f"{sort}_part", *parts[0]))
+            placings.append((_first_part(sort), *parts[0]))
     return placings
 
 
@@ -252,18 +253,24 @@ def _orders(cur: duckdb.DuckDBPyConnection, now: dt.datetime) -> dict[tuple[str,
     """The sampled rows' places, (key, id) pairs and places in the first part of the key, in
     each order."""
     orders = {}
-    parted = {name for name, *_ in _placings(now)}
+    names = {name for name, *_ in _placings(now)}
     for sort in SORTS:
         key_sql, key_params = sort_key(JobQuery(sort=sort), now)
         for descending in (False, True):
             place = _position(sort, descending)
-            part = _position(f"{sort}_part", descending) if f"{sort}_part" in parted else place
+            part = (_position(_first_part(sort), descending) if _first_part(sort) in names
+                    else place)
             rows = cur.execute(f"SELECT j.{place} AS p, j.{part}, {key_sql}, j.id "
                                f"FROM {DATABASE}.jobs j ORDER BY p", key_params).fetchall()
             orders[sort, descending] = _Placed([row[0] for row in rows],
                                                [(key, job_id) for *_, key, job_id in rows],
                                                [row[1] for row in rows])
     return orders
+
+
+def _first_part(sort: str) -> str:
+    """The name of the placing of an order's rows of the first part of its key."""
+    return f"{sort}_part"
 
 
 def _position(sort: str, descending: bool) -> str:
