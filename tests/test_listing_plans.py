@@ -202,8 +202,9 @@ def band_frames(monkeypatch) -> list:
 def test_an_unchanged_history_needs_no_count_of_the_rows_before_a_cold_band(sampled, monkeypatch,
                                                                              sort):
     # No write since the sample: its rows' places are exact, so a band starting at one knows
-    # how many rows come before it (the duration counts only its running jobs'). After a
-    # rename it counts them again; the pages are the plain SQL's throughout.
+    # how many rows come before it (a duration band no running job falls in reads the stored
+    # durations alone). After a rename it counts them again; the pages are the plain SQL's
+    # throughout.
     frames = band_frames(monkeypatch)
     top_n = top_n_reads(monkeypatch)
     for renamed in (False, True):
@@ -238,7 +239,7 @@ def test_a_duration_band_reads_the_stored_durations_alone_when_no_running_job_is
     assert sample._clear_of(frame, [(400, 3)], descending=True) == frame   # through key 400
     until = frame._replace(until=(400, 9))                  # up to job 9 (excluded)
     assert sample._clear_of(until, [(400, 10)], descending=True) == until
-    assert sample._clear_of(until, [(400, 9)], descending=True) == until._replace(
+    assert sample._clear_of(until, [(400, 8)], descending=True) == until._replace(
         first_part_only=True)
     ascending = sample.Frame((400, 7), (500, None), known=100)
     assert sample._clear_of(ascending, [(300, 1), (600, 2)], descending=False) == \
