@@ -155,7 +155,7 @@ class DeepPages:
         if frame is None:
             return None
         _, _, page = _band(cur, query, where_sql, params, now, frame, limit, offset, total)
-        if frame.known is not None and not self._sample.unchanged():
+        if not self._sample.holds(frame):
             return None
         if page is None:
             self._sample.refresh()

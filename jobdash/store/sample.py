@@ -85,6 +85,8 @@ class Frame(NamedTuple):
     first_part_only: bool = False
     """The band reads the first part of the key alone: the sample knows that no row of the
     others lies in it."""
+    exact_at: int | None = None
+    """The store's count of writes at which :attr:`known` holds (see :meth:`Sample.holds`)."""
 
 
 @dataclass(frozen=True)
@@ -137,11 +139,10 @@ class Sample:
         if build is not None:
             build.join()
 
-    def unchanged(self) -> bool:
-        """Whether the history is still as the sample saw it: no write has begun since."""
-        with self._lock:
-            taken = self._writes_at
-        return taken is not None and self._writes() == taken
+    def holds(self, frame: Frame) -> bool:
+        """Whether what ``frame`` knows still holds: no write has begun since the sample that
+        placed it was taken (a frame that knows nothing always holds)."""
+        return frame.known is None or self._writes() == frame.exact_at
 
     def around(self, cur: duckdb.DuckDBPyConnection, query: JobQuery, where_sql: str,
                params: list[Any], now: dt.datetime, limit: int, offset: int,
@@ -151,7 +152,7 @@ class Sample:
         or when the band would be the whole listing."""
         with self._lock:
             placed, taken_of = self._orders.get((query.sort, query.descending)), self._total
-            running = self._running
+            running, taken_at = self._running, self._writes_at
         if placed is None:
             if self._built_at is None:
                 self.refresh()
@@ -159,10 +160,14 @@ class Sample:
         if where_sql == "TRUE":
             if abs(total - taken_of) > REGROWN:
                 self.refresh()
-            framed = _unfiltered(placed, limit, offset, total, taken_of, self.unchanged())
-            if query.sort == "duration" and framed.known is not None:
-                framed = _clear_of(framed, [(live_duration(started, now), job_id)
-                                            for job_id, started in running], query.descending)
+            unchanged = taken_at is not None and self._writes() == taken_at
+            framed = _unfiltered(placed, limit, offset, total, taken_of, unchanged)
+            if framed.known is not None:
+                framed = framed._replace(exact_at=taken_at)
+                if query.sort == "duration":
+                    framed = _clear_of(framed, [(live_duration(started, now), job_id)
+                                                for job_id, started in running],
+                                       query.descending)
         else:
             position = _position(query.sort, query.descending)
             places = cur.execute(f"SELECT j.{position} AS p FROM {DATABASE}.jobs j "
