@@ -32,12 +32,11 @@ from typing import Any
 from PIL import Image
 
 import jobdash
+from benchmarks.bench_contract import history
 from jobdash.service import JobService
 from jobdash.store.store import utcnow
-from jobdash.ui.detail import JobDetailSlot
-from jobdash.ui.detail_state import timeline_steps
-
-from benchmarks.bench_contract import history
+from jobdash.ui.job.detail import JobDetailSlot
+from jobdash.ui.job.state import timeline_steps
 
 TARGET_MS = 300.0
 IMAGES = 500

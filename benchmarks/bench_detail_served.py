@@ -41,9 +41,15 @@ from playwright.sync_api import Page, sync_playwright
 import jobdash
 from benchmarks.bench_contract import history
 from benchmarks.bench_detail import EVENTS, IMAGES, TARGET_MS, add_big_job
-from benchmarks.bench_page import (CHROMIUM, CHROMIUM_ARGS, FIRST_ROW, _free_port, _summary,
-                                   _wait_listening)
-from jobdash.ui.manager import PREPARE_DELAY_MS
+from benchmarks.bench_page import (
+    CHROMIUM,
+    CHROMIUM_ARGS,
+    FIRST_ROW,
+    _free_port,
+    _summary,
+    _wait_listening,
+)
+from jobdash.ui.page.manager import PREPARE_DELAY_MS
 from jobdash.vocab import format_job_id
 
 THUMBNAILS = 12   # "the first thumbnails": the first two rows of the gallery

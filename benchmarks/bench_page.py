@@ -40,7 +40,7 @@ from typing import Any
 from playwright.sync_api import Browser, sync_playwright
 
 from benchmarks.bench_contract import history
-from jobdash.ui.manager import PREPARE_DELAY_MS
+from jobdash.ui.page.manager import PREPARE_DELAY_MS
 
 TARGET_RATIO = 1.3
 TARGET_PAGE_MS = 250.0

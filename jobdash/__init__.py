@@ -15,7 +15,7 @@ from .service import JobDetail, JobService, Page, Statistics
 from .service import open_service as open  # noqa: A001 - the public name is jobdash.open
 
 if TYPE_CHECKING:
-    from .ui.manager import JobManager
+    from .ui.page.manager import JobManager
 
 __all__ = [
     "Conflict", "JobDetail", "JobManager", "JobQuery", "JobService", "NotFound", "Page",
@@ -27,7 +27,7 @@ __version__ = "0.1.0"
 def __getattr__(name: str) -> Any:
     # The UI pulls in Panel; import it only when asked for.
     if name == "JobManager":
-        from .ui.manager import JobManager
+        from .ui.page.manager import JobManager
 
         return JobManager
     raise AttributeError(f"module 'jobdash' has no attribute {name!r}")

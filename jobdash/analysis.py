@@ -27,7 +27,7 @@ from .query import JobQuery
 from .service import JobService
 from .store import analytics, utcnow
 from .store.analytics import BUCKETS, QC_VERDICT, TECHNICAL
-from .ui.theme import COLORS, FONT
+from .ui.shared.theme import COLORS, FONT
 
 __all__ = [
     "BUCKETS", "QC_VERDICT", "TECHNICAL", "bucket_query", "duration_percentiles",

@@ -25,8 +25,15 @@ from .runner.generators import ProceduralGenerator
 from .runner.pipeline import APPROVED_DIR
 from .runner.processing import save
 from .store import JobStore, utcnow
-from .store.bulk import (ErrorSpec, HistoryPlan, ImageText, Incident, ReasonSpec, VersionSpec,
-                         load_history)
+from .store.bulk import (
+    ErrorSpec,
+    HistoryPlan,
+    ImageText,
+    Incident,
+    ReasonSpec,
+    VersionSpec,
+    load_history,
+)
 
 MAX_JOBS = 20_000_000
 SPAN_DAYS = 120.0

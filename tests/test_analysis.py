@@ -7,9 +7,9 @@ import datetime as dt
 import pandas as pd
 import pytest
 from bokeh.embed import json_item
+from factories import add_config, add_job
 
 from jobdash import JobQuery, ValidationError, analysis
-from factories import add_config, add_job
 
 MON = dt.datetime(2026, 11, 2)   # a Monday: 2, 3 Nov are in one ISO week, 9 Nov in the next
 TUE = dt.datetime(2026, 11, 3)

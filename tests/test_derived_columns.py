@@ -12,6 +12,7 @@ import sqlite3
 
 import duckdb
 import pytest
+from test_import_gif import SCHEMA as GIF_SCHEMA
 
 import jobdash
 from jobdash import JobQuery
@@ -22,7 +23,6 @@ from jobdash.store.migrations import MIGRATIONS
 from jobdash.store.signature import ERROR_SIGNATURE
 from jobdash.store.store import JobStore
 from jobdash.vocab import QC_STATUSES
-from test_import_gif import SCHEMA as GIF_SCHEMA
 
 T0 = dt.datetime(2026, 11, 1, 10, 0, 0)
 NOW = dt.datetime(2026, 11, 28, 12, 0, 0)

@@ -11,8 +11,7 @@ import pandas as pd
 import pytest
 from openpyxl import load_workbook
 
-from jobdash.export import column_title, write_workbook
-from jobdash.export import excel
+from jobdash.export import column_title, excel, write_workbook
 
 FORMULAS = ['=HYPERLINK("http://x")', "+1", "-2+3", "@SUM(A1)", "\t=1+1", "\r=2+2",
             "=1", "#N/A"]

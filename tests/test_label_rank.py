@@ -8,10 +8,10 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
+from test_derived_columns import stale
 
 from jobdash import JobQuery, ValidationError
 from jobdash.store import label_rank
-from test_derived_columns import stale
 
 T0 = dt.datetime(2026, 11, 1, 10, 0, 0)
 

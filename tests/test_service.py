@@ -6,11 +6,11 @@ import datetime as dt
 import os
 
 import pytest
+from factories import T0, add_config, add_job
 
 import jobdash
 from jobdash import Conflict, JobQuery, NotFound, ValidationError
 from jobdash.store import utcnow
-from factories import T0, add_config, add_job
 
 
 @pytest.fixture

@@ -9,12 +9,12 @@ import threading
 
 import duckdb
 import pytest
+from factories import add_job
 
 import jobdash
 from jobdash.errors import SchemaTooNew, StoreLocked, ValidationError
 from jobdash.store import JobStore
 from jobdash.store.migrations import LATEST_VERSION, MIGRATIONS
-from factories import add_job
 
 TABLES = {"configurations", "job_executions", "generated_images", "job_events",
           "filter_presets", "schema_migrations"}

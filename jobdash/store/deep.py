@@ -37,7 +37,7 @@ from typing import Any
 import duckdb
 
 from ..query import JobQuery
-from .listing import from_the_end, keyed_order, key_parts, order_by, page_ids, sort_key
+from .listing import from_the_end, key_parts, keyed_order, order_by, page_ids, sort_key
 from .sample import Cursors, Frame, Point, Sample, Writes
 
 log = logging.getLogger(__name__)

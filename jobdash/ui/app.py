@@ -32,10 +32,10 @@ from tornado.web import RedirectHandler
 # Absolute imports: ``panel serve`` runs this file as a script, outside the package.
 from jobdash.config import default_db_path
 from jobdash.service import JobService, open_service
-from jobdash.ui import theme
-from jobdash.ui.dashboard import DashboardPage
-from jobdash.ui.manager import JobManager
-from jobdash.ui.urlstate import UrlState
+from jobdash.ui.shared import theme
+from jobdash.ui.dashboard.view import DashboardPage
+from jobdash.ui.page.manager import JobManager
+from jobdash.ui.page.urlstate import UrlState
 
 log = logging.getLogger(__name__)
 
@@ -82,7 +82,7 @@ def page_template(*objects: Any) -> pn.template.BootstrapTemplate:
 def jobs_page(service: JobService, *, dashboard_url: str | None = "/dashboard",
               refresh_ms: int = 1000) -> pn.template.BootstrapTemplate:
     """The Job Management page of one session, in the app's template; filters, sort, page
-    and open job live in the page URL (see jobdash.ui.urlstate).
+    and open job live in the page URL (see jobdash.ui.page.urlstate).
 
     Served, the page's components are built once the HTML has left, off the server's event
     loop (see :func:`_build_after_response`), so the browser loads Bokeh's and Panel's

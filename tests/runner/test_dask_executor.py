@@ -9,9 +9,9 @@ import os
 import pytest
 from distributed import LocalCluster
 from PIL import Image
+from runner_util import finished, running, settings, wait_until
 
 from jobdash.runner import run_job
-from runner_util import finished, running, settings, wait_until
 
 
 @pytest.fixture(scope="module")

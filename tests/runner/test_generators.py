@@ -10,8 +10,13 @@ import numpy as np
 import pytest
 
 from jobdash.runner import generators
-from jobdash.runner.generators import (GenerationError, GenerationTimeout, ProceduralGenerator,
-                                       available_generators, get_generator)
+from jobdash.runner.generators import (
+    GenerationError,
+    GenerationTimeout,
+    ProceduralGenerator,
+    available_generators,
+    get_generator,
+)
 from jobdash.runner.qc import QCThresholds, check
 
 

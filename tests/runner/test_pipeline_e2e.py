@@ -5,10 +5,10 @@ from __future__ import annotations
 import json
 
 from PIL import Image
+from runner_util import finished, running, settings, steps
 
 from jobdash.events import COMPLETION, PROGRESS_UPDATE, STATUS_UPDATE
 from jobdash.runner import run_job
-from runner_util import finished, running, settings, steps
 
 
 def test_a_job_runs_end_to_end(tmp_path):

@@ -9,10 +9,11 @@ import subprocess
 import sys
 from pathlib import Path
 
+from runner_util import finished, running, settings
+
 import jobdash
 from jobdash.runner import run_job
 from jobdash.service import INTERRUPTED
-from runner_util import finished, running, settings
 
 REPO = Path(jobdash.__file__).resolve().parents[1]
 

@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 import pytest
+from runner_util import settings
 
 from jobdash import ValidationError
 from jobdash.runner.plan import MAX_IMAGES, JobPlan
-from runner_util import settings
 
 
 def test_keywords_cycle_over_generations_and_variations_change_the_seed():

@@ -4,12 +4,12 @@ shutdown and restart, and opening without a runner."""
 from __future__ import annotations
 
 import pytest
+from factories import add_config, add_job
+from runner_util import finished, running, settings, wait_until
 
 import jobdash
 from jobdash import Conflict, ValidationError
 from jobdash.runner import run_job
-from factories import add_config, add_job
-from runner_util import finished, running, settings, wait_until
 
 SLOW = {"delay_s": 0.05}
 

@@ -12,11 +12,11 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import pytest
+from ui_util import free_port, listening, stop_serving, wait_until
 
 import jobdash
 from jobdash.service import JobService
 from jobdash.ui.app import start_server
-from ui_util import free_port, listening, stop_serving, wait_until
 
 
 @dataclass

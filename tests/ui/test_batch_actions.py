@@ -14,10 +14,10 @@ from pathlib import Path
 
 import openpyxl
 import pytest
+from factories import T0, add_config, add_job
 from playwright.sync_api import Page, expect
 
 from jobdash.vocab import format_job_id
-from factories import T0, add_config, add_job
 
 pytestmark = pytest.mark.browser
 

@@ -9,16 +9,16 @@ import datetime as dt
 import re
 
 import pytest
+from factories import add_config, add_job
 from playwright.sync_api import Page, expect
 
 from jobdash.demo import plan
 from jobdash.query import JobQuery
 from jobdash.store.bulk import load_history
-from jobdash.ui.actions import JobActions
-from jobdash.ui.notify import Toaster
-from jobdash.ui.state import JobListing
-from jobdash.ui.toolbar import BatchToolbar, busy_html
-from factories import add_config, add_job
+from jobdash.ui.page.actions import JobActions
+from jobdash.ui.page.state import JobListing
+from jobdash.ui.page.toolbar import BatchToolbar, busy_html
+from jobdash.ui.shared.notify import Toaster
 
 JOBS = 3000
 

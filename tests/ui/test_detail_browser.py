@@ -11,12 +11,11 @@ import zipfile
 
 import pytest
 from axe_playwright_python.sync_playwright import Axe
+from factories import T0, add_config, add_job
 from playwright.sync_api import Page, expect
+from test_detail_state import add_timeline, write_image
 from tornado.iostream import StreamClosedError
 from tornado.websocket import WebSocketClosedError
-
-from factories import T0, add_config, add_job
-from test_detail_state import add_timeline, write_image
 from ui_util import wait_for_table_settled
 
 pytestmark = pytest.mark.browser

@@ -9,16 +9,22 @@ import zipfile
 
 import openpyxl
 import pytest
+from factories import T0, add_config, add_job
 from PIL import Image
 
-from jobdash.ui.detail import JobDetailSlot
-from jobdash.ui.detail_state import (filter_log, gallery_images, log_text, qc_counts,
-                                     settings_diff, timeline_steps)
-from jobdash.ui.gallery import gallery_items, large_view_html
-from jobdash.ui.image_export import selection_zip
-from jobdash.ui.job_info import detail_html
-from jobdash.ui.timeline import timeline_rows
-from factories import T0, add_config, add_job
+from jobdash.ui.job.detail import JobDetailSlot
+from jobdash.ui.job.gallery import gallery_items, large_view_html
+from jobdash.ui.job.image_export import selection_zip
+from jobdash.ui.job.info import detail_html
+from jobdash.ui.job.state import (
+    filter_log,
+    gallery_images,
+    log_text,
+    qc_counts,
+    settings_diff,
+    timeline_steps,
+)
+from jobdash.ui.job.timeline import timeline_rows
 
 
 def add_timeline(service, job_id: int, events: list[tuple]) -> None:

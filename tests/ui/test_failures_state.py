@@ -6,12 +6,17 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
+from factories import add_config, add_job
 
 from jobdash import JobQuery
 from jobdash.store import utcnow
-from jobdash.ui.failures import (FailuresPanel, FailuresState, signature_rows, sparkline_points,
-                                 trend_label)
-from factories import add_config, add_job
+from jobdash.ui.failures.state import FailuresState
+from jobdash.ui.failures.view import (
+    FailuresPanel,
+    signature_rows,
+    sparkline_points,
+    trend_label,
+)
 
 TIMEOUT = "Generation timed out after <n>s"
 RATE = "HTTP <n> rate limit, retry after <n> s"
@@ -174,7 +179,7 @@ def test_sparkline_and_its_words():
 
 
 def test_job_manager_builds_the_failures_tab_on_first_open(service, history):
-    from jobdash.ui.manager import JobManager
+    from jobdash.ui.page.manager import JobManager
 
     manager = JobManager(service, refresh_ms=0)
     assert manager.failures is None and len(manager.tabs) == 2

@@ -17,11 +17,11 @@ from pathlib import Path
 
 import nbformat
 import pytest
+from factories import add_config, add_job
 from playwright.sync_api import Page, expect
+from ui_util import free_port, listening, wait_until
 
 import jobdash
-from factories import add_config, add_job
-from ui_util import free_port, listening, wait_until
 
 pytestmark = pytest.mark.browser
 

@@ -8,11 +8,11 @@ from __future__ import annotations
 import time
 
 import pytest
+from factories import add_config, add_job
 from playwright.sync_api import Page, expect
+from ui_util import wait_until
 
 from jobdash.ui import app
-from factories import add_config, add_job
-from ui_util import wait_until
 
 pytestmark = pytest.mark.browser
 

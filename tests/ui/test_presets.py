@@ -9,12 +9,12 @@ import datetime as dt
 import re
 
 import pytest
+from factories import T0, add_config, add_job
 from playwright.sync_api import Page, expect
 
-from jobdash.ui.notify import Toaster
-from jobdash.ui.presets import NO_PRESET, PresetBar
-from jobdash.ui.state import JobListing
-from factories import T0, add_config, add_job
+from jobdash.ui.page.presets import NO_PRESET, PresetBar
+from jobdash.ui.page.state import JobListing
+from jobdash.ui.shared.notify import Toaster
 
 HOSTILE = "<img src=x onerror=alert(1)>"
 

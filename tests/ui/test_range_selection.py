@@ -9,11 +9,11 @@ import datetime as dt
 import re
 
 import pytest
+from factories import T0, add_config, add_job
 from playwright.sync_api import Page, expect
 
-from jobdash.ui.state import Selection
+from jobdash.ui.page.state import Selection
 from jobdash.vocab import format_job_id
-from factories import T0, add_config, add_job
 
 browser = pytest.mark.browser
 

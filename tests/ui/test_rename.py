@@ -5,11 +5,11 @@ label the service refuses (empty, control characters) is rolled back with an err
 from __future__ import annotations
 
 import pytest
+from factories import add_config, add_job
 from playwright.sync_api import Page, expect
+from ui_util import wait_for_table_settled
 
 from jobdash.vocab import format_job_id
-from factories import add_config, add_job
-from ui_util import wait_for_table_settled
 
 pytestmark = pytest.mark.browser
 

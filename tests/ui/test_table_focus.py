@@ -10,11 +10,11 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
+from factories import T0, add_config, add_job
 from playwright.sync_api import Page, expect
+from ui_util import wait_for_table_settled, wait_until
 
 from jobdash.vocab import format_job_id
-from factories import T0, add_config, add_job
-from ui_util import wait_for_table_settled, wait_until
 
 pytestmark = pytest.mark.browser
 

@@ -7,9 +7,8 @@ import datetime as dt
 
 import pytest
 from axe_playwright_python.sync_playwright import Axe
-from playwright.sync_api import Page, expect
-
 from factories import T0, add_config, add_job
+from playwright.sync_api import Page, expect
 from ui_util import contrast_ratio
 
 pytestmark = pytest.mark.browser

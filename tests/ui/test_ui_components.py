@@ -8,21 +8,28 @@ from types import SimpleNamespace
 
 import pandas as pd
 import pytest
+from factories import T0, add_config, add_job
 
 import jobdash
 from jobdash import JobQuery
-from jobdash.ui import format as fmt
-from jobdash.ui.actions import JobActions
-from jobdash.ui.dashboard import DashboardPage, current_html, recent_html
-from jobdash.ui.filters import ANY, FilterBar, configuration_options, filters_summary
-from jobdash.ui.header import help_html, runner_html
-from jobdash.ui.live import Ticker
-from jobdash.ui.notify import Toaster
-from jobdash.ui.pager import Pager, page_window
-from jobdash.ui.state import JobListing
-from jobdash.ui.stats import StatsBar, card_texts, static_cards_html, trend_text
-from jobdash.ui.table import JobTable, changed_cells, display_frame
-from factories import T0, add_config, add_job
+from jobdash.ui.dashboard.view import DashboardPage, current_html, recent_html
+from jobdash.ui.page.actions import JobActions
+from jobdash.ui.page.filters import (
+    ANY,
+    FilterBar,
+    configuration_options,
+    filters_summary,
+)
+from jobdash.ui.page.header import help_html
+from jobdash.ui.page.pager import Pager, page_window
+from jobdash.ui.page.state import JobListing
+from jobdash.ui.page.stats import StatsBar
+from jobdash.ui.page.table import JobTable, changed_cells, display_frame
+from jobdash.ui.shared import format as fmt
+from jobdash.ui.shared.cards import card_texts, static_cards_html, trend_text
+from jobdash.ui.shared.live import Ticker
+from jobdash.ui.shared.notify import Toaster
+from jobdash.ui.shared.runner_status import runner_html
 
 HOSTILE = "<img src=x onerror=alert(1)>"
 

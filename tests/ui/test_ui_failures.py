@@ -10,12 +10,12 @@ import re
 import panel as pn
 import pytest
 from axe_playwright_python.sync_playwright import Axe
+from factories import add_config, add_job
 from playwright.sync_api import Page, expect
+from ui_util import free_port, stop_serving
 
 import jobdash
 from jobdash.store import utcnow
-from factories import add_config, add_job
-from ui_util import free_port, stop_serving
 
 pytestmark = pytest.mark.browser
 

@@ -7,10 +7,10 @@ import datetime as dt
 import re
 
 import pytest
+from factories import T0, add_config, add_job
 from playwright.sync_api import Page, expect
 
 from jobdash.vocab import format_job_id
-from factories import T0, add_config, add_job
 
 pytestmark = pytest.mark.browser
 

@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 import nbformat
+from factories import add_config, add_job
 from nbclient import NotebookClient
 
 import jobdash
-from factories import add_config, add_job
 
 
 def test_job_manager_renders_inline_in_a_notebook(tmp_path):

@@ -9,12 +9,12 @@ import sys
 from pathlib import Path
 
 import pytest
+from factories import add_job
 from playwright.sync_api import Page, expect
+from ui_util import free_port, listening, stop_serving, wait_until
 
 import jobdash
 from jobdash.ui import app
-from factories import add_job
-from ui_util import free_port, listening, stop_serving, wait_until
 
 ROOT = Path(__file__).resolve().parents[2]
 

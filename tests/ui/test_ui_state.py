@@ -6,11 +6,12 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
+from factories import T0, add_config, add_job
 
 from jobdash import JobQuery, ValidationError
-from jobdash.ui.state import (DashboardState, FeedCursor, JobListing, Selection,
-                              finished_jobs, runner_status)
-from factories import T0, add_config, add_job
+from jobdash.ui.dashboard.state import DashboardState
+from jobdash.ui.page.state import JobListing, Selection
+from jobdash.ui.shared.feed import FeedCursor, finished_jobs, runner_status
 
 
 @pytest.fixture

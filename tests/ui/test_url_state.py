@@ -8,11 +8,11 @@ import datetime as dt
 import re
 
 import pytest
+from factories import T0, add_config, add_job
 from playwright.sync_api import Page, expect
+from ui_util import wait_for_table_settled
 
 from jobdash.vocab import format_job_id
-from factories import T0, add_config, add_job
-from ui_util import wait_for_table_settled
 
 pytestmark = pytest.mark.browser
 

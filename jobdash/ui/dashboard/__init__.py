@@ -1,0 +1,1 @@
+"""The Dashboard page: totals, the running job, the queue and the latest jobs."""

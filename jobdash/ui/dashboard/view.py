@@ -1,0 +1,208 @@
+"""The Dashboard page: totals, the running job (with "Stop"), "Start job", the last jobs
+and the way into Job Management. Small, live, and built from the same parts."""
+
+from __future__ import annotations
+
+import html
+import logging
+from typing import Any
+from urllib.parse import urlencode
+
+import pandas as pd
+import panel as pn
+import param
+
+from jobdash.errors import JobdashError
+from jobdash.service import JobService
+from jobdash.ui.dashboard.state import DashboardState
+from jobdash.ui.page.urlstate import JOB
+from jobdash.ui.shared import theme
+from jobdash.ui.shared.cards import CARD_CSS, static_cards_html
+from jobdash.ui.shared.feed import RunnerStatus, finished_jobs
+from jobdash.ui.shared.format import date_text, duration_text, label_html, status_badge
+from jobdash.ui.shared.live import Ticker
+from jobdash.ui.shared.notify import Toaster
+from jobdash.ui.shared.runner_status import STATUS_CSS, runner_html
+from jobdash.vocab import format_job_id
+
+log = logging.getLogger(__name__)
+
+LIST_CSS = theme.HTML_CSS + """
+table { width: 100%; border-collapse: collapse; font-size: var(--jd-table-size); }
+th { text-align: left; font-size: 12px; text-transform: uppercase; letter-spacing: 0.04em;
+  color: var(--jd-text-muted); padding: 8px 12px; border-bottom: 1px solid var(--jd-border); }
+td { padding: 0 12px; height: var(--jd-row-height); border-bottom: 1px solid var(--jd-border); }
+td.jd-mono { font-size: 12.5px; }
+.jd-muted { color: var(--jd-text-muted); font-style: italic; }
+.jd-head { display: flex; justify-content: space-between; align-items: baseline; gap: 16px;
+  flex-wrap: wrap; }
+.jd-current-label { font-size: var(--jd-h4-size); font-weight: 600; margin: 4px 0; }
+"""
+
+
+def job_link(job_id: int, jobs_url: str | None) -> str:
+    """A job's id, a link opening its Single Job View when Job Management has a URL."""
+    name = format_job_id(job_id)
+    if not jobs_url:
+        return name
+    href = html.escape(f"{jobs_url}?{urlencode({JOB: name})}", quote=True)
+    return f'<a class="jd-job" href="{href}">{name}</a>'
+
+
+def recent_html(rows: pd.DataFrame | None, jobs_url: str | None) -> str:
+    """The last jobs as an escaped HTML table, each id a link to the job, with a link to
+    the full list."""
+    link = (f'<a href="{html.escape(jobs_url, quote=True)}">See every job in Job Management</a>'
+            if jobs_url else "")
+    head = f'<div class="jd-head"><h2>Last jobs</h2>{link}</div>'
+    if rows is None or rows.empty:
+        return head + "<p>No jobs yet. Start one from a configuration.</p>"
+    body = "".join(
+        f'<tr><td class="jd-mono">{job_link(r.id, jobs_url)}</td>'
+        f'<td>{label_html(r.label, "")}</td>'
+        f"<td>{status_badge(r.status, r.progress)}</td>"
+        f"<td>{date_text(r.started_at if not pd.isna(r.started_at) else r.queued_at)}</td>"
+        f"<td>{duration_text(r.duration_s)}</td></tr>"
+        for r in rows.itertuples())
+    return (head + '<table><thead><tr><th scope="col">Job ID</th><th scope="col">Name</th>'
+            '<th scope="col">Status</th><th scope="col">Date</th><th scope="col">Duration</th>'
+            f"</tr></thead><tbody>{body}</tbody></table>")
+
+
+def current_html(runner: RunnerStatus | None, jobs_url: str | None = None) -> str:
+    """The running job (its id a link to it) with its step and an accessible progress bar."""
+    job = runner.job if runner is not None else None
+    if job is None:
+        queued = runner.queued if runner is not None else 0
+        return ("<h2>Current job</h2><p>Nothing is running. "
+                f"{queued:,} job{'s' if queued != 1 else ''} waiting in the queue.</p>")
+    progress = int(job.get("progress") or 0)
+    job_id = format_job_id(job["id"])
+    step = html.escape(str(job.get("current_step") or "starting"))
+    return (f'<h2>Current job</h2><p class="jd-current-label"><span class="jd-mono">'
+            f'{job_link(job["id"], jobs_url)}</span> {label_html(job.get("label"), "")}</p>'
+            f'<p class="jd-caption">Step: {step} · running for '
+            f'{duration_text(job.get("duration_s"))} · {runner.queued:,} queued</p>'
+            f'<div class="jd-progress" role="progressbar" aria-label="Progress of {job_id}" '
+            f'aria-valuemin="0" aria-valuemax="100" aria-valuenow="{progress}">'
+            f'<span style="width:{progress}%"></span></div>'
+            f'<p class="jd-caption">{progress}% done</p>')
+
+
+class DashboardPage(pn.viewable.Viewer):
+    """The Dashboard: what runs now, what ran last, and starting a new job."""
+
+    service = param.ClassSelector(class_=JobService, constant=True, instantiate=False, doc="""
+        The job history shown.""")
+
+    refresh_ms = param.Integer(default=1000, bounds=(0, None), doc="""
+        How often (milliseconds) the page asks whether anything changed; 0 stops it.""")
+
+    jobs_url = param.String(default="/jobs", allow_None=True, doc="""
+        Where the links to Job Management lead.""")
+
+    def __init__(self, service: JobService, **params: Any):
+        super().__init__(service=service, **params)
+        self.state = DashboardState(service)
+        self.toaster = Toaster()
+        css = [theme.WIDGET_CSS]
+        self._stop = pn.widgets.Button(label="Stop", color="danger", width=96,
+                                       margin=(8, 0, 0, 0), stylesheets=css)
+        self._config = pn.widgets.Select(label="Configuration", width=260, margin=(5, 12, 5, 0),
+                                         stylesheets=css)
+        self._start = pn.widgets.Button(label="Start job", color="primary", width=110,
+                                        align="end", stylesheets=css)
+        self._cards = pn.pane.HTML("", stylesheets=[CARD_CSS], sizing_mode="stretch_width",
+                                   margin=0)
+        self._current = pn.pane.HTML("", stylesheets=[LIST_CSS], sizing_mode="stretch_width",
+                                     margin=0)
+        self._recent = pn.pane.HTML("", stylesheets=[LIST_CSS], sizing_mode="stretch_width",
+                                    margin=0)
+        self._status = pn.pane.HTML("", stylesheets=[STATUS_CSS], align="end", margin=0)
+        self._stop.on_click(lambda _: self.stop_current())
+        self._start.on_click(lambda _: self.start_job())
+        self.state.param.watch(self._update, ["stats", "runner", "recent", "configurations"])
+        self.ticker = Ticker(self.poll, self.refresh_ms)
+        self.param.watch(lambda e: self.ticker.set_period(e.new), "refresh_ms")
+        self._update()
+        jobs_link = (f'<a href="{html.escape(self.jobs_url, quote=True)}">Open Job Management</a>'
+                     if self.jobs_url else "")
+        title = pn.pane.HTML(
+            f'<h1>Dashboard</h1><p class="jd-caption" style="font-size:14px">What runs now, '
+            f"what ran last. {jobs_link}</p>", stylesheets=[theme.HTML_CSS], margin=0,
+            sizing_mode="stretch_width")
+        gap = (theme.SPACE["lg"], 0, 0, 0)
+        self._layout = pn.Column(
+            pn.Row(title, self._status, sizing_mode="stretch_width", margin=(0, 0, 16, 0)),
+            self._cards,
+            pn.Row(
+                pn.Column(self._current, self._stop, stylesheets=[theme.SECTION_CSS],
+                          sizing_mode="stretch_width", margin=(0, 12, 0, 0)),
+                pn.Column(pn.pane.HTML("<h2>Start a job</h2><p>Queue a new run of a saved "
+                                       "configuration with its current settings.</p>",
+                                       stylesheets=[theme.HTML_CSS], margin=0),
+                          pn.Row(self._config, self._start), stylesheets=[theme.SECTION_CSS],
+                          sizing_mode="stretch_width", margin=(0, 0, 0, 12)),
+                sizing_mode="stretch_width", margin=gap),
+            pn.Column(self._recent, stylesheets=[theme.SECTION_CSS], sizing_mode="stretch_width",
+                      margin=gap),
+            self.toaster,
+            sizing_mode="stretch_width", max_width=theme.MAX_WIDTH,
+            styles={**theme.CSS_VARIABLES, "margin": "0 auto"}, css_classes=["jd-page"])
+
+    def start_job(self) -> None:
+        """Queue a job of the chosen configuration."""
+        if self._config.value is None:
+            self.toaster.show("warning", "Choose a configuration first.")
+            return
+        try:
+            job = self.service.start(int(self._config.value))
+        except JobdashError as exc:
+            self.toaster.show("error", str(exc))
+            return
+        self.toaster.show("success", f"Queued {job['job_id']} ({job['label']})")
+        self.state.load()
+
+    def stop_current(self) -> None:
+        """Ask the runner to stop the running job."""
+        runner = self.state.runner
+        if runner is None or runner.job is None:
+            return
+        job_id = int(runner.job["id"])
+        try:
+            self.service.stop(job_id)
+        except JobdashError as exc:
+            self.toaster.show("error", str(exc))
+            return
+        self.toaster.show("info", f"Stopping {format_job_id(job_id)}…")
+
+    def poll(self) -> None:
+        """One live-update tick."""
+        try:
+            changes = self.state.poll()
+        except Exception as exc:  # noqa: BLE001 - reported, polling goes on
+            log.exception("live update failed")
+            self.toaster.show("error", f"Live update failed: {exc}")
+            return
+        for job_id, status in finished_jobs(changes):
+            self.toaster.show("success" if status == "completed" else "error",
+                              f"{format_job_id(job_id)} {status}")
+
+    def _update(self, *_: Any) -> None:
+        state = self.state
+        self._cards.object = static_cards_html(state.stats)
+        self._current.object = current_html(state.runner, self.jobs_url)
+        self._stop.disabled = state.runner is None or state.runner.job is None
+        self._recent.object = recent_html(state.recent, self.jobs_url)
+        self._status.object = runner_html(state.runner)
+        configs = state.configurations
+        options = {f"{n} v{v}": int(i) for i, n, v in
+                   zip(configs["id"], configs["name"], configs["version"])}
+        if options != self._config.options:
+            self._config.param.update(options=options,
+                                      value=next(iter(options.values()), None))
+        self._start.disabled = not options
+
+    def __panel__(self) -> pn.Column:
+        self.ticker.start()
+        return self._layout

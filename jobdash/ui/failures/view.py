@@ -1,0 +1,381 @@
+"""Failures panel: failed jobs grouped by the signature of their error, with a daily trend,
+a way to show a signature's jobs in the job table and to rerun them all (after asking).
+
+    failures = FailuresPanel(service, manager.query, toaster=manager.toaster)
+    tabs = pn.Tabs(("Jobs", manager), ("Failures", failures), dynamic=True)
+    failures.state.param.watch(lambda _: setattr(tabs, "active", 0), "shown")
+
+The scope is the failed jobs matching the page's date, configuration, search and image
+filters (its status and signature filters are set by this panel, so they do not narrow the
+list). Two aggregate queries per load (``analysis.error_signatures`` and
+``analysis.signature_daily_counts``); live updates re-read only when a job failed or was
+deleted.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import html
+import logging
+from collections.abc import Sequence
+from typing import Any
+
+import pandas as pd
+import panel as pn
+import param
+from panel.reactive import ReactiveHTML
+
+from jobdash.query import JobQuery
+from jobdash.service import JobService
+from jobdash.ui.failures.state import FailuresState
+from jobdash.ui.shared import theme
+from jobdash.ui.shared.dialog import Confirmation
+from jobdash.ui.shared.format import count_text, date_text, percent_text
+from jobdash.ui.shared.live import Ticker
+from jobdash.ui.shared.notify import Toaster
+
+log = logging.getLogger(__name__)
+
+SPARK_WIDTH, SPARK_HEIGHT, SPARK_PAD = 120, 28, 3
+MAX_CONFIGS_SHOWN = 3
+
+
+# -- pure helpers ---------------------------------------------------------------------------
+
+def sparkline_points(counts: Sequence[int], width: int = SPARK_WIDTH,
+                     height: int = SPARK_HEIGHT, pad: int = SPARK_PAD) -> str:
+    """SVG ``points`` of a polyline through ``counts`` (oldest left), scaled to the box;
+    all zeros lie on the baseline."""
+    if not counts:
+        return ""
+    top = max(counts) or 1
+    step = (width - 2 * pad) / max(len(counts) - 1, 1)
+    return " ".join(f"{pad + i * step:.1f},{height - pad - c / top * (height - 2 * pad):.1f}"
+                    for i, c in enumerate(counts))
+
+
+def trend_label(counts: Sequence[int], first_day: dt.date | None) -> str:
+    """Words for the sparkline: ``Failures per day over the last 30 days: 12 in all, at most
+    3 on 2026-11-20``."""
+    head = f"Failures per day over the last {len(counts)} days: "
+    total = sum(counts)
+    if not total or first_day is None:
+        return head + "none"
+    peak = max(counts)
+    day = first_day + dt.timedelta(days=list(counts).index(peak))
+    return head + f"{total:,} in all, at most {peak:,} on {day.isoformat()}"
+
+
+def _listed(values: Sequence[str], most: int) -> str:
+    shown = ", ".join(values[:most])
+    return shown + (f" and {len(values) - most} more" if len(values) > most else "")
+
+
+def signature_rows(signatures: pd.DataFrame | None, trends: pd.DataFrame | None,
+                   active: str) -> list[dict[str, Any]]:
+    """JSON-ready rows for the list: texts, sparkline points and whether the row is the
+    signature the job table is filtered to. Plain text only (the browser never parses it
+    as HTML)."""
+    if signatures is None or not len(signatures):
+        return []
+    per_sig: dict[str, list[int]] = {}
+    first_day = None
+    if trends is not None and len(trends):
+        first_day = pd.Timestamp(trends["day"].min()).date()
+        for sig, part in trends.groupby("signature", sort=False):
+            per_sig[sig] = [int(n) for n in part.sort_values("day")["jobs"]]
+    rows = []
+    for rec in signatures.itertuples(index=False):
+        counts = per_sig.get(rec.signature, [])
+        configs = [str(c) for c in rec.configurations]
+        steps = [str(s) for s in rec.steps]
+        rows.append({
+            "signature": rec.signature,
+            "jobs": int(rec.jobs),
+            "jobs_text": f"{int(rec.jobs):,}",
+            "share": f"{percent_text(float(rec.share))} of failures",
+            "steps": ("at " + ", ".join(steps)) if steps else "",
+            "last_seen": date_text(rec.last_seen),
+            "configurations": _listed(configs, MAX_CONFIGS_SHOWN) or "(no configuration)",
+            "configurations_all": ", ".join(configs),
+            "points": sparkline_points(counts),
+            "trend": trend_label(counts, first_day),
+            "active": rec.signature == active,
+        })
+    return rows
+
+
+# -- state ----------------------------------------------------------------------------------
+
+
+
+# -- view -----------------------------------------------------------------------------------
+
+LIST_CSS = theme.HTML_CSS + """
+:host { display: block; width: 100%; }
+table { width: 100%; border-collapse: collapse; font-size: var(--jd-table-size);
+  line-height: var(--jd-table-line); }
+caption { text-align: left; font-size: var(--jd-caption-size); color: var(--jd-text-muted);
+  padding-bottom: 8px; }
+th { text-align: left; font-weight: 600; color: var(--jd-text-muted);
+  border-bottom: 1px solid var(--jd-border-strong); padding: 8px 12px 8px 0; white-space: nowrap; }
+td { vertical-align: top; padding: 10px 12px 10px 0; border-bottom: 1px solid var(--jd-border); }
+tr[aria-current="true"] td { background: var(--jd-primary-soft); }
+.jd-sig { font-weight: 600; color: var(--jd-text); overflow-wrap: anywhere; }
+.jd-sub { display: block; font-size: var(--jd-caption-size); color: var(--jd-text-muted); }
+.jd-num { text-align: right; font-variant-numeric: tabular-nums; white-space: nowrap; }
+.jd-shown { display: inline-block; margin-top: 4px; font-size: var(--jd-caption-size);
+  font-weight: 600; color: var(--jd-primary-strong); }
+svg polyline { fill: none; stroke: var(--jd-error); stroke-width: 1.5;
+  stroke-linejoin: round; }
+svg line { stroke: var(--jd-border); }
+.jd-acts { display: flex; gap: 6px; flex-wrap: wrap; }
+button { font: 500 13px var(--jd-font); padding: 5px 10px; cursor: pointer;
+  border-radius: var(--jd-radius-input); border: 1px solid var(--jd-border-strong);
+  background: var(--jd-surface); color: var(--jd-text); white-space: nowrap; }
+button:hover { background: var(--jd-row-hover); }
+button.jd-rerun { color: var(--jd-accent-strong); border-color: var(--jd-accent); }
+.jd-empty { margin: 0; padding: 16px 0; color: var(--jd-text-muted); }
+.jd-filter { display: flex; align-items: center; gap: 12px; flex-wrap: wrap; margin: 0 0 12px 0;
+  padding: 8px 12px; border-radius: var(--jd-radius-input); background: var(--jd-primary-soft); }
+"""
+
+
+class SignatureList(ReactiveHTML):
+    """The signatures as a table; each row has "Show jobs" and "Rerun" buttons named after
+    its signature. Clicks set ``show_request`` / ``rerun_request`` (reset once handled).
+    Above it, when the table is filtered to a signature, a line saying so with a
+    "Show all jobs" button (counted in ``clear_clicks``)."""
+
+    rows = param.List(default=[], item_type=dict, doc="""
+        Rows from :func:`signature_rows`.""")
+
+    days = param.Integer(default=30, doc="""Days the trend column covers (its heading).""")
+
+    active = param.List(default=[], item_type=str, doc="""
+        The signature the job table is filtered to, as a one-item list (empty when none):
+        Panel sanitises string parameters as HTML on their way to the browser, which would
+        eat placeholders such as ``<n>``; lists of text arrive as they are.""")
+
+    clear_clicks = param.Integer(default=0, doc="""
+        How many times "Show all jobs" was clicked.""")
+
+    show_request = param.String(default="", doc="""
+        The signature whose "Show jobs" was clicked last; reset to "" once handled.""")
+
+    rerun_request = param.String(default="", doc="""
+        The signature whose "Rerun" was clicked last; reset to "" once handled.""")
+
+    _template = '<div id="list" class="jd-failures"></div>'
+
+    _scripts = {
+        "render": "self.draw()",
+        "rows": "self.draw()",
+        "active": "self.draw()",
+        "draw": f"""
+const root = list.getRootNode();
+const active = root.activeElement;
+const focusKey = (active && list.contains(active)) ? active.dataset.key : null;
+const el = (tag, cls, text) => {{
+  const e = document.createElement(tag);
+  if (cls) {{ e.className = cls; }}
+  if (text !== undefined) {{ e.textContent = text; }}
+  return e;
+}};
+list.replaceChildren();
+if (data.active.length) {{
+  const line = list.appendChild(el('div', 'jd-filter'));
+  line.setAttribute('role', 'status');
+  const text = line.appendChild(el('span', null, 'The job table shows the failed jobs with '));
+  text.appendChild(el('strong', null, data.active[0]));
+  const clear = line.appendChild(el('button', null, 'Show all jobs'));
+  clear.type = 'button';
+  clear.dataset.key = 'clear';
+  clear.addEventListener('click', () => {{ data.clear_clicks += 1; }});
+}}
+if (!data.rows.length) {{
+  list.appendChild(el('p', 'jd-empty', 'No failed jobs match the current filters.'));
+  return;
+}}
+const table = el('table');
+table.appendChild(el('caption', null, 'Failed jobs by error signature, most frequent first'));
+const head = el('tr');
+for (const [name, cls] of [['Error signature', ''], ['Jobs', 'jd-num'], ['Last seen', ''],
+    ['Configurations', ''], ['Last ' + data.days + ' days', ''], ['Actions', '']]) {{
+  const th = el('th', cls, name);
+  th.scope = 'col';
+  head.appendChild(th);
+}}
+table.appendChild(el('thead')).appendChild(head);
+const body = table.appendChild(el('tbody'));
+data.rows.forEach((r, i) => {{
+  const tr = body.appendChild(el('tr'));
+  if (r.active) {{ tr.setAttribute('aria-current', 'true'); }}
+  const sig = tr.appendChild(el('td'));
+  sig.appendChild(el('span', 'jd-sig', r.signature));
+  sig.appendChild(el('span', 'jd-sub', [r.share, r.steps].filter(Boolean).join(' · ')));
+  if (r.active) {{ sig.appendChild(el('span', 'jd-shown', 'Shown in the job table')); }}
+  tr.appendChild(el('td', 'jd-num', r.jobs_text));
+  tr.appendChild(el('td', null, r.last_seen));
+  const cfg = tr.appendChild(el('td', null, r.configurations));
+  cfg.title = r.configurations_all;
+  const svgNS = 'http://www.w3.org/2000/svg';
+  const svg = document.createElementNS(svgNS, 'svg');
+  svg.setAttribute('width', '{SPARK_WIDTH}');
+  svg.setAttribute('height', '{SPARK_HEIGHT}');
+  svg.setAttribute('role', 'img');
+  svg.setAttribute('aria-label', r.trend);
+  const title = document.createElementNS(svgNS, 'title');
+  title.textContent = r.trend;
+  svg.appendChild(title);
+  const base = document.createElementNS(svgNS, 'line');
+  for (const [k, v] of [['x1', 0], ['x2', {SPARK_WIDTH}], ['y1', {SPARK_HEIGHT - SPARK_PAD}],
+                        ['y2', {SPARK_HEIGHT - SPARK_PAD}]]) {{ base.setAttribute(k, v); }}
+  svg.appendChild(base);
+  const line = document.createElementNS(svgNS, 'polyline');
+  line.setAttribute('points', r.points);
+  svg.appendChild(line);
+  tr.appendChild(el('td')).appendChild(svg);
+  const acts = tr.appendChild(el('td')).appendChild(el('div', 'jd-acts'));
+  const show = acts.appendChild(el('button', 'jd-show', 'Show jobs'));
+  show.type = 'button';
+  show.dataset.key = 'show-' + i;
+  show.setAttribute('aria-label', 'Show jobs failing with: ' + r.signature);
+  show.addEventListener('click', () => {{ data.show_request = r.signature; }});
+  const rerun = acts.appendChild(el('button', 'jd-rerun', 'Rerun'));
+  rerun.type = 'button';
+  rerun.dataset.key = 'rerun-' + i;
+  rerun.setAttribute('aria-label',
+    'Rerun the ' + r.jobs_text + ' jobs failing with: ' + r.signature);
+  rerun.addEventListener('click', () => {{ data.rerun_request = r.signature; }});
+}});
+list.appendChild(table);
+if (focusKey) {{
+  const again = list.querySelector('[data-key="' + focusKey + '"]');
+  if (again) {{ again.focus(); }}
+}}
+""",
+    }
+
+    def __init__(self, **params: Any):
+        params.setdefault("stylesheets", [LIST_CSS])
+        super().__init__(**params)
+
+
+class FailuresPanel(pn.viewable.Viewer):
+    """Failed jobs grouped by cause, over a JobService and the page's shared JobQuery."""
+
+    refresh_ms = param.Integer(default=2000, bounds=(0, None), doc="""
+        How often (milliseconds) the panel asks whether a job failed since; 0 stops live
+        updates.""")
+
+    toaster = param.ClassSelector(class_=Toaster, default=None, allow_None=True, doc="""
+        Where outcomes are announced; None makes (and shows) the panel's own. Pass the
+        page's toaster when the page already shows one.""")
+
+    def __init__(self, service: JobService, query: JobQuery, **params: Any):
+        state_params = {k: params.pop(k) for k in ("days", "limit") if k in params}
+        own_toaster = params.get("toaster") is None
+        if own_toaster:
+            params["toaster"] = Toaster()
+        super().__init__(**params)
+        self.state = FailuresState(service, query, **state_params)
+        self.list = SignatureList(days=self.state.days, sizing_mode="stretch_width")
+        self._intro = pn.pane.HTML(
+            "<h3>Failures by cause</h3><p class='jd-caption' style='margin:0'>Failed jobs "
+            "matching the page's date, configuration, search and image filters, grouped by "
+            "error signature: the message with numbers, ids, paths, URLs and quoted values "
+            "replaced by placeholders.</p>",
+            stylesheets=[theme.HTML_CSS], sizing_mode="stretch_width", margin=(0, 0, 12, 0))
+        ask = Confirmation("Rerun jobs", "Rerun", color="primary", confirm_width=150,
+                           question_width=480)
+        self._question, self._confirm, self._cancel, self.dialog = (
+            ask.question, ask.confirm, ask.cancel, ask.dialog)
+        self.ticker = Ticker(self.poll, self.refresh_ms)
+        self._init_callbacks()
+        self._layout = pn.Column(
+            self._intro, self.list, self.dialog, *([self.toaster] if own_toaster else []),
+            sizing_mode="stretch_width", styles=theme.CSS_VARIABLES)
+        self._render()
+
+    def _init_callbacks(self) -> None:
+        self.state.param.watch(self._render, ["signatures", "trends"])
+        self.state.param.watch(self._refused, "error")
+        self.state.query.param.watch(self._render, "error_signature")
+        self.list.param.watch(self._show_clicked, "show_request")
+        self.list.param.watch(self._rerun_clicked, "rerun_request")
+        self.list.param.watch(lambda _: self.state.clear(), "clear_clicks")
+        self._confirm.on_click(lambda _: self.confirm_rerun())
+        self._cancel.on_click(lambda _: self.cancel_rerun())
+        self.dialog.param.watch(self._dialog_toggled, "open")
+        self.param.watch(lambda e: self.ticker.set_period(e.new), "refresh_ms")
+
+    # -- actions ----------------------------------------------------------------------------
+
+    def ask_rerun(self, signature: str) -> None:
+        """Open the confirmation dialog for rerunning a signature's jobs."""
+        self.state.ask_rerun(signature)
+        jobs = count_text(self.state.jobs_of(signature), "failed job")
+        self._question.object = (
+            f"<h2>Rerun {jobs}?</h2><p>Every failed job with the error signature "
+            f"<strong>{html.escape(signature)}</strong> (within the page's filters) is "
+            "queued again with the settings it ran with. The failed jobs stay in the "
+            "history.</p>")
+        self._confirm.label = self.dialog.title = f"Rerun {jobs}"
+        self.dialog.show()
+
+    def confirm_rerun(self) -> list[int]:
+        """Queue the reruns the dialog asked about and say how many were queued."""
+        signature = self.state.pending_rerun
+        ids = self.state.confirm_rerun()  # a refusal sets state.error: announced by _refused
+        self.dialog.hide()
+        if ids:
+            self.toaster.show("success", f"Queued {count_text(len(ids), 'rerun')} of jobs "
+                                         f"failing with: {signature}")
+        return ids
+
+    def cancel_rerun(self) -> None:
+        """Close the dialog without queueing anything."""
+        self.state.cancel_rerun()
+        self.dialog.hide()
+
+    # -- live updates -----------------------------------------------------------------------
+
+    def poll(self) -> None:
+        """One live-update tick (O(1) when nothing changed)."""
+        try:
+            self.state.poll()
+        except Exception as exc:  # noqa: BLE001 - a failed tick is reported, polling goes on
+            log.exception("failures panel: live update failed")
+            self.toaster.show("error", f"Live update of the failures failed: {exc}")
+
+    # -- callbacks --------------------------------------------------------------------------
+
+    def _render(self, *_: Any) -> None:
+        active = self.state.query.error_signature
+        self.list.param.update(
+            rows=signature_rows(self.state.signatures, self.state.trends, active),
+            active=[active] if active else [])
+
+    def _show_clicked(self, event: param.parameterized.Event) -> None:
+        if event.new:
+            self.state.show(event.new)
+            self.list.show_request = ""
+
+    def _rerun_clicked(self, event: param.parameterized.Event) -> None:
+        if event.new:
+            self.ask_rerun(event.new)
+            self.list.rerun_request = ""
+
+    def _refused(self, event: param.parameterized.Event) -> None:
+        if event.new:
+            self.toaster.show("error", event.new)
+            self.state.error = ""  # shown: the next refusal announces itself again
+
+    def _dialog_toggled(self, event: param.parameterized.Event) -> None:
+        if not event.new and self.state.pending_rerun:
+            self.state.cancel_rerun()  # closed with Escape or the close button
+
+    def __panel__(self) -> pn.Column:
+        self.ticker.start()
+        return self._layout

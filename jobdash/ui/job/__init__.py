@@ -1,0 +1,1 @@
+"""The single-job view: header, image gallery, timeline and logs of one job."""

@@ -1,0 +1,234 @@
+"""The Single Job View: what opens from a Job ID, "View" or a ``?job=ID`` deep link.
+
+Tabs for the job's information (with the as-run settings beside the configuration's current
+ones), its image gallery (QC filter, sort, large view, export of a selection), its timeline
+and its log. Nothing of a job is read until it is opened; while it runs, the page's live
+update re-reads it and the open view keeps its tab, filters and open image."""
+
+from __future__ import annotations
+
+import html
+import io
+from pathlib import Path
+from typing import Any
+
+import panel as pn
+import param
+
+from jobdash.errors import NotFound
+from jobdash.service import JobDetail, JobService
+from jobdash.ui.job.gallery import Gallery, gallery_items, large_view_html
+from jobdash.ui.job.image_export import selection_zip
+from jobdash.ui.job.info import DETAIL_CSS, JobInfo, detail_html, detail_title
+from jobdash.ui.job.state import (
+    IMAGE_SORTS,
+    QC_FILTERS,
+    gallery_images,
+    qc_counts,
+    timeline_steps,
+)
+from jobdash.ui.job.timeline import TIMELINE_CSS, LogView, timeline_html
+from jobdash.ui.shared import theme
+from jobdash.ui.shared.pressed import PressedState
+from jobdash.vocab import format_job_id
+
+WIDTH = 860   # the view's width inside the ~900 px dialog
+
+
+def is_served() -> bool:
+    """Whether this session is a served page (images as URLs), not a notebook."""
+    doc = pn.state.curdoc
+    return doc is not None and doc.session_context is not None
+
+
+class JobDetailSlot(pn.viewable.Viewer):
+    """Shows one job (or nothing) inside the page's detail dialog."""
+
+    service = param.ClassSelector(class_=JobService, constant=True, instantiate=False, doc="""
+        Where the job is read from.""")
+
+    job_id = param.Integer(default=None, allow_None=True, doc="""
+        The job shown, or None. Triggering it with the same id re-reads the job and keeps
+        the view's tab, filters and open image.""")
+
+    on_action = param.Callable(default=None, allow_None=True, doc="""
+        ``on_action(action, job_id)`` runs "export", "rerun" or "delete" as the table does,
+        and "view" when the parent of a rerun is opened from the view; None hides the
+        action buttons (the parent then opens in this view directly).""")
+
+    detail = param.ClassSelector(class_=JobDetail, default=None, allow_None=True, doc="""
+        What was read of the shown job (None when nothing is shown or it is gone).""")
+
+    qc_filter = param.Selector(default="All", objects=list(QC_FILTERS), doc="""
+        Which images the gallery shows.""")
+
+    image_sort = param.Selector(default="Newest first", objects=list(IMAGE_SORTS), doc="""
+        The gallery's order.""")
+
+    def __init__(self, **params: Any):
+        super().__init__(**params)
+        css = [theme.WIDGET_CSS]
+        self._shown_id: int | None = None
+        self._rendered: set[int] = set()   # tabs filled from the loaded job
+        self._info = JobInfo()
+        self._buttons = {
+            action: pn.widgets.Button(label=action.title(), width=90, stylesheets=css,
+                                      color="danger" if action == "delete" else "default")
+            for action in ("export", "rerun", "delete")}
+        for action, button in self._buttons.items():
+            button.on_click(lambda _, a=action: self._act(a))
+        self._filter = pn.widgets.RadioButtonGroup(options=list(QC_FILTERS), value="All",
+                                                   stylesheets=css, label="QC status")
+        self._filter.link(self, value="qc_filter", bidirectional=True)
+        self._sort = pn.widgets.Select.from_param(self.param.image_sort, label="Sort images",
+                                                  stylesheets=css, width=190)
+        self.gallery = Gallery()
+        self._export = pn.widgets.FileDownload(
+            callback=self._selection_file, filename="images.zip", label="Export selected (0)",
+            stylesheets=css, width=190, disabled=True)
+        self._timeline = pn.pane.HTML("", stylesheets=[TIMELINE_CSS], sizing_mode="stretch_width")
+        self.log = LogView()
+        self._tabs = pn.Tabs(
+            ("Information", self._info),
+            ("Images", pn.Column(pn.FlexBox(PressedState(group=self._filter, label="QC status"),
+                                            self._sort, self._export, gap="8px",
+                                            align_items="flex-end", width=WIDTH),
+                                 self.gallery, sizing_mode="stretch_width")),
+            ("Timeline", self._timeline), ("Log", self.log),
+            dynamic=True, width=WIDTH, stylesheets=css)
+        self._head = pn.pane.HTML("", stylesheets=[DETAIL_CSS], margin=0)
+        self._actions = pn.Row(*self._buttons.values(), visible=False, margin=0)
+        self._layout = pn.Column(self._head, self._actions, self._tabs, width=WIDTH, margin=0)
+        self._init_callbacks()
+        if self.job_id is not None:
+            self._show()
+
+    def _init_callbacks(self) -> None:
+        self.param.watch(self._show, "job_id")
+        self.param.watch(self._gallery, ["qc_filter", "image_sort"])
+        self.gallery.param.watch(self._open_image, "opened")
+        self.gallery.param.watch(self._chosen, "chosen")
+        self._tabs.param.watch(self._render_tab, "active")
+        self._info.param.watch(self._open_requested, "requested")
+
+    @property
+    def title(self) -> str:
+        """Name of the dialog showing this job."""
+        if self.job_id is None:
+            return "Job details"
+        return f"Job {format_job_id(self.job_id)} details"
+
+    # -- loading ----------------------------------------------------------------------------
+
+    def _show(self, *_: Any) -> None:
+        fresh = self.job_id != self._shown_id
+        self._shown_id = self.job_id
+        if fresh:   # a new job: the view starts over (nothing is computed for the old one)
+            self.detail = None
+            self.gallery.param.update(items=[], opened=None, chosen=[])
+            self.param.update(qc_filter="All", image_sort="Newest first")
+            self._tabs.active = 0
+        if self.job_id is None:
+            self.detail = None
+            self._head.object = self._info.content = ""
+            self._render()
+            return
+        try:
+            self.detail = self.service.get_by_id(self.job_id)
+        except NotFound as exc:   # the message alone: no tabs of a job that is not there
+            self.detail = None
+            self._head.object = f"<p>{html.escape(str(exc))}</p>"
+            self._info.content = ""
+        self._render()
+
+    def _render(self) -> None:
+        detail = self.detail
+        self._actions.visible = detail is not None and self.on_action is not None
+        self._tabs.visible = detail is not None
+        self._rendered = {0}
+        if detail is None:
+            self._tabs.active = 0
+            self.gallery.items = []
+            self._timeline.object = ""
+            self.log.param.update(events=None, job_id=self.job_id)
+            return
+        self._head.object = f"<h2>{html.escape(detail_title(detail.job))}</h2>"
+        self._info.content = detail_html(detail, self._parent_known(detail.job))
+        self._render_tab()
+
+    def _render_tab(self, *_: Any) -> None:
+        """Fill the active tab from the loaded job, once per load (tabs render lazily)."""
+        index, detail = self._tabs.active, self.detail
+        if detail is None or index in self._rendered:
+            return
+        self._rendered.add(index)
+        job = detail.job
+        if index == 1:
+            counts = qc_counts(detail.images)
+            self._filter.options = {f"{k} ({n:,})": k for k, n in counts.items()}
+            self._filter.value = self.qc_filter
+            self._gallery()
+            self._open_image()
+            self._export.filename = f"{format_job_id(job['id'])}-images.zip"
+        elif index == 2:
+            self._timeline.object = timeline_html(
+                timeline_steps(detail.events), job.get("progress"), job["status"] == "running")
+        elif index == 3:
+            self.log.param.update(events=detail.events, job_id=job["id"])
+
+    def _parent_known(self, job: dict[str, Any]) -> bool:
+        """Whether the job is a rerun whose parent still exists."""
+        parent = job.get("rerun_of")
+        return parent is not None and not self.service.jobs([parent]).empty
+
+    def open_job(self, job_id: int) -> None:
+        """Show another job (e.g. the parent of a rerun): through ``on_action("view", ...)``
+        when set, so the page (its URL, the dialog's name) follows; else here directly."""
+        if self.on_action is not None:
+            self.on_action("view", job_id)
+        else:
+            self.job_id = job_id
+
+    def _open_requested(self, event: param.parameterized.Event) -> None:
+        if event.new is not None:
+            self._info.requested = None
+            self.open_job(event.new)
+
+    # -- gallery ----------------------------------------------------------------------------
+
+    @property
+    def _root(self) -> Path:
+        return self.service.settings.image_root
+
+    def _gallery(self, *_: Any) -> None:
+        if self.detail is None:
+            return
+        shown = gallery_images(self.detail.images, self.qc_filter, self.image_sort)
+        self.gallery.items = gallery_items(shown, self._root, is_served())
+
+    def _open_image(self, *_: Any) -> None:
+        image_id = self.gallery.opened
+        rows = (self.detail.images[self.detail.images["id"] == image_id]
+                if self.detail is not None and image_id is not None else None)
+        if rows is None or rows.empty:   # nothing opened, or the image is gone
+            self.gallery.opened = None
+            self.gallery.view.object = ""
+            return
+        self.gallery.view.object = large_view_html(rows.iloc[0].to_dict(), self._root,
+                                                   is_served())
+
+    def _chosen(self, *_: Any) -> None:
+        n = len(self.gallery.chosen)
+        self._export.param.update(label=f"Export selected ({n})", disabled=n == 0)
+
+    def _selection_file(self) -> io.BytesIO:
+        return io.BytesIO(selection_zip(self.detail, list(self.gallery.chosen), self._root))
+
+    # -- actions ----------------------------------------------------------------------------
+
+    def _act(self, action: str) -> None:
+        if self.on_action is not None and self.job_id is not None:
+            self.on_action(action, self.job_id)
+
+    def __panel__(self) -> pn.Column:
+        return self._layout

@@ -1,0 +1,201 @@
+"""Filter bar: status, date range, configuration, debounced search, "Clear filters" and a
+summary of how many filters are active. Every control writes the shared ``JobQuery``."""
+
+from __future__ import annotations
+
+import copy
+import datetime as dt
+from typing import Any
+
+import panel as pn
+import param
+from panel.reactive import ReactiveHTML
+
+from jobdash.query import FILTER_FIELDS, SEARCH_MAX
+from jobdash.service import JobService
+from jobdash.ui.page.presets import PresetBar
+from jobdash.ui.page.state import JobListing
+from jobdash.ui.shared import theme
+from jobdash.ui.shared.format import STATUS_LABELS
+from jobdash.ui.shared.notify import Toaster
+from jobdash.vocab import JOB_STATUSES
+
+SEARCH_DEBOUNCE_MS = 300
+ALL_CONFIGURATIONS = "All configurations"
+ANY = 0  # the "All configurations" choice (configuration ids start at 1)
+
+DATE_CSS = theme.FOCUS_CSS + """
+label { display: flex; flex-direction: column; gap: 4px; font-family: var(--jd-font);
+  font-size: var(--jd-caption-size); font-weight: 600; color: var(--jd-text-muted); }
+input { box-sizing: border-box; height: 31px; padding: 4px 8px; font: inherit; font-weight: 400;
+  font-size: var(--jd-body-size); color: var(--jd-text); background: var(--jd-surface);
+  border: 1px solid var(--jd-border-strong); border-radius: var(--jd-radius-input); width: 100%; }
+input:focus-visible { outline: 3px solid var(--jd-primary); outline-offset: 1px; }
+"""
+
+
+class DateField(ReactiveHTML):
+    """A labelled native date input (the browser's calendar picker); empty means unset."""
+
+    label = param.String(default="Date", doc="""The visible label (and accessible name).""")
+
+    value = param.String(default="", doc="""The chosen day as YYYY-MM-DD, or empty.""")
+
+    _template = """
+<label id="field">{{ label }}<input id="input" type="date" value="${value}"/></label>
+"""
+
+    _dom_events = {"input": ["change"]}
+
+    def __init__(self, **params: Any):
+        params.setdefault("stylesheets", [DATE_CSS])
+        params.setdefault("margin", (5, 10))  # as Panel's own widgets
+        super().__init__(**params)
+
+
+def configuration_options(service: JobService) -> dict[str, int]:
+    """``{"All configurations": 0, "Hero banners v2": 7, ...}`` (newest version first)."""
+    configs = service.configurations().sort_values(["name", "version"],
+                                                   ascending=[True, False])
+    options: dict[str, int] = {ALL_CONFIGURATIONS: ANY}
+    for config_id, name, version in zip(configs["id"], configs["name"], configs["version"]):
+        options[f"{name} v{version}"] = int(config_id)
+    return options
+
+
+def filters_summary(active: int) -> str:
+    """``No filters active`` / ``1 filter active`` / ``3 filters active``."""
+    if not active:
+        return "No filters active"
+    return f"{active} filter{'s' if active != 1 else ''} active"
+
+
+class FilterBar(pn.viewable.Viewer):
+    """The filters of the Job Management page over the shared query."""
+
+    listing = param.ClassSelector(class_=JobListing, doc="""
+        The listing filtered (its query gets every filter).""")
+
+    toaster = param.ClassSelector(class_=Toaster, doc="""
+        The page's toaster (the presets announce what they did there).""")
+
+    search_text = param.String(default="", doc="""
+        What is typed in the search box; applied to the query after a short pause.""")
+
+    def __init__(self, **params: Any):
+        super().__init__(**params)
+        query = self.listing.query
+        css = [theme.WIDGET_CSS]
+        self._search = pn.widgets.TextInput(
+            label="Search jobs", placeholder="ID, label, configuration or error text",
+            value=query.search, max_length=SEARCH_MAX, css_classes=["jd-search"],
+            width=300, styles={"flex": "1 1 300px"}, stylesheets=css)
+        self._status = pn.widgets.MultiChoice(
+            label="Status", options={STATUS_LABELS[s]: s for s in JOB_STATUSES},
+            value=list(query.statuses), placeholder="All statuses", width=210,
+            css_classes=["jd-status"], stylesheets=css)
+        self._config = pn.widgets.Select(label="Configuration", width=200, stylesheets=css)
+        self._from = DateField(label="From date", width=150)
+        self._to = DateField(label="To date", width=150)
+        self._clear = pn.widgets.Button(label="Clear filters", width=120, align="end",
+                                        stylesheets=css)
+        self._summary = pn.pane.HTML("", stylesheets=[theme.HTML_CSS], align="end",
+                                     margin=(5, 10, 12, 10))
+        self._debounce: Any = None
+        self.presets = PresetBar(listing=self.listing, toaster=self.toaster)
+        self.refresh_configurations()
+        self._init_callbacks()
+        self._show_query()
+        # A page section of its own (white card); the summary and "Clear filters" sit at
+        # either end of their row without a spacer model between them.
+        self._layout = pn.Column(
+            pn.FlexBox(self._search, self._status, self._config, self._from, self._to,
+                       gap="8px", align_items="flex-end", sizing_mode="stretch_width"),
+            pn.Row(self._summary, self._clear, sizing_mode="stretch_width",
+                   styles={"justify-content": "space-between"}),
+            self.presets,
+            stylesheets=[theme.SECTION_CSS], sizing_mode="stretch_width",
+            margin=(theme.SPACE["lg"], 0, 0, 0))
+
+    def _init_callbacks(self) -> None:
+        query = self.listing.query
+        self._search.param.watch(lambda e: setattr(self, "search_text", e.new), "value_input")
+        self.param.watch(self._typed, "search_text")
+        self._status.param.watch(lambda e: setattr(query, "statuses", list(e.new)), "value")
+        self._config.param.watch(self._config_chosen, "value")
+        self._from.param.watch(lambda e: self._date_chosen("date_from", e.new), "value")
+        self._to.param.watch(lambda e: self._date_chosen("date_to", e.new), "value")
+        self._clear.on_click(lambda _: self.clear())
+        query.param.watch(self._show_query, list(FILTER_FIELDS))
+
+    # -- actions ----------------------------------------------------------------------------
+
+    def clear(self) -> None:
+        """Reset every filter (sort and page size are kept)."""
+        self._cancel_debounce()
+        self.search_text = ""
+        self._search.param.update(value="", value_input="")
+        query = self.listing.query
+        query.param.update(**{f: copy.copy(query.param[f].default) for f in FILTER_FIELDS})
+        # Emptying the box above scheduled "apply the typed text" while the query still had
+        # its search: left pending, it would fire after a preset applied within 300 ms.
+        self._cancel_debounce()
+
+    def apply_search(self) -> None:
+        """Put the typed search text into the query now."""
+        self._cancel_debounce()
+        self.listing.query.search = self.search_text.strip()
+
+    def refresh_configurations(self) -> None:
+        """Re-read the configuration choices (after one was added)."""
+        options = configuration_options(self.listing.service)
+        chosen = self.listing.query.configuration_ids
+        self._config.options = options
+        single = len(chosen) == 1 and chosen[0] in options.values()
+        self._config.value = chosen[0] if single else ANY
+
+    # -- callbacks --------------------------------------------------------------------------
+
+    def _typed(self, event: param.parameterized.Event) -> None:
+        self._cancel_debounce()
+        if event.new.strip() == self.listing.query.search:
+            return
+        self._debounce = pn.state.add_periodic_callback(
+            self.apply_search, period=SEARCH_DEBOUNCE_MS, count=1)
+
+    def _cancel_debounce(self) -> None:
+        if self._debounce is not None:
+            self._debounce.stop()
+            self._debounce = None
+
+    def _config_chosen(self, event: param.parameterized.Event) -> None:
+        self.listing.query.configuration_ids = [] if event.new in (None, ANY) else [int(event.new)]
+
+    def _date_chosen(self, field: str, text: str) -> None:
+        try:
+            day = dt.date.fromisoformat(text) if text else None
+        except ValueError:
+            day = None
+        query = self.listing.query
+        other = query.date_to if field == "date_from" else query.date_from
+        if day and other and (day > other if field == "date_from" else day < other):
+            self.listing.error = "From date must be on or before To date."
+            self._show_query()
+            return
+        setattr(query, field, day)
+
+    def _show_query(self, *_: Any) -> None:
+        query = self.listing.query
+        if query.search != self.search_text.strip() and self._debounce is None:
+            self._search.param.update(value=query.search, value_input=query.search)
+        self._status.value = list(query.statuses)
+        ids = query.configuration_ids
+        self._config.value = ids[0] if len(ids) == 1 and ids[0] in self._config.values else ANY
+        self._from.value = query.date_from.isoformat() if query.date_from else ""
+        self._to.value = query.date_to.isoformat() if query.date_to else ""
+        self._clear.disabled = not query.active_filters
+        self._summary.object = (f'<p role="status" class="jd-caption" style="margin:0">'
+                                f"{filters_summary(query.active_filters)}</p>")
+
+    def __panel__(self) -> pn.Column:
+        return self._layout

@@ -1,0 +1,206 @@
+"""JobManager: the Job Management page as a Panel Viewer.
+
+    import jobdash, panel as pn
+    pn.extension("tabulator", notifications=True, inline=True)   # inline: no CDN needed
+    svc = jobdash.open("data/jobs.duckdb")
+    jobdash.JobManager(svc)          # renders inline in a notebook, with live updates
+
+Served (``jobdash serve``) the same component sits in a template (see jobdash.ui.app).
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from typing import Any
+
+import panel as pn
+import param
+
+from jobdash.query import JobQuery
+from jobdash.service import JobService
+from jobdash.ui.failures.view import FailuresPanel
+from jobdash.ui.job.detail import JobDetailSlot
+from jobdash.ui.page.actions import JobActions
+from jobdash.ui.page.deep_link import link_open_job
+from jobdash.ui.page.filters import FilterBar
+from jobdash.ui.page.header import Header
+from jobdash.ui.page.pager import Pager
+from jobdash.ui.page.redraws import TableRedraws
+from jobdash.ui.page.state import JobListing, Selection
+from jobdash.ui.page.stats import StatsBar
+from jobdash.ui.page.table import JobTable
+from jobdash.ui.page.toolbar import BatchToolbar
+from jobdash.ui.shared import theme
+from jobdash.ui.shared.choices import NamedChoices
+from jobdash.ui.shared.dialog import Dialog
+from jobdash.ui.shared.feed import ANNOUNCED_STATUSES, finished_jobs
+from jobdash.ui.shared.keys import Shortcuts
+from jobdash.ui.shared.live import Ticker
+from jobdash.ui.shared.notify import DURATION_MS, Toaster
+from jobdash.ui.shared.tabs import AccessibleTabs
+from jobdash.vocab import format_job_id
+
+log = logging.getLogger(__name__)
+
+# How long after the page is on screen the dialogs build their contents: their models then
+# reach the browser once the job table has drawn, instead of competing with its first render.
+PREPARE_DELAY_MS = 1500
+
+
+class JobManager(pn.viewable.Viewer):
+    """Statistics, filters, the job table and the pager over one job history, kept live."""
+
+    service = param.ClassSelector(class_=JobService, constant=True, instantiate=False, doc="""
+        The job history shown and acted on.""")
+
+    refresh_ms = param.Integer(default=1000, bounds=(0, None), doc="""
+        How often (milliseconds) each open page asks whether anything changed; 0 stops
+        live updates.""")
+
+    dashboard_url = param.String(default=None, allow_None=True, doc="""
+        Where "Back to Dashboard" leads; None (the default, e.g. in notebooks) hides it.""")
+
+    query = param.ClassSelector(class_=JobQuery, constant=True, instantiate=False, doc="""
+        Filters, sort and page shared by every component of the page.""")
+
+    selection = param.ClassSelector(class_=Selection, constant=True, instantiate=False, doc="""
+        The selected jobs, shared by the table and batch actions.""")
+
+    def __init__(self, service: JobService, refresh_ms: int = 1000, *,
+                 query: JobQuery | None = None, selection: Selection | None = None,
+                 **params: Any):
+        super().__init__(service=service, refresh_ms=refresh_ms, query=query or JobQuery(),
+                         selection=selection or Selection(), **params)
+        self.listing = JobListing(service, self.query, self.selection)
+        self.toaster = Toaster()
+        self.header = Header(listing=self.listing, dashboard_url=self.dashboard_url)
+        self.stats = StatsBar(listing=self.listing)
+        self.filters = FilterBar(listing=self.listing, toaster=self.toaster)
+        self.actions = JobActions(listing=self.listing, toaster=self.toaster)
+        self.table = JobTable(listing=self.listing, on_action=self.actions.run,
+                              on_rename=self.actions.rename)
+        self.toolbar = BatchToolbar(listing=self.listing, actions=self.actions)
+        self.pager = Pager(listing=self.listing)
+        self._detail: JobDetailSlot | None = None
+        self._finished: list[tuple[float, str]] = []    # (when, status) of announced jobs
+        self.detail_dialog = Dialog(title="Job details", factory=lambda: [self.detail])
+        self.shortcuts = Shortcuts()
+        self.ticker = Ticker(self.poll, self.refresh_ms)
+        self.failures: FailuresPanel | None = None  # built when its tab is first opened
+        self.tabs = pn.Tabs(
+            ("Jobs", pn.Column(self.toolbar, self.table, self.pager,
+                               sizing_mode="stretch_width")),
+            ("Failures", pn.Column(sizing_mode="stretch_width")),
+            dynamic=True, stylesheets=[theme.SECTION_CSS], sizing_mode="stretch_width",
+            margin=(theme.SPACE["lg"], 0, 0, 0))
+        self._init_callbacks()
+        link_open_job(self.listing)
+        self._layout = pn.Column(
+            self.header,
+            self.stats,
+            self.filters,
+            self.tabs,
+            self.toaster, self.shortcuts, self.actions, self.detail_dialog, TableRedraws(),
+            AccessibleTabs(), NamedChoices(),
+            sizing_mode="stretch_width", max_width=theme.MAX_WIDTH,
+            styles={**theme.CSS_VARIABLES, "margin": "0 auto"}, css_classes=["jd-page"])
+
+    def _init_callbacks(self) -> None:
+        self.listing.param.watch(self._refused, "error")
+        self.listing.param.watch(self._open_job, "open_job")
+        self.detail_dialog.param.watch(self._dialog_toggled, "open")
+        self.shortcuts.param.watch(lambda _: self.refresh(), "refresh")
+        self.shortcuts.param.watch(lambda _: self.header.help.show(), "help")
+        self.header.refresh_button.on_click(lambda _: self.toaster.show("info", "Refreshed."))
+        self.param.watch(lambda e: self.ticker.set_period(e.new), "refresh_ms")
+        self.tabs.param.watch(self._tab_changed, "active")
+
+    # -- public -----------------------------------------------------------------------------
+
+    def refresh(self) -> None:
+        """Re-read the page and the statistics now (as the "Refresh" button does)."""
+        self.header.refresh_button.clicks += 1
+
+    def poll(self) -> None:
+        """One live-update tick: apply what changed and announce finished jobs."""
+        try:
+            changes = self.listing.poll()
+        except Exception as exc:  # noqa: BLE001 - a failed tick is reported, polling goes on
+            log.exception("live update failed")
+            self.toaster.show("error", f"Live update failed: {exc}")
+            return
+        finished = finished_jobs(changes)
+        if finished:
+            self._announce(finished)
+        detail = self._detail
+        if detail is not None and detail.job_id is not None and any(
+                detail.job_id in c.job_ids for c in changes):
+            detail.param.trigger("job_id")
+
+    def _announce(self, finished: list[tuple[int, str]]) -> None:
+        """One toast for the jobs that finished while the last one is on screen: the latest
+        by name, the others counted (a batch of reruns is not a stack of toasts)."""
+        now = time.monotonic()
+        self._finished = [(at, status) for at, status in self._finished
+                          if now - at < DURATION_MS / 1000] + [(now, s) for _, s in finished]
+        job_id, status = finished[-1]
+        label = self.listing.labels([job_id]).get(job_id)
+        text = f"{format_job_id(job_id)}{f' “{label}”' if label else ''} {status}"
+        statuses = [s for _, s in self._finished]
+        if len(statuses) > 1:
+            counts = ", ".join(f"{statuses.count(s)} {s}" for s in ANNOUNCED_STATUSES
+                               if s in statuses)
+            text += f" · {len(statuses)} jobs finished just now: {counts}"
+        self.toaster.show("error" if "failed" in statuses else "success", text, slot="finished")
+
+    # -- callbacks --------------------------------------------------------------------------
+
+    def _refused(self, event: param.parameterized.Event) -> None:
+        if event.new:
+            self.toaster.show("error", event.new)
+            self.listing.error = ""
+
+    @property
+    def detail(self) -> JobDetailSlot:
+        """The Single Job View, built once the page is on screen (or a job is opened)."""
+        if self._detail is None:
+            self._detail = JobDetailSlot(service=self.service, on_action=self.actions.run)
+        return self._detail
+
+    def _open_job(self, event: param.parameterized.Event) -> None:
+        if event.new is None and self._detail is None:
+            return
+        self.detail.job_id = event.new
+        self.detail_dialog.title = self.detail.title
+        if event.new is None:
+            self.detail_dialog.hide()
+        else:
+            self.detail_dialog.show()
+
+    def _tab_changed(self, event: param.parameterized.Event) -> None:
+        if event.new != 1 or self.failures is not None:
+            return
+        self.failures = FailuresPanel(self.service, self.query, toaster=self.toaster,
+                                      refresh_ms=self.refresh_ms)
+        # "Show jobs failing with ..." brings the filtered job table forward.
+        self.failures.state.param.watch(lambda _: setattr(self.tabs, "active", 0), "shown")
+        self.tabs[1].objects = [self.failures]
+
+    def _dialog_toggled(self, event: param.parameterized.Event) -> None:
+        if not event.new:
+            self.listing.open_job = None
+
+    def _prepare_dialogs(self) -> None:
+        self.detail_dialog.prepare()
+        self.header.help.prepare()
+        self.actions.dialog.prepare()
+        self.filters.presets.dialog.prepare()
+
+    def _prepare_dialogs_later(self) -> None:
+        pn.state.add_periodic_callback(self._prepare_dialogs, period=PREPARE_DELAY_MS, count=1)
+
+    def __panel__(self) -> pn.Column:
+        self.ticker.start()
+        pn.state.onload(self._prepare_dialogs_later)  # after the first render, not before it
+        return self._layout

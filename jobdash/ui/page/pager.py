@@ -1,0 +1,160 @@
+"""Pager: Previous / Next, page numbers, jump to page, "Jobs per page" and the total."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import panel as pn
+import param
+from panel.reactive import ReactiveHTML
+
+from jobdash.ui.page.state import JobListing
+from jobdash.ui.shared import theme
+from jobdash.ui.shared.format import count_text
+from jobdash.vocab import PAGE_SIZES
+
+
+def page_window(current: int, pages: int, width: int = 7) -> list[int | None]:
+    """Page numbers to show, ``None`` standing for a gap: the first and last page always,
+    and pages around ``current``; never more than ``width`` items."""
+    if pages <= width:
+        return list(range(1, pages + 1))
+    current = min(max(current, 1), pages)
+    if current <= width - 3:
+        return [*range(1, width - 1), None, pages]
+    if current >= pages - (width - 4):
+        return [1, None, *range(pages - (width - 3), pages + 1)]
+    half = (width - 4) // 2
+    return [1, None, *range(current - half, current + half + 1), None, pages]
+
+
+PAGES_CSS = theme.FOCUS_CSS + """
+nav { display: flex; gap: 4px; align-items: center; font-family: var(--jd-font); }
+button { all: unset; box-sizing: border-box; min-width: 34px; height: 34px; padding: 0 8px;
+  display: inline-flex; align-items: center; justify-content: center; cursor: pointer;
+  border-radius: var(--jd-radius-input); font-size: var(--jd-body-size);
+  color: var(--jd-text); border: 1px solid transparent; }
+button:hover { background: var(--jd-row-hover); border-color: var(--jd-border); }
+button[aria-current="page"] { background: var(--jd-primary-strong); color: #FFFFFF;
+  font-weight: 600; }
+button:focus-visible { outline: 3px solid var(--jd-primary); outline-offset: 2px; }
+span { color: var(--jd-text-muted); padding: 0 4px; }
+"""
+
+
+def _whole_number(text: str) -> int | None:
+    """``" 12 "`` -> 12; anything that is not a whole number -> None."""
+    text = (text or "").strip()
+    return int(text) if text.isdigit() else None
+
+
+class PageLinks(ReactiveHTML):
+    """Numbered page buttons (``Page 3``), the current one marked with aria-current."""
+
+    numbers = param.List(default=[1], doc="""
+        Page numbers shown, None for a gap (see :func:`page_window`).""")
+
+    current = param.Integer(default=1, doc="""The page being shown.""")
+
+    requested = param.Integer(default=0, doc="""
+        The page number last clicked; reset to 0 once handled.""")
+
+    _template = '<nav id="nav" aria-label="Page numbers"></nav>'
+
+    _scripts = {
+        "render": "self.draw()",
+        "numbers": "self.draw()",
+        "current": "self.draw()",
+        "draw": """
+const root = nav.getRootNode();
+const hadFocus = nav.contains(root.activeElement);
+nav.replaceChildren();
+for (const p of data.numbers) {
+  if (p === null) {
+    const gap = document.createElement('span');
+    gap.textContent = '…';
+    gap.setAttribute('aria-hidden', 'true');
+    nav.appendChild(gap);
+    continue;
+  }
+  const b = document.createElement('button');
+  b.type = 'button';
+  b.textContent = String(p);
+  b.setAttribute('aria-label', 'Page ' + p);
+  if (p === data.current) { b.setAttribute('aria-current', 'page'); }
+  b.addEventListener('click', () => { data.requested = p; });
+  nav.appendChild(b);
+}
+if (hadFocus) {
+  const current = nav.querySelector('[aria-current]');
+  if (current) { current.focus(); }
+}
+""",
+    }
+
+    def __init__(self, **params: Any):
+        params.setdefault("stylesheets", [PAGES_CSS])
+        super().__init__(**params)
+
+
+class Pager(pn.viewable.Viewer):
+    """Moves the shared query between pages and sets the page size."""
+
+    listing = param.ClassSelector(class_=JobListing, doc="""
+        The listing paged (its query's page and page_size; its total and pages).""")
+
+    def __init__(self, **params: Any):
+        super().__init__(**params)
+        query = self.listing.query
+        css = [theme.WIDGET_CSS]
+        self._previous = pn.widgets.Button(label="Previous", width=96, stylesheets=css,
+                                           align="end")
+        self._next = pn.widgets.Button(label="Next", width=80, stylesheets=css, align="end")
+        self._numbers = PageLinks(align="end", margin=(5, 8))
+        self._jump = pn.widgets.TextInput(label="Go to page", value=str(query.page), width=96,
+                                          stylesheets=css)
+        self._size = pn.widgets.Select(label="Jobs per page", value=query.page_size,
+                                       options=list(PAGE_SIZES), width=110, stylesheets=css)
+        self._total = pn.pane.HTML("", stylesheets=[theme.HTML_CSS], align="end",
+                                   margin=(5, 10, 12, 10), styles={"margin-right": "auto"})
+        self._previous.on_click(lambda _: self.go(query.page - 1))
+        self._next.on_click(lambda _: self.go(query.page + 1))
+        self._numbers.param.watch(self._number_clicked, "requested")
+        self._jump.param.watch(lambda e: self.go(_whole_number(e.new)), "value")
+        self._size.param.watch(lambda e: setattr(query, "page_size", e.new), "value")
+        self.listing.param.watch(self._update, ["total", "pages"])
+        query.param.watch(self._update, ["page", "page_size"])
+        self._layout = pn.Row(
+            self._total, self._previous, self._numbers, self._next,
+            self._jump, self._size, sizing_mode="stretch_width", margin=(8, 0),
+            styles={"flex-wrap": "wrap", "align-items": "flex-end", "gap": "4px"})
+        self._update()
+
+    def go(self, page: int | None) -> None:
+        """Show a page (clamped to the pages there are)."""
+        query = self.listing.query
+        if page is None:
+            self._update()  # not a number: show the real page again
+            return
+        target = min(max(int(page), 1), self.listing.pages)
+        if target == query.page:
+            self._update()  # e.g. "Go to page" 99 on the last page: show the real page again
+        query.page = target
+
+    def _number_clicked(self, event: param.parameterized.Event) -> None:
+        if event.new:
+            self.go(event.new)
+            self._numbers.requested = 0
+
+    def _update(self, *_: Any) -> None:
+        query, pages = self.listing.query, self.listing.pages
+        self._previous.disabled = query.page <= 1
+        self._next.disabled = query.page >= pages
+        self._numbers.param.update(numbers=page_window(query.page, pages), current=query.page)
+        self._jump.value = str(query.page)
+        self._size.value = query.page_size
+        self._total.object = (f'<p role="status" style="margin:0"><strong>Total: '
+                              f'{count_text(self.listing.total, "job")}</strong></p>')
+
+    def __panel__(self) -> pn.Row:
+        return self._layout

@@ -1,0 +1,192 @@
+"""Filter presets: save the current filters under a name, apply one, delete one (the
+service's preset API; sort and page size stay as they are).
+
+Every outcome ends in a toast. A name the service refuses (empty, too long, control
+characters) says why and saves nothing; saving under a name already taken asks before
+replacing that preset, and deleting asks first (the page's confirmation dialog)."""
+
+from __future__ import annotations
+
+import html
+from typing import Any
+
+import panel as pn
+import param
+
+from jobdash.errors import JobdashError
+from jobdash.query import FILTER_FIELDS
+from jobdash.ui.page.state import JobListing
+from jobdash.ui.shared import theme
+from jobdash.ui.shared.dialog import Confirmation, Dialog
+from jobdash.ui.shared.notify import Toaster
+
+NO_PRESET = "Choose a preset"
+
+
+class PresetBar(pn.viewable.Viewer):
+    """"Preset" choice (applies at once), "Delete preset", "Preset name" + "Save preset"
+    (Enter in the name saves too)."""
+
+    listing = param.ClassSelector(class_=JobListing, doc="""
+        The listing whose query's filters are saved and replaced.""")
+
+    toaster = param.ClassSelector(class_=Toaster, doc="""
+        The page's toaster, where outcomes are announced.""")
+
+    pending = param.Parameter(default=None, doc="""
+        What the confirmation dialog asks about: ``("replace", name)`` or
+        ``("delete", name)``; None when it asks nothing.""")
+
+    def __init__(self, **params: Any):
+        super().__init__(**params)
+        css = [theme.WIDGET_CSS]
+        self._choice = pn.widgets.Select(label="Preset", width=200, stylesheets=css)
+        # No max_length: the browser would cut a pasted name short without a word; the
+        # service refuses one too long and the toast says so.
+        self._name = pn.widgets.TextInput(label="Preset name", placeholder="e.g. Failed today",
+                                          width=180, stylesheets=css)
+        self._save = pn.widgets.Button(label="Save preset", width=110, align="end",
+                                       stylesheets=css)
+        self._delete = pn.widgets.Button(label="Delete preset", width=120, align="end",
+                                         stylesheets=css)
+        self._confirmation: Confirmation | None = None
+        # The question and its buttons are built when the page prepares its dialogs (after
+        # its first render) or when the dialog first opens, whichever comes first.
+        self.dialog = Dialog(title="Delete preset", factory=lambda: self._asking().contents)
+        self.dialog.param.watch(self._dialog_closed, "open")
+        self._choice.param.watch(lambda e: self.apply(e.new), "value")
+        self._applied: dict[str, Any] | None = None     # the chosen preset's filters
+        self.listing.query.param.watch(self._filters_changed, list(FILTER_FIELDS))
+        self._save.on_click(lambda _: self.save(self._typed()))
+        self._name.param.watch(lambda _: self.save(self._typed()), "enter_pressed")
+        self._delete.on_click(lambda _: self.delete(self._choice.value))
+        self._layout = pn.Column(
+            pn.Row(self._choice, self._delete, self._name, self._save, margin=0,
+                   styles={"flex-wrap": "wrap", "align-items": "flex-end"}),
+            self.dialog, margin=0, sizing_mode="stretch_width")
+        self.refresh()
+
+    # -- API --------------------------------------------------------------------------------
+
+    def refresh(self) -> None:
+        """Re-read the saved presets (none chosen)."""
+        self._choice.param.update(options=[NO_PRESET, *self.names()], value=NO_PRESET)
+        self._delete.disabled = self._choice.value == NO_PRESET
+
+    def names(self) -> list[str]:
+        """The saved presets' names (by name)."""
+        return [p["name"] for p in self.listing.service.presets()]
+
+    def save(self, name: str) -> None:
+        """Save the current filters as preset ``name``; asks first when that name is taken.
+        A name the service refuses ends in an error toast and saves nothing."""
+        if isinstance(name, str) and name.strip() in self.names():
+            self._ask("replace", name.strip())
+            return
+        self._store(name, replaced=False)
+
+    def apply(self, name: str) -> None:
+        """Replace the filters with preset ``name``'s."""
+        self._delete.disabled = name == NO_PRESET
+        if name == NO_PRESET:
+            return
+        try:
+            query = self.listing.service.apply_preset(name, self.listing.query)
+        except JobdashError as exc:
+            self.toaster.show("error", f"Preset not applied: {exc}")
+            self.refresh()
+            return
+        self._applied = None
+        self.listing.query.param.update(**query.filters())
+        self._applied = self.listing.query.filters()
+
+    def delete(self, name: str) -> None:
+        """Ask whether to delete preset ``name`` (the dialog's "Delete" does it)."""
+        if name == NO_PRESET:
+            return
+        self._ask("delete", name)
+
+    def confirm(self) -> None:
+        """Do what the dialog asked about (replace or delete a preset)."""
+        pending, self.pending = self.pending, None
+        self.dialog.hide()
+        if pending is None:
+            return
+        action, name = pending
+        if action == "replace":
+            self._store(name, replaced=True)
+        else:
+            self._remove(name)
+
+    def cancel(self) -> None:
+        """Close the dialog; nothing changes."""
+        self.pending = None
+        self.dialog.hide()
+
+    # -- helpers ----------------------------------------------------------------------------
+
+    def _typed(self) -> str:
+        return self._name.value_input or self._name.value or ""
+
+    def _asking(self) -> Confirmation:
+        """The question and its buttons, wired (built the first time they are needed)."""
+        if self._confirmation is None:
+            self._confirmation = Confirmation("Delete preset", "Delete", color="danger")
+            self._confirmation.confirm.on_click(lambda _: self.confirm())
+            self._confirmation.cancel.on_click(lambda _: self.cancel())
+        return self._confirmation
+
+    def _ask(self, action: str, name: str) -> None:
+        # The dialog's name is fixed text and the preset's name (typed by a user) is only in
+        # its heading, escaped: a title holding markup reaches the browser altered (Panel
+        # sanitizes ReactiveHTML's text, so "<img src=x onerror=…>" was read as '<img src="x">').
+        asking = self._asking()
+        shown = html.escape(name)
+        if action == "replace":
+            title, label, color = "Replace preset", "Replace", "primary"
+            question = (f"<h2>Replace preset “{shown}”?</h2><p>A preset of that name exists. "
+                        "Its filters will be replaced by the current ones.</p>")
+        else:
+            title, label, color = "Delete preset", "Delete", "danger"
+            question = (f"<h2>Delete preset “{shown}”?</h2><p>The jobs and the current filters "
+                        "stay as they are; only the saved preset is removed.</p>")
+        asking.confirm.param.update(label=label, color=color)
+        asking.question.object = question
+        self.pending = (action, name)
+        self.dialog.title = title
+        self.dialog.show()
+
+    def _store(self, name: str, *, replaced: bool) -> None:
+        try:
+            self.listing.service.save_preset(name, self.listing.query)
+        except JobdashError as exc:
+            self.toaster.show("error", f"Preset not saved: {exc}")
+            return
+        text = name.strip()
+        self._name.param.update(value="", value_input="")
+        self.refresh()
+        self.toaster.show("success", f"{'Replaced' if replaced else 'Saved'} preset “{text}”")
+
+    def _remove(self, name: str) -> None:
+        try:
+            self.listing.service.delete_preset(name)
+        except JobdashError as exc:
+            self.toaster.show("error", f"Preset not deleted: {exc}")
+            self.refresh()
+            return
+        self.refresh()
+        self.toaster.show("success", f"Deleted preset “{name}”")
+
+    def _filters_changed(self, *_: Any) -> None:
+        """Filters changed by hand no longer show the preset they started from (choosing it
+        again applies it again)."""
+        if self._applied is not None and self.listing.query.filters() != self._applied:
+            self._applied = None
+            self._choice.value = NO_PRESET
+
+    def _dialog_closed(self, event: param.parameterized.Event) -> None:
+        if not event.new:
+            self.pending = None
+
+    def __panel__(self) -> pn.Column:
+        return self._layout

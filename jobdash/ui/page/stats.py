@@ -1,0 +1,97 @@
+"""Statistics bar: five cards (Total, Completed, Failed, Running, Pending) that filter the
+table by status when clicked; Total clears the status filter."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import panel as pn
+import param
+from panel.reactive import ReactiveHTML
+
+from jobdash.ui.page.state import JobListing
+from jobdash.ui.shared.cards import CARD_CSS, CARDS, card_texts
+
+
+class StatCards(ReactiveHTML):
+    """The five cards as real toggle buttons (one component: cheaper per session than
+    five). Each button's name is its title and numbers; the pressed one is the filter."""
+
+    cards = param.List(default=[], doc="""
+        One dict per card: key, title, value, detail and active (drawn in this order).""")
+
+    chosen = param.String(default="", doc="""
+        Key of the card last clicked; reset to "" once handled.""")
+
+    _template = '<div id="bar" class="jd-cards" role="group" aria-label="Statistics"></div>'
+
+    _scripts = {
+        "render": "self.draw()",
+        "cards": "self.draw()",
+        "draw": """
+const root = bar.getRootNode();
+const active = root.activeElement;
+const focused = active && active.dataset ? active.dataset.key : null;
+bar.replaceChildren();
+for (const card of data.cards) {
+  const b = document.createElement('button');
+  b.type = 'button';
+  b.className = 'jd-card';
+  b.dataset.tone = card.key;
+  b.dataset.key = card.key;
+  b.setAttribute('aria-pressed', String(card.active));
+  for (const [cls, text] of [['jd-card-title', card.title], ['jd-card-value', card.value],
+                             ['jd-card-detail', card.detail]]) {
+    const span = document.createElement('span');
+    span.className = cls;
+    span.textContent = text;
+    b.appendChild(span);
+  }
+  b.addEventListener('click', () => { data.chosen = card.key; });
+  bar.appendChild(b);
+  if (card.key === focused) { b.focus(); }
+}
+""",
+    }
+
+    def __init__(self, **params: Any):
+        params.setdefault("stylesheets", [CARD_CSS])
+        super().__init__(**params)
+
+
+class StatsBar(pn.viewable.Viewer):
+    """The five statistics cards over a listing; clicking one filters its query."""
+
+    listing = param.ClassSelector(class_=JobListing, doc="""
+        The listing whose statistics are shown and whose query the cards filter.""")
+
+    def __init__(self, **params: Any):
+        super().__init__(**params)
+        self._cards = StatCards(sizing_mode="stretch_width", margin=0)
+        self._cards.param.watch(self._chosen, "chosen")
+        self.listing.param.watch(self._update, "stats")
+        self.listing.query.param.watch(self._update, "statuses")
+        self._update()
+
+    def choose(self, key: str) -> None:
+        """Filter the table by the card's status (Total shows every status)."""
+        self.listing.query.statuses = [] if key == "total" else [key]
+
+    def cards(self) -> list[dict[str, Any]]:
+        """What the cards show now (key, title, value, detail, active)."""
+        texts = card_texts(self.listing.stats)
+        statuses = self.listing.query.statuses
+        return [{"key": key, "title": title, "value": texts[key][0], "detail": texts[key][1],
+                 "active": statuses == [] if key == "total" else statuses == [key]}
+                for key, title in CARDS]
+
+    def _chosen(self, event: param.parameterized.Event) -> None:
+        if event.new:
+            self.choose(event.new)
+            self._cards.chosen = ""
+
+    def _update(self, *_: Any) -> None:
+        self._cards.cards = self.cards()
+
+    def __panel__(self) -> StatCards:
+        return self._cards

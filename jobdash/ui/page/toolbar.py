@@ -1,0 +1,125 @@
+"""Batch toolbar: "N jobs selected", "Select all N matching", "Clear selection" and the batch
+actions "Rerun selected", "Export selected", "Delete selected" (disabled with nothing
+selected, and while an operation runs: then a progress indicator says what runs). The actions
+go through :class:`jobdash.ui.actions.JobActions`, with the selected ids or, for "all
+matching", the query itself (resolved by the service when it runs). Shift+click in the table
+selects a range (:class:`jobdash.ui.keys.RangeClicks`)."""
+
+from __future__ import annotations
+
+import html
+from typing import Any
+
+import panel as pn
+import param
+
+from jobdash.ui.page.actions import JobActions
+from jobdash.ui.page.state import JobListing
+from jobdash.ui.shared import theme
+from jobdash.ui.shared.format import count_text
+from jobdash.ui.shared.keys import RangeClicks, TableKeys
+
+# An indeterminate bar: the service calls report no steps, so it shows that work goes on.
+BUSY_CSS = theme.HTML_CSS + """
+.jd-busy { display: flex; align-items: center; gap: 8px; margin: 0; }
+.jd-progress.jd-indeterminate { width: 96px; position: relative; }
+.jd-progress.jd-indeterminate > span { width: 40%; position: absolute;
+  animation: jd-slide 1.2s ease-in-out infinite; }
+@keyframes jd-slide { from { left: -40%; } to { left: 100%; } }
+@media (prefers-reduced-motion: reduce) {
+  .jd-progress.jd-indeterminate > span { animation: none; width: 100%; opacity: 0.6; } }
+"""
+
+
+def busy_html(text: str) -> str:
+    """The live region saying what runs: an indeterminate progress bar named "Batch
+    operation" with ``text`` (escaped) beside it; empty (but present, so screen readers
+    hear the next one) when nothing runs."""
+    inner = "" if not text else (
+        f'<span class="jd-progress jd-indeterminate" role="progressbar" '
+        f'aria-label="Batch operation" aria-valuetext="{html.escape(text)}"><span></span></span>'
+        f"<span>{html.escape(text)}</span>")
+    return f'<div class="jd-busy" role="status" aria-live="polite">{inner}</div>'
+
+
+def selection_text(count: int) -> str:
+    """``No jobs selected`` / ``1 job selected`` / ``1,234 jobs selected``."""
+    return f"{count_text(count, 'job')} selected" if count else "No jobs selected"
+
+
+class BatchToolbar(pn.viewable.Viewer):
+    """The selection counter and the batch actions over the listing's selection."""
+
+    listing = param.ClassSelector(class_=JobListing, doc="""
+        The listing whose selection (and query, for "all matching") the toolbar acts on.""")
+
+    actions = param.ClassSelector(class_=JobActions, doc="""
+        Runs the batch actions (confirmation, toasts, download).""")
+
+    def __init__(self, **params: Any):
+        super().__init__(**params)
+        css = [theme.WIDGET_CSS]
+        self._counter = pn.pane.HTML("", stylesheets=[theme.HTML_CSS], align="center",
+                                     margin=(5, 10))
+        self._all = pn.widgets.Button(label="Select all", stylesheets=css, align="center")
+        self._clear = pn.widgets.Button(label="Clear selection", stylesheets=css, align="center")
+        self._rerun = pn.widgets.Button(label="Rerun selected", stylesheets=css, align="center")
+        self._export = pn.widgets.Button(label="Export selected", stylesheets=css,
+                                         align="center")
+        self._delete = pn.widgets.Button(label="Delete selected", color="danger",
+                                         stylesheets=css, align="center")
+        self._busy = pn.pane.HTML(busy_html(""), stylesheets=[BUSY_CSS], align="center",
+                                  margin=(5, 10))
+        self.keys = TableKeys()
+        self.clicks = RangeClicks()
+        self.clicks.param.watch(self._range_clicked, "range")
+        self.keys.param.watch(lambda _: self.run("delete"), "delete")
+        self.keys.param.watch(lambda _: self.listing.selection.clear(), "clear")
+        self._all.on_click(lambda _: self.listing.selection.select_all_matching())
+        self._clear.on_click(lambda _: self.listing.selection.clear())
+        for button, action in ((self._rerun, "rerun"), (self._export, "export"),
+                               (self._delete, "delete")):
+            button.on_click(lambda _, a=action: self.run(a))
+        self.listing.selection.param.watch(self._update, ["ids", "all_matching"])
+        self.listing.param.watch(self._update, ["rows", "total"])
+        self.actions.param.watch(self._update, "busy")
+        self._layout = pn.Row(
+            self._counter, self._all, self._clear, pn.layout.HSpacer(), self._busy,
+            self._rerun, self._export, self._delete, self.keys, self.clicks,
+            sizing_mode="stretch_width", margin=(0, 0, 8, 0),
+            styles={"flex-wrap": "wrap", "gap": "4px"})
+        self._update()
+
+    @property
+    def count(self) -> int:
+        """How many jobs are selected."""
+        return self.listing.selection.count(self.listing.total)
+
+    def run(self, action: str) -> None:
+        """Run a batch action ("rerun", "export" or "delete") on the selection (not while
+        another operation runs)."""
+        if self.count and not self.actions.busy:
+            self.actions.run(action, self.listing.selection.target(self.listing.query))
+
+    def _update(self, *_: Any) -> None:
+        selection, listing = self.listing.selection, self.listing
+        count = self.count
+        page = listing.page_ids
+        whole_page = bool(page) and len(selection.on_page(page)) == len(page)
+        self._all.param.update(
+            label=f"Select all {listing.total:,} matching",
+            visible=whole_page and not selection.all_matching and listing.total > len(page))
+        self._clear.visible = bool(count)
+        for button in (self._rerun, self._export, self._delete):
+            button.disabled = not count or bool(self.actions.busy)
+        self._busy.object = busy_html(self.actions.busy)
+        self._counter.object = (f'<p role="status" style="margin:0"><strong>'
+                                f"{selection_text(count)}</strong></p>")
+
+    def _range_clicked(self, event: param.parameterized.Event) -> None:
+        if len(event.new) == 2:
+            self.listing.selection.select_range(self.listing.page_ids, *event.new)
+            self.clicks.range = []
+
+    def __panel__(self) -> pn.Row:
+        return self._layout

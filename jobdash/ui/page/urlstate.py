@@ -1,0 +1,208 @@
+"""The served Job Management view in the page URL: filters, sort, page, page size and the
+open job, so a link reproduces the view, each tab keeps its own, and Back / Forward work.
+
+    /jobs?status=failed,stopped&q=lake&sort=id&desc=0&page=3&size=50&job=42
+
+Only values that differ from the defaults appear. A value that is not valid (``page=abc``)
+is dropped on its own; the rest of the link still applies.
+
+History entries, as in a web app: loading a URL (a link, the address bar, a reload) adds
+none (the address bar is only corrected in place, ``replaceState``, when the URL was not
+in its canonical form); Back / Forward add none; each change of the view made on the page
+pushes exactly one: a filter, the sort, a page, opening a job and closing it. So after
+opening a job and closing it, Back re-opens it once, and the next Back goes to the view
+(or page) before it; after a deep link from the Dashboard and closing the job, Back shows
+the job again and then the Dashboard.
+
+``?job=`` is shared with jobdash.ui.page.deep_link, which opens the job of a link once the page
+is loaded. Here the whole URL is written, ``job`` included (the deep link's own writer,
+through Panel's ``pn.state.location``, would push an entry on every write, the load's
+included, so it is switched off); the job the loaded URL names counts as open until the
+deep link has opened it, so the page's first URL write keeps it. This module keeps
+``pn.state.location.search`` current (without an entry of its own) for anyone reading it,
+and applies ``job`` itself on Back / Forward."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+from urllib.parse import parse_qsl, urlencode
+
+import panel as pn
+import param
+from panel.reactive import ReactiveHTML
+
+from jobdash.errors import ValidationError
+from jobdash.query import JobQuery
+from jobdash.ui.page.deep_link import leave_url_to_page
+from jobdash.ui.page.state import JobListing
+from jobdash.vocab import format_job_id, parse_job_id
+
+# JobQuery field -> URL parameter.
+URL_NAMES: dict[str, str] = {
+    "statuses": "status", "date_from": "from", "date_to": "to", "configuration_ids": "config",
+    "search": "q", "image_qc": "qc", "error_signature": "signature", "sort": "sort",
+    "descending": "desc", "page": "page", "page_size": "size",
+}
+LIST_FIELDS = ("statuses", "configuration_ids")
+JOB = "job"
+
+
+def to_search(query: JobQuery, open_job: int | None) -> str:
+    """``?status=failed&page=2`` for the fields that differ from their defaults ("" when
+    none do)."""
+    defaults, values = JobQuery().to_dict(), query.to_dict()
+    params: dict[str, str] = {}
+    for field, name in URL_NAMES.items():
+        value = values[field]
+        if value == defaults[field]:
+            continue
+        if field in LIST_FIELDS:
+            params[name] = ",".join(str(v) for v in value)
+        elif isinstance(value, bool):
+            params[name] = "1" if value else "0"
+        else:
+            params[name] = str(value)
+    if open_job is not None:
+        params[JOB] = format_job_id(open_job)
+    return "?" + urlencode(params) if params else ""
+
+
+def from_search(search: str) -> tuple[JobQuery, int | None]:
+    """The query (absent fields at their defaults) and the open job of a URL query
+    string; invalid values are left at their defaults."""
+    given = dict(parse_qsl(search.lstrip("?")))
+    fields: dict[str, Any] = {}
+    for field, name in URL_NAMES.items():
+        if name in given:
+            text = given[name]
+            fields[field] = ([v for v in text.split(",") if v] if field in LIST_FIELDS
+                             else text)
+    while True:
+        try:
+            query = JobQuery(**fields)
+            break
+        except ValidationError as exc:  # drop the named field (or, unnamed, any) and retry
+            fields.pop(exc.field if exc.field in fields else next(iter(fields)))
+    return query, parse_job_id(given.get(JOB, ""))
+
+
+PUSH, REPLACE = "push", "replace"
+
+
+class UrlState(ReactiveHTML):
+    """Keeps the listing's query and open job and the page URL in step: a change of the
+    view pushes one history entry; the first load and Back / Forward set the view (and
+    only correct the address bar in place)."""
+
+    url = param.String(default="", doc="""
+        How and what the view wants in the address bar: ``push`` or ``replace`` (a new
+        history entry, or the current one rewritten), a space and the query string.
+        Nothing is written when the address bar already shows that query string.""")
+
+    location = param.String(default="", doc="""
+        The query string the browser shows after Back / Forward, after a stamp (the time
+        of the move) and a space: each move is a change, even to the query string of the
+        move before (or to the default, empty one).""")
+
+    _template = '<div id="url" hidden></div>'
+
+    # String data reaches the scripts HTML-escaped: "&amp;" is put back to "&".
+    _scripts = {
+        "render": """
+state.pop = () => { data.location = `${Date.now()} ${window.location.search}`; };
+window.addEventListener('popstate', state.pop);
+self.url();
+""",
+        "url": """
+const entry = data.url.replace(/&amp;/g, '&');
+const cut = entry.indexOf(' ');
+const wanted = cut < 0 ? '' : entry.slice(cut + 1);
+if (cut >= 0 && wanted !== window.location.search) {
+  const url = window.location.pathname + wanted + window.location.hash;
+  if (entry.slice(0, cut) === 'replace') {
+    window.history.replaceState(window.history.state, '', url);
+  } else {
+    window.history.pushState({}, '', url);
+  }
+}
+""",
+        "remove": "window.removeEventListener('popstate', state.pop);",
+    }
+
+    def __init__(self, listing: JobListing, search: str | Mapping[str, str] = "",
+                 **params: Any):
+        """Show ``listing`` as the page's first URL query ``search`` describes (its job is
+        opened by jobdash.ui.page.deep_link once the page is loaded)."""
+        params.setdefault("margin", 0)
+        params.setdefault("height", 0)
+        super().__init__(**params)
+        self.listing = listing
+        self._applying = False
+        leave_url_to_page(listing)
+        # The job of the loaded URL, until the deep link has opened it (or the open job
+        # has changed otherwise): the URL keeps it meanwhile.
+        self._loading_job = from_search(_text(search))[1]
+        self.apply(search, open_job=False, how=REPLACE)
+        listing.param.watch(self._view_changed, ["rows", "open_job"])
+        self.param.watch(self._went_back, "location")
+
+    def apply(self, search: str | Mapping[str, str], open_job: bool = True,
+              how: str = PUSH) -> None:
+        """Show the view a URL query string (or its parsed parameters) describes; with
+        ``open_job`` False the open job is left as it is. ``how`` the address bar follows
+        when it shows something else: a new history entry (``"push"``) or the current one
+        rewritten (``"replace"``)."""
+        wanted, job = from_search(_text(search))
+        query = self.listing.query
+        changed = {k: v for k, v in wanted.param.values().items()
+                   if k != "name" and getattr(query, k) != v}
+        page = changed.pop("page", None)
+        self._applying = True  # one history entry for the whole change, not one per step
+        try:
+            if changed:
+                query.param.update(**changed)
+            if page is not None:
+                query.page = page
+            if open_job:
+                self._loading_job = None
+                self.listing.open_job = job
+        finally:
+            self._applying = False
+        self._write(how)
+
+    def _went_back(self, event: param.parameterized.Event) -> None:
+        search = event.new.rpartition(" ")[2]  # a query string holds no bare space
+        self._note_location(search)
+        self.url = f"{REPLACE} {search}"       # what the address bar shows now
+        self.apply(search, how=REPLACE)        # corrected in place, if not canonical
+
+    def _view_changed(self, *events: param.parameterized.Event) -> None:
+        if self._applying:
+            return
+        how = PUSH
+        if self._loading_job is not None and any(e.name == "open_job" for e in events):
+            if self.listing.open_job == self._loading_job:
+                how = REPLACE                  # the deep link opening the loaded URL's job
+            self._loading_job = None
+        self._write(how)
+
+    def _write(self, how: str) -> None:
+        job = self.listing.open_job if self._loading_job is None else self._loading_job
+        search = to_search(self.listing.query, job)
+        self.url = f"{how} {search}"
+        self._note_location(search)
+
+    @staticmethod
+    def _note_location(search: str) -> None:
+        """Tell Panel's location object what the address bar shows, without it pushing a
+        history entry of its own."""
+        location = pn.state.location
+        if location is not None and location.search != search:
+            with param.discard_events(location):
+                location.search = search
+
+
+def _text(search: str | Mapping[str, str]) -> str:
+    """A URL query string, or parsed parameters, as a query string."""
+    return search if isinstance(search, str) else urlencode(search)

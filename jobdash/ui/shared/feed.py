@@ -1,0 +1,110 @@
+"""Where a session is in the change feed, and what the runner is doing: read once per
+change-feed version and shared by every session showing the same history."""
+
+from __future__ import annotations
+
+import threading
+import weakref
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from typing import Any
+
+from jobdash import events
+from jobdash.events import Change
+from jobdash.query import JobQuery
+from jobdash.service import JobService, Statistics
+from jobdash.vocab import format_job_id
+
+ANNOUNCED_STATUSES = ("completed", "failed")
+
+
+class FeedCursor:
+    """A reader's position in the service's change feed. Asking costs O(1) when nothing
+    changed: only ``service.version`` is read."""
+
+    def __init__(self, service: JobService):
+        self.service = service
+        self.seq = service.version
+
+    def changes(self) -> list[Change]:
+        """Changes since the last call (empty, without any query, when nothing changed)."""
+        if self.service.version == self.seq:
+            return []
+        changes = self.service.changes_since(self.seq)
+        if changes:
+            self.seq = max(self.seq, changes[-1].seq)
+        return changes
+
+
+def finished_jobs(changes: Iterable[Change]) -> list[tuple[int, str]]:
+    """``(job_id, status)`` of each job that completed or failed in ``changes``."""
+    return [(job_id, c.data.get("status")) for c in changes if c.kind == events.COMPLETION
+            and c.data.get("status") in ANNOUNCED_STATUSES for job_id in c.job_ids]
+
+
+@dataclass(frozen=True)
+class RunnerStatus:
+    """What the runner is doing, for the status indicators."""
+
+    state: str                        # "off", "idle" or "running"
+    job: dict[str, Any] | None        # the running job's listing row
+    queued: int
+
+    @property
+    def text(self) -> str:
+        """One line: ``Running JOB-000042 (40%) · 3 queued``, ``Runner idle · 0 queued``."""
+        if self.state == "running" and self.job is not None:
+            head = f"Running {format_job_id(self.job['id'])} ({int(self.job['progress'])}%)"
+        else:
+            head = {"off": "Runner off", "idle": "Runner idle"}.get(self.state, "Running")
+        return f"{head} · {self.queued:,} queued"
+
+
+def runner_status(service: JobService, stats: Statistics) -> RunnerStatus:
+    """Runner state from the statistics (and one small query when a job runs)."""
+    job = None
+    if stats.running:
+        rows = service.get_all(JobQuery(statuses=["running"], sort="started_at")).rows
+        job = rows.iloc[0].to_dict() if len(rows) else None
+    if job is not None:
+        state = "running"
+    elif service.runner is None:
+        state = "off"
+    else:
+        state = "idle"
+    return RunnerStatus(state=state, job=job, queued=stats.pending)
+
+
+_shared: "weakref.WeakKeyDictionary[JobService, dict[str, tuple[int, Any]]]" = \
+    weakref.WeakKeyDictionary()
+
+
+_shared_lock = threading.Lock()
+
+
+def _shared_read(service: JobService, key: str, read: Callable[[], Any]) -> Any:
+    """``read()`` once per change-feed version and process: every session showing the
+    same history reuses it until something changes (N open pages cost one query, not N)."""
+    version = service.version
+    with _shared_lock:
+        cached = _shared.setdefault(service, {}).get(key)
+    if cached is not None and cached[0] == version:
+        return cached[1]
+    value = read()
+    with _shared_lock:
+        _shared[service][key] = (version, value)
+    return value
+
+
+def overview(service: JobService) -> tuple[Statistics, RunnerStatus]:
+    """Statistics of the whole history and the runner's state (shared across sessions)."""
+    def read() -> tuple[Statistics, RunnerStatus]:
+        stats = service.statistics()
+        return stats, runner_status(service, stats)
+
+    return _shared_read(service, "overview", read)
+
+
+def current_runner(service: JobService, stats: Statistics) -> RunnerStatus:
+    """The runner's state after progress-only changes (statistics kept; shared)."""
+    return _shared_read(service, "runner", lambda: runner_status(service, stats))

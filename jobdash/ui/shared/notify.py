@@ -1,0 +1,64 @@
+"""Toasts: Panel notifications when the page has them, and always a polite live region, so
+screen readers hear the same message (and notebooks without notifications still see it)."""
+
+from __future__ import annotations
+
+import html
+from typing import Any
+
+import panel as pn
+import param
+
+from jobdash.ui.shared import theme
+
+KINDS = ("info", "success", "warning", "error")
+
+DURATION_MS = 6000
+"""How long a toast stays on screen."""
+
+LIVE_CSS = theme.HTML_CSS + """
+.jd-live { margin: 0; padding: 8px 12px; border-radius: var(--jd-radius-input);
+  background: var(--jd-surface); border: 1px solid var(--jd-border); }
+.jd-live[data-kind="error"] { border-color: var(--jd-error); color: var(--jd-error-strong); }
+.jd-live[data-kind="success"] { border-color: var(--jd-success); }
+.jd-live.jd-sr { position: absolute; width: 1px; height: 1px; overflow: hidden;
+  clip: rect(0 0 0 0); white-space: nowrap; padding: 0; border: 0; }
+"""
+
+
+class Toaster(pn.viewable.Viewer):
+    """Shows short messages about what happened (job finished, action done, refused)."""
+
+    message = param.String(default="", doc="""The last message shown (plain text).""")
+
+    kind = param.Selector(default="info", objects=list(KINDS), doc="""
+        Kind of the last message: info, success, warning or error.""")
+
+    def __init__(self, **params: Any):
+        super().__init__(**params)
+        self._live = pn.pane.HTML(self._html(), stylesheets=[LIVE_CSS], margin=0,
+                                  sizing_mode="stretch_width")
+        self._slots: dict[str, Any] = {}    # slot -> the toast last shown in it
+
+    def show(self, kind: str, text: str, slot: str | None = None) -> None:
+        """Announce ``text`` (escaped: it may hold labels typed by users). A toast shown in
+        a ``slot`` replaces the one shown there before, if it is still on screen (a stream
+        of similar news is one toast, not a stack)."""
+        self.param.update(kind=kind, message=text)
+        notifications = pn.state.notifications
+        if notifications is not None:
+            previous = self._slots.pop(slot, None) if slot is not None else None
+            if previous is not None:
+                previous.destroy()
+            toast = getattr(notifications, kind)(html.escape(text), duration=DURATION_MS)
+            if slot is not None:
+                self._slots[slot] = toast
+        self._live.object = self._html()
+
+    def _html(self) -> str:
+        hidden = " jd-sr" if pn.state.notifications is not None or not self.message else ""
+        return (f'<p class="jd-live{hidden}" role="status" aria-live="polite" '
+                f'data-kind="{self.kind}">{html.escape(self.message)}</p>')
+
+    def __panel__(self) -> pn.pane.HTML:
+        return self._live
