@@ -5,7 +5,7 @@ PY     := $(VENV)/bin/python
 DB     ?= data/jobs.duckdb
 PORT   ?= 5006
 
-.PHONY: serve test demo bench chromium clean
+.PHONY: serve test lint demo bench chromium clean
 
 $(PY):
 	$(PYTHON) -m venv $(VENV)
@@ -24,9 +24,20 @@ serve: $(VENV)/.installed
 	@test -f $(DB) || $(PY) -m jobdash demo --db $(DB)
 	$(PY) -m jobdash serve --db $(DB) --port $(PORT)
 
-## test: install with the test extra and Debian's chromium, run every test
-test: $(VENV)/.installed-test chromium
+node_modules/.installed: package.json package-lock.json
+	npm ci --no-audit --no-fund --loglevel=error
+	touch $@
+
+## test: install with the test extra and Debian's chromium, lint, run every test
+test: lint chromium
 	$(PY) -m pytest
+
+## lint: ruff (lint + format) and mypy over the Python, Biome over the UI's JS and CSS
+lint: $(VENV)/.installed-test node_modules/.installed
+	$(VENV)/bin/ruff check jobdash tests benchmarks
+	$(VENV)/bin/ruff format --check jobdash tests benchmarks
+	$(VENV)/bin/mypy
+	node_modules/.bin/biome check jobdash/ui/assets
 
 ## demo: (re)build the demo history from scratch
 demo: $(VENV)/.installed
@@ -54,4 +65,4 @@ chromium:
 	fi
 
 clean:
-	rm -rf $(VENV) .pytest_cache
+	rm -rf $(VENV) .pytest_cache node_modules

@@ -14,22 +14,10 @@ import panel as pn
 import param
 from panel.reactive import ReactiveHTML
 
+from jobdash.ui import assets
 from jobdash.ui.shared import theme
 
-DIALOG_CSS = theme.FOCUS_CSS + """
-dialog { border: none; border-radius: var(--jd-radius-card); padding: 0; max-width: 92vw;
-  max-height: 88vh; box-shadow: 0 20px 50px rgba(17, 24, 39, 0.35); font-family: var(--jd-font);
-  color: var(--jd-text); background: var(--jd-surface); }
-dialog::backdrop { background: rgba(17, 24, 39, 0.55); }
-.jd-dialog-head { display: flex; justify-content: flex-end; padding: 8px 8px 0 8px; }
-.jd-dialog-body { padding: 0 24px 24px 24px; overflow: auto; max-height: calc(88vh - 56px); }
-.jd-dialog-body:focus-visible { outline: 3px solid var(--jd-primary); outline-offset: -3px; }
-button.jd-close { all: unset; cursor: pointer; width: 32px; height: 32px; display: inline-flex;
-  align-items: center; justify-content: center; border-radius: var(--jd-radius-input);
-  font-size: 18px; color: var(--jd-text-muted); }
-button.jd-close:hover { background: var(--jd-row-hover); color: var(--jd-text); }
-button.jd-close:focus-visible { outline: 3px solid var(--jd-primary); outline-offset: 2px; }
-"""
+DIALOG_CSS = theme.FOCUS_CSS + assets.css("dialog")
 
 
 class Dialog(ReactiveHTML):
@@ -45,27 +33,9 @@ class Dialog(ReactiveHTML):
         Builds the contents (a list of components) the first time the dialog opens, so a
         page does not pay for dialogs nobody opens. (Negative precedence: stays in Python.)""")
 
-    _template = """
-<dialog id="dialog" class="jd-dialog"><div class="jd-dialog-head"><button id="close" type="button"
-  class="jd-close" aria-label="Close">✕</button></div><div id="body" class="jd-dialog-body"
-  tabindex="0">
-{% for obj in objects %}<div id="item">${obj}</div>{% endfor %}</div></dialog>
-"""
+    _template = assets.template("dialog")
 
-    _scripts = {
-        "render": """
-dialog.setAttribute('aria-label', data.title);
-close.addEventListener('click', () => dialog.close());
-dialog.addEventListener('click', (event) => { if (event.target === dialog) { dialog.close(); } });
-dialog.addEventListener('close', () => { if (data.open) { data.open = false; } });
-self.open();
-""",
-        "title": "dialog.setAttribute('aria-label', data.title);",
-        "open": """
-if (data.open && !dialog.open) { dialog.showModal(); }
-else if (!data.open && dialog.open) { dialog.close(); }
-""",
-    }
+    _scripts = assets.scripts("dialog")
 
     def __init__(self, *objects: Any, **params: Any):
         params.setdefault("stylesheets", [DIALOG_CSS])

@@ -9,6 +9,8 @@ darker shades of the brand colours where the brand shade on white falls short of
 
 from __future__ import annotations
 
+from jobdash.ui import assets
+
 FONT = ('system-ui, -apple-system, "Segoe UI", Roboto, "Helvetica Neue", Arial, '
         '"Noto Sans", "Liberation Sans", sans-serif')
 MONO = 'ui-monospace, SFMono-Regular, Menlo, Consolas, "Liberation Mono", monospace'
@@ -86,66 +88,10 @@ def _variables() -> dict[str, str]:
 
 CSS_VARIABLES: dict[str, str] = _variables()
 
-# Visible focus for everything focusable inside a component's shadow root.
-FOCUS_CSS = """
-:focus-visible { outline: 3px solid var(--jd-primary); outline-offset: 2px; }
-"""
-
-# Built-in Panel widgets (Bootstrap design): inputs with the input radius, buttons readable.
-WIDGET_CSS = FOCUS_CSS + """
-:host { --bs-border-radius: var(--jd-radius-input); --bs-body-font-family: var(--jd-font); }
-.bk-input, select.bk-input, .choices__inner { border-radius: var(--jd-radius-input);
-  border-color: var(--jd-border-strong); font-family: var(--jd-font); }
-:host .bk-btn { font-family: var(--jd-font); font-weight: 500; font-size: 14px;
-  border-radius: var(--jd-radius-input); border: 1px solid; }
-:host .bk-btn.bk-btn-default { color: var(--jd-text); background-color: var(--jd-surface);
-  border-color: var(--jd-border-strong); }
-:host .bk-btn.bk-btn-default:hover { background-color: var(--jd-row-hover);
-  border-color: var(--jd-neutral); }
-:host .bk-btn.bk-btn-primary { color: #FFFFFF; background-color: var(--jd-primary-strong);
-  border-color: var(--jd-primary-strong); }
-:host .bk-btn.bk-btn-primary:hover { background-color: #1E40AF; }
-:host .bk-btn.bk-btn-danger { color: #FFFFFF; background-color: var(--jd-error-strong);
-  border-color: var(--jd-error-strong); }
-:host .bk-btn.bk-btn-danger:hover { background-color: #991B1B; }
-:host .bk-btn.bk-btn-default:disabled, :host .bk-btn.bk-btn-primary:disabled,
-:host .bk-btn.bk-btn-danger:disabled, :host .bk-btn.bk-disabled { opacity: 1; cursor: not-allowed;
-  color: var(--jd-text-muted); background-color: var(--jd-background);
-  border-color: var(--jd-border); }
-:host .bk-btn:focus-visible, :host .bk-input:focus-visible, :host select:focus-visible,
-:host input:focus-visible { outline: 3px solid var(--jd-primary); outline-offset: 2px; }
-label, .bk-input-group > label { font-size: var(--jd-caption-size); font-weight: 600;
-  color: var(--jd-text-muted); }
-"""
-
-# Page sections (filters, table, dashboard panels): white cards with a small shadow.
-SECTION_CSS = """
-:host { background: var(--jd-surface); border-radius: var(--jd-radius-card);
-  box-shadow: var(--jd-shadow); border: 1px solid var(--jd-border); padding: 16px 20px; }
-"""
-
-# Status badges and search highlights, wherever job rows are shown.
-BADGE_CSS = """
-.jd-badge { display: inline-flex; align-items: center; gap: 6px; padding: 2px 10px;
-  border-radius: var(--jd-radius-pill); font-size: 12px; font-weight: 600; white-space: nowrap; }
-.jd-badge::before { content: ""; width: 8px; height: 8px; border-radius: 50%;
-  background: currentColor; opacity: 0.8; }
-mark { background: var(--jd-highlight); color: inherit; padding: 0 1px; border-radius: 2px; }
-""" + "".join(f".jd-badge-{s} {{ background: var(--jd-{s}-bg); color: var(--jd-{s}-fg); }}\n"
-              for s in STATUS_TONES)
-
-# Plain HTML blocks written by the components (header, summaries, lists).
-HTML_CSS = FOCUS_CSS + BADGE_CSS + """
-:host { font-family: var(--jd-font); font-size: var(--jd-body-size);
-  line-height: var(--jd-body-line); color: var(--jd-text); }
-a { color: var(--jd-primary-strong); text-decoration: underline; text-underline-offset: 2px; }
-h1 { font-size: var(--jd-h1-size); font-weight: var(--jd-h1-weight); margin: 0; line-height: 1.25; }
-h2 { font-size: var(--jd-h2-size); font-weight: var(--jd-h2-weight); margin: 0; line-height: 1.3; }
-h3 { font-size: var(--jd-h3-size); font-weight: var(--jd-h3-weight); margin: 0 0 8px 0; }
-h4 { font-size: var(--jd-h4-size); font-weight: var(--jd-h4-weight); margin: 0 0 8px 0; }
-.jd-caption { font-size: var(--jd-caption-size); color: var(--jd-neutral); }
-.jd-mono { font-family: var(--jd-mono); }
-.jd-progress { height: 8px; background: var(--jd-border); border-radius: var(--jd-radius-pill);
-  overflow: hidden; }
-.jd-progress > span { display: block; height: 100%; background: var(--jd-primary); }
-"""
+# Stylesheets shared by the components (files under jobdash/ui/assets/css/), composed the
+# way components use them: each block with the focus ring, HTML blocks with the badges.
+FOCUS_CSS = assets.css("focus")
+WIDGET_CSS = FOCUS_CSS + assets.css("widget")
+SECTION_CSS = assets.css("section")
+BADGE_CSS = assets.css("badge")
+HTML_CSS = FOCUS_CSS + BADGE_CSS + assets.css("html")
