@@ -93,24 +93,24 @@ class _RecordingCursor:
 def record(svc: JobService, call: Callable[[JobService], Any]) -> list[tuple[str, Any]]:
     """The SQL statements (with parameters) the store runs for ``call(svc)``."""
     log: list[tuple[str, Any]] = []
-    store, real = svc.store, svc.store.cursor
+    store, real = svc.store, svc.store._cursor
 
     @contextmanager
     def recording() -> Iterator[_RecordingCursor]:
         with real() as cur:
             yield _RecordingCursor(cur, log)
 
-    store.cursor = recording
+    store._cursor = recording
     try:
         call(svc)
     finally:
-        del store.cursor
+        del store._cursor
     return log
 
 
 def replay(svc: JobService, statements: list[tuple[str, Any]]) -> None:
     """Run recorded statements on a cursor of the store and fetch every row."""
-    with svc.store.cursor() as cur:
+    with svc.store._cursor() as cur:
         for sql, params in statements:
             cur.execute(sql, params).fetchall()
 

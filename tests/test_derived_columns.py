@@ -11,6 +11,7 @@ import json
 import sqlite3
 
 import duckdb
+import pandas as pd
 import pytest
 from test_import_gif import SCHEMA as GIF_SCHEMA
 
@@ -61,10 +62,9 @@ def stale(store: JobStore) -> list[int]:
 
 def derived(store: JobStore, job_id: int) -> tuple:
     """label_key, error_signature, duration_ms, pending_images, needs_review_images."""
-    with store.cursor() as cur:
-        return cur.execute("SELECT label_key, error_signature, duration_ms, pending_images, "
-                           "needs_review_images FROM job_executions WHERE id = ?",
-                           [job_id]).fetchone()
+    row = store.sql("SELECT label_key, error_signature, duration_ms, pending_images, "
+                    "needs_review_images FROM job_executions WHERE id = ?", [job_id])
+    return tuple(None if pd.isna(value) else value for value in row.iloc[0].tolist())
 
 
 def write_version_1(path) -> None:
@@ -106,9 +106,8 @@ def test_migrations_back_fill_a_version_1_file(tmp_path):
         assert derived(store, 4)[2] is None
         assert store.sql("SELECT run_at FROM job_executions ORDER BY id").run_at.tolist() \
             == [T0] * 4
-        with store.cursor() as cur:
-            assert cur.execute("SELECT error_key FROM job_executions WHERE id = 2").fetchone() \
-                == ("generation timed out after 60s",)
+        assert store.sql("SELECT error_key FROM job_executions WHERE id = 2").error_key[0] \
+            == "generation timed out after 60s"
         assert stale(store) == []
     finally:
         store.close()

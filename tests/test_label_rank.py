@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import datetime as dt
 
+import pandas as pd
 import pytest
 from test_derived_columns import stale
 
@@ -25,8 +26,9 @@ def add(service, *labels: str | None) -> list[int]:
 
 
 def ranks(service) -> dict[int, int | None]:
-    with service.store.cursor() as cur:
-        return dict(cur.execute("SELECT id, label_rank FROM job_executions").fetchall())
+    rows = service.store.sql("SELECT id, label_rank FROM job_executions")
+    return {job_id: None if pd.isna(rank) else int(rank)
+            for job_id, rank in zip(rows.id.tolist(), rows.label_rank.tolist(), strict=True)}
 
 
 def by_label(service) -> list[int]:

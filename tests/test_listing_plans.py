@@ -188,109 +188,27 @@ def test_a_stale_sample_still_gives_exact_pages_and_is_taken_again(sampled, monk
     assert top_n == ["page_ids"]                            # placed by the new sample
 
 
-def band_frames(monkeypatch) -> list:
-    """Notes the frame of each band read from now on."""
-    frames: list = []
-    real = deep._band
-    monkeypatch.setattr(deep, "_band", lambda cur, query, where_sql, params, now, frame, *rest:
-                        frames.append(frame) or real(cur, query, where_sql, params, now, frame,
-                                                     *rest))
-    return frames
-
-
-@pytest.mark.parametrize("sort", sample.SORTS)
-def test_an_unchanged_history_needs_no_count_of_the_rows_before_a_cold_band(sampled, monkeypatch,
-                                                                             sort):
-    # No write since the sample: its rows' places are exact, so a band starting at one knows
-    # how many rows come before it (a duration band no running job falls in reads the stored
-    # durations alone). After a rename it counts them again; the pages are the plain SQL's
-    # throughout.
-    frames = band_frames(monkeypatch)
-    top_n = top_n_reads(monkeypatch)
-    for renamed in (False, True):
-        if renamed:
-            sampled.rename(7, "0 first of all labels")
-        for descending in (True, False):
-            for page in (4, 6, 8):
-                query = JobQuery(sort=sort, descending=descending, page_size=25, page=page)
-                sampled.store._deep.clear()
-                rows, total = sampled.store.page(query, NOW)
-                assert (rows["id"].tolist(), total) == reference(sampled, query), \
-                    (renamed, descending, page)
-        known = [frame.known is not None for frame in frames]
-        assert all(known) is not renamed and any(known) is not renamed, (renamed, frames)
-        # The running job's duration is the shortest at NOW: past every band, or before it.
-        assert all(frame.first_part_only is (sort == "duration" and not renamed)
-                   for frame in frames), frames
-        frames.clear()
-    assert top_n == []
-
-
-def test_a_duration_band_reads_the_stored_durations_alone_when_no_running_job_is_in_it():
-    # Running jobs (their duration now, id) before the band are counted into the place it
-    # knows; one in the band, or a band reaching the jobs with no duration, reads every part.
-    frame = sample.Frame((500, 7), (400, None), known=100)          # longest first
-    clear = frame._replace(known=102, first_part_only=True)
-    assert sample._clear_of(frame, [(900, 1), (501, 2), (300, 3)], descending=True) == clear
-    assert sample._clear_of(frame, [(500, 8)], descending=True) == frame._replace(
-        known=101, first_part_only=True)                # same duration, before (ids desc)
-    assert sample._clear_of(frame, [(500, 6)], descending=True) == frame   # after: in it
-    assert sample._clear_of(frame, [(450, 3)], descending=True) == frame
-    assert sample._clear_of(frame, [(400, 3)], descending=True) == frame   # through key 400
-    until = frame._replace(until=(400, 9))                  # up to job 9 (excluded)
-    assert sample._clear_of(until, [(400, 10)], descending=True) == until
-    assert sample._clear_of(until, [(400, 8)], descending=True) == until._replace(
-        first_part_only=True)
-    ascending = sample.Frame((400, 7), (500, None), known=100)
-    assert sample._clear_of(ascending, [(300, 1), (600, 2)], descending=False) == \
-        ascending._replace(known=101, first_part_only=True)
-    assert sample._clear_of(frame._replace(until=None), [], descending=True) == \
-        frame._replace(until=None)
-
-
-def test_the_live_duration_counts_milliseconds_as_duckdb_does(svc):
-    starts = [dt.datetime(2026, 11, 28, 11, 59, 59, 999_999), dt.datetime(2026, 11, 1, 0, 0, 0, 1),
-              dt.datetime(2025, 1, 2, 3, 4, 5, 678_901)]
-    for now in (NOW, NOW.replace(microsecond=500), NOW.replace(microsecond=999_999)):
-        expected = svc.store.sql(
-            "SELECT date_diff('millisecond', s, ?::TIMESTAMP) AS ms FROM "
-            "(SELECT unnest(?::TIMESTAMP[]) AS s)", [now, starts]).ms.tolist()
-        assert [listing.live_duration(start, now) for start in starts] == expected
-
-
-def test_a_page_the_sample_placed_exactly_builds_no_checkpoints(sampled):
-    # While the history is unchanged the sample places every deep page as exactly as
-    # checkpoints would: building them (~0.2 s of both cores at a million jobs) waits for a
-    # read the sample cannot place exactly.
-    query = JobQuery(sort="label", page_size=25, page=6)
-    deep_pages = sampled.store._deep
-    for renamed in (False, True):
-        if renamed:
-            sampled.rename(7, "0 first of all labels")
-        deep_pages.clear()
-        assert sampled.store.page(query, NOW)[0]["id"].tolist() == reference(sampled, query)[0]
-        deep_pages.wait()
-        assert len(deep_pages._kept) == (1 if renamed else 0)
-
-
-def test_a_write_while_a_band_is_read_leaves_its_known_place_unused(sampled, monkeypatch):
-    # A rename commits between the sample placing the band and the band's read: the place
-    # the sample knew is one row short, so the page is read again by the top-N.
+def test_a_write_between_placing_a_band_and_reading_it_still_gives_the_exact_page(
+        sampled, monkeypatch):
+    # A rename commits after the sample placed the band and before the band is read: every
+    # row before the page moves one place on, and the band's count of them says so.
     query = JobQuery(sort="label", page_size=25, page=6)
     last = reference(sampled, JobQuery(sort="label", descending=True))[0][0]
-    real = deep._band
+    real, bands = deep._band, []
 
     def renaming(cur, q, where_sql, params, now, frame, *rest):
-        if frame.known is not None:
+        if not bands:
             sampled.rename(last, "0 first of all labels")   # the last label becomes the first
+        bands.append(frame)
         return real(cur, q, where_sql, params, now, frame, *rest)
 
     monkeypatch.setattr(deep, "_band", renaming)
     top_n = top_n_reads(monkeypatch)
+    expected = reference(sampled, query)[0]
     sampled.store._deep.clear()
     rows = sampled.store.page(query, NOW)[0]
-    assert rows["id"].tolist() == reference(sampled, query)[0]
-    assert top_n == ["page_ids"]
+    assert rows["id"].tolist() == reference(sampled, query)[0] != expected
+    assert len(bands) == 1 and top_n == []      # read in the band the sample placed
 
 
 def test_a_sample_of_a_history_grown_much_since_is_taken_again(sampled, monkeypatch):
@@ -324,8 +242,7 @@ def test_an_unfiltered_page_is_framed_by_the_sampled_rows_either_side_of_it(monk
     # every job added or deleted since the sample was taken.
     monkeypatch.setattr(sample, "STRIDE", 10)
     placed = sample._Placed(places=list(range(0, 1000, 10)),
-                            points=[(n // 20, n) for n in range(0, 1000, 10)],
-                            part_places=list(range(0, 1000, 10)))
+                            points=[(n // 20, n) for n in range(0, 1000, 10)])
     # Keys n // 20: each sampled key is shared with one neighbour, so an edge whose
     # neighbour outside the band has it keeps its id, else it is the key alone.
     assert sample._unfiltered(placed, 25, 510, total=1000, taken_of=1000) == \
@@ -338,38 +255,20 @@ def test_an_unfiltered_page_is_framed_by_the_sampled_rows_either_side_of_it(monk
         sample.Frame(None, (2, 40))
     assert sample._unfiltered(placed, 25, 980, total=1000, taken_of=1000) == \
         sample.Frame((48, 970), None)
-    # Nothing written since the sample: the band starts at the sampled row itself, and the
-    # rows before it need no count (its place is known).
-    assert sample._unfiltered(placed, 25, 510, total=1000, taken_of=1000, unchanged=True) == \
-        sample.Frame((25, 500), (27, None), known=500)
-
-
-def test_an_unchanged_history_places_a_duration_band_by_the_stored_durations(monkeypatch):
-    # The first part of the duration key is the stored duration of finished jobs: the band
-    # knows how many of them come before a finished sampled job; one that was running has no
-    # place among them, so a band starting there counts the rows before it.
-    monkeypatch.setattr(sample, "STRIDE", 2)
-    placed = sample._Placed(places=[0, 10, 20], points=[(5, 1), (9, 2), (12, 3)],
-                            part_places=[0, None, 19])
-    assert sample._unfiltered(placed, 5, 25, total=30, taken_of=30, unchanged=True) == \
-        sample.Frame((12, 3), None, known=19)
-    assert sample._unfiltered(placed, 5, 14, total=30, taken_of=30, unchanged=True) == \
-        sample.Frame((9, None), None)
 
 
 def test_an_unfiltered_band_holds_few_more_rows_than_the_page(svc, monkeypatch):
     take_sample(svc, monkeypatch, stride=4)
     deep_pages = svc.store._deep
     total = reference(svc, JobQuery())[1]
-    with svc.store.cursor() as cur:
+    with svc.store._cursor() as cur:
         for sort in sample.SORTS:
             for descending in (True, False):
                 query = JobQuery(sort=sort, descending=descending)
                 places = deep_pages._sample._orders[sort, descending].places
                 widest = max(b - a for a, b in zip(places, places[1:]))
                 for offset in range(100, total - 100, 50):
-                    frame = deep_pages._sample.around(cur, query, "TRUE", [], NOW, 25, offset,
-                                                      total)
+                    frame = deep_pages._sample.around(cur, query, "TRUE", [], 25, offset, total)
                     order = deep._Order(*listing.sort_key(query, NOW), query.descending)
                     band_sql, band_params = order.between(frame.since, frame.until)
                     rows = cur.execute(f"SELECT count(*) FROM job_executions j WHERE {band_sql}",
@@ -389,7 +288,7 @@ def test_an_unfiltered_listing_is_placed_without_querying_the_sample(svc, monkey
             self._cur = real()
 
         def execute(self, sql, params=None):
-            statements.append(sql)
+            statements.append(getattr(sql, "query", sql))   # store.sql() runs parsed ones
             return self._cur.execute(sql, params)
 
         def __getattr__(self, name):

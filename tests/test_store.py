@@ -1,11 +1,14 @@
-"""JobStore: migrations, locking, thread safety, parameterised SQL."""
+"""JobStore: migrations, locking, thread safety, parameterised SQL, writes only through its
+transactions and reads of your own only through its read-only sql()."""
 
 from __future__ import annotations
 
+import ast
 import subprocess
 import sys
 import textwrap
 import threading
+from pathlib import Path
 
 import duckdb
 import pytest
@@ -14,6 +17,7 @@ from factories import add_job
 import jobdash
 from jobdash.errors import SchemaTooNew, StoreLocked, ValidationError
 from jobdash.store import JobStore
+from jobdash.store.store import Transaction
 from jobdash.store.migrations import LATEST_VERSION, MIGRATIONS
 
 TABLES = {"configurations", "job_executions", "generated_images", "job_events",
@@ -89,18 +93,87 @@ def test_a_failed_transaction_changes_nothing(service):
     assert add_job(service) == 2
 
 
+def _everything(store: JobStore) -> dict:
+    """Every table's rows, the attached databases and the settings a statement could change."""
+    tables = store.sql("SELECT table_name FROM information_schema.tables "
+                       "WHERE table_catalog = current_database() ORDER BY 1").table_name
+    return {"rows": {t: store.sql(f"SELECT * FROM {t} ORDER BY ALL").to_dict("list")
+                     for t in tables},
+            "databases": store.sql("SELECT database_name FROM duckdb_databases() "
+                                   "ORDER BY 1").database_name.tolist(),
+            "threads": store.sql("SELECT current_setting('threads') AS t").t[0]}
+
+
 @pytest.mark.parametrize("statement", [
     "UPDATE job_executions SET label = 'x'",
     "DELETE FROM job_executions",
+    "INSERT INTO filter_presets VALUES ('p', '[]', now())",
     "SELECT 1; DELETE FROM job_executions",
+    "SELECT label FROM job_executions; SELECT 1",
     "CREATE TABLE t AS SELECT 1",
+    "DROP TABLE filter_presets",
+    "ALTER TABLE job_executions ADD COLUMN x INTEGER",
+    "ATTACH ':memory:' AS other",
+    "COPY job_executions TO '{out}' (FORMAT csv)",
+    "COPY job_executions FROM '{out}'",
+    "EXPORT DATABASE '{out}'",
+    "PRAGMA threads=1",
+    "SET threads = 1",
+    "CALL checkpoint()",
+    "EXPLAIN ANALYZE DELETE FROM job_executions",    # runs the DELETE it explains
+    "EXPLAIN SELECT 1",
+    "BEGIN TRANSACTION",
+    "",
+    "SELEC label FROM job_executions",
 ])
-def test_sql_runs_only_read_only_queries(service, statement):
+def test_sql_refuses_all_but_one_select_and_runs_nothing(service, tmp_path, statement):
     add_job(service, label="kept")
-    with pytest.raises(ValidationError, match="read-only"):
-        service.store.sql(statement)
-    assert service.store.sql("SELECT label FROM job_executions")["label"].tolist() == ["kept"]
-    assert service.store.sql("EXPLAIN SELECT 1").shape[0] == 1
+    before = _everything(service.store)
+    out = tmp_path / "out"
+    with pytest.raises(ValidationError) as refused:
+        service.store.sql(statement.format(out=out))
+    assert refused.value.field == "statement"
+    assert _everything(service.store) == before
+    assert not out.exists()
+
+
+def test_sql_runs_a_select_with_parameters(service):
+    add_job(service, label="kept")
+    add_job(service, label="other")
+    got = service.store.sql("WITH j AS (SELECT id, label FROM job_executions) "
+                            "SELECT label FROM j WHERE label <> ? ORDER BY id", ["other"])
+    assert got["label"].tolist() == ["kept"]
+    assert service.store.sql("FROM job_executions SELECT count(*) AS n")["n"][0] == 2
+
+
+def test_a_transaction_hands_out_no_cursor(service):
+    with service.store.transaction() as tx:
+        assert isinstance(tx, Transaction)
+        assert [name for name in dir(tx) if not name.startswith("_")] == []
+    assert not any(name in dir(JobStore) for name in ("cursor", "execute", "connection", "con"))
+
+
+def _reaches_inside_the_store(path: Path) -> list[str]:
+    """What a module outside jobdash/store does that only the store may: import DuckDB, or
+    touch a store's connection, cursors or a transaction's cursor."""
+    found = []
+    for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+        if isinstance(node, ast.Import | ast.ImportFrom):
+            names = [alias.name for alias in node.names]
+            if isinstance(node, ast.ImportFrom):
+                names = [node.module or ""]
+            found += [f"import {n}" for n in names if n.split(".")[0] == "duckdb"]
+        elif isinstance(node, ast.Attribute) and node.attr in ("_con", "_cursor", "_cur"):
+            found.append(f".{node.attr}")
+    return found
+
+
+def test_no_module_outside_the_store_reaches_duckdb_or_a_cursor():
+    package = Path(jobdash.__file__).parent
+    outside = [p for p in package.rglob("*.py") if "store" not in p.relative_to(package).parts]
+    assert len(outside) > 20
+    assert {str(p.relative_to(package)): hits for p in outside
+            if (hits := _reaches_inside_the_store(p))} == {}
 
 
 def test_concurrent_reads_and_writes_from_threads(service):
@@ -149,7 +222,7 @@ def test_close_waits_for_a_running_read_and_later_reads_get_a_clear_error(tmp_pa
     results: list[object] = []
 
     def long_read() -> None:
-        with store.cursor() as cur:
+        with store._cursor() as cur:
             started.set()
             release.wait(5)
             results.append(cur.execute("SELECT 42").fetchone()[0])

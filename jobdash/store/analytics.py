@@ -1,12 +1,12 @@
 """Failure analysis in SQL: error signatures, rates over time, duration percentiles, QC reasons.
 
-Functions over a JobStore, reading through ``store.cursor()``. The jobs in scope are those
-matching a JobQuery (its filters; sort and page do not matter). Every value reaches DuckDB as a
-parameter; the few identifiers that vary (bucket size, grouping) come from the whitelists
-below, and anything else is refused with ValidationError. Jobs are grouped by their stored
-signature (``job_executions.error_signature``, kept by every write: :mod:`.derived`), the very
-value the listing filter ``JobQuery.error_signature`` tests, so a signature's count here is
-the number of jobs the listing shows for it.
+Functions over a JobStore, reading only through its read-only ``store.sql()``. The jobs in
+scope are those matching a JobQuery (its filters; sort and page do not matter). Every value
+reaches DuckDB as a parameter; the few identifiers that vary (bucket size, grouping) come
+from the whitelists below, and anything else is refused with ValidationError. Jobs are
+grouped by their stored signature (``job_executions.error_signature``, kept by every write:
+:mod:`.derived`), the very value the listing filter ``JobQuery.error_signature`` tests, so a
+signature's count here is the number of jobs the listing shows for it.
 """
 
 from __future__ import annotations
@@ -80,18 +80,12 @@ def bucket_sql(bucket: str, column: str) -> str:
     return f"date_trunc('{bucket}', {column})"
 
 
-def _df(store: JobStore, sql: str, params: Sequence[object]) -> pd.DataFrame:
-    with store.cursor() as cur:
-        return cur.execute(sql, list(params)).df()
-
-
 # -- error signatures -----------------------------------------------------------------------
 
 def signature_of(store: JobStore, message: str | None) -> str:
     """The signature of one error message (the same SQL the analysis and the filter use)."""
     sql = f"SELECT {signature_sql('m')} FROM (SELECT ?::VARCHAR AS m)"
-    with store.cursor() as cur:
-        return cur.execute(sql, [message]).fetchone()[0]
+    return store.sql(sql, [message]).iloc[0, 0]
 
 
 def error_signatures(store: JobStore, query: JobQuery, *, limit: int,
@@ -123,7 +117,7 @@ def error_signatures(store: JobStore, query: JobQuery, *, limit: int,
         GROUP BY signature
         ORDER BY jobs DESC, signature
         LIMIT ?"""
-    return _df(store, sql, [*params, examples, limit])
+    return store.sql(sql, [*params, examples, limit])
 
 
 def signature_daily_counts(store: JobStore, query: JobQuery, *, signatures: Sequence[str] | None,
@@ -160,7 +154,7 @@ def signature_daily_counts(store: JobStore, query: JobQuery, *, signatures: Sequ
         FROM chosen s CROSS JOIN days d
         LEFT JOIN per_day n ON n.signature = s.signature AND n.day = d.day
         ORDER BY s.rank, d.day"""
-    return _df(store, sql, [*params, *chosen_params, first_day, last_day])
+    return store.sql(sql, [*params, *chosen_params, first_day, last_day])
 
 
 # -- rates over time ------------------------------------------------------------------------
@@ -197,7 +191,7 @@ def failure_rate(store: JobStore, query: JobQuery, *, bucket: str,
                    count(*) FILTER (j.status = 'failed') / count(*) AS failure_rate
             FROM {_FROM_JOBS} WHERE {where_sql} AND {FINISHED}
             GROUP BY {group} ORDER BY {group}"""
-    return _df(store, sql, params)
+    return store.sql(sql, params)
 
 
 def qc_rejection_rate(store: JobStore, query: JobQuery, *, bucket: str,
@@ -235,7 +229,7 @@ def qc_rejection_rate(store: JobStore, query: JobQuery, *, bucket: str,
                    count(*) FILTER ({_REJECTED}) / count(*) AS rejection_rate
             FROM {_FROM_IMAGES} WHERE {where_sql} AND {judged}
             GROUP BY {group} ORDER BY {group}"""
-    return _df(store, sql, params)
+    return store.sql(sql, params)
 
 
 # -- durations and QC reasons ---------------------------------------------------------------
@@ -260,7 +254,7 @@ def duration_percentiles(store: JobStore, query: JobQuery, *, by: str | None,
         LEFT JOIN configurations c ON c.id = j.configuration_id
         WHERE {where_sql} AND j.started_at IS NOT NULL
         GROUP BY {group} ORDER BY {group}"""
-    return _df(store, sql, [now, *params])
+    return store.sql(sql, [now, *params])
 
 
 def qc_reasons(store: JobStore, query: JobQuery) -> pd.DataFrame:
@@ -300,4 +294,4 @@ def qc_reasons(store: JobStore, query: JobQuery) -> pd.DataFrame:
         JOIN named n ON n.qc_status = i.qc_status AND n.qc_reason IS NOT DISTINCT FROM i.qc_reason
         GROUP BY kind, i.qc_status, n.reason
         ORDER BY kind DESC, images DESC, i.qc_status = 'needs_review', n.reason"""
-    return _df(store, sql, params)
+    return store.sql(sql, params)

@@ -658,7 +658,8 @@ def load_history(store: JobStore, plan: HistoryPlan, draw: Draw | None = None) -
     qc_status, qc_reason, number) and returns ``{image id: (file_path,
     thumbnail_path)}``; those paths are stored. If anything fails nothing is written.
     Raises :class:`~jobdash.errors.Conflict` when the history already holds jobs."""
-    with store.transaction() as cur:
+    with store.transaction() as tx:
+        cur = tx._cur
         existing = cur.execute("SELECT count(*) FROM job_executions").fetchone()[0]
         if existing:
             raise Conflict(f"{store.path} already holds {existing:,} jobs: a demo history is "

@@ -16,12 +16,7 @@ Neither checkpoints nor estimates are trusted: the count says exactly where the 
 starts, so a page is returned only when the band really holds it. Jobs added or deleted
 since shift positions; the shift measured on each read corrects the next one, and a band
 that misses its page rebuilds the checkpoints (or the sample). A page is therefore always
-exact, whatever changed meanwhile.
-
-The one count spared is an unfiltered band's while no write has begun since the sample was
-taken: the sample then knows how many rows come before the sampled row the band starts at
-(:mod:`.sample`). Such a read builds no checkpoints either: while the history stays as it
-is, the sample places the listing's other deep pages as exactly.
+exact, whatever changed meanwhile, and however it was written.
 """
 
 from __future__ import annotations
@@ -38,7 +33,7 @@ import duckdb
 
 from ..query import JobQuery
 from .listing import from_the_end, key_parts, keyed_order, order_by, page_ids, sort_key
-from .sample import Cursors, Frame, Point, Sample, Writes
+from .sample import Cursors, Frame, Point, Sample
 
 log = logging.getLogger(__name__)
 
@@ -72,15 +67,14 @@ class _Checkpoints:
 
 class DeepPages:
     """Reads pages of long listings through checkpoints (one instance per store, whose
-    ``cursor`` it is given for building checkpoints in the background, and its count of
-    ``writes`` for telling whether the sample is still exact)."""
+    ``cursor`` it is given for building checkpoints in the background)."""
 
-    def __init__(self, cursor: Cursors, writes: Writes) -> None:
+    def __init__(self, cursor: Cursors) -> None:
         self._cursor = cursor
         self._kept: OrderedDict[str, _Checkpoints] = OrderedDict()
         self._building: dict[str, threading.Thread] = {}
         self._lock = threading.Lock()
-        self._sample = Sample(cursor, writes)
+        self._sample = Sample(cursor)
 
     def clear(self) -> None:
         """Forget every listing's checkpoints (the next deep read of each rebuilds them; the
@@ -128,16 +122,12 @@ class DeepPages:
         if offset >= total:
             return [], total
         if total > LONG:
-            placed = None
-            if min(offset, total - offset) >= DEEP:
-                placed = self._estimated(cur, query, where_sql, params, now, limit, offset,
-                                         total)
-            # A page the sample placed exactly builds nothing: while the history stays
-            # unchanged, the sample places the listing's other deep pages as exactly.
-            if points is None and (placed is None or not placed[1]):
+            if points is None:
                 self._build_later(name, query, where_sql, params, now)
-            if placed is not None:
-                return placed[0], total
+            if min(offset, total - offset) >= DEEP:
+                page = self._estimated(cur, query, where_sql, params, now, limit, offset, total)
+                if page is not None:
+                    return page, total
         if offset > total // 2:
             sql, values = from_the_end(query, where_sql, params, now, limit, offset, total)
             return [r[0] for r in cur.execute(sql, values).fetchall()][::-1], total
@@ -146,21 +136,16 @@ class DeepPages:
 
     def _estimated(self, cur: duckdb.DuckDBPyConnection, query: JobQuery, where_sql: str,
                    params: list[Any], now: dt.datetime, limit: int, offset: int,
-                   total: int) -> tuple[list[int], bool] | None:
-        """The page read in the band the sample places it in and whether the sample knew
-        where the band starts, or None (no sample, a write meanwhile that may have moved
-        rows the band did not count, or a band that misses the page: the sample is then
-        taken again)."""
-        frame = self._sample.around(cur, query, where_sql, params, now, limit, offset, total)
+                   total: int) -> list[int] | None:
+        """The page read in the band the sample places it in, or None (no sample, or a band
+        that misses the page: the sample is then taken again)."""
+        frame = self._sample.around(cur, query, where_sql, params, limit, offset, total)
         if frame is None:
             return None
         _, _, page = _band(cur, query, where_sql, params, now, frame, limit, offset, total)
-        if not self._sample.holds(frame):
-            return None
         if page is None:
             self._sample.refresh()
-            return None
-        return page, frame.known is not None
+        return page
 
     def _build_later(self, name: str, query: JobQuery, where_sql: str, params: list[Any],
                      now: dt.datetime) -> None:
@@ -233,27 +218,20 @@ def _band(cur: duckdb.DuckDBPyConnection, query: JobQuery, where_sql: str,
           params: list[Any], now: dt.datetime, frame: Frame, limit: int, offset: int,
           total: int | None = None) -> tuple[int, int, list[int] | None]:
     """Read the rows of ``frame`` (see :meth:`_Order.between`): the listing's size (counted
-    unless the caller gives it), how many rows come before the band (counted, but for those
-    of the key's first part when the frame knows them), and the page at ``offset`` when the
-    band holds it (None when it does not)."""
+    unless the caller gives it), how many rows come before the band (counted), and the page
+    at ``offset`` when the band holds it (None when it does not)."""
     since, until = frame.since, frame.until
     scan = f"FROM job_executions j WHERE ({where_sql})"
     size_sql, size_params = ("?::BIGINT", [total]) if total is not None else (
         f"(SELECT count(*) {scan})", params)
     counts, bands, count_params, band_params = [], [], [], []
     # Each part of the key (the duration: stored and live) is tested on its own rows.
-    parts = key_parts(query, now)
-    for part, (key_sql, key_params, rows) in enumerate(parts[:1] if frame.first_part_only
-                                                       else parts):
+    for key_sql, key_params, rows in key_parts(query, now):
         order = _Order(key_sql, key_params, query.descending)
         band_sql, band_values = order.between(since, until)
-        if part == 0 and frame.known is not None:
-            counts.append("?::BIGINT")
-            count_params.append(frame.known)
-        else:
-            ahead_sql, ahead_params = order.before(since) if since is not None else ("FALSE", [])
-            counts.append(f"(SELECT count(*) {scan} AND {rows} AND {ahead_sql})")
-            count_params += [*params, *ahead_params]
+        ahead_sql, ahead_params = order.before(since) if since is not None else ("FALSE", [])
+        counts.append(f"(SELECT count(*) {scan} AND {rows} AND {ahead_sql})")
+        count_params += [*params, *ahead_params]
         bands.append(f"SELECT j.id, {key_sql} AS k {scan} AND {rows} AND {band_sql}")
         band_params += [*key_params, *params, *band_values]
     # Independent scalar subqueries plan ~1 ms faster than cutting the page inside the

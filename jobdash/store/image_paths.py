@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-import duckdb
+from .store import Transaction
 
 
-def set_file_paths(cur: duckdb.DuckDBPyConnection, paths: dict[int, str]) -> None:
-    """Point image rows at their files' new places, inside a JobStore transaction."""
+def set_file_paths(tx: Transaction, paths: dict[int, str]) -> None:
+    """Point image rows at their files' new places (``{image id: path}``) inside a JobStore
+    transaction."""
     if paths:
-        cur.executemany("UPDATE generated_images SET file_path = ? WHERE id = ?",
-                        [[path, image_id] for image_id, path in paths.items()])
+        tx._cur.executemany("UPDATE generated_images SET file_path = ? WHERE id = ?",
+                            [[path, image_id] for image_id, path in paths.items()])

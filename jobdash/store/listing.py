@@ -21,15 +21,6 @@ DURATION = "date_diff('millisecond', j.started_at, coalesce(j.completed_at, ?::T
 STORED_DURATION = "j.duration_ms"
 LIVE_DURATION = "date_diff('millisecond', j.started_at, ?::TIMESTAMP)"
 DURATION_KEY = f"coalesce({STORED_DURATION}, {LIVE_DURATION})"
-LIVE_ROWS = f"{STORED_DURATION} IS NULL AND j.started_at IS NOT NULL"
-"""The jobs whose duration counts up to ``now``: started, not finished."""
-_EPOCH, _MS = dt.datetime(1970, 1, 1), dt.timedelta(milliseconds=1)
-
-
-def live_duration(started_at: dt.datetime, now: dt.datetime) -> int:
-    """:data:`LIVE_DURATION` of a job started at ``started_at``, computed here: the whole
-    milliseconds between the two, as DuckDB's ``date_diff`` counts them."""
-    return (now - _EPOCH) // _MS - (started_at - _EPOCH) // _MS
 
 _SORT_SQL = {
     "id": "j.id",

@@ -1,4 +1,10 @@
-"""JobStore: owns the DuckDB connection. Every SQL statement of jobdash lives in this package."""
+"""JobStore: owns the DuckDB connection. Every SQL statement of jobdash lives in this package.
+
+Cursors never leave it. Readers call its read methods, or :meth:`JobStore.sql` for a query of
+their own, which runs only what DuckDB's parser calls one SELECT. Writers call its write
+methods inside :meth:`JobStore.transaction`, passing the :class:`Transaction` it yields: a
+handle, not a cursor, so every write is one of the store's own statements and keeps the
+derived columns and label ranks it maintains (:mod:`.derived`, :mod:`.label_rank`)."""
 
 from __future__ import annotations
 
@@ -21,7 +27,6 @@ from .migrations import LATEST_VERSION, MIGRATIONS
 
 # A list of ids passed as one parameter: ``... IN {_ID_LIST}`` with ``[list_of_ids]``.
 _ID_LIST = "(SELECT unnest(?::BIGINT[]))"
-_READ_ONLY = (duckdb.StatementType.SELECT, duckdb.StatementType.EXPLAIN)
 ID_TABLES = ("configurations", "job_executions", "generated_images", "job_events")
 
 JOB_COLUMNS = f"""
@@ -49,6 +54,16 @@ def _json(value: Any) -> str | None:
     return None if value is None else json.dumps(value, default=str)
 
 
+class Transaction:
+    """An open write transaction of a :class:`JobStore` (see :meth:`JobStore.transaction`):
+    pass it to the store's write methods. Its cursor is the store package's alone."""
+
+    __slots__ = ("_cur",)
+
+    def __init__(self, cur: duckdb.DuckDBPyConnection) -> None:
+        self._cur = cur
+
+
 class JobStore:
     """One DuckDB file: one connection, a cursor per call, writes serialised by a lock."""
 
@@ -59,8 +74,7 @@ class JobStore:
         self._open_cursors = 0
         self._closed = False
         self._labels_set = False    # in the open transaction (under the write lock)
-        self._writes = 0            # write transactions begun plus ended: odd while one is open
-        self._deep = deep.DeepPages(self.cursor, lambda: self._writes)
+        self._deep = deep.DeepPages(self._cursor)
         self.path.parent.mkdir(parents=True, exist_ok=True)
         config = {"memory_limit": memory_limit} if memory_limit else {}
         try:
@@ -88,8 +102,9 @@ class JobStore:
         self._con.close()
 
     @contextmanager
-    def cursor(self) -> Iterator[duckdb.DuckDBPyConnection]:
-        """A cursor of its own for one read; safe from any thread."""
+    def _cursor(self) -> Iterator[duckdb.DuckDBPyConnection]:
+        """A cursor of its own for one call; safe from any thread. Private to the store
+        package: what runs on it is the package's SQL."""
         with self._idle:
             if self._closed:
                 raise StoreClosed(f"{self.path} is closed: open it again with jobdash.open().")
@@ -106,26 +121,23 @@ class JobStore:
                 self._idle.notify_all()
 
     @contextmanager
-    def transaction(self) -> Iterator[duckdb.DuckDBPyConnection]:
-        """Serialised write transaction: commits on success, rolls back on any error. Labels
-        set in it get their ranks (:mod:`.label_rank`) before it commits."""
-        with self._write_lock, self.cursor() as cur:
+    def transaction(self) -> Iterator[Transaction]:
+        """Serialised write transaction, for the write methods that take it: commits on
+        success, rolls back on any error. Labels set in it get their ranks
+        (:mod:`.label_rank`) before it commits."""
+        with self._write_lock, self._cursor() as cur:
             ids_before = dict(self._next_ids)
             self._labels_set = False
-            self._writes += 1
+            cur.execute("BEGIN TRANSACTION")
             try:
-                cur.execute("BEGIN TRANSACTION")
-                try:
-                    yield cur
-                    if self._labels_set:
-                        label_rank.place(cur)
-                except BaseException:
-                    cur.execute("ROLLBACK")
-                    self._next_ids = ids_before
-                    raise
-                cur.execute("COMMIT")
-            finally:
-                self._writes += 1
+                yield Transaction(cur)
+                if self._labels_set:
+                    label_rank.place(cur)
+            except BaseException:
+                cur.execute("ROLLBACK")
+                self._next_ids = ids_before
+                raise
+            cur.execute("COMMIT")
 
     def _new_ids(self, table: str, n: int = 1) -> list[int]:
         start = self._next_ids[table]
@@ -133,7 +145,7 @@ class JobStore:
         return list(range(start, start + n))
 
     def _load_next_ids(self) -> dict[str, int]:
-        with self.cursor() as cur:
+        with self._cursor() as cur:
             return {t: cur.execute(f"SELECT coalesce(max(id), 0) + 1 FROM {t}").fetchone()[0]
                     for t in ID_TABLES}
 
@@ -142,7 +154,7 @@ class JobStore:
         of a long history, so a link straight to one of its deep pages is fast at once."""
         query = JobQuery()
         where_sql, params = listing.where(query)
-        with self.cursor() as cur:
+        with self._cursor() as cur:
             total = cur.execute("SELECT count(*) FROM job_executions").fetchone()[0]
         if total > deep.LONG:
             self._deep.prepare(query, where_sql, params, utcnow())
@@ -156,7 +168,7 @@ class JobStore:
 
     def schema_version(self) -> int:
         """Highest applied migration (0 for an empty file)."""
-        with self.cursor() as cur:
+        with self._cursor() as cur:
             exists = cur.execute(
                 "SELECT count(*) FROM information_schema.tables WHERE table_name = 'schema_migrations'"
             ).fetchone()[0]
@@ -173,7 +185,7 @@ class JobStore:
                 f"{LATEST_VERSION}. Upgrade jobdash (pip install -U jobdash) to open it."
             )
         applied = []
-        with self._write_lock, self.cursor() as cur:
+        with self._write_lock, self._cursor() as cur:
             cur.execute("CREATE TABLE IF NOT EXISTS schema_migrations ("
                         "version INTEGER PRIMARY KEY, description VARCHAR, applied_at TIMESTAMP)")
             for version, description, statements in MIGRATIONS:
@@ -194,7 +206,7 @@ class JobStore:
 
     def applied_migrations(self) -> list[int]:
         """Versions recorded in ``schema_migrations``, in order."""
-        with self.cursor() as cur:
+        with self._cursor() as cur:
             return [r[0] for r in cur.execute(
                 "SELECT version FROM schema_migrations ORDER BY version").fetchall()]
 
@@ -202,14 +214,14 @@ class JobStore:
 
     def configurations(self) -> pd.DataFrame:
         """Every configuration (small table), newest version last per name."""
-        with self.cursor() as cur:
+        with self._cursor() as cur:
             return cur.execute(
                 "SELECT id, name, version, settings, created_at, updated_at FROM configurations "
                 "ORDER BY name, version").df()
 
     def configuration(self, config_id: int) -> dict | None:
         """One configuration as a dict with parsed settings, or None."""
-        with self.cursor() as cur:
+        with self._cursor() as cur:
             row = cur.execute("SELECT id, name, version, settings, created_at, updated_at "
                               "FROM configurations WHERE id = ?", [config_id]).fetchone()
         if row is None:
@@ -221,19 +233,20 @@ class JobStore:
 
     def configuration_by_name(self, name: str) -> dict | None:
         """The newest version of the configuration called ``name``, or None."""
-        with self.cursor() as cur:
+        with self._cursor() as cur:
             row = cur.execute("SELECT id FROM configurations WHERE name = ? "
                               "ORDER BY version DESC LIMIT 1", [name]).fetchone()
         return self.configuration(row[0]) if row else None
 
     def add_configuration(self, name: str, settings: dict, *, at: dt.datetime | None = None) -> int:
         """Insert the next version of configuration ``name``; returns its id."""
-        with self.transaction() as cur:
-            return self.insert_configuration(cur, name=name, settings=settings, at=at)
+        with self.transaction() as tx:
+            return self.insert_configuration(tx, name=name, settings=settings, at=at)
 
-    def insert_configuration(self, cur: duckdb.DuckDBPyConnection, *, name: str, settings: dict,
+    def insert_configuration(self, tx: Transaction, *, name: str, settings: dict,
                              at: dt.datetime | None = None) -> int:
         """Insert the next version of configuration ``name`` inside a transaction."""
+        cur = tx._cur
         at = at or utcnow()
         version = cur.execute("SELECT coalesce(max(version), 0) + 1 FROM configurations "
                               "WHERE name = ?", [name]).fetchone()[0]
@@ -247,7 +260,7 @@ class JobStore:
     def page(self, query: JobQuery, now: dt.datetime) -> tuple[pd.DataFrame, int]:
         """One page of jobs matching ``query`` and the total that match."""
         offset = (query.page - 1) * query.page_size
-        with self.cursor() as cur:
+        with self._cursor() as cur:
             where_sql, params = listing.where(query, self._named(cur, query))
             if listing.costly(query):
                 sql, values = listing.counted_page(query, where_sql, params, now,
@@ -281,7 +294,7 @@ class JobStore:
 
     def jobs(self, ids: Sequence[int], now: dt.datetime) -> pd.DataFrame:
         """The listing columns of the given jobs, in the given order (unknown ids absent)."""
-        with self.cursor() as cur:
+        with self._cursor() as cur:
             return self._jobs_by_ids(cur, list(ids), now)
 
     def matching_ids(self, query: JobQuery | None, limit: int | None = None) -> list[int]:
@@ -293,18 +306,18 @@ class JobStore:
         if limit is not None:
             sql += " LIMIT ?"
             extra.append(limit)
-        with self.cursor() as cur:
+        with self._cursor() as cur:
             return [r[0] for r in cur.execute(sql, [*params, *extra]).fetchall()]
 
     def existing_ids(self, ids: Sequence[int]) -> dict[int, str]:
         """Status of each of ``ids`` that exists."""
-        with self.cursor() as cur:
+        with self._cursor() as cur:
             return dict(cur.execute(f"SELECT id, status FROM job_executions WHERE id IN {_ID_LIST}",
                                     [list(ids)]).fetchall())
 
     def job(self, job_id: int) -> dict | None:
         """Every column of one job (snapshot parsed), with configuration name/version."""
-        with self.cursor() as cur:
+        with self._cursor() as cur:
             cur.execute(f"SELECT {JOB_COLUMNS}, j.configuration_snapshot FROM {JOB_FROM} "
                         "WHERE j.id = ?", [utcnow(), job_id])
             row = cur.fetchone()
@@ -317,26 +330,26 @@ class JobStore:
 
     def images(self, job_id: int) -> pd.DataFrame:
         """Every image row of one job, oldest first."""
-        with self.cursor() as cur:
+        with self._cursor() as cur:
             return cur.execute("SELECT * FROM generated_images WHERE execution_id = ? "
                                "ORDER BY id", [job_id]).df()
 
     def images_for_jobs(self, ids: Sequence[int]) -> pd.DataFrame:
         """Image rows of many jobs (for exports), ordered by job then image."""
-        with self.cursor() as cur:
+        with self._cursor() as cur:
             return cur.execute(f"SELECT * FROM generated_images WHERE execution_id IN {_ID_LIST} "
                                "ORDER BY execution_id, id", [list(ids)]).df()
 
     def events(self, job_id: int, after_id: int = 0) -> pd.DataFrame:
         """Timeline of one job (optionally only events after ``after_id``), in order."""
-        with self.cursor() as cur:
+        with self._cursor() as cur:
             return cur.execute("SELECT * FROM job_events WHERE execution_id = ? AND id > ? "
                                "ORDER BY id", [job_id, after_id]).df()
 
     def statistics(self, query: JobQuery | None, now: dt.datetime) -> dict[str, Any]:
         """Aggregates over the jobs matching ``query`` in one scan."""
         week, fortnight = now - dt.timedelta(days=7), now - dt.timedelta(days=14)
-        with self.cursor() as cur:
+        with self._cursor() as cur:
             where_sql, params = listing.where(query, self._named(cur, query))
             cur.execute(f"""
                 SELECT count(*) AS total,
@@ -360,33 +373,35 @@ class JobStore:
 
     def pending_queue(self) -> list[int]:
         """Ids of pending jobs in queue order."""
-        with self.cursor() as cur:
+        with self._cursor() as cur:
             return [r[0] for r in cur.execute(
                 "SELECT id FROM job_executions WHERE status = 'pending' ORDER BY queued_at, id"
             ).fetchall()]
 
     def ids_with_status(self, status: str) -> list[int]:
         """Ids of every job in one status."""
-        with self.cursor() as cur:
+        with self._cursor() as cur:
             return [r[0] for r in cur.execute(
                 "SELECT id FROM job_executions WHERE status = ? ORDER BY id", [status]).fetchall()]
 
     # -- writing jobs -----------------------------------------------------------------------
 
-    def insert_job(self, cur: duckdb.DuckDBPyConnection, *, label: str | None, status: str,
+    def insert_job(self, tx: Transaction, *, label: str | None, status: str,
                    configuration_id: int | None, snapshot: dict | None, rerun_of: int | None,
-                   queued_at: dt.datetime) -> int:
+                   queued_at: dt.datetime | None) -> int:
         """Insert one job inside a transaction; returns its id."""
         (job_id,) = self._new_ids("job_executions")
-        cur.execute(
+        tx._cur.execute(
             "INSERT INTO job_executions (id, label, status, configuration_id, "
-            "configuration_snapshot, rerun_of, queued_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-            [job_id, label, status, configuration_id, _json(snapshot), rerun_of, queued_at, queued_at])
-        cur.execute(derived.refresh_sql(["label", "queued_at"]), [job_id])
+            "configuration_snapshot, rerun_of, queued_at, updated_at) "
+            "VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+            [job_id, label, status, configuration_id, _json(snapshot), rerun_of, queued_at,
+             queued_at])
+        tx._cur.execute(derived.refresh_sql(["label", "queued_at"]), [job_id])
         self._labels_set = True
         return job_id
 
-    def update_job(self, cur: duckdb.DuckDBPyConnection, job_id: int, **fields: Any) -> None:
+    def update_job(self, tx: Transaction, job_id: int, **fields: Any) -> None:
         """Update some columns of one job inside a transaction, and the derived columns
         (:mod:`.derived`) computed from them."""
         bad = set(fields) - UPDATABLE_JOB_FIELDS
@@ -396,23 +411,24 @@ class JobStore:
             fields["configuration_snapshot"] = _json(fields["configuration_snapshot"])
         fields.setdefault("updated_at", utcnow())
         assignments = ", ".join(f"{name} = ?" for name in fields)
-        cur.execute(f"UPDATE job_executions SET {assignments} WHERE id = ?",
-                    [*fields.values(), job_id])
+        tx._cur.execute(f"UPDATE job_executions SET {assignments} WHERE id = ?",
+                        [*fields.values(), job_id])
         refresh = derived.refresh_sql(fields)
         if refresh:
-            cur.execute(refresh, [job_id])
+            tx._cur.execute(refresh, [job_id])
         self._labels_set |= "label" in fields
 
-    def add_event(self, cur: duckdb.DuckDBPyConnection, job_id: int, *, level: str,
+    def add_event(self, tx: Transaction, job_id: int, *, level: str,
                   message: str, step: str | None = None, sub_step: str | None = None,
                   data: dict | None = None, at: dt.datetime | None = None) -> int:
         """Append one event to a job's timeline inside a transaction; returns its id."""
         (event_id,) = self._new_ids("job_events")
-        cur.execute("INSERT INTO job_events VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-                    [event_id, job_id, at or utcnow(), level, step, sub_step, message, _json(data)])
+        tx._cur.execute("INSERT INTO job_events VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                        [event_id, job_id, at or utcnow(), level, step, sub_step, message,
+                         _json(data)])
         return event_id
 
-    def add_image(self, cur: duckdb.DuckDBPyConnection, job_id: int, **fields: Any) -> int:
+    def add_image(self, tx: Transaction, job_id: int, **fields: Any) -> int:
         """Insert one image row inside a transaction (counted in its job's QC counter, see
         :mod:`.derived`); returns its id."""
         (image_id,) = self._new_ids("generated_images")
@@ -420,54 +436,57 @@ class JobStore:
         if "metadata" in fields:
             fields["metadata"] = _json(fields["metadata"])
         names = ["id", "execution_id", *fields]
-        cur.execute(f"INSERT INTO generated_images ({', '.join(names)}) "
-                    f"VALUES ({', '.join('?' * len(names))})", [image_id, job_id, *fields.values()])
+        tx._cur.execute(f"INSERT INTO generated_images ({', '.join(names)}) "
+                        f"VALUES ({', '.join('?' * len(names))})",
+                        [image_id, job_id, *fields.values()])
         counter = derived.count_image_sql(fields.get("qc_status"))
         if counter:
-            cur.execute(counter, [job_id])
+            tx._cur.execute(counter, [job_id])
         return image_id
 
-    def image_files(self, cur: duckdb.DuckDBPyConnection, ids: Sequence[int]) -> list[str]:
-        """File and thumbnail paths of every image of the given jobs."""
-        rows = cur.execute("SELECT file_path, thumbnail_path FROM generated_images "
+    def image_files(self, tx: Transaction, ids: Sequence[int]) -> list[str]:
+        """File and thumbnail paths of every image of the given jobs, inside a transaction
+        (that deletes them)."""
+        rows = tx._cur.execute("SELECT file_path, thumbnail_path FROM generated_images "
                            f"WHERE execution_id IN {_ID_LIST}", [list(ids)]).fetchall()
         return [p for row in rows for p in row if p]
 
-    def delete_jobs(self, cur: duckdb.DuckDBPyConnection, ids: Sequence[int]) -> None:
+    def delete_jobs(self, tx: Transaction, ids: Sequence[int]) -> None:
         """Delete jobs with their images and events inside a transaction."""
-        for table, column in (("generated_images", "execution_id"), ("job_events", "execution_id"),
-                              ("job_executions", "id")):
-            cur.execute(f"DELETE FROM {table} WHERE {column} IN {_ID_LIST}", [list(ids)])
+        for table, column in (("generated_images", "execution_id"),
+                              ("job_events", "execution_id"), ("job_executions", "id")):
+            tx._cur.execute(f"DELETE FROM {table} WHERE {column} IN {_ID_LIST}", [list(ids)])
 
     def mark_interrupted(self, message: str, now: dt.datetime) -> list[int]:
         """Turn jobs left ``running`` by a dead process into ``failed``; returns their ids."""
-        with self.transaction() as cur:
-            ids = [r[0] for r in cur.execute(
+        with self.transaction() as tx:
+            ids = [r[0] for r in tx._cur.execute(
                 "SELECT id FROM job_executions WHERE status = 'running' ORDER BY id").fetchall()]
             for job_id in ids:
-                self.update_job(cur, job_id, status="failed", completed_at=now,
+                self.update_job(tx, job_id, status="failed", completed_at=now,
                                 error_message=message, error_step="runner", updated_at=now)
-                self.add_event(cur, job_id, level="error", step="runner", message=message, at=now)
+                self.add_event(tx, job_id, level="error", step="runner", message=message, at=now)
         return ids
 
     # -- filter presets ---------------------------------------------------------------------
 
     def save_preset(self, name: str, query: dict) -> None:
         """Create or replace a named filter preset."""
-        with self.transaction() as cur:
-            cur.execute("DELETE FROM filter_presets WHERE name = ?", [name])
-            cur.execute("INSERT INTO filter_presets VALUES (?, ?, ?)", [name, _json(query), utcnow()])
+        with self.transaction() as tx:
+            tx._cur.execute("DELETE FROM filter_presets WHERE name = ?", [name])
+            tx._cur.execute("INSERT INTO filter_presets VALUES (?, ?, ?)",
+                            [name, _json(query), utcnow()])
 
     def presets(self) -> list[dict]:
         """Every preset: name, query (dict), created_at; by name."""
-        with self.cursor() as cur:
+        with self._cursor() as cur:
             rows = cur.execute("SELECT name, query, created_at FROM filter_presets "
                                "ORDER BY name").fetchall()
         return [{"name": n, "query": json.loads(q), "created_at": c} for n, q, c in rows]
 
     def preset(self, name: str) -> dict:
         """One preset's query; NotFound when there is none of that name."""
-        with self.cursor() as cur:
+        with self._cursor() as cur:
             row = cur.execute("SELECT query FROM filter_presets WHERE name = ?", [name]).fetchone()
         if row is None:
             raise NotFound(f"No filter preset named {name!r}.")
@@ -476,23 +495,31 @@ class JobStore:
     def delete_preset(self, name: str) -> None:
         """Delete a preset; NotFound when there is none of that name."""
         self.preset(name)
-        with self.transaction() as cur:
-            cur.execute("DELETE FROM filter_presets WHERE name = ?", [name])
+        with self.transaction() as tx:
+            tx._cur.execute("DELETE FROM filter_presets WHERE name = ?", [name])
 
-    # -- raw SQL for notebooks --------------------------------------------------------------
+    # -- your own read-only SQL (notebooks, analysis) ---------------------------------------
 
     def sql(self, statement: str, params: Sequence[Any] = ()) -> pd.DataFrame:
-        """Run a read-only query of your own (notebooks, analysis) and get a DataFrame.
+        """Run one read-only query of your own (notebooks, analysis) and get a DataFrame.
 
-        Raises :class:`~jobdash.errors.ValidationError` for anything but one ``SELECT`` (or
-        ``EXPLAIN``): the history changes only through the service, whose writes every
-        reader can tell apart (see :mod:`.sample`)."""
-        with self.cursor() as cur:
-            kinds = [s.type for s in cur.extract_statements(statement)]
-            if len(kinds) != 1 or kinds[0] not in _READ_ONLY:
-                raise ValidationError("store.sql() runs one read-only query (SELECT or EXPLAIN); "
-                                      "change jobs through the JobService methods.")
-            return cur.execute(statement, list(params)).df()
+        What runs is what DuckDB's parser calls one ``SELECT`` (``WITH``, ``FROM t``,
+        ``VALUES``, ``DESCRIBE``, ``SUMMARIZE`` and ``SHOW`` included); anything else — a
+        write, DDL, ``ATTACH``, ``COPY``, ``PRAGMA``, ``SET``, ``CALL``, ``EXPLAIN`` (whose
+        ``ANALYZE`` form runs the statement it explains, a write too), several statements,
+        text DuckDB cannot parse — raises :class:`~jobdash.errors.ValidationError` and runs
+        nothing. The history changes only through the service."""
+        with self._cursor() as cur:
+            try:
+                statements = cur.extract_statements(statement)
+            except duckdb.ParserException as exc:
+                raise ValidationError(f"store.sql(): {exc}", "statement") from None
+            if len(statements) != 1 or statements[0].type != duckdb.StatementType.SELECT:
+                kinds = ", ".join(s.type.name for s in statements) or "nothing"
+                raise ValidationError(
+                    f"store.sql() runs one read-only query (a SELECT), not {kinds}; change "
+                    "jobs through the JobService methods.", "statement")
+            return cur.execute(statements[0], list(params)).df()
 
 
 def _holder(exc: Exception) -> str:

@@ -228,9 +228,8 @@ def test_rerun_selected_queues_in_selection_order(page: Page, served):
 def _on_disk(service) -> tuple[set[int], int, set[Path]]:
     """Job ids, image rows and image files there are now (deleted files removed from disk)."""
     service.trash.wait()
-    with service.store.cursor() as cur:
-        ids = {r[0] for r in cur.execute("SELECT id FROM job_executions").fetchall()}
-        images = cur.execute("SELECT count(*) FROM generated_images").fetchone()[0]
+    ids = set(service.store.sql("SELECT id FROM job_executions").id.tolist())
+    images = int(service.store.sql("SELECT count(*) AS n FROM generated_images").n[0])
     files = {p for p in service.settings.image_root.rglob("*") if p.is_file()}
     return ids, images, files
 
