@@ -7,6 +7,8 @@ templates (``html/``), read once per process and handed to Panel.
   Panel gives every script (``model, data, state, view, script, self``) followed by the
   template's named nodes it uses. Panel runs each function's body as that script, so the
   file is linted and formatted as JavaScript while Panel's ReactiveHTML runs it as usual.
+- ``functions(name)``: the functions ``js/<name>.js`` exports as function expressions, e.g.
+  Tabulator formatters given as ``JSCode``.
 - ``template(name)``: the text of ``html/<name>.html``, e.g. a ReactiveHTML ``_template``.
 - ``render(name, **context)``: ``html/<name>.html`` rendered by Jinja2 with autoescaping,
   for HTML panes (values are escaped unless marked safe).
@@ -50,6 +52,14 @@ def scripts(name: str) -> dict[str, str]:
     if not found:
         raise ValueError(f"js/{name}.js exports no function for Panel to run")
     return found
+
+
+@cache
+def functions(name: str) -> dict[str, str]:
+    """``{function name: function expression}`` of the functions that ``js/<name>.js``
+    exports, for JavaScript Panel compiles as an expression (Tabulator's ``JSCode``)."""
+    return {fn: f"function ({args}) {{\n{body}}}" for fn, args, body in _EXPORTED.findall(
+        _text(f"js/{name}.js"))}
 
 
 def template(name: str) -> str:

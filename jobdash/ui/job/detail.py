@@ -29,6 +29,7 @@ from jobdash.ui.job.state import (
 )
 from jobdash.ui.job.timeline import TIMELINE_CSS, LogView, timeline_html
 from jobdash.ui.shared import theme
+from jobdash.ui.shared.hidden import OWN
 from jobdash.ui.shared.pressed import PressedState
 from jobdash.vocab import format_job_id
 
@@ -95,7 +96,7 @@ class JobDetailSlot(pn.viewable.Viewer):
                                             align_items="flex-end", width=WIDTH),
                                  self.gallery, sizing_mode="stretch_width")),
             ("Timeline", self._timeline), ("Log", self.log),
-            dynamic=True, width=WIDTH, stylesheets=css)
+            dynamic=True, width=WIDTH, stylesheets=css, tags=[OWN])
         self._head = pn.pane.HTML("", stylesheets=[DETAIL_CSS], margin=0)
         self._actions = pn.Row(*self._buttons.values(), visible=False, margin=0)
         self._layout = pn.Column(self._head, self._actions, self._tabs, width=WIDTH, margin=0)

@@ -17,6 +17,7 @@ from jobdash.ui.page.presets import PresetBar
 from jobdash.ui.page.state import JobListing
 from jobdash.ui.shared import theme
 from jobdash.ui.shared.format import STATUS_LABELS
+from jobdash.ui.shared.hidden import OWN
 from jobdash.ui.shared.notify import Toaster
 from jobdash.vocab import JOB_STATUSES
 
@@ -93,7 +94,7 @@ class FilterBar(pn.viewable.Viewer):
         self._status = pn.widgets.MultiChoice(
             label="Status", options={STATUS_LABELS[s]: s for s in JOB_STATUSES},
             value=list(query.statuses), placeholder="All statuses", width=210,
-            css_classes=["jd-status"], stylesheets=css)
+            css_classes=["jd-status"], stylesheets=css, tags=[OWN])
         self._config = pn.widgets.Select(label="Configuration", width=200, stylesheets=css)
         self._from = DateField(label="From date", width=150)
         self._to = DateField(label="To date", width=150)

@@ -35,6 +35,7 @@ from jobdash.ui.shared import theme
 from jobdash.ui.shared.choices import NamedChoices
 from jobdash.ui.shared.dialog import Dialog
 from jobdash.ui.shared.feed import ANNOUNCED_STATUSES, finished_jobs
+from jobdash.ui.shared.hidden import OWN, patches
 from jobdash.ui.shared.keys import Shortcuts
 from jobdash.ui.shared.live import Ticker
 from jobdash.ui.shared.notify import DURATION_MS, Toaster
@@ -93,7 +94,7 @@ class JobManager(pn.viewable.Viewer):
                                sizing_mode="stretch_width")),
             ("Failures", pn.Column(sizing_mode="stretch_width")),
             dynamic=True, stylesheets=[theme.SECTION_CSS], sizing_mode="stretch_width",
-            margin=(theme.SPACE["lg"], 0, 0, 0))
+            margin=(theme.SPACE["lg"], 0, 0, 0), tags=[OWN])
         self._init_callbacks()
         link_open_job(self.listing)
         self._layout = pn.Column(
@@ -101,8 +102,8 @@ class JobManager(pn.viewable.Viewer):
             self.stats,
             self.filters,
             self.tabs,
-            self.toaster, self.shortcuts, self.actions, self.detail_dialog, TableRedraws(),
-            AccessibleTabs(), NamedChoices(),
+            self.toaster, self.shortcuts, self.actions, self.detail_dialog,
+            *patches(TableRedraws, AccessibleTabs, NamedChoices),
             sizing_mode="stretch_width", max_width=theme.MAX_WIDTH,
             styles={**theme.CSS_VARIABLES, "margin": "0 auto"}, css_classes=["jd-page"])
 

@@ -1,10 +1,36 @@
-"""Base of the page's invisible helper elements (document listeners, the downloader)."""
+"""Base of the page's invisible helper elements (document listeners, the downloader), and of
+the patches: helpers that wrap methods of Panel's and Bokeh's views in the browser.
+
+A patch is contained and guarded:
+
+- **Contained**: it wraps a view class once per browser page, and each wrapper calls straight
+  through to the original for a view whose model does not carry the tag :data:`OWN` (given
+  with ``tags=[OWN]`` to jobdash's own Tabulator, Tabs and MultiChoice). Any other component
+  of the same page or notebook draws as stock.
+- **Guarded**: it declares the Panel and Bokeh versions it was written and tested for
+  (:attr:`Patch.written_for`, matched by release prefix). With other versions installed,
+  :func:`patches` leaves it out (stock behaviour) and logs one warning per process naming
+  the patch and the versions.
+
+``docs/upstream/`` holds, for each patch, the upstream bug it works around, a reproduction
+and a drafted report.
+"""
 
 from __future__ import annotations
 
-from typing import Any
+import logging
+from collections.abc import Mapping
+from typing import Any, ClassVar
 
+import bokeh
+import panel as pn
+import param
 from panel.reactive import ReactiveHTML
+
+OWN = "jobdash"
+
+log = logging.getLogger(__name__)
+_warned: set[str] = set()
 
 
 class Hidden(ReactiveHTML):
@@ -17,22 +43,45 @@ class Hidden(ReactiveHTML):
         super().__init__(**params)
 
 
-def once_per_tabulator_view(flag: str, body: str) -> str:
-    """JavaScript running ``body`` once per browser page, with ``View`` and ``proto`` bound
-    to Panel's Tabulator view and its prototype (``flag``, set on the prototype, says it
-    ran); without Panel's Tabulator extension loaded it does nothing."""
-    return ("const Model = window.Bokeh && "
-            "window.Bokeh.Models['panel.models.tabulator.DataTabulator'];\n"
-            "const View = Model ? Model.prototype.default_view : null;\n"
-            f"if (View && !View.prototype.{flag}) {{\n"
-            f"  const proto = View.prototype;\n  proto.{flag} = true;\n{body}}}\n")
+class Patch(Hidden):
+    """An invisible helper patching view classes for jobdash's own components only (see the
+    module); add it with :func:`patches`."""
+
+    own = param.String(default=OWN, constant=True, doc="""
+        The tag that marks a model as jobdash's: only views of such models are patched.""")
+
+    written_for: ClassVar[Mapping[str, str]] = {"panel": "1.9", "bokeh": "3.9"}
+    """Release prefixes of the libraries the patch was written and tested for."""
+
+    @classmethod
+    def supported(cls) -> bool:
+        """Whether the installed Panel and Bokeh are those the patch was written for; if not,
+        one warning per process and patch says so."""
+        installed = installed_versions()
+        if all(_matches(installed[lib], prefix) for lib, prefix in cls.written_for.items()):
+            return True
+        if cls.__name__ not in _warned:
+            _warned.add(cls.__name__)
+            log.warning("jobdash: patch %s was written for %s but %s is installed; it is left "
+                        "out and those views behave as stock", cls.__name__,
+                        _describe(cls.written_for), _describe(installed))
+        return False
 
 
-def each_drawn_view(view_class: str, call: str) -> str:
-    """JavaScript calling ``call(view)`` for each view of the page already drawn that is an
-    instance of ``view_class`` (a JS expression), children included."""
-    return ("const visit = (view) => {\n"
-            f"  if (view instanceof {view_class}) {{ {call}(view); }}\n"
-            "  for (const child of (view.children ? view.children() : [])) { visit(child); }\n"
-            "};\n"
-            "for (const root of Bokeh.index.roots) { visit(root); }\n")
+def installed_versions() -> dict[str, str]:
+    """The installed versions of Panel and Bokeh."""
+    return {"panel": pn.__version__, "bokeh": bokeh.__version__}
+
+
+def _matches(version: str, prefix: str) -> bool:
+    wanted = prefix.split(".")
+    return version.split(".")[:len(wanted)] == wanted
+
+
+def _describe(versions: Mapping[str, str]) -> str:
+    return ", ".join(f"{lib.capitalize()} {version}" for lib, version in versions.items())
+
+
+def patches(*classes: type[Patch]) -> list[Patch]:
+    """One helper of each patch class that the installed versions support."""
+    return [cls() for cls in classes if cls.supported()]
