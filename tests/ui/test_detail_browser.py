@@ -126,7 +126,9 @@ def test_gallery_filter_and_large_view(page: Page, served):
                  "lake, tag4", "job1/img4.png"):
         expect(large).to_contain_text(text)
     expect(large.locator("img.jd-large")).to_have_attribute("src", "/images/job1/img4.png")
-    assert large.locator("img.jd-large").evaluate("img => img.naturalWidth") == 32
+    # decode() waits for the file to arrive (a loaded machine answered after the check)
+    assert large.locator("img.jd-large").evaluate(
+        "img => img.decode().then(() => img.naturalWidth)") == 32
     dialog.get_by_role("button", name="Back to images").click()
     expect(cards).to_have_count(5)
 
