@@ -41,6 +41,7 @@ from jobdash.ui.shared.format import (
     status_badge,
 )
 from jobdash.ui.shared.hidden import OWN, Patch, patches
+from jobdash.ui.shared.keys import TABLE_CLASS
 
 # Display column -> (title, JobQuery sort key or None when the column does not sort).
 COLUMNS: dict[str, tuple[str, str | None]] = {
@@ -189,7 +190,7 @@ class JobTable(pn.viewable.Viewer):
                            # Tabbing onto the label cell must not open its editor: a click
                            # does, or Enter on the focused cell (jobdash.ui.keys.TableKeys).
                            "editTriggerEvent": "click"},
-            stylesheets=[TABLE_CSS], tags=[OWN], css_classes=["jd-table"])
+            stylesheets=[TABLE_CSS], tags=[OWN], css_classes=[TABLE_CLASS])
         self._table.on_click(self._clicked)
         self._table.on_edit(self._edited)
         self._init_callbacks()

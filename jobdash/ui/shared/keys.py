@@ -4,12 +4,14 @@ Space toggles the row's selection, Shift+arrows extend it, Shift+click selects a
 Delete asks to delete the selection and Escape clears it. Tabs take arrows, Home/End, Enter
 and Space (jobdash.ui.shared.tabs).
 
-Keys typed into a text field, or with Ctrl/Alt/Meta held, are left alone."""
+Keys typed into a text field, or with Ctrl/Alt/Meta held, are left alone, and so are keys in
+any table but jobdash's. The browser code is in ``assets/js/keys*.js``."""
 
 from __future__ import annotations
 
 import param
 
+from jobdash.ui import assets
 from jobdash.ui.shared.hidden import Hidden
 
 SHORTCUTS: tuple[tuple[str, str], ...] = (
@@ -25,36 +27,20 @@ SHORTCUTS: tuple[tuple[str, str], ...] = (
     ("Escape", "Close a dialog, or clear the selection"),
 )
 
-# Finds elements inside the page and every shadow root below it (Panel renders components
-# in shadow DOM).
-DEEP_QUERY_JS = """
-const deepAll = (root, selector) => {
-  const out = [...root.querySelectorAll(selector)];
-  for (const el of root.querySelectorAll('*')) {
-    if (el.shadowRoot) { out.push(...deepAll(el.shadowRoot, selector)); }
-  }
-  return out;
-};
-const typing = (el) => el && (el.isContentEditable ||
-  ['INPUT', 'TEXTAREA', 'SELECT'].includes(el.tagName));
-"""
+# The class of the job table's element: TableKeys drives only that table (any other table of
+# the page keeps its own keys).
+TABLE_CLASS = "jd-table"
 
 
-def listening(handlers: dict[str, str], capture: bool = False) -> dict[str, str]:
-    """``_scripts`` of a :class:`DocumentListener`: each ``{event type: body}`` becomes a
-    document listener (``event`` in scope, with ``deepAll`` and ``typing``) added on render
-    and removed with the view; ``capture`` listens before the page's own handlers."""
-    adds = "".join(f"state.handlers.push(['{kind}', (event) => {{{body}}}]);\n"
-                   for kind, body in handlers.items())
-    flag = "true" if capture else "false"
-    each = "for (const [kind, fn] of state.handlers) { document.%sEventListener(kind, fn, %s); }"
-    return {"render": DEEP_QUERY_JS + "state.handlers = [];\n" + adds + each % ("add", flag),
-            "remove": each % ("remove", flag)}
+def listening(name: str) -> dict[str, str]:
+    """``_scripts`` of a :class:`DocumentListener`: ``js/<name>.js`` (its ``render`` adds the
+    listener's document listeners) with the shared ``js/keys.js`` (``setup``, ``remove``)."""
+    return {**assets.scripts("keys"), **assets.scripts(name)}
 
 
 class DocumentListener(Hidden):
     """Base of the page's listeners on the whole document (one of each per rendered page);
-    subclasses set ``_scripts = listening({...})``."""
+    subclasses set ``_scripts = listening("<their script file>")``."""
 
     _template = '<div id="listener" hidden></div>'
 
@@ -69,19 +55,7 @@ class Shortcuts(DocumentListener):
 
     help = param.Integer(default=0, doc="""Incremented each time ``?`` is pressed.""")
 
-    _scripts = listening({"keydown": """
-  if (event.ctrlKey || event.metaKey || event.altKey || event.defaultPrevented) { return; }
-  if (typing(event.composedPath()[0])) { return; }
-  if (event.key === '/') {
-    const host = deepAll(document, '.' + data.search_class)[0];
-    const box = host ? (host.shadowRoot || host).querySelector('input') : null;
-    if (box) { event.preventDefault(); box.focus(); }
-  } else if (event.key === 'r') {
-    event.preventDefault(); data.refresh += 1;
-  } else if (event.key === '?') {
-    event.preventDefault(); data.help += 1;
-  }
-"""})
+    _scripts = listening("keys-shortcuts")
 
 
 class TableKeys(DocumentListener):
@@ -90,58 +64,15 @@ class TableKeys(DocumentListener):
     focused label cell edits it (as a click does), Delete and Escape are reported to the
     server."""
 
+    table_class = param.String(default=TABLE_CLASS, constant=True, doc="""
+        CSS class of the job table's element: only that table's rows are driven.""")
+
     delete = param.Integer(default=0, doc="""Incremented each time Delete is pressed.""")
 
     clear = param.Integer(default=0, doc="""
         Incremented each time Escape is pressed with no dialog open.""")
 
-    _scripts = listening({"keydown": """
-  const toggle = (row, on) => {
-    const box = row && row.querySelector('input[type=checkbox]');
-    if (box && (on === undefined || box.checked !== on)) { box.click(); }
-  };
-  if (event.ctrlKey || event.metaKey || event.altKey || event.defaultPrevented) { return; }
-  const target = event.composedPath()[0];
-  if (typing(target)) { return; }
-  const inTable = target === document.body || (target.closest && target.closest('.tabulator'));
-  const current = target.closest ? target.closest('.tabulator-row') : null;
-  if ((event.key === 'ArrowDown' || event.key === 'ArrowUp') && inTable) {
-    const rows = deepAll(document, '.tabulator-row');
-    if (!rows.length) { return; }
-    event.preventDefault();
-    const at = rows.indexOf(current);
-    const step = event.key === 'ArrowDown' ? 1 : -1;
-    const next = rows[at < 0 ? 0 : Math.min(Math.max(at + step, 0), rows.length - 1)];
-    next.tabIndex = -1;
-    next.focus();
-    if (event.shiftKey) { toggle(current, true); toggle(next, true); }
-  } else if (event.key === ' ' && current) {
-    event.preventDefault(); toggle(current);
-  } else if (event.key === 'Enter' && target.matches &&
-             target.matches('.tabulator-cell[tabulator-field=label]:not(.tabulator-editing)')) {
-    event.preventDefault(); target.click();
-  } else if (event.key === 'Delete') {
-    event.preventDefault(); data.delete += 1;
-  } else if (event.key === 'Escape' && !deepAll(document, 'dialog[open]').length) {
-    data.clear += 1;
-  }
-"""})
-
-
-# The job id of the table row an event happened in (read from its Job ID button), or null
-# when it happened outside a row or on one of the row's buttons or text fields (those keep
-# their own meaning); the row's checkbox counts as the row.
-ROW_JOB_JS = """
-  const path = event.composedPath();
-  const target = path[0];
-  if (!target.closest) { return; }
-  const row = target.closest('.tabulator-row');
-  const own = target.closest('button, a, textarea, select, input:not([type=checkbox])');
-  const button = row && row.querySelector('button.jd-jobid');
-  const match = button && !own ? button.textContent.match(/(\\d+)\\s*$/) : null;
-  const job = match ? parseInt(match[1], 10) : null;
-  if (job === null) { return; }
-"""
+    _scripts = listening("keys-table")
 
 
 class RangeClicks(DocumentListener):
@@ -154,13 +85,4 @@ class RangeClicks(DocumentListener):
         ``[anchor job id, clicked job id]`` of the last Shift+click; the server empties it
         once handled (so the same range can be asked again).""")
 
-    _scripts = listening({
-        # Shift+mousedown would extend the page's text selection: not in rows.
-        "mousedown": ROW_JOB_JS + "if (event.shiftKey) { event.preventDefault(); }",
-        "click": ROW_JOB_JS + """
-  if (event.shiftKey && !event.ctrlKey && !event.metaKey && !event.altKey) {
-    event.preventDefault(); event.stopPropagation();
-    data.range = [state.anchor === undefined ? job : state.anchor, job];
-  }
-  state.anchor = job;
-"""}, capture=True)
+    _scripts = listening("keys-range")
