@@ -6,7 +6,8 @@ for it (``jobdash run``)."""
 
 from .executors import DaskExecutor, ThreadExecutor, make_executor
 from .pipeline import Outcome, Pipeline
-from .queue import Runner, StopRequest, run_job
+from .queue import Runner, run_job
+from .stop import StopRequest
 
 __all__ = ["DaskExecutor", "Outcome", "Pipeline", "Runner", "StopRequest", "ThreadExecutor",
            "make_executor", "run_job"]

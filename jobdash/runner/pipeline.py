@@ -31,10 +31,10 @@ from .plan import ImageSpec, JobPlan
 from .processing import ProcessingError, save
 from .qc import check
 from .render import Failure, Rendered, RenderTask, processing_stages, render
+from .stop import StopRequest
 
 if TYPE_CHECKING:
     from ..service import JobService
-    from .queue import StopRequest
 
 IMAGES_START, IMAGES_END, FINALISED = 20, 90, 95
 APPROVED_DIR = "approved"
