@@ -9,17 +9,19 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
+from .contract import JobBackend
 from .errors import Conflict, NotFound, SchemaTooNew, StoreLocked, ValidationError
+from .opening import open_service as open  # the public name is jobdash.open
 from .query import JobQuery
-from .service import JobDetail, JobService, Page, Statistics
-from .service import open_service as open  # noqa: A001 - the public name is jobdash.open
+from .records import JobDetail, Page, Statistics
+from .service import JobService
 
 if TYPE_CHECKING:
     from .ui.page.manager import JobManager
 
 __all__ = [
-    "Conflict", "JobDetail", "JobManager", "JobQuery", "JobService", "NotFound", "Page",
-    "SchemaTooNew", "Statistics", "StoreLocked", "ValidationError", "open",
+    "Conflict", "JobBackend", "JobDetail", "JobManager", "JobQuery", "JobService", "NotFound",
+    "Page", "SchemaTooNew", "Statistics", "StoreLocked", "ValidationError", "open",
 ]
 __version__ = "0.1.0"
 

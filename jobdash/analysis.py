@@ -1,7 +1,9 @@
 """Failure analysis for notebooks and the page: why jobs and images fail, and since when.
 
-Pure functions over a JobService; every aggregation runs in DuckDB (``jobdash.store.analytics``)
-and comes back as a small pandas DataFrame, or as a Bokeh figure drawn from one.
+Functions over a backend (:class:`jobdash.contract.JobBackend`: the JobService, or a client
+of a served history). Every aggregation is one of the backend's analysis reads, run in
+DuckDB and returned as a small pandas DataFrame; this module adds the queries that select
+the jobs behind a row and Bokeh figures drawn from the tables.
 
     from jobdash import analysis
     sigs = analysis.error_signatures(svc)                      # failed jobs by cause
@@ -22,12 +24,12 @@ import pandas as pd
 from bokeh.models import ColumnDataSource, FactorRange, HoverTool, NumeralTickFormatter
 from bokeh.plotting import figure
 
+from .contract import JobBackend
 from .errors import ValidationError
 from .query import JobQuery
-from .service import JobService
-from .store import analytics, utcnow
-from .store.analytics import BUCKETS, QC_VERDICT, TECHNICAL
-from .ui.shared.theme import COLORS, FONT
+from .scope import failed_jobs, scope, whole_number
+from .store.analytics import BUCKETS, QC_VERDICT, TECHNICAL, check_bucket
+from .tokens import COLORS, FONT
 
 __all__ = [
     "BUCKETS", "QC_VERDICT", "TECHNICAL", "bucket_query", "duration_percentiles",
@@ -36,7 +38,6 @@ __all__ = [
     "signature_of", "signature_query", "signature_trend_figure",
 ]
 
-# Design tokens from the theme module (plain constants: importing it loads no Panel).
 PRIMARY, SUCCESS, WARNING, ERROR, NEUTRAL, ACCENT = (
     COLORS[k] for k in ("primary", "success", "warning", "error", "neutral", "accent"))
 PALETTE = (PRIMARY, ERROR, WARNING, SUCCESS, ACCENT, NEUTRAL)
@@ -47,44 +48,58 @@ DASHES = ("solid", "dashed", "dotted")
 LABEL_CHARS = 60
 
 
-def _failed() -> JobQuery:
-    return JobQuery(statuses=["failed"])
+# -- the backend's analysis reads -----------------------------------------------------------
+# Each is the backend method of the same name (same arguments, same defaults: a test holds
+# them equal); its docstring there says what the table holds.
+
+def signature_of(service: JobBackend, message: str | None) -> str:
+    """The signature of one error message (:meth:`JobService.signature_of`)."""
+    return service.signature_of(message)
 
 
-def _scope(query: JobQuery | None, default: JobQuery | None = None) -> JobQuery:
-    if query is None:
-        return default or JobQuery()
-    if not isinstance(query, JobQuery):
-        raise ValidationError(f"query: expected a JobQuery, not {type(query).__name__}", "query")
-    return query
-
-
-def _count(field: str, value: Any, low: int, high: int) -> int:
-    if isinstance(value, bool) or not isinstance(value, int) or not low <= value <= high:
-        raise ValidationError(f"{field}: {value!r} is not a whole number from {low} to {high}",
-                              field)
-    return value
-
-
-# -- error signatures -----------------------------------------------------------------------
-
-def signature_of(service: JobService, message: str | None) -> str:
-    """The signature of one error message, e.g. ``Generation timed out after <n>s``."""
-    return analytics.signature_of(service.store, message)
-
-
-def error_signatures(service: JobService, query: JobQuery | None = None, *, limit: int = 50,
+def error_signatures(service: JobBackend, query: JobQuery | None = None, *, limit: int = 50,
                      examples: int = 3) -> pd.DataFrame:
-    """Jobs grouped by the signature of their error message, most frequent first.
-
-    ``query`` sets the scope (default: every failed job). Columns: signature, jobs, share,
-    first_seen, last_seen, steps, configurations (``name vN``), configuration_ids,
-    example_ids (the ``examples`` most recent), example_message (the latest as written).
+    """Jobs grouped by error signature, most frequent first (:meth:`JobService.error_signatures`).
     Turn a row into the jobs behind it with :func:`signature_query`."""
-    return analytics.error_signatures(
-        service.store, _scope(query, _failed()), limit=_count("limit", limit, 1, 10_000),
-        examples=_count("examples", examples, 1, 100))
+    return service.error_signatures(query, limit=limit, examples=examples)
 
+
+def signature_daily_counts(service: JobBackend, signatures: list[str] | None = None, *,
+                           days: int = 30, end: dt.date | None = None, top: int = 10,
+                           query: JobQuery | None = None) -> pd.DataFrame:
+    """Jobs per signature per day, zeros included (:meth:`JobService.signature_daily_counts`);
+    draw it with :func:`signature_trend_figure`."""
+    return service.signature_daily_counts(signatures, days=days, end=end, top=top, query=query)
+
+
+def failure_rate(service: JobBackend, bucket: str = "day", by: str | None = None,
+                 query: JobQuery | None = None) -> pd.DataFrame:
+    """Failed share of finished jobs per time bucket (:meth:`JobService.failure_rate`); draw
+    it with :func:`failure_trend_figure`, select a bucket's jobs with :func:`bucket_query`."""
+    return service.failure_rate(bucket, by, query)
+
+
+def qc_rejection_rate(service: JobBackend, bucket: str = "day", by: str | None = None,
+                      query: JobQuery | None = None) -> pd.DataFrame:
+    """Rejected share of judged images per time bucket (:meth:`JobService.qc_rejection_rate`);
+    draw it with :func:`failure_trend_figure`."""
+    return service.qc_rejection_rate(bucket, by, query)
+
+
+def duration_percentiles(service: JobBackend, by: str | None = "configuration",
+                         query: JobQuery | None = None) -> pd.DataFrame:
+    """Run time percentiles per status and configuration
+    (:meth:`JobService.duration_percentiles`)."""
+    return service.duration_percentiles(by, query)
+
+
+def qc_reasons(service: JobBackend, query: JobQuery | None = None) -> pd.DataFrame:
+    """Lost and held images by cause (:meth:`JobService.qc_reasons`); draw it with
+    :func:`qc_reasons_figure`."""
+    return service.qc_reasons(query)
+
+
+# -- the jobs behind a row ------------------------------------------------------------------
 
 def signature_query(signature: str, base: JobQuery | None = None) -> JobQuery:
     """The jobs of one signature within ``base`` (default: failed jobs), from page 1.
@@ -93,51 +108,7 @@ def signature_query(signature: str, base: JobQuery | None = None) -> JobQuery:
     if not isinstance(signature, str) or not signature.strip():
         raise ValidationError("error_signature: give a signature from error_signatures()",
                               "error_signature")
-    return _scope(base, _failed()).copy(error_signature=signature, page=1)
-
-
-def signature_daily_counts(service: JobService, signatures: list[str] | None = None, *,
-                           days: int = 30, end: dt.date | None = None, top: int = 10,
-                           query: JobQuery | None = None) -> pd.DataFrame:
-    """Jobs per signature per day over the ``days`` days up to ``end`` (default today, UTC),
-    zeros included: one sparkline per signature.
-
-    ``signatures`` keeps their order; without them, the ``top`` most frequent signatures of
-    the scope (default: failed jobs) in the order of :func:`error_signatures`. Columns:
-    signature, day, jobs."""
-    days = _count("days", days, 1, 366)
-    if signatures is not None:
-        if isinstance(signatures, str) or not all(isinstance(s, str) for s in signatures):
-            raise ValidationError("signatures: give a list of signatures", "signatures")
-        signatures = list(dict.fromkeys(signatures))
-    last = pd.Timestamp(end or utcnow()).date()
-    return analytics.signature_daily_counts(
-        service.store, _scope(query, _failed()), signatures=signatures,
-        top=_count("top", top, 1, 1000), first_day=last - dt.timedelta(days=days - 1),
-        last_day=last)
-
-
-# -- rates over time ------------------------------------------------------------------------
-
-def failure_rate(service: JobService, bucket: str = "day", by: str | None = None,
-                 query: JobQuery | None = None) -> pd.DataFrame:
-    """Failed share of finished jobs per hour, day or week of run time.
-
-    ``by``: None, ``"configuration"`` (all versions of a name; with configuration_ids),
-    ``"version"`` (one row per configuration id) or ``"step"`` (error_step of the failed
-    jobs). Columns: bucket, group columns, jobs, failed, failure_rate."""
-    return analytics.failure_rate(service.store, _scope(query), bucket=bucket, by=by)
-
-
-def qc_rejection_rate(service: JobService, bucket: str = "day", by: str | None = None,
-                      query: JobQuery | None = None) -> pd.DataFrame:
-    """Rejected share (qc_failed + processing_failed) of judged images per hour, day or week
-    of image creation, for the images of the jobs in scope.
-
-    ``by``: None, ``"configuration"``, ``"version"`` or ``"stage"`` (the failing processing
-    stage, or ``qc_verdict``). Columns: bucket, group columns, images, the count per QC
-    status and rejection_rate; by stage: bucket, stage, rejected, images, rejection_rate."""
-    return analytics.qc_rejection_rate(service.store, _scope(query), bucket=bucket, by=by)
+    return scope(base, failed_jobs()).copy(error_signature=signature, page=1)
 
 
 def bucket_query(start: Any, bucket: str = "day", base: JobQuery | None = None) -> JobQuery:
@@ -145,7 +116,7 @@ def bucket_query(start: Any, bucket: str = "day", base: JobQuery | None = None) 
     ``base`` (default: failed jobs), from page 1.
 
     JobQuery filters whole days, so an ``"hour"`` bucket is refused rather than widened."""
-    analytics.check_bucket(bucket)
+    check_bucket(bucket)
     if bucket == "hour":
         raise ValidationError("bucket: JobQuery filters whole days, so an hour cannot be "
                               "selected exactly; use the day or week bucket", "bucket")
@@ -158,30 +129,9 @@ def bucket_query(start: Any, bucket: str = "day", base: JobQuery | None = None) 
     day = stamp.date()
     first = day - dt.timedelta(days=day.weekday()) if bucket == "week" else day
     last = first + dt.timedelta(days=6 if bucket == "week" else 0)
-    base = _scope(base, _failed())
+    base = scope(base, failed_jobs())
     return base.copy(date_from=max(first, base.date_from or first),
                      date_to=min(last, base.date_to or last), page=1)
-
-
-# -- durations and QC reasons ---------------------------------------------------------------
-
-def duration_percentiles(service: JobService, by: str | None = "configuration",
-                         query: JobQuery | None = None) -> pd.DataFrame:
-    """p50 / p90 / p99 and max run time (seconds) per status and configuration (``by``:
-    ``"configuration"``, ``"version"`` or None). Running jobs count their time so far.
-
-    Columns: group columns (as in :func:`failure_rate`), status, jobs, p50_s, p90_s, p99_s,
-    max_s."""
-    return analytics.duration_percentiles(service.store, _scope(query), by=by, now=utcnow())
-
-
-def qc_reasons(service: JobService, query: JobQuery | None = None) -> pd.DataFrame:
-    """Lost and held images by cause: ``technical`` failures by processing stage, then
-    ``qc_verdict`` (qc_failed, needs_review) by the signature of the QC reason.
-
-    Columns: kind, qc_status, reason, images, jobs, share (of all images in scope), example.
-    ``query.copy(image_qc=row.qc_status)`` lists the jobs having such images."""
-    return analytics.qc_reasons(service.store, _scope(query))
 
 
 # -- figures --------------------------------------------------------------------------------
@@ -309,7 +259,7 @@ def signature_bar_figure(df: pd.DataFrame, top: int = 10, height: int | None = N
     """Bars of jobs per signature for the ``top`` rows of :func:`error_signatures`."""
     if "signature" not in df or "jobs" not in df:
         raise ValidationError("df: expected a table from error_signatures()", "df")
-    part = df.head(_count("top", top, 1, 100))
+    part = df.head(whole_number("top", top, 1, 100))
     labels = [_short(s) for s in part["signature"]]
     return _hbar_figure(
         labels, part["jobs"].tolist(), [ERROR] * len(part),
@@ -323,8 +273,10 @@ def qc_reasons_figure(df: pd.DataFrame, top: int = 15, height: int | None = None
     (processing failed amber, QC failed red, needs review gray)."""
     if "reason" not in df or "qc_status" not in df:
         raise ValidationError("df: expected a table from qc_reasons()", "df")
-    part = df.sort_values("images", ascending=False, kind="stable").head(_count("top", top, 1, 100))
-    labels = [_short(f"{QC_STYLE[s][0]}: {r}") for s, r in zip(part["qc_status"], part["reason"])]
+    top = whole_number("top", top, 1, 100)
+    part = df.sort_values("images", ascending=False, kind="stable").head(top)
+    labels = [_short(f"{QC_STYLE[s][0]}: {r}")
+              for s, r in zip(part["qc_status"], part["reason"], strict=True)]
     return _hbar_figure(
         labels, part["images"].tolist(), [QC_STYLE[s][1] for s in part["qc_status"]],
         {"reason": part["reason"].tolist(), "qc_status": part["qc_status"].tolist(),

@@ -1,4 +1,5 @@
-"""Command line: ``jobdash demo | serve | run | import-gif | export`` (also ``python -m jobdash``)."""
+"""Command line: ``jobdash demo | serve | run | import-gif | export``
+(also ``python -m jobdash``)."""
 
 from __future__ import annotations
 
@@ -36,7 +37,7 @@ def cmd_serve(args: argparse.Namespace) -> int:
 
 
 def cmd_run(args: argparse.Namespace) -> int:
-    from . import open as open_service
+    from .opening import open_service
     from .runner import run_job
 
     # --no-wait only queues: a runner started here would stop the job again on exit.
@@ -48,7 +49,7 @@ def cmd_run(args: argparse.Namespace) -> int:
 
 
 def cmd_export(args: argparse.Namespace) -> int:
-    from . import open as open_service
+    from .opening import open_service
 
     with open_service(_db(args), runner=False) as svc:
         if args.ids:
@@ -68,8 +69,8 @@ def cmd_export(args: argparse.Namespace) -> int:
 
 
 def cmd_import_gif(args: argparse.Namespace) -> int:
-    from . import open as open_service
     from .importers.gif import import_gif
+    from .opening import open_service
 
     with open_service(_db(args), runner=False) as svc:
         report = import_gif(svc, args.source)

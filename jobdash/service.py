@@ -1,76 +1,54 @@
-"""JobService: the backend contract. The UI, notebooks, CLI and runner all go through it."""
+"""JobService: the backend contract over one DuckDB file. The UI, notebooks, CLI and runner
+all go through it; what the UI and the analysis call is typed by
+:class:`jobdash.contract.JobBackend`, which it satisfies. It is given its runner
+(:class:`QueueRunner`) by :mod:`jobdash.opening` and never imports one."""
 
 from __future__ import annotations
 
-import math
+import datetime as dt
 import os
 import unicodedata
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol
 
 import pandas as pd
 
 from . import events
-from .config import Settings, default_db_path
+from .config import Settings
 from .errors import Conflict, NotFound, ValidationError
 from .events import Change, ChangeFeed
 from .files import Trash
 from .query import JobQuery
-from .store import JobStore, utcnow
+from .records import IdsOrQuery, JobDetail, Page, Statistics
+from .scope import failed_jobs, scope, whole_number
+from .store import JobStore, analytics, utcnow
 from .store.image_paths import set_file_paths
-from .vocab import LABEL_MAX, format_job_id, parse_job_id
+from .vocab import JOB_STATUSES, LABEL_MAX, format_job_id, parse_job_id
+
+__all__ = ["IdsOrQuery", "JobDetail", "JobService", "Page", "QueueRunner", "Statistics"]
 
 RERUN_SUFFIX = " (Rerun)"
 INTERRUPTED = "interrupted: the process running this job stopped"
 FINAL_STATUSES = ("completed", "failed", "stopped")
 
-IdsOrQuery = Iterable[int] | JobQuery
 
+class QueueRunner(Protocol):
+    """What the service asks of the runner given to it (:class:`jobdash.runner.Runner`):
+    look at the queue, stop a running job, shut down; and what callers of
+    ``service.runner`` may rely on (``jobdash run`` waits for its job)."""
 
-@dataclass(frozen=True)
-class Page:
-    """One page of a job listing."""
+    def wake(self) -> None:
+        """Look at the queue now (jobs were queued)."""
 
-    rows: pd.DataFrame
-    total: int
-    page: int
-    page_size: int
+    def request_stop(self, job_id: int, by: str = "user", reason: str | None = None) -> None:
+        """Ask a running job to stop at its next checkpoint."""
 
-    @property
-    def pages(self) -> int:
-        """Number of pages (at least 1, so an empty listing still has page 1)."""
-        return max(1, math.ceil(self.total / self.page_size))
+    def shutdown(self) -> bool:
+        """Stop working; False when the worker did not finish in time."""
 
-
-@dataclass(frozen=True)
-class Statistics:
-    """Aggregates over the jobs matching a query."""
-
-    total: int
-    by_status: dict[str, int]
-    success_rate: float
-    failure_rate: float
-    running: int
-    pending: int
-    trend: dict[str, Any]
-    avg_duration_s: float | None
-    images_total: int
-    images_approved: int
-    images_qc_failed: int
-    images_processing_failed: int
-
-
-@dataclass(frozen=True)
-class JobDetail:
-    """Everything about one job."""
-
-    job: dict[str, Any]
-    configuration: dict[str, Any] | None
-    snapshot: dict[str, Any] | None
-    images: pd.DataFrame
-    events: pd.DataFrame
+    def wait(self, job_id: int, timeout: float | None = None) -> str:
+        """Block until a job reaches a final status (or ``timeout``); its status then."""
 
 
 class JobService:
@@ -83,7 +61,29 @@ class JobService:
         self.trash = Trash(settings.image_root, Path(f"{store.path}.deleting"),
                            settings.image_path)
         self.trash.sweep()
-        self.runner = None  # set by jobdash.open(runner=True); see jobdash.runner
+        self.runner: QueueRunner | None = None
+
+    def attach_runner(self, runner: QueueRunner) -> None:
+        """Give the queue to ``runner`` (``jobdash.open`` does unless ``runner=False``): it
+        is woken when jobs are queued, asked to stop running jobs and shut down on close."""
+        if self.runner is not None:
+            raise Conflict("This history already has a runner: one process runs its queue.")
+        self.runner = runner
+
+    @property
+    def has_runner(self) -> bool:
+        """Whether a runner executes this history's queue (in this process)."""
+        return self.runner is not None
+
+    @property
+    def image_root(self) -> Path:
+        """Folder the stored image paths are relative to (``settings.json``: image_root)."""
+        return self.settings.image_root
+
+    @property
+    def export_dir(self) -> Path:
+        """Default folder for exported workbooks (``settings.json``: export.folder)."""
+        return self.settings.export_dir
 
     # -- change feed ------------------------------------------------------------------------
 
@@ -131,7 +131,7 @@ class JobService:
         last, prev = int(s["last_7d"]), int(s["prev_7d"])
         return Statistics(
             total=total,
-            by_status={k: int(s[k]) for k in ("pending", "running", "completed", "failed", "stopped")},
+            by_status={k: int(s[k]) for k in JOB_STATUSES},
             success_rate=s["completed"] / finished if finished else 0.0,
             failure_rate=s["failed"] / finished if finished else 0.0,
             running=int(s["running"]),
@@ -144,6 +144,10 @@ class JobService:
             images_qc_failed=int(s["images_qc_failed"]),
             images_processing_failed=int(s["images_processing_failed"]),
         )
+
+    def job_statuses(self, ids: Sequence[int]) -> dict[int, str]:
+        """``{id: status}`` of those of the given jobs that exist."""
+        return self.store.existing_ids([self._int_id(i) for i in ids])
 
     def configurations(self) -> pd.DataFrame:
         """Every configuration with id, name, version and settings (JSON text)."""
@@ -278,6 +282,84 @@ class JobService:
     def delete_preset(self, name: str) -> None:
         """Delete a preset; NotFound when there is none of that name."""
         self.store.delete_preset(name)
+
+    # -- failure analysis (jobdash.analysis draws these) --------------------------------------
+    # The scope of each read is a JobQuery's filters (sort and page are ignored). Signature
+    # reads default to the failed jobs; the others to every job.
+
+    def signature_of(self, message: str | None) -> str:
+        """The signature of one error message, e.g. ``Generation timed out after <n>s``."""
+        return analytics.signature_of(self.store, message)
+
+    def error_signatures(self, query: JobQuery | None = None, *, limit: int = 50,
+                         examples: int = 3) -> pd.DataFrame:
+        """Jobs grouped by the signature of their error message, most frequent first.
+
+        ``query`` sets the scope (default: every failed job). Columns: signature, jobs, share,
+        first_seen, last_seen, steps, configurations (``name vN``), configuration_ids,
+        example_ids (the ``examples`` most recent), example_message (the latest as written).
+        ``jobdash.analysis.signature_query`` turns a row into the jobs behind it."""
+        return analytics.error_signatures(
+            self.store, scope(query, failed_jobs()),
+            limit=whole_number("limit", limit, 1, 10_000),
+            examples=whole_number("examples", examples, 1, 100))
+
+    def signature_daily_counts(self, signatures: list[str] | None = None, *, days: int = 30,
+                               end: dt.date | None = None, top: int = 10,
+                               query: JobQuery | None = None) -> pd.DataFrame:
+        """Jobs per signature per day over the ``days`` days up to ``end`` (default today,
+        UTC), zeros included: one sparkline per signature.
+
+        ``signatures`` keeps their order; without them, the ``top`` most frequent signatures
+        of the scope (default: failed jobs) in the order of :meth:`error_signatures`.
+        Columns: signature, day, jobs."""
+        days = whole_number("days", days, 1, 366)
+        if signatures is not None:
+            if isinstance(signatures, str) or not all(isinstance(s, str) for s in signatures):
+                raise ValidationError("signatures: give a list of signatures", "signatures")
+            signatures = list(dict.fromkeys(signatures))
+        last = pd.Timestamp(end or utcnow()).date()
+        return analytics.signature_daily_counts(
+            self.store, scope(query, failed_jobs()), signatures=signatures,
+            top=whole_number("top", top, 1, 1000),
+            first_day=last - dt.timedelta(days=days - 1), last_day=last)
+
+    def failure_rate(self, bucket: str = "day", by: str | None = None,
+                     query: JobQuery | None = None) -> pd.DataFrame:
+        """Failed share of finished jobs per hour, day or week of run time.
+
+        ``by``: None, ``"configuration"`` (all versions of a name; with configuration_ids),
+        ``"version"`` (one row per configuration id) or ``"step"`` (error_step of the failed
+        jobs). Columns: bucket, group columns, jobs, failed, failure_rate."""
+        return analytics.failure_rate(self.store, scope(query), bucket=bucket, by=by)
+
+    def qc_rejection_rate(self, bucket: str = "day", by: str | None = None,
+                          query: JobQuery | None = None) -> pd.DataFrame:
+        """Rejected share (qc_failed + processing_failed) of judged images per hour, day or
+        week of image creation, for the images of the jobs in scope.
+
+        ``by``: None, ``"configuration"``, ``"version"`` or ``"stage"`` (the failing
+        processing stage, or ``qc_verdict``). Columns: bucket, group columns, images, the
+        count per QC status and rejection_rate; by stage: bucket, stage, rejected, images,
+        rejection_rate."""
+        return analytics.qc_rejection_rate(self.store, scope(query), bucket=bucket, by=by)
+
+    def duration_percentiles(self, by: str | None = "configuration",
+                             query: JobQuery | None = None) -> pd.DataFrame:
+        """p50 / p90 / p99 and max run time (seconds) per status and configuration (``by``:
+        ``"configuration"``, ``"version"`` or None). Running jobs count their time so far.
+
+        Columns: group columns (as in :meth:`failure_rate`), status, jobs, p50_s, p90_s,
+        p99_s, max_s."""
+        return analytics.duration_percentiles(self.store, scope(query), by=by, now=utcnow())
+
+    def qc_reasons(self, query: JobQuery | None = None) -> pd.DataFrame:
+        """Lost and held images by cause: ``technical`` failures by processing stage, then
+        ``qc_verdict`` (qc_failed, needs_review) by the signature of the QC reason.
+
+        Columns: kind, qc_status, reason, images, jobs, share (of all images in scope),
+        example. ``query.copy(image_qc=row.qc_status)`` lists the jobs having such images."""
+        return analytics.qc_reasons(self.store, scope(query))
 
     # -- queue ------------------------------------------------------------------------------
 
@@ -419,7 +501,7 @@ class JobService:
         self.trash.wait()
         self.store.close()
 
-    def __enter__(self) -> "JobService":
+    def __enter__(self) -> JobService:
         return self
 
     def __exit__(self, *exc: object) -> None:
@@ -438,33 +520,16 @@ class JobService:
     def _int_id(value: Any) -> int:
         if isinstance(value, bool):
             raise ValidationError(f"id: {value!r} is not a job id", "id")
+        job_id: int | None
         try:
             job_id = int(value)
         except (TypeError, ValueError):
-            job_id = parse_job_id(str(value)) if isinstance(value, str) else None
-            if job_id is None:
-                raise ValidationError(f"id: {value!r} is not a job id", "id") from None
+            job_id = parse_job_id(value) if isinstance(value, str) else None
+        if job_id is None:
+            raise ValidationError(f"id: {value!r} is not a job id", "id")
         if job_id < 1 or job_id > 2**62:
             raise ValidationError(f"id: {value!r} is not a job id", "id")
         return job_id
-
-
-def open_service(path: str | os.PathLike | None = None, *, runner: bool = True,
-                 executor: str = "thread", scheduler: str | None = None) -> JobService:
-    """Open (creating if needed) a job history. ``runner=False`` opens it without executing
-    the queue; ``executor="dask"`` with ``scheduler`` sends image work to a Dask cluster."""
-    db = Path(path) if path is not None else default_db_path()
-    service = JobService(JobStore(db), Settings.for_database(db))
-    if runner:
-        from .runner import Runner
-
-        try:
-            service.runner = Runner(service, executor=executor, scheduler=scheduler)
-            service.runner.start()
-        except BaseException:
-            service.close()
-            raise
-    return service
 
 
 def _clean_text(value: Any, field: str, max_len: int) -> str:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import inspect
 
 import pandas as pd
 import pytest
@@ -10,6 +11,7 @@ from bokeh.embed import json_item
 from factories import add_config, add_job
 
 from jobdash import JobQuery, ValidationError, analysis
+from jobdash.contract import JobBackend
 
 MON = dt.datetime(2026, 11, 2)   # a Monday: 2, 3 Nov are in one ISO week, 9 Nov in the next
 TUE = dt.datetime(2026, 11, 3)
@@ -343,6 +345,9 @@ def test_an_empty_history_gives_empty_tables(service):
     (lambda s: analysis.error_signatures(s, examples=True), "examples"),
     (lambda s: analysis.signature_daily_counts(s, days=0), "days"),
     (lambda s: analysis.signature_daily_counts(s, "Generation timed out"), "signatures"),
+    (lambda s: s.error_signatures(limit=10_001), "limit"),
+    (lambda s: s.signature_daily_counts(top=0), "top"),
+    (lambda s: s.qc_reasons(query={"statuses": ["failed"]}), "query"),
     (lambda s: analysis.signature_query(" "), "error_signature"),
     (lambda s: analysis.bucket_query(MON, "hour"), "bucket"),
     (lambda s: analysis.bucket_query("not a date"), "start"),
@@ -355,6 +360,42 @@ def test_bad_input_is_a_validation_error(service, call, field):
     with pytest.raises(ValidationError) as err:
         call(service)
     assert err.value.field == field
+
+
+READS = ["signature_of", "error_signatures", "signature_daily_counts", "failure_rate",
+         "qc_rejection_rate", "duration_percentiles", "qc_reasons"]
+
+
+@pytest.mark.parametrize("name", READS)
+def test_each_read_is_the_backend_method_of_its_name(name):
+    # Same arguments and defaults as the backend's method, after the backend itself.
+    function = inspect.signature(getattr(analysis, name))
+    method = inspect.signature(getattr(JobBackend, name))
+    first, *rest = function.parameters.values()
+    assert first.name == "service" and first.annotation == "JobBackend"
+    assert rest == list(method.parameters.values())[1:]
+    assert function.return_annotation == method.return_annotation
+
+
+def test_reads_pass_every_argument_on(history):
+    # Non-default values in every position reach the backend (a dropped one would change these).
+    svc = history["svc"]
+    week = JobQuery(date_from=MON.date(), date_to=TUE.date())
+    assert analysis.failure_rate(svc, "week", "configuration", week).equals(
+        svc.failure_rate(bucket="week", by="configuration", query=week))
+    assert analysis.qc_rejection_rate(svc, "week", "stage", week).equals(
+        svc.qc_rejection_rate(bucket="week", by="stage", query=week))
+    assert analysis.duration_percentiles(svc, "version", week).equals(
+        svc.duration_percentiles(by="version", query=week))
+    assert analysis.error_signatures(svc, week, limit=1, examples=1).equals(
+        svc.error_signatures(query=week, limit=1, examples=1))
+    counts = analysis.signature_daily_counts(svc, [TIMEOUT], days=2, end=TUE.date(), top=1,
+                                             query=week)
+    assert counts.equals(svc.signature_daily_counts(
+        signatures=[TIMEOUT], days=2, end=TUE.date(), top=1, query=week))
+    assert list(counts["jobs"]) == [2, 1]
+    assert analysis.qc_reasons(svc, week).equals(svc.qc_reasons(query=week))
+    assert analysis.signature_of(svc, "Generation timed out after 5s") == TIMEOUT
 
 
 # -- figures --------------------------------------------------------------------------------

@@ -93,7 +93,8 @@ def test_duration_of_a_running_job_counts_up_to_now(history):
 def test_status_date_and_configuration_filters_combine(history):
     svc, hero = history["svc"], history["hero"]
     q = JobQuery(statuses=["completed", "stopped"], configuration_ids=[hero],
-                 date_from=(T0 + dt.timedelta(days=1)).date(), date_to=(T0 + dt.timedelta(days=6)).date())
+                 date_from=(T0 + dt.timedelta(days=1)).date(),
+                 date_to=(T0 + dt.timedelta(days=6)).date())
     assert sorted(labels(svc.get_all(q))) == ["100% cotton_shirts", "Beach", "Stopped one"]
 
 
@@ -195,7 +196,8 @@ def test_rename_trims_and_validates(history):
 def test_bulk_rerun_queues_in_order_with_the_snapshot(service):
     config = add_config(service, "Cfg", width=64)
     a = add_job(service, status="failed", label="A", config_id=config, snapshot={"width": 32})
-    b = add_job(service, status="failed", label="B (Rerun)", config_id=config, snapshot={"width": 16})
+    b = add_job(service, status="failed", label="B (Rerun)", config_id=config,
+                snapshot={"width": 16})
     service.add_configuration("Cfg", {"width": 999})  # a newer version must not leak in
     new = service.bulk_rerun([b, a])
     assert new["label"].tolist() == ["B (Rerun)", "A (Rerun)"]
@@ -367,6 +369,15 @@ def test_presets_round_trip(history):
         svc.apply_preset("Failed city")
     with pytest.raises(ValidationError):
         svc.save_preset("", q)
+
+
+def test_job_statuses_names_the_jobs_that_exist(service):
+    done, waiting = add_job(service, status="failed"), add_job(service, status="pending")
+    assert service.job_statuses([done, f"JOB-{waiting:06d}", 10**6]) == {
+        done: "failed", waiting: "pending"}
+    assert service.job_statuses([]) == {}
+    with pytest.raises(ValidationError):
+        service.job_statuses(["not an id"])
 
 
 def test_open_uses_jobdash_db(tmp_path, monkeypatch):

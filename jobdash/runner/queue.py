@@ -8,13 +8,13 @@ import logging
 import threading
 import time
 import traceback
-from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from ..errors import Conflict
 from ..vocab import format_job_id
 from .executors import Executor, make_executor
 from .pipeline import Pipeline
+from .stop import SHUTDOWN, StopRequest
 
 if TYPE_CHECKING:
     from ..service import JobService
@@ -22,25 +22,6 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 FINAL = ("completed", "failed", "stopped")
-
-
-@dataclass(frozen=True)
-class StopRequest:
-    """Who asked a running job to stop, and why (recorded in the job's timeline)."""
-
-    by: str
-    reason: str | None = None
-
-    @property
-    def who(self) -> str:
-        """``user`` or ``user: reason``."""
-        return self.by + (f": {self.reason}" if self.reason else "")
-
-    def __str__(self) -> str:
-        return f"stopped by {self.who}"
-
-
-SHUTDOWN = StopRequest("shutdown", "the process running the queue is shutting down")
 
 
 class Runner:
@@ -137,7 +118,7 @@ class Runner:
         deadline = None if timeout is None else time.monotonic() + timeout
         with self._finished:
             while True:
-                status = self.service.store.existing_ids([job_id]).get(job_id, "deleted")
+                status = self.service.job_statuses([job_id]).get(job_id, "deleted")
                 left = None if deadline is None else deadline - time.monotonic()
                 if (status in FINAL or status == "deleted" or not self.alive
                         or (left is not None and left <= 0)):
@@ -203,10 +184,11 @@ def run_job(service: JobService, config: int | str, label: str | None = None,
             wait: bool = True, timeout: float | None = None) -> dict[str, Any]:
     """Queue a job of configuration ``config`` (name or id) and, when ``wait``, block until
     it (and every job queued before it) has finished. Returns the job as it is then."""
-    if wait and service.runner is None:
+    runner = service.runner
+    if wait and runner is None:
         raise Conflict("This history was opened without a runner (runner=False): nothing "
                        "would execute the job.")
     job = service.start(config, label)
-    if wait:
-        service.runner.wait(job["id"], timeout)
+    if wait and runner is not None:
+        runner.wait(job["id"], timeout)
     return service.get_by_id(job["id"]).job

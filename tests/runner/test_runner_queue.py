@@ -3,13 +3,15 @@ shutdown and restart, and opening without a runner."""
 
 from __future__ import annotations
 
+import itertools
+
 import pytest
 from factories import add_config, add_job
 from runner_util import finished, running, settings, wait_until
 
 import jobdash
 from jobdash import Conflict, ValidationError
-from jobdash.runner import run_job
+from jobdash.runner import Runner, run_job
 
 SLOW = {"delay_s": 0.05}
 
@@ -30,7 +32,7 @@ def test_jobs_run_one_at_a_time_in_queue_order(tmp_path):
 
     assert [j["status"] for j in jobs] == ["completed"] * 5
     assert [j["rerun_of"] for j in jobs[3:]] == [first[2], first[0]]
-    for before, after in zip(jobs, jobs[1:]):
+    for before, after in itertools.pairwise(jobs):
         assert before["completed_at"] <= after["started_at"]  # never two at once, in order
 
 
@@ -58,7 +60,7 @@ def test_a_rerun_runs_with_its_snapshot_not_the_current_settings(tmp_path):
     assert rerun["label"] == "Hero (Rerun)"
     assert fresh["status"] == "completed"  # a new job takes the current version
     assert rerun_old["status"] == "completed"
-    assert set(zip(old_images["width"], old_images["height"])) == {(80, 48)}
+    assert set(zip(old_images["width"], old_images["height"], strict=True)) == {(80, 48)}
 
 
 def test_stop_keeps_finished_images_and_says_who(tmp_path):
@@ -134,6 +136,30 @@ def test_without_a_runner_nothing_executes(tmp_path):
         with pytest.raises(Conflict, match="runner=False"):
             run_job(svc, "A")
         assert svc.get_by_id(job["id"]).job["status"] == "pending"
+
+
+def test_the_runner_is_given_to_the_service_once(tmp_path):
+    with jobdash.open(tmp_path / "jobs.duckdb") as svc:
+        first = svc.runner
+        assert svc.has_runner and isinstance(first, Runner) and first.alive
+        second = Runner(svc)
+        with pytest.raises(Conflict, match="already has a runner"):
+            svc.attach_runner(second)
+        assert svc.runner is first
+        second.shutdown()  # never started: releases its executor
+    assert not svc.has_runner and not first.alive  # closing shut the runner down
+
+
+def test_a_runner_attached_later_runs_the_queue(tmp_path):
+    with jobdash.open(tmp_path / "jobs.duckdb", runner=False) as svc:
+        svc.add_configuration("A", settings())
+        job = svc.start("A")
+        assert not svc.has_runner
+        runner = Runner(svc)
+        svc.attach_runner(runner)
+        runner.start()
+        assert finished(svc, job["id"])["status"] == "completed"
+        assert svc.job_statuses([job["id"]]) == {job["id"]: "completed"}
 
 
 @pytest.mark.parametrize(("kwargs", "message"), [

@@ -1,0 +1,32 @@
+"""Opening a job history: the one place that puts the parts together.
+
+It opens the store, builds the service over it and, unless asked not to, builds the runner,
+gives it to the service and starts it. The service never imports the runner; the runner
+only works through the service it is given."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+from .config import Settings, default_db_path
+from .runner import Runner
+from .service import JobService
+from .store import JobStore
+
+
+def open_service(path: str | os.PathLike | None = None, *, runner: bool = True,
+                 executor: str = "thread", scheduler: str | None = None) -> JobService:
+    """Open (creating if needed) a job history. ``runner=False`` opens it without executing
+    the queue; ``executor="dask"`` with ``scheduler`` sends image work to a Dask cluster."""
+    db = Path(path) if path is not None else default_db_path()
+    service = JobService(JobStore(db), Settings.for_database(db))
+    if runner:
+        try:
+            worker = Runner(service, executor=executor, scheduler=scheduler)
+            service.attach_runner(worker)
+            worker.start()
+        except BaseException:
+            service.close()
+            raise
+    return service
