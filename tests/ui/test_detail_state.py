@@ -24,7 +24,7 @@ from jobdash.ui.job.state import (
     settings_diff,
     timeline_steps,
 )
-from jobdash.ui.job.timeline import timeline_rows
+from jobdash.ui.job.timeline import log_html, timeline_html, timeline_rows
 
 
 def add_timeline(service, job_id: int, events: list[tuple]) -> None:
@@ -264,3 +264,25 @@ def test_status_line_names_the_status_once_then_when_it_came_about(service):
     assert line[pending].endswith("Pending</span> · queued 2026-11-01 09:00")
     assert line[running].endswith("</span> · started 2026-11-01 09:00")
     assert "completed 2026" not in line[done] and "failed 2026" not in line[failed]
+
+
+HOSTILE = "<img src=x onerror=alert(1)>"
+
+
+def test_the_job_views_templates_show_hostile_text_as_text(service):
+    # Configuration names, settings, error messages, image metadata and log lines are user
+    # or model data: the templates escape them (none of it may become markup).
+    config = add_config(service, name=HOSTILE, prompt_template=HOSTILE)
+    job = add_job(service, status="failed", config_id=config, error_message=HOSTILE,
+                  label=HOSTILE, snapshot={"prompt_template": "x", HOSTILE: HOSTILE},
+                  images=[{"qc_status": "qc_failed", "qc_reason": HOSTILE, "prompt": HOSTILE}])
+    add_timeline(service, job, [(0, "error", HOSTILE, HOSTILE, None)])
+    detail = service.get_by_id(job)
+    image = detail.images.iloc[0].to_dict()
+    views = {"information": detail_html(detail),
+             "large view": large_view_html(image, service.settings.image_root, served=True),
+             "timeline": timeline_html(timeline_steps(detail.events)),
+             "log": log_html(detail.events)}
+    for name, view in views.items():
+        assert "<img" not in view, name
+        assert "&lt;img src=x onerror=alert(1)&gt;" in view, name

@@ -3,7 +3,6 @@ and the way into Job Management. Small, live, and built from the same parts."""
 
 from __future__ import annotations
 
-import html
 import logging
 from typing import Any
 from urllib.parse import urlencode
@@ -11,9 +10,11 @@ from urllib.parse import urlencode
 import pandas as pd
 import panel as pn
 import param
+from markupsafe import Markup
 
 from jobdash.errors import JobdashError
 from jobdash.service import JobService
+from jobdash.ui import assets
 from jobdash.ui.dashboard.state import DashboardState
 from jobdash.ui.page.urlstate import JOB
 from jobdash.ui.shared import theme
@@ -27,66 +28,38 @@ from jobdash.vocab import format_job_id
 
 log = logging.getLogger(__name__)
 
-LIST_CSS = theme.HTML_CSS + """
-table { width: 100%; border-collapse: collapse; font-size: var(--jd-table-size); }
-th { text-align: left; font-size: 12px; text-transform: uppercase; letter-spacing: 0.04em;
-  color: var(--jd-text-muted); padding: 8px 12px; border-bottom: 1px solid var(--jd-border); }
-td { padding: 0 12px; height: var(--jd-row-height); border-bottom: 1px solid var(--jd-border); }
-td.jd-mono { font-size: 12.5px; }
-.jd-muted { color: var(--jd-text-muted); font-style: italic; }
-.jd-head { display: flex; justify-content: space-between; align-items: baseline; gap: 16px;
-  flex-wrap: wrap; }
-.jd-current-label { font-size: var(--jd-h4-size); font-weight: 600; margin: 4px 0; }
-"""
+LIST_CSS = theme.HTML_CSS + assets.css("dashboard")
 
 
-def job_link(job_id: int, jobs_url: str | None) -> str:
-    """A job's id, a link opening its Single Job View when Job Management has a URL."""
-    name = format_job_id(job_id)
-    if not jobs_url:
-        return name
-    href = html.escape(f"{jobs_url}?{urlencode({JOB: name})}", quote=True)
-    return f'<a class="jd-job" href="{href}">{name}</a>'
+def job_href(job_id: int, jobs_url: str | None) -> str | None:
+    """Where a job's id links to (its Single Job View), or None when Job Management has no
+    URL."""
+    return f"{jobs_url}?{urlencode({JOB: format_job_id(job_id)})}" if jobs_url else None
 
 
 def recent_html(rows: pd.DataFrame | None, jobs_url: str | None) -> str:
     """The last jobs as an escaped HTML table, each id a link to the job, with a link to
     the full list."""
-    link = (f'<a href="{html.escape(jobs_url, quote=True)}">See every job in Job Management</a>'
-            if jobs_url else "")
-    head = f'<div class="jd-head"><h2>Last jobs</h2>{link}</div>'
-    if rows is None or rows.empty:
-        return head + "<p>No jobs yet. Start one from a configuration.</p>"
-    body = "".join(
-        f'<tr><td class="jd-mono">{job_link(r.id, jobs_url)}</td>'
-        f'<td>{label_html(r.label, "")}</td>'
-        f"<td>{status_badge(r.status, r.progress)}</td>"
-        f"<td>{date_text(r.started_at if not pd.isna(r.started_at) else r.queued_at)}</td>"
-        f"<td>{duration_text(r.duration_s)}</td></tr>"
-        for r in rows.itertuples())
-    return (head + '<table><thead><tr><th scope="col">Job ID</th><th scope="col">Name</th>'
-            '<th scope="col">Status</th><th scope="col">Date</th><th scope="col">Duration</th>'
-            f"</tr></thead><tbody>{body}</tbody></table>")
+    shown = [] if rows is None else [
+        {"name": format_job_id(r.id), "href": job_href(r.id, jobs_url),
+         "label": Markup(label_html(r.label, "")),
+         "status": Markup(status_badge(r.status, r.progress)),
+         "date": date_text(r.started_at if not pd.isna(r.started_at) else r.queued_at),
+         "duration": duration_text(r.duration_s)}
+        for r in rows.itertuples()]
+    return assets.render("dashboard_recent", rows=shown, jobs_url=jobs_url)
 
 
 def current_html(runner: RunnerStatus | None, jobs_url: str | None = None) -> str:
     """The running job (its id a link to it) with its step and an accessible progress bar."""
     job = runner.job if runner is not None else None
-    if job is None:
-        queued = runner.queued if runner is not None else 0
-        return ("<h2>Current job</h2><p>Nothing is running. "
-                f"{queued:,} job{'s' if queued != 1 else ''} waiting in the queue.</p>")
-    progress = int(job.get("progress") or 0)
-    job_id = format_job_id(job["id"])
-    step = html.escape(str(job.get("current_step") or "starting"))
-    return (f'<h2>Current job</h2><p class="jd-current-label"><span class="jd-mono">'
-            f'{job_link(job["id"], jobs_url)}</span> {label_html(job.get("label"), "")}</p>'
-            f'<p class="jd-caption">Step: {step} · running for '
-            f'{duration_text(job.get("duration_s"))} · {runner.queued:,} queued</p>'
-            f'<div class="jd-progress" role="progressbar" aria-label="Progress of {job_id}" '
-            f'aria-valuemin="0" aria-valuemax="100" aria-valuenow="{progress}">'
-            f'<span style="width:{progress}%"></span></div>'
-            f'<p class="jd-caption">{progress}% done</p>')
+    shown = None if job is None else {
+        "name": format_job_id(job["id"]), "href": job_href(job["id"], jobs_url),
+        "label": Markup(label_html(job.get("label"), "")),
+        "step": str(job.get("current_step") or "starting"),
+        "duration": duration_text(job.get("duration_s")), "progress": int(job.get("progress") or 0)}
+    return assets.render("dashboard_current", job=shown,
+                         queued=runner.queued if runner is not None else 0)
 
 
 class DashboardPage(pn.viewable.Viewer):
@@ -125,12 +98,8 @@ class DashboardPage(pn.viewable.Viewer):
         self.ticker = Ticker(self.poll, self.refresh_ms)
         self.param.watch(lambda e: self.ticker.set_period(e.new), "refresh_ms")
         self._update()
-        jobs_link = (f'<a href="{html.escape(self.jobs_url, quote=True)}">Open Job Management</a>'
-                     if self.jobs_url else "")
-        title = pn.pane.HTML(
-            f'<h1>Dashboard</h1><p class="jd-caption" style="font-size:14px">What runs now, '
-            f"what ran last. {jobs_link}</p>", stylesheets=[theme.HTML_CSS], margin=0,
-            sizing_mode="stretch_width")
+        title = pn.pane.HTML(assets.render("dashboard_title", jobs_url=self.jobs_url),
+                             stylesheets=[theme.HTML_CSS], margin=0, sizing_mode="stretch_width")
         gap = (theme.SPACE["lg"], 0, 0, 0)
         self._layout = pn.Column(
             pn.Row(title, self._status, sizing_mode="stretch_width", margin=(0, 0, 16, 0)),
@@ -180,7 +149,7 @@ class DashboardPage(pn.viewable.Viewer):
         """One live-update tick."""
         try:
             changes = self.state.poll()
-        except Exception as exc:  # noqa: BLE001 - reported, polling goes on
+        except Exception as exc:  # reported, polling goes on
             log.exception("live update failed")
             self.toaster.show("error", f"Live update failed: {exc}")
             return
@@ -197,7 +166,7 @@ class DashboardPage(pn.viewable.Viewer):
         self._status.object = runner_html(state.runner)
         configs = state.configurations
         options = {f"{n} v{v}": int(i) for i, n, v in
-                   zip(configs["id"], configs["name"], configs["version"])}
+                   zip(configs["id"], configs["name"], configs["version"], strict=True)}
         if options != self._config.options:
             self._config.param.update(options=options,
                                       value=next(iter(options.values()), None))

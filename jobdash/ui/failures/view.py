@@ -15,7 +15,6 @@ deleted.
 from __future__ import annotations
 
 import datetime as dt
-import html
 import logging
 from collections.abc import Sequence
 from typing import Any
@@ -27,6 +26,7 @@ from panel.reactive import ReactiveHTML
 
 from jobdash.query import JobQuery
 from jobdash.service import JobService
+from jobdash.ui import assets
 from jobdash.ui.failures.state import FailuresState
 from jobdash.ui.shared import theme
 from jobdash.ui.shared.dialog import Confirmation
@@ -105,40 +105,9 @@ def signature_rows(signatures: pd.DataFrame | None, trends: pd.DataFrame | None,
     return rows
 
 
-# -- state ----------------------------------------------------------------------------------
-
-
-
 # -- view -----------------------------------------------------------------------------------
 
-LIST_CSS = theme.HTML_CSS + """
-:host { display: block; width: 100%; }
-table { width: 100%; border-collapse: collapse; font-size: var(--jd-table-size);
-  line-height: var(--jd-table-line); }
-caption { text-align: left; font-size: var(--jd-caption-size); color: var(--jd-text-muted);
-  padding-bottom: 8px; }
-th { text-align: left; font-weight: 600; color: var(--jd-text-muted);
-  border-bottom: 1px solid var(--jd-border-strong); padding: 8px 12px 8px 0; white-space: nowrap; }
-td { vertical-align: top; padding: 10px 12px 10px 0; border-bottom: 1px solid var(--jd-border); }
-tr[aria-current="true"] td { background: var(--jd-primary-soft); }
-.jd-sig { font-weight: 600; color: var(--jd-text); overflow-wrap: anywhere; }
-.jd-sub { display: block; font-size: var(--jd-caption-size); color: var(--jd-text-muted); }
-.jd-num { text-align: right; font-variant-numeric: tabular-nums; white-space: nowrap; }
-.jd-shown { display: inline-block; margin-top: 4px; font-size: var(--jd-caption-size);
-  font-weight: 600; color: var(--jd-primary-strong); }
-svg polyline { fill: none; stroke: var(--jd-error); stroke-width: 1.5;
-  stroke-linejoin: round; }
-svg line { stroke: var(--jd-border); }
-.jd-acts { display: flex; gap: 6px; flex-wrap: wrap; }
-button { font: 500 13px var(--jd-font); padding: 5px 10px; cursor: pointer;
-  border-radius: var(--jd-radius-input); border: 1px solid var(--jd-border-strong);
-  background: var(--jd-surface); color: var(--jd-text); white-space: nowrap; }
-button:hover { background: var(--jd-row-hover); }
-button.jd-rerun { color: var(--jd-accent-strong); border-color: var(--jd-accent); }
-.jd-empty { margin: 0; padding: 16px 0; color: var(--jd-text-muted); }
-.jd-filter { display: flex; align-items: center; gap: 12px; flex-wrap: wrap; margin: 0 0 12px 0;
-  padding: 8px 12px; border-radius: var(--jd-radius-input); background: var(--jd-primary-soft); }
-"""
+LIST_CSS = theme.HTML_CSS + assets.css("failures")
 
 
 class SignatureList(ReactiveHTML):
@@ -166,96 +135,14 @@ class SignatureList(ReactiveHTML):
     rerun_request = param.String(default="", doc="""
         The signature whose "Rerun" was clicked last; reset to "" once handled.""")
 
+    spark = param.Dict(default={"width": SPARK_WIDTH, "height": SPARK_HEIGHT,
+                                "baseline": SPARK_HEIGHT - SPARK_PAD}, constant=True, doc="""
+        The trend sparklines' box in pixels (width, height) and the y of their baseline, the
+        box :func:`sparkline_points` scales to.""")
+
     _template = '<div id="list" class="jd-failures"></div>'
 
-    _scripts = {
-        "render": "self.draw()",
-        "rows": "self.draw()",
-        "active": "self.draw()",
-        "draw": f"""
-const root = list.getRootNode();
-const active = root.activeElement;
-const focusKey = (active && list.contains(active)) ? active.dataset.key : null;
-const el = (tag, cls, text) => {{
-  const e = document.createElement(tag);
-  if (cls) {{ e.className = cls; }}
-  if (text !== undefined) {{ e.textContent = text; }}
-  return e;
-}};
-list.replaceChildren();
-if (data.active.length) {{
-  const line = list.appendChild(el('div', 'jd-filter'));
-  line.setAttribute('role', 'status');
-  const text = line.appendChild(el('span', null, 'The job table shows the failed jobs with '));
-  text.appendChild(el('strong', null, data.active[0]));
-  const clear = line.appendChild(el('button', null, 'Show all jobs'));
-  clear.type = 'button';
-  clear.dataset.key = 'clear';
-  clear.addEventListener('click', () => {{ data.clear_clicks += 1; }});
-}}
-if (!data.rows.length) {{
-  list.appendChild(el('p', 'jd-empty', 'No failed jobs match the current filters.'));
-  return;
-}}
-const table = el('table');
-table.appendChild(el('caption', null, 'Failed jobs by error signature, most frequent first'));
-const head = el('tr');
-for (const [name, cls] of [['Error signature', ''], ['Jobs', 'jd-num'], ['Last seen', ''],
-    ['Configurations', ''], ['Last ' + data.days + ' days', ''], ['Actions', '']]) {{
-  const th = el('th', cls, name);
-  th.scope = 'col';
-  head.appendChild(th);
-}}
-table.appendChild(el('thead')).appendChild(head);
-const body = table.appendChild(el('tbody'));
-data.rows.forEach((r, i) => {{
-  const tr = body.appendChild(el('tr'));
-  if (r.active) {{ tr.setAttribute('aria-current', 'true'); }}
-  const sig = tr.appendChild(el('td'));
-  sig.appendChild(el('span', 'jd-sig', r.signature));
-  sig.appendChild(el('span', 'jd-sub', [r.share, r.steps].filter(Boolean).join(' · ')));
-  if (r.active) {{ sig.appendChild(el('span', 'jd-shown', 'Shown in the job table')); }}
-  tr.appendChild(el('td', 'jd-num', r.jobs_text));
-  tr.appendChild(el('td', null, r.last_seen));
-  const cfg = tr.appendChild(el('td', null, r.configurations));
-  cfg.title = r.configurations_all;
-  const svgNS = 'http://www.w3.org/2000/svg';
-  const svg = document.createElementNS(svgNS, 'svg');
-  svg.setAttribute('width', '{SPARK_WIDTH}');
-  svg.setAttribute('height', '{SPARK_HEIGHT}');
-  svg.setAttribute('role', 'img');
-  svg.setAttribute('aria-label', r.trend);
-  const title = document.createElementNS(svgNS, 'title');
-  title.textContent = r.trend;
-  svg.appendChild(title);
-  const base = document.createElementNS(svgNS, 'line');
-  for (const [k, v] of [['x1', 0], ['x2', {SPARK_WIDTH}], ['y1', {SPARK_HEIGHT - SPARK_PAD}],
-                        ['y2', {SPARK_HEIGHT - SPARK_PAD}]]) {{ base.setAttribute(k, v); }}
-  svg.appendChild(base);
-  const line = document.createElementNS(svgNS, 'polyline');
-  line.setAttribute('points', r.points);
-  svg.appendChild(line);
-  tr.appendChild(el('td')).appendChild(svg);
-  const acts = tr.appendChild(el('td')).appendChild(el('div', 'jd-acts'));
-  const show = acts.appendChild(el('button', 'jd-show', 'Show jobs'));
-  show.type = 'button';
-  show.dataset.key = 'show-' + i;
-  show.setAttribute('aria-label', 'Show jobs failing with: ' + r.signature);
-  show.addEventListener('click', () => {{ data.show_request = r.signature; }});
-  const rerun = acts.appendChild(el('button', 'jd-rerun', 'Rerun'));
-  rerun.type = 'button';
-  rerun.dataset.key = 'rerun-' + i;
-  rerun.setAttribute('aria-label',
-    'Rerun the ' + r.jobs_text + ' jobs failing with: ' + r.signature);
-  rerun.addEventListener('click', () => {{ data.rerun_request = r.signature; }});
-}});
-list.appendChild(table);
-if (focusKey) {{
-  const again = list.querySelector('[data-key="' + focusKey + '"]');
-  if (again) {{ again.focus(); }}
-}}
-""",
-    }
+    _scripts = assets.scripts("failures")
 
     def __init__(self, **params: Any):
         params.setdefault("stylesheets", [LIST_CSS])
@@ -281,12 +168,9 @@ class FailuresPanel(pn.viewable.Viewer):
         super().__init__(**params)
         self.state = FailuresState(service, query, **state_params)
         self.list = SignatureList(days=self.state.days, sizing_mode="stretch_width")
-        self._intro = pn.pane.HTML(
-            "<h3>Failures by cause</h3><p class='jd-caption' style='margin:0'>Failed jobs "
-            "matching the page's date, configuration, search and image filters, grouped by "
-            "error signature: the message with numbers, ids, paths, URLs and quoted values "
-            "replaced by placeholders.</p>",
-            stylesheets=[theme.HTML_CSS], sizing_mode="stretch_width", margin=(0, 0, 12, 0))
+        self._intro = pn.pane.HTML(assets.template("failures_intro"),
+                                   stylesheets=[theme.HTML_CSS], sizing_mode="stretch_width",
+                                   margin=(0, 0, 12, 0))
         ask = Confirmation("Rerun jobs", "Rerun", color="primary", confirm_width=150,
                            question_width=480)
         self._question, self._confirm, self._cancel, self.dialog = (
@@ -316,11 +200,7 @@ class FailuresPanel(pn.viewable.Viewer):
         """Open the confirmation dialog for rerunning a signature's jobs."""
         self.state.ask_rerun(signature)
         jobs = count_text(self.state.jobs_of(signature), "failed job")
-        self._question.object = (
-            f"<h2>Rerun {jobs}?</h2><p>Every failed job with the error signature "
-            f"<strong>{html.escape(signature)}</strong> (within the page's filters) is "
-            "queued again with the settings it ran with. The failed jobs stay in the "
-            "history.</p>")
+        self._question.object = assets.render("failures_rerun", jobs=jobs, signature=signature)
         self._confirm.label = self.dialog.title = f"Rerun {jobs}"
         self.dialog.show()
 
@@ -345,7 +225,7 @@ class FailuresPanel(pn.viewable.Viewer):
         """One live-update tick (O(1) when nothing changed)."""
         try:
             self.state.poll()
-        except Exception as exc:  # noqa: BLE001 - a failed tick is reported, polling goes on
+        except Exception as exc:  # a failed tick is reported, polling goes on
             log.exception("failures panel: live update failed")
             self.toaster.show("error", f"Live update of the failures failed: {exc}")
 

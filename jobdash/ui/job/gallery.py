@@ -9,7 +9,6 @@ is gone shows a placeholder, not an error."""
 from __future__ import annotations
 
 import base64
-import html
 import mimetypes
 from pathlib import Path
 from typing import Any
@@ -20,6 +19,7 @@ import panel as pn
 import param
 from panel.reactive import ReactiveHTML
 
+from jobdash.ui import assets
 from jobdash.ui.job.state import image_metadata
 from jobdash.ui.shared import theme
 from jobdash.ui.shared.format import date_text, value_text
@@ -31,47 +31,11 @@ QC_LABELS: dict[str, str] = {
     "pending": "Pending", "approved": "Approved", "needs_review": "Needs review",
     "qc_failed": "QC failed", "processing_failed": "Processing failed",
 }
-# Badge background and text colour (AA) of each QC status.
-QC_TONES: dict[str, tuple[str, str]] = {
-    "pending": ("#F3F4F6", "#374151"), "approved": ("#D1FAE5", "#065F46"),
-    "needs_review": ("#FEF3C7", "#92400E"), "qc_failed": ("#FEE2E2", "#991B1B"),
-    "processing_failed": ("#EDE9FE", "#5B21B6"),
-}
 
-QC_BADGE_CSS = "".join(f".jd-qc-{s} {{ background: {bg}; color: {fg}; }}\n"
-                       for s, (bg, fg) in QC_TONES.items()) + """
-.jd-qc { display: inline-block; padding: 1px 8px; border-radius: 999px; font-size: 12px;
-  font-weight: 600; white-space: nowrap; }
-"""
-
-GALLERY_CSS = theme.FOCUS_CSS + QC_BADGE_CSS + """
-:host { font-family: var(--jd-font); color: var(--jd-text); }
-.jd-grid { display: grid; grid-template-columns: repeat(auto-fill, minmax(150px, 1fr));
-  gap: 12px; max-height: 470px; overflow: auto; padding: 4px; }
-.jd-card { border: 1px solid var(--jd-border); border-radius: var(--jd-radius-card);
-  padding: 6px; display: flex; flex-direction: column; gap: 4px; background: var(--jd-surface);
-  min-width: 0; overflow: hidden; }
-.jd-thumb { all: unset; cursor: pointer; width: 120px; height: 120px; display: flex;
-  align-items: center; justify-content: center; background: var(--jd-background);
-  border-radius: var(--jd-radius-input); overflow: hidden; align-self: center; }
-.jd-thumb:focus-visible { outline: 3px solid var(--jd-primary); outline-offset: 2px; }
-.jd-thumb img { width: 120px; height: 120px; object-fit: cover; }
-.jd-missing { font-size: 12px; color: var(--jd-text-muted); text-align: center; padding: 8px; }
-/* Badge and checkbox share one row on every card: slim badges fit the narrowest card of
-   the dialog; on a narrower one the badge ends in an ellipsis (its title has the text). */
-.jd-card-foot { display: flex; align-items: center; justify-content: space-between; gap: 4px;
-  font-size: 12px; }
-.jd-card-foot .jd-qc { padding: 1px 5px; min-width: 0; overflow: hidden;
-  text-overflow: ellipsis; }
-.jd-card-foot input { flex: none; margin: 0; }
-.jd-empty { color: var(--jd-text-muted); padding: 16px; }
-[hidden] { display: none !important; }
-.jd-view:focus { outline: none; }
-button.jd-back { font: 500 14px var(--jd-font); color: var(--jd-text); cursor: pointer;
-  background: var(--jd-surface); border: 1px solid var(--jd-border-strong); width: 140px;
-  border-radius: var(--jd-radius-input); padding: 6px 12px; margin: 5px; }
-button.jd-back:hover { background: var(--jd-row-hover); border-color: var(--jd-neutral); }
-"""
+# The badges of each QC status (colours in css/gallery_qc.css), with the thumbnails' and the
+# large view's looks.
+GALLERY_CSS = theme.FOCUS_CSS + assets.css("gallery_qc") + assets.css("gallery")
+LARGE_CSS = assets.css("gallery_qc") + assets.css("gallery_large")
 
 
 def file_exists(root: Path, relative: Any) -> bool:
@@ -116,47 +80,28 @@ def gallery_items(images: pd.DataFrame, root: Path, served: bool) -> list[dict[s
 def large_view_html(image: dict[str, Any], root: Path, served: bool) -> str:
     """The large view of one image: the picture (or a placeholder), prompt, metadata, QC
     verdict and file path, escaped."""
-    e = html.escape
     meta = image_metadata(image.get("metadata"))
-    src = source(root, image.get("file_path"), served, embed=True)
-    title = meta.get("title") or f"Image {image['id']}"
-    picture = (f'<img src="{e(src)}" alt="{e(str(title))}" class="jd-large">' if src else
-               '<div class="jd-large jd-missing" role="img" aria-label="Image file missing">'
-               'Image file missing</div>')
+    title = str(meta.get("title") or f"Image {image['id']}")
     tags = meta.get("tags")
     tags = ", ".join(str(t) for t in tags) if isinstance(tags, list) else value_text(tags)
     status = str(image.get("qc_status"))
     score = image.get("quality_score")
+    width = image.get("width")
     rows = [
-        ("QC", f'<span class="jd-qc jd-qc-{e(status)}">{e(QC_LABELS.get(status, status))}</span>'),
-        ("QC reason", e(value_text(image.get("qc_reason")))),
+        ("QC reason", value_text(image.get("qc_reason"))),
         ("Quality score", "—" if score is None or pd.isna(score) else f"{float(score):.2f}"),
-        ("Prompt", e(value_text(image.get("prompt")))),
-        ("Title", e(str(title))),
-        ("Description", e(value_text(meta.get("description")))),
-        ("Tags", e(str(tags))),
-        ("Size", e(f"{image.get('width')}×{image.get('height')} {image.get('format') or ''}")
-         if image.get("width") and not pd.isna(image.get("width")) else "—"),
+        ("Prompt", value_text(image.get("prompt"))),
+        ("Title", title),
+        ("Description", value_text(meta.get("description"))),
+        ("Tags", str(tags)),
+        ("Size", f"{width}×{image.get('height')} {image.get('format') or ''}"
+         if width and not pd.isna(width) else "—"),
         ("Created", date_text(image.get("created_at"))),
-        ("File", f'<span class="jd-mono">{e(value_text(image.get("file_path")))}</span>'),
     ]
-    items = "".join(f"<dt>{k}</dt><dd>{v}</dd>" for k, v in rows)
-    return (f'<div class="jd-large-view"><h3>{e(str(title))}</h3>{picture}'
-            f'<dl class="jd-meta">{items}</dl></div>')
-
-
-LARGE_CSS = QC_BADGE_CSS + """
-.jd-large-view { display: grid; grid-template-columns: 360px 1fr; gap: 8px 20px; }
-.jd-large-view h3 { grid-column: 1 / -1; }
-.jd-large { width: 360px; max-height: 360px; object-fit: contain; border-radius: 6px;
-  background: var(--jd-background); }
-div.jd-large { height: 240px; display: flex; align-items: center; justify-content: center;
-  color: var(--jd-text-muted); }
-.jd-meta { display: grid; grid-template-columns: 110px 1fr; gap: 6px 12px; margin: 0;
-  align-content: start; }
-.jd-meta dt { color: var(--jd-text-muted); font-weight: 600; }
-.jd-meta dd { margin: 0; overflow-wrap: anywhere; }
-"""
+    return assets.render("gallery_large", title=title, status=status,
+                         verdict=QC_LABELS.get(status, status), rows=rows,
+                         file=value_text(image.get("file_path")),
+                         src=source(root, image.get("file_path"), served, embed=True))
 
 
 class Gallery(ReactiveHTML):
@@ -181,83 +126,9 @@ class Gallery(ReactiveHTML):
 
     # The large view is a focus target (tabindex -1) so that a click inside it keeps focus
     # there and its Escape handler, not the dialog, gets the key.
-    _template = """<div id="grid" class="jd-grid" role="list" aria-label="Images"></div>
-<div id="large" class="jd-view" tabindex="-1" hidden><button id="back" type="button"
-  class="jd-back">Back to images</button><div id="picture">${view}</div></div>"""
+    _template = assets.template("gallery")
 
-    _scripts = {
-        "render": """
-state.build = () => {
-  grid.replaceChildren();
-  const items = data.shown.items;
-  if (!items.length) {
-    const empty = document.createElement('div');
-    empty.className = 'jd-empty'; empty.textContent = 'No images match this filter.';
-    grid.appendChild(empty); return;
-  }
-  const missing = () => {
-    const box = document.createElement('div');
-    box.className = 'jd-missing'; box.textContent = 'Image file missing';
-    return box;
-  };
-  for (const it of items) {
-    const card = document.createElement('div');
-    card.className = 'jd-card'; card.setAttribute('role', 'listitem');
-    const button = document.createElement('button');
-    button.type = 'button'; button.className = 'jd-thumb'; button.dataset.id = it.id;
-    button.setAttribute('aria-label', 'Open ' + it.name);
-    if (it.src) {
-      const img = document.createElement('img');
-      img.loading = 'lazy'; img.decoding = 'async'; img.alt = ''; img.src = it.src;
-      img.width = 120; img.height = 120;
-      img.addEventListener('error', () => img.replaceWith(missing()));
-      button.appendChild(img);
-    } else {
-      button.appendChild(missing());
-    }
-    button.addEventListener('click', () => {
-      data.opened = it.id; state.show(); back.focus();
-    });
-    const foot = document.createElement('div');
-    foot.className = 'jd-card-foot';
-    const badge = document.createElement('span');
-    badge.className = 'jd-qc jd-qc-' + it.status; badge.textContent = it.label;
-    badge.title = it.label;
-    const tick = document.createElement('input');
-    tick.type = 'checkbox'; tick.checked = data.chosen.includes(it.id);
-    tick.setAttribute('aria-label', 'Select image ' + it.id);
-    tick.addEventListener('change', () => {
-      const rest = data.chosen.filter((id) => id !== it.id);
-      data.chosen = tick.checked ? rest.concat([it.id]) : rest;
-    });
-    foot.append(badge, tick);
-    card.append(button, foot);
-    grid.appendChild(card);
-  }
-};
-state.show = () => {
-  const open = data.opened != null;
-  grid.hidden = open; large.hidden = !open;
-};
-// Back to the thumbnails, focus on the card that was opened.
-state.back = () => {
-  const id = data.opened;
-  data.opened = null; state.show();
-  const card = grid.querySelector(`[data-id="${id}"]`);
-  if (card) { card.focus(); }
-};
-back.addEventListener('click', () => state.back());
-// A cancelled Escape keydown is no close request: the dialog stays open.
-large.addEventListener('keydown', (event) => {
-  if (event.key === 'Escape') {
-    event.preventDefault(); event.stopPropagation(); state.back();
-  }
-});
-state.build(); state.show();
-""",
-        "shown": "state.build();",
-        "opened": "state.show();",
-    }
+    _scripts = assets.scripts("gallery")
 
     def __init__(self, **params: Any):
         params.setdefault("stylesheets", [GALLERY_CSS])

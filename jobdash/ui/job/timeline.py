@@ -4,7 +4,6 @@ toggle-button groups (this filter, the gallery's) that tell whether they are pre
 
 from __future__ import annotations
 
-import html
 import io
 from typing import Any
 
@@ -12,6 +11,7 @@ import pandas as pd
 import panel as pn
 import param
 
+from jobdash.ui import assets
 from jobdash.ui.job.state import LOG_LEVELS, Step, filter_log, log_line, log_text
 from jobdash.ui.shared import theme
 from jobdash.ui.shared.pressed import PressedState
@@ -19,20 +19,7 @@ from jobdash.vocab import format_job_id
 
 LOG_SHOWN = 300   # newest matching lines shown; the download holds all of them
 
-TIMELINE_CSS = theme.HTML_CSS + """
-table { border-collapse: collapse; width: 100%; font-size: 13px; }
-th, td { text-align: left; padding: 4px 8px; border-bottom: 1px solid var(--jd-border);
-  vertical-align: top; }
-th { color: var(--jd-text-muted); position: sticky; top: 0; background: var(--jd-surface); }
-tr.jd-level-error td { background: #FEF2F2; }
-tr.jd-level-warn td { background: #FFFBEB; }
-.jd-err { color: var(--jd-error-strong); font-weight: 600; }
-.jd-scroll { max-height: 470px; overflow: auto; }
-.jd-log { font-family: var(--jd-mono); font-size: 12px; white-space: pre-wrap; margin: 0; }
-.jd-log .jd-l-error { color: var(--jd-error-strong); font-weight: 600; }
-.jd-log .jd-l-warn { color: #92400E; }
-.jd-log .jd-l-debug { color: var(--jd-text-muted); }
-"""
+TIMELINE_CSS = theme.HTML_CSS + assets.css("timeline")
 
 
 def _seconds(value: float) -> str:
@@ -61,41 +48,24 @@ def timeline_rows(steps: list[Step]) -> list[dict[str, Any]]:
 
 def timeline_html(steps: list[Step], progress: Any = None, running: bool = False) -> str:
     """The timeline table (and a progress bar while the job runs), escaped."""
-    e = html.escape
-    head = ""
+    pct = None
     if running:
         pct = 0 if progress is None or pd.isna(progress) else int(progress)
-        head = (f'<p>Running · {pct}%</p><div class="jd-progress" role="progressbar" '
-                f'aria-label="Job progress" aria-valuenow="{pct}" aria-valuemin="0" '
-                f'aria-valuemax="100"><span style="width:{pct}%"></span></div>')
-    if not steps:
-        return head + "<p>No events yet.</p>"
-    body = []
-    for row in timeline_rows(steps):
-        stages = " · ".join(f"{e(s)} {_seconds(d)}" for s, d in row["stages"]) \
-            if row["image"] is not None else ""
-        error = f'<div class="jd-err">{e(row["error"])}</div>' if row["error"] else ""
-        body.append(f'<tr class="jd-level-{e(row["level"])}"><td>{e(row["name"])}</td>'
-                    f'<td>{row["start"].strftime("%H:%M:%S")}</td>'
-                    f'<td>{_seconds(row["duration_s"])}</td><td>{stages}{error}</td></tr>')
-    return (head + '<div class="jd-scroll"><table aria-label="Timeline"><thead><tr><th>Step</th>'
-            '<th>Started</th><th>Duration</th><th>Details</th></tr></thead><tbody>'
-            + "".join(body) + "</tbody></table></div>")
+    rows = [{"name": row["name"], "level": row["level"], "error": row["error"],
+             "start": row["start"].strftime("%H:%M:%S"), "duration": _seconds(row["duration_s"]),
+             "stages": " · ".join(f"{s} {_seconds(d)}" for s, d in row["stages"])
+             if row["image"] is not None else ""}
+            for row in timeline_rows(steps)]
+    return assets.render("timeline", progress=pct, rows=rows)
 
 
 def log_html(events: pd.DataFrame) -> str:
     """The newest ``LOG_SHOWN`` events as escaped log lines, errors highlighted."""
     shown = events.tail(LOG_SHOWN)
-    more = len(events) - len(shown)
-    lines = "".join(
-        f'<span class="jd-l-{html.escape(level)}">{html.escape(log_line(at, level, s, sub, m))}'
-        f"</span>\n"
-        for at, level, s, sub, m in shown[["at", "level", "step", "sub_step",
-                                            "message"]].itertuples(index=False))
-    note = (f'<p class="jd-caption">{more:,} earlier lines not shown: narrow the search or '
-            "download the log.</p>" if more else "")
-    count = f'<p class="jd-caption">{len(events):,} lines</p>'
-    return count + note + f'<div class="jd-scroll"><pre class="jd-log">{lines}</pre></div>'
+    lines = [(level, log_line(at, level, s, sub, m)) for at, level, s, sub, m
+             in shown[["at", "level", "step", "sub_step", "message"]].itertuples(index=False)]
+    return assets.render("timeline_log", lines=lines, total=len(events),
+                         more=len(events) - len(shown))
 
 
 class LogView(pn.viewable.Viewer):

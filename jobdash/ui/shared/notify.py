@@ -9,6 +9,7 @@ from typing import Any
 import panel as pn
 import param
 
+from jobdash.ui import assets
 from jobdash.ui.shared import theme
 
 KINDS = ("info", "success", "warning", "error")
@@ -16,14 +17,7 @@ KINDS = ("info", "success", "warning", "error")
 DURATION_MS = 6000
 """How long a toast stays on screen."""
 
-LIVE_CSS = theme.HTML_CSS + """
-.jd-live { margin: 0; padding: 8px 12px; border-radius: var(--jd-radius-input);
-  background: var(--jd-surface); border: 1px solid var(--jd-border); }
-.jd-live[data-kind="error"] { border-color: var(--jd-error); color: var(--jd-error-strong); }
-.jd-live[data-kind="success"] { border-color: var(--jd-success); }
-.jd-live.jd-sr { position: absolute; width: 1px; height: 1px; overflow: hidden;
-  clip: rect(0 0 0 0); white-space: nowrap; padding: 0; border: 0; }
-"""
+LIVE_CSS = theme.HTML_CSS + assets.css("notify")
 
 
 class Toaster(pn.viewable.Viewer):
@@ -56,9 +50,8 @@ class Toaster(pn.viewable.Viewer):
         self._live.object = self._html()
 
     def _html(self) -> str:
-        hidden = " jd-sr" if pn.state.notifications is not None or not self.message else ""
-        return (f'<p class="jd-live{hidden}" role="status" aria-live="polite" '
-                f'data-kind="{self.kind}">{html.escape(self.message)}</p>')
+        hidden = pn.state.notifications is not None or not self.message
+        return assets.render("notify", hidden=hidden, kind=self.kind, message=self.message)
 
     def __panel__(self) -> pn.pane.HTML:
         return self._live

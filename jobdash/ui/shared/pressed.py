@@ -6,6 +6,8 @@ import panel as pn
 import param
 from panel.reactive import ReactiveHTML
 
+from jobdash.ui import assets
+
 
 class PressedState(ReactiveHTML):
     """A Panel toggle-button group (RadioButtonGroup, CheckButtonGroup) as assistive
@@ -19,20 +21,4 @@ class PressedState(ReactiveHTML):
 
     _template = '<div id="holder">${group}</div>'
 
-    # The group's buttons sit in its own shadow root; Bokeh redraws them when the options
-    # change and toggles ``bk-active`` on a click.
-    _scripts = {
-        "render": """
-const root = holder.firstElementChild.shadowRoot;
-const mark = () => {
-  const box = root.querySelector('.bk-btn-group');
-  if (box) { box.setAttribute('role', 'group'); box.setAttribute('aria-label', data.label); }
-  for (const b of root.querySelectorAll('button.bk-btn')) {
-    b.setAttribute('aria-pressed', String(b.classList.contains('bk-active')));
-  }
-};
-mark();
-new MutationObserver(mark).observe(root, {subtree: true, childList: true,
-                                          attributeFilter: ['class']});
-""",
-    }
+    _scripts = assets.scripts("pressed")
