@@ -31,7 +31,8 @@ from tornado.web import RedirectHandler
 
 # Absolute imports: ``panel serve`` runs this file as a script, outside the package.
 from jobdash.config import default_db_path
-from jobdash.service import JobService, open_service
+from jobdash.opening import open_service
+from jobdash.service import JobService
 from jobdash.ui.shared import theme
 from jobdash.ui.dashboard.view import DashboardPage
 from jobdash.ui.page.manager import JobManager
@@ -193,7 +194,7 @@ def start_server(service: JobService, *, port: int = 5006, address: str = "127.0
         gc.collect()
         gc.freeze()
         bokeh_settings.perform_document_validation.set_value(False)
-    image_root = service.settings.image_root
+    image_root = service.image_root
     image_root.mkdir(parents=True, exist_ok=True)
     if address in ("0.0.0.0", "::"):
         kwargs.setdefault("websocket_origin", "*")  # reachable under any host name
