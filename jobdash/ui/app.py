@@ -33,19 +33,16 @@ from tornado.web import RedirectHandler
 from jobdash.config import default_db_path
 from jobdash.opening import open_service
 from jobdash.service import JobService
-from jobdash.ui.shared import theme
+from jobdash.ui import assets
 from jobdash.ui.dashboard.view import DashboardPage
 from jobdash.ui.page.manager import JobManager
 from jobdash.ui.page.urlstate import UrlState
+from jobdash.ui.shared import theme
 
 log = logging.getLogger(__name__)
 
 TITLE = "jobdash"
-PAGE_CSS = f"""
-body {{ background: {theme.COLORS['background']}; font-family: {theme.FONT}; }}
-#header {{ box-shadow: none; border-bottom: 1px solid {theme.COLORS['border']}; }}
-#main {{ padding: {theme.SPACE['page']}px; }}
-"""
+PAGE_CSS = assets.css("app-page")
 
 _services: dict[Path, JobService] = {}
 _services_lock = threading.Lock()
@@ -94,7 +91,7 @@ def jobs_page(service: JobService, *, dashboard_url: str | None = "/dashboard",
     def build() -> list[Any]:
         try:
             manager = JobManager(service, refresh_ms, dashboard_url=dashboard_url)
-        except Exception as exc:  # noqa: BLE001 - shown on the page instead of a blank one
+        except Exception as exc:
             log.exception("the Job Management page could not be built")
             return [pn.pane.Alert(f"Job Management could not load: {exc}. Reload the page; "
                                   "if it persists, see the server log.", alert_type="danger")]

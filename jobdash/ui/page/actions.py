@@ -9,7 +9,6 @@ changes nothing. Served, an export also downloads in the browser."""
 from __future__ import annotations
 
 import datetime as dt
-import html
 import logging
 import threading
 from collections.abc import Callable
@@ -22,6 +21,7 @@ from panel.io.state import set_curdoc
 
 from jobdash.errors import JobdashError
 from jobdash.query import JobQuery
+from jobdash.ui import assets
 from jobdash.ui.page.state import JobListing
 from jobdash.ui.shared.dialog import Confirmation, Dialog
 from jobdash.ui.shared.download import Downloader
@@ -66,7 +66,7 @@ def in_background(work: Callable[[], Any], done: Callable[[Any], None]) -> None:
         outcome = _outcome(work)
         try:
             doc.add_next_tick_callback(lambda: finish(outcome))
-        except Exception:  # noqa: BLE001 - the session ended meanwhile: nobody to tell
+        except Exception:
             log.info("batch operation finished after its session closed")
 
     threading.Thread(target=thread, name="jobdash-batch", daemon=True).start()
@@ -75,7 +75,7 @@ def in_background(work: Callable[[], Any], done: Callable[[Any], None]) -> None:
 def _outcome(work: Callable[[], Any]) -> Any:
     try:
         return work()
-    except Exception as exc:  # noqa: BLE001 - handed to ``done``, which reports it
+    except Exception as exc:
         return exc
 
 
@@ -227,11 +227,9 @@ class JobActions(pn.viewable.Viewer):
             self.toaster.show("info", "Nothing to delete.")
             return
         self.pending_delete = target
-        what = html.escape(target_text(target, count))
-        self._asking().question.object = (
-            f"<h2>Delete {what}?</h2><p>{'It' if count == 1 else 'They'} will be removed with "
-            f"{'its' if count == 1 else 'their'} image records, timeline and image files on "
-            "disk. This cannot be undone.</p>")
+        what = target_text(target, count)
+        self._asking().question.object = assets.render("actions-delete", what=what,
+                                                       count=count)
         self.dialog.title = f"Delete {what}"
         self.dialog.show()
 

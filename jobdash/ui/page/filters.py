@@ -13,8 +13,10 @@ from panel.reactive import ReactiveHTML
 
 from jobdash.query import FILTER_FIELDS, SEARCH_MAX
 from jobdash.service import JobService
+from jobdash.ui import assets
 from jobdash.ui.page.presets import PresetBar
 from jobdash.ui.page.state import JobListing
+from jobdash.ui.page.status_line import status_html
 from jobdash.ui.shared import theme
 from jobdash.ui.shared.format import STATUS_LABELS
 from jobdash.ui.shared.hidden import OWN
@@ -25,14 +27,7 @@ SEARCH_DEBOUNCE_MS = 300
 ALL_CONFIGURATIONS = "All configurations"
 ANY = 0  # the "All configurations" choice (configuration ids start at 1)
 
-DATE_CSS = theme.FOCUS_CSS + """
-label { display: flex; flex-direction: column; gap: 4px; font-family: var(--jd-font);
-  font-size: var(--jd-caption-size); font-weight: 600; color: var(--jd-text-muted); }
-input { box-sizing: border-box; height: 31px; padding: 4px 8px; font: inherit; font-weight: 400;
-  font-size: var(--jd-body-size); color: var(--jd-text); background: var(--jd-surface);
-  border: 1px solid var(--jd-border-strong); border-radius: var(--jd-radius-input); width: 100%; }
-input:focus-visible { outline: 3px solid var(--jd-primary); outline-offset: 1px; }
-"""
+DATE_CSS = theme.FOCUS_CSS + assets.css("filters-date")
 
 
 class DateField(ReactiveHTML):
@@ -42,9 +37,7 @@ class DateField(ReactiveHTML):
 
     value = param.String(default="", doc="""The chosen day as YYYY-MM-DD, or empty.""")
 
-    _template = """
-<label id="field">{{ label }}<input id="input" type="date" value="${value}"/></label>
-"""
+    _template = assets.template("filters-date")
 
     _dom_events = {"input": ["change"]}
 
@@ -59,7 +52,8 @@ def configuration_options(service: JobService) -> dict[str, int]:
     configs = service.configurations().sort_values(["name", "version"],
                                                    ascending=[True, False])
     options: dict[str, int] = {ALL_CONFIGURATIONS: ANY}
-    for config_id, name, version in zip(configs["id"], configs["name"], configs["version"]):
+    columns = configs["id"], configs["name"], configs["version"]
+    for config_id, name, version in zip(*columns, strict=True):
         options[f"{name} v{version}"] = int(config_id)
     return options
 
@@ -195,8 +189,8 @@ class FilterBar(pn.viewable.Viewer):
         self._from.value = query.date_from.isoformat() if query.date_from else ""
         self._to.value = query.date_to.isoformat() if query.date_to else ""
         self._clear.disabled = not query.active_filters
-        self._summary.object = (f'<p role="status" class="jd-caption" style="margin:0">'
-                                f"{filters_summary(query.active_filters)}</p>")
+        self._summary.object = status_html(filters_summary(query.active_filters),
+                                           caption=True)
 
     def __panel__(self) -> pn.Column:
         return self._layout

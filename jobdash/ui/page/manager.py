@@ -127,7 +127,7 @@ class JobManager(pn.viewable.Viewer):
         """One live-update tick: apply what changed and announce finished jobs."""
         try:
             changes = self.listing.poll()
-        except Exception as exc:  # noqa: BLE001 - a failed tick is reported, polling goes on
+        except Exception as exc:
             log.exception("live update failed")
             self.toaster.show("error", f"Live update failed: {exc}")
             return

@@ -8,7 +8,9 @@ import panel as pn
 import param
 from panel.reactive import ReactiveHTML
 
+from jobdash.ui import assets
 from jobdash.ui.page.state import JobListing
+from jobdash.ui.page.status_line import status_html
 from jobdash.ui.shared import theme
 from jobdash.ui.shared.format import count_text
 from jobdash.vocab import PAGE_SIZES
@@ -28,18 +30,7 @@ def page_window(current: int, pages: int, width: int = 7) -> list[int | None]:
     return [1, None, *range(current - half, current + half + 1), None, pages]
 
 
-PAGES_CSS = theme.FOCUS_CSS + """
-nav { display: flex; gap: 4px; align-items: center; font-family: var(--jd-font); }
-button { all: unset; box-sizing: border-box; min-width: 34px; height: 34px; padding: 0 8px;
-  display: inline-flex; align-items: center; justify-content: center; cursor: pointer;
-  border-radius: var(--jd-radius-input); font-size: var(--jd-body-size);
-  color: var(--jd-text); border: 1px solid transparent; }
-button:hover { background: var(--jd-row-hover); border-color: var(--jd-border); }
-button[aria-current="page"] { background: var(--jd-primary-strong); color: #FFFFFF;
-  font-weight: 600; }
-button:focus-visible { outline: 3px solid var(--jd-primary); outline-offset: 2px; }
-span { color: var(--jd-text-muted); padding: 0 4px; }
-"""
+PAGES_CSS = theme.FOCUS_CSS + assets.css("pager")
 
 
 def _whole_number(text: str) -> int | None:
@@ -59,38 +50,9 @@ class PageLinks(ReactiveHTML):
     requested = param.Integer(default=0, doc="""
         The page number last clicked; reset to 0 once handled.""")
 
-    _template = '<nav id="nav" aria-label="Page numbers"></nav>'
+    _template = assets.template("pager")
 
-    _scripts = {
-        "render": "self.draw()",
-        "numbers": "self.draw()",
-        "current": "self.draw()",
-        "draw": """
-const root = nav.getRootNode();
-const hadFocus = nav.contains(root.activeElement);
-nav.replaceChildren();
-for (const p of data.numbers) {
-  if (p === null) {
-    const gap = document.createElement('span');
-    gap.textContent = '…';
-    gap.setAttribute('aria-hidden', 'true');
-    nav.appendChild(gap);
-    continue;
-  }
-  const b = document.createElement('button');
-  b.type = 'button';
-  b.textContent = String(p);
-  b.setAttribute('aria-label', 'Page ' + p);
-  if (p === data.current) { b.setAttribute('aria-current', 'page'); }
-  b.addEventListener('click', () => { data.requested = p; });
-  nav.appendChild(b);
-}
-if (hadFocus) {
-  const current = nav.querySelector('[aria-current]');
-  if (current) { current.focus(); }
-}
-""",
-    }
+    _scripts = assets.scripts("pager")
 
     def __init__(self, **params: Any):
         params.setdefault("stylesheets", [PAGES_CSS])
@@ -153,8 +115,7 @@ class Pager(pn.viewable.Viewer):
         self._numbers.param.update(numbers=page_window(query.page, pages), current=query.page)
         self._jump.value = str(query.page)
         self._size.value = query.page_size
-        self._total.object = (f'<p role="status" style="margin:0"><strong>Total: '
-                              f'{count_text(self.listing.total, "job")}</strong></p>')
+        self._total.object = status_html(f"Total: {count_text(self.listing.total, 'job')}")
 
     def __panel__(self) -> pn.Row:
         return self._layout

@@ -7,7 +7,6 @@ replacing that preset, and deleting asks first (the page's confirmation dialog).
 
 from __future__ import annotations
 
-import html
 from typing import Any
 
 import panel as pn
@@ -15,6 +14,7 @@ import param
 
 from jobdash.errors import JobdashError
 from jobdash.query import FILTER_FIELDS
+from jobdash.ui import assets
 from jobdash.ui.page.state import JobListing
 from jobdash.ui.shared import theme
 from jobdash.ui.shared.dialog import Confirmation, Dialog
@@ -141,17 +141,13 @@ class PresetBar(pn.viewable.Viewer):
         # its heading, escaped: a title holding markup reaches the browser altered (Panel
         # sanitizes ReactiveHTML's text, so "<img src=x onerror=…>" was read as '<img src="x">').
         asking = self._asking()
-        shown = html.escape(name)
         if action == "replace":
             title, label, color = "Replace preset", "Replace", "primary"
-            question = (f"<h2>Replace preset “{shown}”?</h2><p>A preset of that name exists. "
-                        "Its filters will be replaced by the current ones.</p>")
         else:
             title, label, color = "Delete preset", "Delete", "danger"
-            question = (f"<h2>Delete preset “{shown}”?</h2><p>The jobs and the current filters "
-                        "stay as they are; only the saved preset is removed.</p>")
         asking.confirm.param.update(label=label, color=color)
-        asking.question.object = question
+        asking.question.object = assets.render("presets-question", action=action,
+                                               preset=name)
         self.pending = (action, name)
         self.dialog.title = title
         self.dialog.show()

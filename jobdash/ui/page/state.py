@@ -201,7 +201,7 @@ class JobListing(param.Parameterized):
         except JobdashError as exc:
             self.error = str(exc)
             return False
-        except Exception as exc:  # noqa: BLE001 - any failure to read is shown, not raised
+        except Exception as exc:
             self.param.update(error=f"The job history could not be read: {exc}",
                               reachable=False)
             return False
@@ -239,11 +239,12 @@ class JobListing(param.Parameterized):
 
     def labels(self, ids: Sequence[int]) -> dict[int, str | None]:
         """Labels of some jobs (from the page when visible, else from the service)."""
-        known = {} if self.rows is None else dict(zip(self.rows["id"], self.rows["label"]))
+        rows = self.rows
+        known = {} if rows is None else dict(zip(rows["id"], rows["label"], strict=True))
         missing = [i for i in ids if i not in known]
         if missing:
             fetched = self.service.jobs(missing)
-            known.update(zip(fetched["id"], fetched["label"]))
+            known.update(zip(fetched["id"], fetched["label"], strict=True))
         return {i: known.get(i) for i in ids}
 
 

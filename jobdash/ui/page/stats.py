@@ -9,6 +9,7 @@ import panel as pn
 import param
 from panel.reactive import ReactiveHTML
 
+from jobdash.ui import assets
 from jobdash.ui.page.state import JobListing
 from jobdash.ui.shared.cards import CARD_CSS, CARDS, card_texts
 
@@ -23,36 +24,9 @@ class StatCards(ReactiveHTML):
     chosen = param.String(default="", doc="""
         Key of the card last clicked; reset to "" once handled.""")
 
-    _template = '<div id="bar" class="jd-cards" role="group" aria-label="Statistics"></div>'
+    _template = assets.template("stat-cards")
 
-    _scripts = {
-        "render": "self.draw()",
-        "cards": "self.draw()",
-        "draw": """
-const root = bar.getRootNode();
-const active = root.activeElement;
-const focused = active && active.dataset ? active.dataset.key : null;
-bar.replaceChildren();
-for (const card of data.cards) {
-  const b = document.createElement('button');
-  b.type = 'button';
-  b.className = 'jd-card';
-  b.dataset.tone = card.key;
-  b.dataset.key = card.key;
-  b.setAttribute('aria-pressed', String(card.active));
-  for (const [cls, text] of [['jd-card-title', card.title], ['jd-card-value', card.value],
-                             ['jd-card-detail', card.detail]]) {
-    const span = document.createElement('span');
-    span.className = cls;
-    span.textContent = text;
-    b.appendChild(span);
-  }
-  b.addEventListener('click', () => { data.chosen = card.key; });
-  bar.appendChild(b);
-  if (card.key === focused) { b.focus(); }
-}
-""",
-    }
+    _scripts = assets.scripts("stat-cards")
 
     def __init__(self, **params: Any):
         params.setdefault("stylesheets", [CARD_CSS])

@@ -7,39 +7,27 @@ selects a range (:class:`jobdash.ui.keys.RangeClicks`)."""
 
 from __future__ import annotations
 
-import html
 from typing import Any
 
 import panel as pn
 import param
 
+from jobdash.ui import assets
 from jobdash.ui.page.actions import JobActions
 from jobdash.ui.page.state import JobListing
+from jobdash.ui.page.status_line import status_html
 from jobdash.ui.shared import theme
 from jobdash.ui.shared.format import count_text
 from jobdash.ui.shared.keys import RangeClicks, TableKeys
 
-# An indeterminate bar: the service calls report no steps, so it shows that work goes on.
-BUSY_CSS = theme.HTML_CSS + """
-.jd-busy { display: flex; align-items: center; gap: 8px; margin: 0; }
-.jd-progress.jd-indeterminate { width: 96px; position: relative; }
-.jd-progress.jd-indeterminate > span { width: 40%; position: absolute;
-  animation: jd-slide 1.2s ease-in-out infinite; }
-@keyframes jd-slide { from { left: -40%; } to { left: 100%; } }
-@media (prefers-reduced-motion: reduce) {
-  .jd-progress.jd-indeterminate > span { animation: none; width: 100%; opacity: 0.6; } }
-"""
+BUSY_CSS = theme.HTML_CSS + assets.css("toolbar-busy")
 
 
 def busy_html(text: str) -> str:
     """The live region saying what runs: an indeterminate progress bar named "Batch
     operation" with ``text`` (escaped) beside it; empty (but present, so screen readers
     hear the next one) when nothing runs."""
-    inner = "" if not text else (
-        f'<span class="jd-progress jd-indeterminate" role="progressbar" '
-        f'aria-label="Batch operation" aria-valuetext="{html.escape(text)}"><span></span></span>'
-        f"<span>{html.escape(text)}</span>")
-    return f'<div class="jd-busy" role="status" aria-live="polite">{inner}</div>'
+    return assets.render("toolbar-busy", text=text)
 
 
 def selection_text(count: int) -> str:
@@ -113,8 +101,7 @@ class BatchToolbar(pn.viewable.Viewer):
         for button in (self._rerun, self._export, self._delete):
             button.disabled = not count or bool(self.actions.busy)
         self._busy.object = busy_html(self.actions.busy)
-        self._counter.object = (f'<p role="status" style="margin:0"><strong>'
-                                f"{selection_text(count)}</strong></p>")
+        self._counter.object = status_html(selection_text(count))
 
     def _range_clicked(self, event: param.parameterized.Event) -> None:
         if len(event.new) == 2:

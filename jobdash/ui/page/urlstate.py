@@ -34,6 +34,7 @@ from panel.reactive import ReactiveHTML
 
 from jobdash.errors import ValidationError
 from jobdash.query import JobQuery
+from jobdash.ui import assets
 from jobdash.ui.page.deep_link import leave_url_to_page
 from jobdash.ui.page.state import JobListing
 from jobdash.vocab import format_job_id, parse_job_id
@@ -105,30 +106,9 @@ class UrlState(ReactiveHTML):
         of the move) and a space: each move is a change, even to the query string of the
         move before (or to the default, empty one).""")
 
-    _template = '<div id="url" hidden></div>'
+    _template = assets.template("urlstate")
 
-    # String data reaches the scripts HTML-escaped: "&amp;" is put back to "&".
-    _scripts = {
-        "render": """
-state.pop = () => { data.location = `${Date.now()} ${window.location.search}`; };
-window.addEventListener('popstate', state.pop);
-self.url();
-""",
-        "url": """
-const entry = data.url.replace(/&amp;/g, '&');
-const cut = entry.indexOf(' ');
-const wanted = cut < 0 ? '' : entry.slice(cut + 1);
-if (cut >= 0 && wanted !== window.location.search) {
-  const url = window.location.pathname + wanted + window.location.hash;
-  if (entry.slice(0, cut) === 'replace') {
-    window.history.replaceState(window.history.state, '', url);
-  } else {
-    window.history.pushState({}, '', url);
-  }
-}
-""",
-        "remove": "window.removeEventListener('popstate', state.pop);",
-    }
+    _scripts = assets.scripts("urlstate")
 
     def __init__(self, listing: JobListing, search: str | Mapping[str, str] = "",
                  **params: Any):

@@ -8,9 +8,8 @@ from pathlib import Path
 
 import param
 
+from jobdash.ui import assets
 from jobdash.ui.shared.hidden import Hidden
-
-XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 class Downloader(Hidden):
@@ -22,18 +21,9 @@ class Downloader(Hidden):
 
     sent = param.Integer(default=0, doc="""Counts the files sent (each one downloads once).""")
 
-    _template = '<div id="download" hidden></div>'
+    _template = assets.template("download")
 
-    _scripts = {
-        "sent": """
-const bytes = Uint8Array.from(atob(data.payload), (c) => c.charCodeAt(0));
-const url = URL.createObjectURL(new Blob([bytes], {type: '%s'}));
-const link = document.createElement('a');
-link.href = url; link.download = data.filename; link.hidden = true;
-document.body.appendChild(link); link.click(); link.remove();
-setTimeout(() => URL.revokeObjectURL(url), 60000);
-""" % XLSX_TYPE,
-    }
+    _scripts = assets.scripts("download")
 
     def send(self, path: Path) -> None:
         """Offer the file at ``path`` for download."""
