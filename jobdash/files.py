@@ -105,7 +105,7 @@ class Trash:
                     return
             try:
                 self._remove(journal)
-            except Exception:  # noqa: BLE001 - a failed removal must not stop the next ones
+            except Exception:  # a failed removal must not stop the next ones
                 log.exception("could not finish the deletions listed in %s", journal)
             finally:
                 self._work.task_done()

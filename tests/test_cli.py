@@ -20,7 +20,8 @@ def jobdash_cli(*args: str, cwd=None) -> subprocess.CompletedProcess:
 @pytest.fixture(scope="module")
 def demo_db(tmp_path_factory):
     db = tmp_path_factory.mktemp("cli") / "jobs.duckdb"
-    out = jobdash_cli("demo", "--jobs", "150", "--seed", "3", "--images-on-disk", "3", "--db", str(db))
+    out = jobdash_cli("demo", "--jobs", "150", "--seed", "3", "--images-on-disk", "3",
+                      "--db", str(db))
     assert out.returncode == 0, out.stderr
     assert "150 jobs" in out.stdout
     return db

@@ -35,8 +35,8 @@ def gif_db(tmp_path):
                 "parameters": {"label": "Cats", "count": 4, "variations": 1,
                                "runwareFormat": "png", "runwareDimensionsCsv": "1024x768"},
                 "processing": {"removeBg": True}, "ai": {"runQualityCheck": True}}
-    con.execute("INSERT INTO job_configurations VALUES (1, 'default', ?, '2026-01-01 10:00:00', NULL)",
-                [json.dumps(settings)])
+    con.execute("INSERT INTO job_configurations "
+                "VALUES (1, 'default', ?, '2026-01-01 10:00:00', NULL)", [json.dumps(settings)])
     jobs = [
         (1, 1, 1767261600000, "2026-01-01T10:05:00Z", "completed", "Cats", json.dumps(settings)),
         (2, 99, "2026-01-02T09:00:00Z", None, "running", None, None),
@@ -55,9 +55,10 @@ def gif_db(tmp_path):
         (5, "m5", 42, "passed", None, {}),           # orphan: execution deleted
     ]
     for image_id, mapping, job, qc, reason, meta in images:
-        con.execute("INSERT INTO generated_images VALUES (?, ?, ?, 'a cat', NULL, ?, ?, ?, NULL, ?, NULL, "
-                    "'2026-01-01 10:01:00')",
-                    [image_id, mapping, job, qc, reason, f"/home/u/out/{mapping}.png", json.dumps(meta)])
+        con.execute("INSERT INTO generated_images VALUES "
+                    "(?, ?, ?, 'a cat', NULL, ?, ?, ?, NULL, ?, NULL, '2026-01-01 10:01:00')",
+                    [image_id, mapping, job, qc, reason, f"/home/u/out/{mapping}.png",
+                     json.dumps(meta)])
     con.commit()
     con.close()
     return path
@@ -94,7 +95,8 @@ def test_import_maps_jobs_images_and_drops_keys(service, gif_db):
     assert service.get_by_id(ids[4]).job["label"] == "=cmd()"
     everything = service.store.sql(
         "SELECT (SELECT string_agg(settings, '') FROM configurations) || "
-        "(SELECT string_agg(coalesce(configuration_snapshot::VARCHAR, ''), '') FROM job_executions) AS t")
+        "(SELECT string_agg(coalesce(configuration_snapshot::VARCHAR, ''), '') "
+        "FROM job_executions) AS t")
     assert SECRET not in everything["t"][0] and "apiKeys" not in everything["t"][0]
     assert service.get_all(JobQuery(search="cats")).total == 2
 

@@ -136,7 +136,8 @@ def _draw_shapes(rng: np.random.Generator, palette: np.ndarray, image: Image.Ima
             n = int(rng.integers(3, 7))
             angles = np.sort(rng.uniform(0, 2 * math.pi, n))
             radii = rng.uniform(0.5, 1.0, n) * size
-            points = [(cx + r * math.cos(a), cy + r * math.sin(a)) for a, r in zip(angles, radii)]
+            points = [(cx + r * math.cos(a), cy + r * math.sin(a))
+                      for a, r in zip(angles, radii, strict=True)]
             draw.polygon(points, fill=fill)
         else:
             dx, dy = math.cos(a := rng.uniform(0, math.pi)), math.sin(a)
@@ -239,7 +240,7 @@ def available_generators() -> dict[str, type]:
     for ep in entry_points(group=ENTRY_POINT_GROUP):
         try:
             cls = ep.load()
-        except Exception as exc:  # noqa: BLE001 - any broken plugin must not break the runner
+        except Exception as exc:  # any broken plugin must not break the runner
             log.warning("Skipping generator plugin %r (%s): %s", ep.name, ep.value, exc)
             continue
         if not isinstance(cls, type) or not callable(getattr(cls, "generate", None)):

@@ -14,7 +14,8 @@ from PIL import Image
 TITLE_MAX = 70
 MIN_TAGS, MAX_TAGS = 5, 15
 _FALLBACK_TAGS = ("generated", "digital art", "abstract", "artwork", "illustration")
-_STOP_WORDS = frozenset("""
+# Words that say nothing about the picture: never a tag or a title word.
+_STOP_TEXT = """
 a about above after again against all also an and any are as at be because been before being
 below between both but by can could did do does doing down during each few for from further
 had has have having he her here hers him his how i if in into is it its itself just me more
@@ -22,7 +23,8 @@ most my no nor not now of off on once only or other our out over own same she sh
 such than that the their them then there these they this those through to too under until up
 was we were what when where which while who whom why will with would you your
 very highly ultra detailed high quality resolution 4k 8k hd image picture photo style
-""".split())
+"""
+_STOP_WORDS = frozenset(_STOP_TEXT.split())
 _WORD_RE = re.compile(r"[A-Za-z0-9]+(?:['-][A-Za-z0-9]+)*")
 # Hue sectors (upper bound in degrees) and their names; red wraps around 360.
 _HUES = ((15, "red"), (40, "orange"), (68, "yellow"), (160, "green"), (195, "teal"),
@@ -66,7 +68,7 @@ def colour_names(image: Image.Image, top: int = 3, min_share: float = 0.1) -> li
     index[(sat < 0.18) & (val > 0.85)] = len(_HUES) + 1
     index[val < 0.18] = len(_HUES)
     labels, counts = np.unique(names[index], return_counts=True)
-    order = sorted(zip(-counts, labels))        # by share, then by name for stable ties
+    order = sorted(zip(-counts, labels, strict=True))  # by share, then by name for stable ties
     chosen = [str(name) for c, name in order if -c / index.size >= min_share][:top]
     return chosen or [str(order[0][1])]
 

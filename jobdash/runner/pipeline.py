@@ -208,14 +208,14 @@ class Pipeline:
                           "thumbnail": row["thumbnail_path"]})
         try:
             meta.update(describe(spec.prompt, image))
-        except Exception as exc:  # noqa: BLE001 - one image's metadata must not end the job
+        except Exception as exc:  # one image's metadata must not end the job
             return self._failed(where, row, meta, Failure("metadata", "error", repr(exc)),
                                 progress)
         self._event("info", "metadata", f"{where}: “{meta['title']}”",
                     data={"index": spec.index, "tags": meta["tags"]})
         try:
             verdict = check(image, plan.qc, (plan.width, plan.height), self.hashes)
-        except Exception as exc:  # noqa: BLE001 - likewise for one image's QC
+        except Exception as exc:  # likewise for one image's QC
             return self._failed(where, row, meta, Failure("qc", "error", repr(exc)), progress)
         self.hashes.append((spec.index, verdict.hash))
         meta["qc"] = verdict.metrics

@@ -58,4 +58,4 @@ def steps(svc: JobService, job_id: int) -> list[tuple[str, str | None]]:
     """(step, sub_step) of a job's events in order."""
     events = svc.get_by_id(job_id).events
     return [(s, None if not isinstance(ss, str) else ss)
-            for s, ss in zip(events["step"], events["sub_step"])]
+            for s, ss in zip(events["step"], events["sub_step"], strict=True)]
