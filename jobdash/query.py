@@ -50,7 +50,7 @@ class JobQuery(param.Parameterized):
         Case-insensitive text matched literally against the job id (123, JOB-000123,
         job-123), label, configuration name and error message.""")
 
-    image_qc = param.Selector(default=None, objects=[None, *QC_STATUSES], allow_None=True, doc="""
+    image_qc: param.Selector[str | None] = param.Selector(default=None, objects=[None, *QC_STATUSES], allow_None=True, doc="""
         Only jobs having at least one image with this QC status.""")
 
     error_signature = param.String(default="", doc="""
@@ -58,7 +58,7 @@ class JobQuery(param.Parameterized):
         URLs, times and quoted values replaced by placeholders, as listed by
         ``jobdash.analysis.error_signatures``); empty means any.""")
 
-    sort = param.Selector(default="started_at", objects=list(SORT_KEYS), doc="""
+    sort: param.Selector[str] = param.Selector(default="started_at", objects=list(SORT_KEYS), doc="""
         Column the listing is sorted by.""")
 
     descending = param.Boolean(default=True, doc="""
@@ -67,7 +67,7 @@ class JobQuery(param.Parameterized):
     page = param.Integer(default=1, bounds=(1, None), doc="""
         One-based page number.""")
 
-    page_size = param.Selector(default=25, objects=list(PAGE_SIZES), doc="""
+    page_size: param.Selector[int] = param.Selector(default=25, objects=list(PAGE_SIZES), doc="""
         Rows per page.""")
 
     def __init__(self, **params: Any):

@@ -20,6 +20,7 @@ import duckdb
 
 from ..errors import Conflict
 from . import derived, label_rank
+from .rows import one
 from .store import JobStore
 
 BUCKETS = 1000
@@ -660,7 +661,7 @@ def load_history(store: JobStore, plan: HistoryPlan, draw: Draw | None = None) -
     Raises :class:`~jobdash.errors.Conflict` when the history already holds jobs."""
     with store.transaction() as tx:
         cur = tx._cur
-        existing = cur.execute("SELECT count(*) FROM job_executions").fetchone()[0]
+        (existing,) = one(cur.execute("SELECT count(*) FROM job_executions"))
         if existing:
             raise Conflict(f"{store.path} already holds {existing:,} jobs: a demo history is "
                            "written only into an empty one. Choose another --db path, or "
@@ -675,8 +676,8 @@ def load_history(store: JobStore, plan: HistoryPlan, draw: Draw | None = None) -
         _insert_configurations(cur, plan, first_config, versions, params)
         for sql in (_STAGE_A, _STAGE_B, _STAGE_C, _STAGE_D):
             _run(cur, sql, params)
-        images, events = cur.execute("SELECT img_off + total, ev_off + len(codes) FROM demo_jobs "
-                                     "WHERE n = ?", [plan.jobs - 1]).fetchone()
+        images, events = one(cur.execute("SELECT img_off + total, ev_off + len(codes) "
+                                         "FROM demo_jobs WHERE n = ?", [plan.jobs - 1]))
         params["first_image"] = store.reserve_ids("generated_images", int(images))
         params["first_event"] = store.reserve_ids("job_events", int(events))
         for sql in (_INSERT_JOBS, _INSERT_IMAGES, _INSERT_EVENTS):

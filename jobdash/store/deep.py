@@ -33,6 +33,7 @@ import duckdb
 
 from ..query import JobQuery
 from .listing import from_the_end, key_parts, keyed_order, order_by, page_ids, sort_key
+from .rows import one
 from .sample import Cursors, Frame, Point, Sample
 
 log = logging.getLogger(__name__)
@@ -117,8 +118,8 @@ class DeepPages:
             if found is not None:
                 return found
             points = None   # they no longer frame the page: build them again
-        total = cur.execute(f"SELECT count(*) FROM job_executions j WHERE {where_sql}",
-                            params).fetchone()[0]
+        (total,) = one(cur.execute(f"SELECT count(*) FROM job_executions j WHERE {where_sql}",
+                                   params))
         if offset >= total:
             return [], total
         if total > LONG:
@@ -238,11 +239,11 @@ def _band(cur: duckdb.DuckDBPyConnection, query: JobQuery, where_sql: str,
     # statement (an OFFSET computed from the count): the band's ids (a few hundred through
     # checkpoints or an unfiltered sample, up to tens of thousands by a filtered estimate)
     # are cut here.
-    total, ahead, band = cur.execute(
+    total, ahead, band = one(cur.execute(
         f"""SELECT {size_sql}, {' + '.join(counts)},
                    (SELECT list(id ORDER BY {keyed_order(query)})
                     FROM ({' UNION ALL '.join(bands)}))""",
-        [*size_params, *count_params, *band_params]).fetchone()
+        [*size_params, *count_params, *band_params]))
     page = (band or [])[offset - ahead:offset - ahead + limit] if offset >= ahead else []
     holds = offset >= ahead and (len(page) == max(0, min(limit, total - offset)) or until is None)
     return total, ahead, page if holds else None

@@ -63,13 +63,13 @@ COUNT_IMAGES_SQL = (
 """``UPDATE`` setting the QC counters of every job from its image rows."""
 
 
-def refresh_sql(changed: Iterable[str]) -> str | None:
+def refresh_sql(changed: Iterable[str]) -> str:
     """``UPDATE`` (one ``?``: the job id) recomputing the derived columns whose inputs are
-    among the ``changed`` columns of that job; None when none are."""
+    among the ``changed`` columns of that job; '' when none are."""
     changed = set(changed)
     columns = [column for column, inputs in INPUTS.items() if inputs & changed]
     if not columns:
-        return None
+        return ""
     assignments = ", ".join(f"{column} = {EXPRESSIONS[column]}" for column in columns)
     return f"UPDATE job_executions SET {assignments} WHERE id = ?"
 

@@ -23,6 +23,8 @@ from itertools import groupby
 
 import duckdb
 
+from .rows import one
+
 SPACING = 1 << 32
 """Distance between two neighbouring labels' ranks when numbered (a gap takes 32 halvings;
 20 million labels still fit in a BIGINT)."""
@@ -62,8 +64,8 @@ def number_all(cur: duckdb.DuckDBPyConnection) -> None:
 def place(cur: duckdb.DuckDBPyConnection) -> None:
     """Give the labels that have no rank one: an existing label's rank, else a rank between
     its neighbours', else (no room, or many new labels) every label a new one."""
-    new = cur.execute(f"SELECT count(DISTINCT label_key) FROM job_executions "
-                      f"WHERE {_UNPLACED}").fetchone()[0]
+    (new,) = one(cur.execute(f"SELECT count(DISTINCT label_key) FROM job_executions "
+                             f"WHERE {_UNPLACED}"))
     if not new:
         return
     ranks = _ranks(cur.execute(_NEIGHBOURS).fetchall()) if new <= FEW else None
@@ -84,7 +86,7 @@ above (a row of :data:`_NEIGHBOURS`)."""
 def _ranks(rows: Sequence[Neighbours]) -> dict[str, int] | None:
     """Rank of each new label from its neighbours (rows in label order), or None when a gap
     has no room for the labels falling in it."""
-    ranks = {k: below for k, at, below, _ in rows if at == k}
+    ranks = {k: below for k, at, below, _ in rows if at == k and below is not None}
     gaps = [row for row in rows if row[1] != row[0]]
     for (below, above), members in groupby(gaps, key=lambda row: (row[2], row[3])):
         labels = [row[0] for row in members]

@@ -37,6 +37,7 @@ import duckdb
 from ..query import JobQuery
 from ..vocab import SORT_KEYS
 from .listing import sort_key
+from .rows import one
 
 log = logging.getLogger(__name__)
 Cursors = Callable[[], AbstractContextManager[duckdb.DuckDBPyConnection]]
@@ -129,6 +130,7 @@ class Sample:
             if self._built_at is None:
                 self.refresh()
             return None
+        framed: Frame | None
         if where_sql == "TRUE":
             if abs(total - taken_of) > REGROWN:
                 self.refresh()
@@ -177,9 +179,9 @@ def _sampled(cur: duckdb.DuckDBPyConnection,
                            {', '.join(f'NULL::BIGINT AS {p}' for p in positions)}
                     FROM job_executions WHERE id % ? = 0""", [STRIDE])
     keys = [sort_key(JobQuery(sort=sort), now) for sort in SORTS]
-    total, *keyed = cur.execute(
+    total, *keyed = one(cur.execute(
         f"SELECT count(*), {', '.join(f'count({sql})' for sql, _ in keys)} "
-        "FROM job_executions j", [value for _, params in keys for value in params]).fetchone()
+        "FROM job_executions j", [value for _, params in keys for value in params]))
     for sort, (key_sql, key_params), with_key in zip(SORTS, keys, keyed, strict=True):
         asc, desc = _position(sort, False), _position(sort, True)
         cur.execute(f"""UPDATE {DATABASE}.jobs s SET {asc} = p.place FROM (

@@ -23,6 +23,7 @@ from ..errors import NotFound, SchemaTooNew, StoreClosed, StoreLocked, Validatio
 from ..query import JobQuery
 from . import by_status, deep, derived, label_rank, listing
 from .frames import frame
+from .rows import one
 from .migrations import LATEST_VERSION, MIGRATIONS
 
 # A list of ids passed as one parameter: ``... IN {_ID_LIST}`` with ``[list_of_ids]``.
@@ -146,7 +147,7 @@ class JobStore:
 
     def _load_next_ids(self) -> dict[str, int]:
         with self._cursor() as cur:
-            return {t: cur.execute(f"SELECT coalesce(max(id), 0) + 1 FROM {t}").fetchone()[0]
+            return {t: one(cur.execute(f"SELECT coalesce(max(id), 0) + 1 FROM {t}"))[0]
                     for t in ID_TABLES}
 
     def _prepare_default_listing(self) -> None:
@@ -155,7 +156,7 @@ class JobStore:
         query = JobQuery()
         where_sql, params = listing.where(query)
         with self._cursor() as cur:
-            total = cur.execute("SELECT count(*) FROM job_executions").fetchone()[0]
+            (total,) = one(cur.execute("SELECT count(*) FROM job_executions"))
         if total > deep.LONG:
             self._deep.prepare(query, where_sql, params, utcnow())
 
@@ -169,12 +170,13 @@ class JobStore:
     def schema_version(self) -> int:
         """Highest applied migration (0 for an empty file)."""
         with self._cursor() as cur:
-            exists = cur.execute(
-                "SELECT count(*) FROM information_schema.tables WHERE table_name = 'schema_migrations'"
-            ).fetchone()[0]
+            (exists,) = one(cur.execute("SELECT count(*) FROM information_schema.tables "
+                                        "WHERE table_name = 'schema_migrations'"))
             if not exists:
                 return 0
-            return cur.execute("SELECT coalesce(max(version), 0) FROM schema_migrations").fetchone()[0]
+            (version,) = one(cur.execute("SELECT coalesce(max(version), 0) "
+                                         "FROM schema_migrations"))
+            return version
 
     def migrate(self) -> list[int]:
         """Apply pending migrations in order, each in its own transaction; returns those applied."""
@@ -248,8 +250,8 @@ class JobStore:
         """Insert the next version of configuration ``name`` inside a transaction."""
         cur = tx._cur
         at = at or utcnow()
-        version = cur.execute("SELECT coalesce(max(version), 0) + 1 FROM configurations "
-                              "WHERE name = ?", [name]).fetchone()[0]
+        (version,) = one(cur.execute("SELECT coalesce(max(version), 0) + 1 "
+                                     "FROM configurations WHERE name = ?", [name]))
         (config_id,) = self._new_ids("configurations")
         cur.execute("INSERT INTO configurations VALUES (?, ?, ?, ?, ?, ?)",
                     [config_id, name, version, _json(settings), at, at])
@@ -265,7 +267,7 @@ class JobStore:
             if listing.costly(query):
                 sql, values = listing.counted_page(query, where_sql, params, now,
                                                    query.page_size, offset)
-                total, ids = cur.execute(sql, values).fetchone()
+                total, ids = one(cur.execute(sql, values))
                 ids = ids or []
             elif query.sort == "status":
                 ids, total = by_status.status_page(cur, query, where_sql, params,
@@ -302,7 +304,7 @@ class JobStore:
         where_sql, params = listing.where(query)
         order_sql, uses_now = listing.order_by(query or JobQuery())
         sql = f"SELECT j.id FROM job_executions j WHERE {where_sql} ORDER BY {order_sql}"
-        extra = [utcnow()] if uses_now else []
+        extra: list[Any] = [utcnow()] if uses_now else []
         if limit is not None:
             sql += " LIMIT ?"
             extra.append(limit)
@@ -351,7 +353,7 @@ class JobStore:
         week, fortnight = now - dt.timedelta(days=7), now - dt.timedelta(days=14)
         with self._cursor() as cur:
             where_sql, params = listing.where(query, self._named(cur, query))
-            cur.execute(f"""
+            row = one(cur.execute(f"""
                 SELECT count(*) AS total,
                        count(*) FILTER (j.status = 'pending') AS pending,
                        count(*) FILTER (j.status = 'running') AS running,
@@ -367,9 +369,8 @@ class JobStore:
                        coalesce(sum(j.qc_failed_images), 0) AS images_qc_failed,
                        coalesce(sum(j.failed_images - j.qc_failed_images), 0)
                            AS images_processing_failed
-                FROM job_executions j WHERE {where_sql}""", [week, fortnight, week, *params])
-            row = cur.fetchone()
-            return dict(zip([d[0] for d in cur.description], row))
+                FROM job_executions j WHERE {where_sql}""", [week, fortnight, week, *params]))
+            return dict(zip([d[0] for d in cur.description], row, strict=True))
 
     def pending_queue(self) -> list[int]:
         """Ids of pending jobs in queue order."""
@@ -439,7 +440,7 @@ class JobStore:
         tx._cur.execute(f"INSERT INTO generated_images ({', '.join(names)}) "
                         f"VALUES ({', '.join('?' * len(names))})",
                         [image_id, job_id, *fields.values()])
-        counter = derived.count_image_sql(fields.get("qc_status"))
+        counter = derived.count_image_sql(fields["qc_status"])   # NOT NULL: inserted above
         if counter:
             tx._cur.execute(counter, [job_id])
         return image_id
