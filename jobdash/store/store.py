@@ -19,6 +19,7 @@ from typing import Any
 import duckdb
 import pandas as pd
 
+from ..config import EngineSettings, Settings
 from ..errors import NotFound, SchemaTooNew, StoreClosed, StoreLocked, ValidationError
 from ..query import JobQuery
 from . import by_status, deep, derived, label_rank, listing
@@ -66,10 +67,14 @@ class Transaction:
 
 
 class JobStore:
-    """One DuckDB file: one connection, a cursor per call, writes serialised by a lock."""
+    """One DuckDB file: one connection, a cursor per call, writes serialised by a lock.
 
-    def __init__(self, path: str | Path, *, memory_limit: str | None = None):
+    DuckDB's memory limit and threads are ``engine``'s, by default those of the settings.json
+    beside the file (:class:`~jobdash.config.EngineSettings`)."""
+
+    def __init__(self, path: str | Path, *, engine: EngineSettings | None = None):
         self.path = Path(path)
+        engine = engine or Settings.for_database(self.path).engine
         self._write_lock = threading.RLock()
         self._idle = threading.Condition()  # guards the two fields below
         self._open_cursors = 0
@@ -77,9 +82,9 @@ class JobStore:
         self._labels_set = False    # in the open transaction (under the write lock)
         self._deep = deep.DeepPages(self._cursor)
         self.path.parent.mkdir(parents=True, exist_ok=True)
-        config = {"memory_limit": memory_limit} if memory_limit else {}
         try:
-            self._con = duckdb.connect(str(self.path), config=config)
+            self._con = duckdb.connect(str(self.path), config={
+                "memory_limit": engine.memory_limit, "threads": engine.threads})
         except duckdb.IOException as exc:
             if "lock" in str(exc).lower():
                 raise StoreLocked(
