@@ -159,9 +159,9 @@ def test_stats_bar_filters_by_status_and_total_clears(history):
 def test_filter_bar_writes_the_query_and_clears(history):
     listing = JobListing(history.svc)
     bar = FilterBar(listing=listing, toaster=Toaster())
-    assert configuration_options(history.svc) == {"All configurations": ANY,
-                                                   "Hero banners v1": history.hero,
-                                                   "Pet portraits v1": history.pets}
+    assert configuration_options(listing.configurations()) == {
+        "All configurations": ANY, "Hero banners v1": history.hero,
+        "Pet portraits v1": history.pets}
     bar._status.value = ["failed", "pending"]
     bar._config.value = history.pets
     bar._from.value = "2026-11-01"

@@ -1,27 +1,28 @@
 """Actions on jobs: View, Export, Rerun and Delete, for one row or a batch (a list of ids or
-"every job matching a query", resolved by the service when the action runs).
+"every job matching a query", resolved by the backend when the action runs).
 
-Delete asks first. Export, Rerun and Delete run off the page's event loop when served (the
-page stays responsive and ``busy`` says what runs, for the progress indicator); one at a time.
-Every outcome ends in a toast; a refused action (running jobs, missing jobs) says why and
-changes nothing. Served, an export also downloads in the browser."""
+Delete asks first. Export, Rerun and Delete run on a worker thread, awaited by a coroutine
+Panel schedules on the session (the page stays responsive and ``busy`` says what runs, for
+the progress indicator); one at a time. Every outcome ends in a toast; a refused action
+(running jobs, missing jobs) says why and changes nothing. Served, an export also downloads
+in the browser. What the actions do to the history is
+:class:`jobdash.ui.page.operations.JobOperations`'s (held by the listing)."""
 
 from __future__ import annotations
 
-import datetime as dt
+import asyncio
 import logging
-import threading
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 import panel as pn
 import param
-from panel.io.state import set_curdoc
 
 from jobdash.errors import JobdashError
 from jobdash.query import JobQuery
 from jobdash.ui import assets
+from jobdash.ui.page.operations import Target, target_ids
 from jobdash.ui.page.state import JobListing
 from jobdash.ui.shared.dialog import Confirmation, Dialog
 from jobdash.ui.shared.download import Downloader
@@ -30,13 +31,6 @@ from jobdash.ui.shared.notify import Toaster
 from jobdash.vocab import format_job_id
 
 log = logging.getLogger(__name__)
-
-Target = int | list[int] | JobQuery
-
-
-def target_ids(target: Target) -> list[int] | JobQuery:
-    """What a service bulk method takes: a list of ids, or the query itself."""
-    return [target] if isinstance(target, int) else target
 
 
 def target_text(target: Target, count: int) -> str:
@@ -48,42 +42,30 @@ def target_text(target: Target, count: int) -> str:
 
 
 def in_background(work: Callable[[], Any], done: Callable[[Any], None]) -> None:
-    """Call ``work()`` and hand its result (or the exception it raised) to ``done``.
+    """Call ``work()`` on a worker thread and hand its result (or the exception it raised)
+    to ``done``.
 
-    In a served session ``work`` runs on a thread of its own and ``done`` back on the
-    session's event loop (where the page may be changed); elsewhere (a notebook, a test)
-    both run at once, in the caller's thread."""
-    doc = pn.state.curdoc
-    if doc is None or doc.session_context is None:
-        done(_outcome(work))
-        return
+    Through ``pn.state.execute``: in a served session the awaiting coroutine runs on the
+    session's event loop (which serves the page meanwhile) and ``done`` there, with the
+    session current; with no event loop running (a script, a test) it all ends before this
+    returns; in a notebook the kernel's loop runs it."""
 
-    def finish(outcome: Any) -> None:
-        with set_curdoc(doc):
-            done(outcome)
-
-    def thread() -> None:
-        outcome = _outcome(work)
+    async def run() -> None:
         try:
-            doc.add_next_tick_callback(lambda: finish(outcome))
-        except Exception:
-            log.info("batch operation finished after its session closed")
+            outcome = await asyncio.to_thread(work)
+        except Exception as exc:  # handed to ``done``, which reports it
+            outcome = exc
+        done(outcome)
 
-    threading.Thread(target=thread, name="jobdash-batch", daemon=True).start()
-
-
-def _outcome(work: Callable[[], Any]) -> Any:
-    try:
-        return work()
-    except Exception as exc:
-        return exc
+    pn.state.execute(run)
 
 
 class JobActions(pn.viewable.Viewer):
     """Runs actions on jobs and owns the delete confirmation dialog and the downloader."""
 
     listing = param.ClassSelector(class_=JobListing, doc="""
-        The listing acted on (its service; View sets its open job; reloaded after changes).""")
+        The listing acted on (its operations; View sets its open job; reloaded after
+        changes).""")
 
     toaster = param.ClassSelector(class_=Toaster, doc="""Where outcomes are announced.""")
 
@@ -146,9 +128,7 @@ class JobActions(pn.viewable.Viewer):
 
     def count(self, target: Target) -> int:
         """How many jobs ``target`` names (for a query: how many match it now)."""
-        ids = target_ids(target)
-        return len(ids) if isinstance(ids, list) else self.listing.service.get_all(
-            ids.copy(page=1, page_size=min(ids.param.page_size.objects))).total
+        return self.listing.operations.count(target)
 
     def view(self, target: Target) -> None:
         """Open one job in the detail view."""
@@ -159,38 +139,23 @@ class JobActions(pn.viewable.Viewer):
     def export(self, target: Target) -> None:
         """Write the jobs' workbook into the export folder (settings file), then offer it as
         a download in the browser and say where it is."""
-        service = self.listing.service
-        folder = service.settings.export_dir
-        ids = target_ids(target)
         text = target_text(target, self.count(target))
-        stamp = dt.datetime.now().strftime("%Y%m%d-%H%M%S")
-
-        def work() -> Path:
-            folder.mkdir(parents=True, exist_ok=True)
-            if isinstance(ids, list) and len(ids) == 1:
-                return service.export(ids[0], folder / f"{format_job_id(ids[0])}.xlsx")
-            return service.bulk_export(ids, folder / f"jobs-{stamp}.xlsx")
 
         def done(path: Path) -> None:
             self.downloader.send(path)
             self.toaster.show("success", f"Exported {text} to {path}")
 
-        self._start(f"Exporting {text}…", work, done)
+        self._start(f"Exporting {text}…", lambda: self.listing.operations.export(target),
+                    done)
 
     def rerun(self, target: Target) -> None:
         """Queue a rerun of each job with its as-run settings; says where they are queued."""
-        service = self.listing.service
-        ids = target_ids(target)
-
-        def work() -> tuple[list[int], list[int]]:
-            return [int(i) for i in service.bulk_rerun(ids)["id"]], service.queue()
-
         def done(result: tuple[list[int], list[int]]) -> None:
-            self._queued(ids, *result)
+            self._queued(target_ids(target), *result)
             self.listing.load()
 
         self._start(f"Queuing reruns of {target_text(target, self.count(target))}…",
-                    work, done)
+                    lambda: self.listing.operations.rerun(target), done)
 
     def _queued(self, old: list[int] | JobQuery, new: list[int], queue: list[int]) -> None:
         """Toast where the reruns ``new`` of ``old`` stand in ``queue``."""
@@ -212,12 +177,12 @@ class JobActions(pn.viewable.Viewer):
         """Give one job a new label; True when saved, False (with an error toast saying
         why) when the service refused it."""
         try:
-            job = self.listing.service.rename(job_id, label)
+            saved = self.listing.operations.rename(job_id, label)
         except JobdashError as exc:
             self.toaster.show("error", f"{format_job_id(job_id)} was not renamed: {exc}")
             return False
         self.listing.patch_rows([job_id])
-        self.toaster.show("success", f"Renamed {format_job_id(job_id)} to “{job['label']}”")
+        self.toaster.show("success", f"Renamed {format_job_id(job_id)} to “{saved}”")
         return True
 
     def ask_delete(self, target: Target) -> None:
@@ -239,9 +204,8 @@ class JobActions(pn.viewable.Viewer):
         self.dialog.hide()
         if target is None:
             return
-        ids = target_ids(target)
         self._start(f"Deleting {target_text(target, self.count(target))}…",
-                    lambda: self.listing.service.bulk_delete(ids),
+                    lambda: self.listing.operations.delete(target),
                     lambda result: self._deleted(target, result))
 
     def _deleted(self, target: Target, result: dict[int, str]) -> None:

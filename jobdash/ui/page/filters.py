@@ -7,12 +7,12 @@ import copy
 import datetime as dt
 from typing import Any
 
+import pandas as pd
 import panel as pn
 import param
 from panel.reactive import ReactiveHTML
 
 from jobdash.query import FILTER_FIELDS, SEARCH_MAX
-from jobdash.service import JobService
 from jobdash.ui import assets
 from jobdash.ui.page.presets import PresetBar
 from jobdash.ui.page.state import JobListing
@@ -47,9 +47,10 @@ class DateField(ReactiveHTML):
         super().__init__(**params)
 
 
-def configuration_options(service: JobService) -> dict[str, int]:
-    """``{"All configurations": 0, "Hero banners v2": 7, ...}`` (newest version first)."""
-    configs = service.configurations().sort_values(["name", "version"],
+def configuration_options(configs: pd.DataFrame) -> dict[str, int]:
+    """``{"All configurations": 0, "Hero banners v2": 7, ...}`` for the configurations
+    (id, name, version) of a history, newest version first."""
+    configs = configs.sort_values(["name", "version"],
                                                    ascending=[True, False])
     options: dict[str, int] = {ALL_CONFIGURATIONS: ANY}
     columns = configs["id"], configs["name"], configs["version"]
@@ -143,7 +144,7 @@ class FilterBar(pn.viewable.Viewer):
 
     def refresh_configurations(self) -> None:
         """Re-read the configuration choices (after one was added)."""
-        options = configuration_options(self.listing.service)
+        options = configuration_options(self.listing.configurations())
         chosen = self.listing.query.configuration_ids
         self._config.options = options
         single = len(chosen) == 1 and chosen[0] in options.values()

@@ -17,8 +17,8 @@ from typing import Any
 import panel as pn
 import param
 
+from jobdash.contract import JobBackend
 from jobdash.query import JobQuery
-from jobdash.service import JobService
 from jobdash.ui.failures.view import FailuresPanel
 from jobdash.ui.job.detail import JobDetailSlot
 from jobdash.ui.page.actions import JobActions
@@ -52,8 +52,9 @@ PREPARE_DELAY_MS = 1500
 class JobManager(pn.viewable.Viewer):
     """Statistics, filters, the job table and the pager over one job history, kept live."""
 
-    service = param.ClassSelector(class_=JobService, constant=True, instantiate=False, doc="""
-        The job history shown and acted on.""")
+    service = param.Parameter(constant=True, instantiate=False, doc="""
+        The job history shown and acted on (a :class:`jobdash.contract.JobBackend`, e.g.
+        what ``jobdash.open`` returns).""")
 
     refresh_ms = param.Integer(default=1000, bounds=(0, None), doc="""
         How often (milliseconds) each open page asks whether anything changed; 0 stops
@@ -68,7 +69,7 @@ class JobManager(pn.viewable.Viewer):
     selection = param.ClassSelector(class_=Selection, constant=True, instantiate=False, doc="""
         The selected jobs, shared by the table and batch actions.""")
 
-    def __init__(self, service: JobService, refresh_ms: int = 1000, *,
+    def __init__(self, service: JobBackend, refresh_ms: int = 1000, *,
                  query: JobQuery | None = None, selection: Selection | None = None,
                  **params: Any):
         super().__init__(service=service, refresh_ms=refresh_ms, query=query or JobQuery(),

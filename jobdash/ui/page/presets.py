@@ -1,5 +1,6 @@
-"""Filter presets: save the current filters under a name, apply one, delete one (the
-service's preset API; sort and page size stay as they are).
+"""Filter presets: save the current filters under a name, apply one, delete one (through
+the listing's :class:`jobdash.ui.page.preset_state.FilterPresets`; sort and page size stay
+as they are).
 
 Every outcome ends in a toast. A name the service refuses (empty, too long, control
 characters) says why and saves nothing; saving under a name already taken asks before
@@ -64,23 +65,25 @@ class PresetBar(pn.viewable.Viewer):
             pn.Row(self._choice, self._delete, self._name, self._save, margin=0,
                    styles={"flex-wrap": "wrap", "align-items": "flex-end"}),
             self.dialog, margin=0, sizing_mode="stretch_width")
-        self.refresh()
+        self._show_presets()
 
     # -- API --------------------------------------------------------------------------------
 
     def refresh(self) -> None:
         """Re-read the saved presets (none chosen)."""
-        self._choice.param.update(options=[NO_PRESET, *self.names()], value=NO_PRESET)
-        self._delete.disabled = self._choice.value == NO_PRESET
+        self.listing.presets.refresh()
+        self._show_presets()
 
-    def names(self) -> list[str]:
-        """The saved presets' names (by name)."""
-        return [p["name"] for p in self.listing.service.presets()]
+    def _show_presets(self) -> None:
+        """The saved presets as choices, none chosen."""
+        self._choice.param.update(options=[NO_PRESET, *self.listing.presets.names],
+                                  value=NO_PRESET)
+        self._delete.disabled = True
 
     def save(self, name: str) -> None:
         """Save the current filters as preset ``name``; asks first when that name is taken.
         A name the service refuses ends in an error toast and saves nothing."""
-        if isinstance(name, str) and name.strip() in self.names():
+        if isinstance(name, str) and self.listing.presets.taken(name):
             self._ask("replace", name.strip())
             return
         self._store(name, replaced=False)
@@ -91,13 +94,13 @@ class PresetBar(pn.viewable.Viewer):
         if name == NO_PRESET:
             return
         try:
-            query = self.listing.service.apply_preset(name, self.listing.query)
+            filters = self.listing.presets.filters(name, self.listing.query)
         except JobdashError as exc:
             self.toaster.show("error", f"Preset not applied: {exc}")
             self.refresh()
             return
         self._applied = None
-        self.listing.query.param.update(**query.filters())
+        self.listing.query.param.update(**filters)
         self._applied = self.listing.query.filters()
 
     def delete(self, name: str) -> None:
@@ -154,23 +157,23 @@ class PresetBar(pn.viewable.Viewer):
 
     def _store(self, name: str, *, replaced: bool) -> None:
         try:
-            self.listing.service.save_preset(name, self.listing.query)
+            self.listing.presets.save(name, self.listing.query)
         except JobdashError as exc:
             self.toaster.show("error", f"Preset not saved: {exc}")
             return
         text = name.strip()
         self._name.param.update(value="", value_input="")
-        self.refresh()
+        self._show_presets()
         self.toaster.show("success", f"{'Replaced' if replaced else 'Saved'} preset “{text}”")
 
     def _remove(self, name: str) -> None:
         try:
-            self.listing.service.delete_preset(name)
+            self.listing.presets.delete(name)
         except JobdashError as exc:
             self.toaster.show("error", f"Preset not deleted: {exc}")
-            self.refresh()
+            self._show_presets()
             return
-        self.refresh()
+        self._show_presets()
         self.toaster.show("success", f"Deleted preset “{name}”")
 
     def _filters_changed(self, *_: Any) -> None:

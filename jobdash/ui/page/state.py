@@ -1,9 +1,11 @@
-"""UI state as plain Parameterized objects: no widgets, testable without a browser.
+"""The Job Management page's state as plain Parameterized objects: no widgets, testable
+without a browser.
 
-``JobQuery`` (jobdash.query) is the shared filter/sort/page state. Here live the rest:
-``Selection`` (which jobs are selected), ``FeedCursor`` (where a session is in the change
-feed), ``JobListing`` (the page of rows, totals and statistics for a query, kept current
-from the feed) and ``DashboardState`` (what the Dashboard page shows).
+``JobQuery`` (jobdash.query) is the shared filter/sort/page state. Here live ``Selection``
+(which jobs are selected) and ``JobListing`` (the page of rows, totals and statistics for a
+query, kept current from the feed), which holds the page's ``JobOperations``
+(jobdash.ui.page.operations) and ``FilterPresets`` (jobdash.ui.page.preset_state). They are
+the only page code that calls the backend (a :class:`jobdash.contract.JobBackend`).
 """
 
 from __future__ import annotations
@@ -11,13 +13,17 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from typing import Any
 
+import pandas as pd
 import param
 
 from jobdash import events
+from jobdash.contract import JobBackend
 from jobdash.errors import JobdashError, ValidationError
 from jobdash.events import Change
 from jobdash.query import FILTER_FIELDS, JobQuery
-from jobdash.service import JobService, Statistics
+from jobdash.records import Statistics
+from jobdash.ui.page.operations import JobOperations
+from jobdash.ui.page.preset_state import FilterPresets
 from jobdash.ui.shared.feed import FeedCursor, RunnerStatus, current_runner, overview
 
 # Changes that can move jobs in or out of a page or change the counts: re-query.
@@ -107,28 +113,13 @@ class Selection(param.Parameterized):
         return query.copy(page=1) if self.all_matching else list(self.ids)
 
 
-
-
-
-
-
-
-
-
-
-
-
-
-
-
-
-
 class JobListing(param.Parameterized):
     """One page of jobs for a query with totals and statistics, kept current from the
-    change feed. Components read its parameters; only this class queries the service."""
+    change feed. Components read its parameters; only this class (with the ``operations``
+    and ``presets`` it holds) calls the backend."""
 
-    service = param.ClassSelector(class_=JobService, constant=True, instantiate=False, doc="""
-        The job history this listing reads.""")
+    service = param.Parameter(constant=True, instantiate=False, doc="""
+        The job history this listing reads (a :class:`jobdash.contract.JobBackend`).""")
 
     query = param.ClassSelector(class_=JobQuery, constant=True, instantiate=False, doc="""
         Filters, sort and page of the listing (shared with the filter bar, table, pager).""")
@@ -160,10 +151,19 @@ class JobListing(param.Parameterized):
     open_job = param.Integer(default=None, allow_None=True, doc="""
         Id of the job shown in the detail view, or None.""")
 
-    def __init__(self, service: JobService, query: JobQuery | None = None,
+    operations = param.ClassSelector(class_=JobOperations, constant=True, instantiate=False,
+                                     doc="""
+        The page's writes to the same history (export, rerun, delete, rename).""")
+
+    presets = param.ClassSelector(class_=FilterPresets, constant=True, instantiate=False, doc="""
+        The saved filter presets of the same history.""")
+
+    def __init__(self, service: JobBackend, query: JobQuery | None = None,
                  selection: Selection | None = None, **params: Any):
         super().__init__(service=service, query=query or JobQuery(),
-                         selection=selection or Selection(), **params)
+                         selection=selection or Selection(),
+                         operations=JobOperations(service), presets=FilterPresets(service),
+                         **params)
         self.cursor = FeedCursor(service)
         self._init_callbacks()
         self.load()
@@ -237,6 +237,10 @@ class JobListing(param.Parameterized):
                     rows.at[pos, column] = fresh.at[job_id, column]
         self.rows = rows
 
+    def configurations(self) -> pd.DataFrame:
+        """Every configuration of the history (id, name, version), for the filter."""
+        return self.service.configurations()
+
     def labels(self, ids: Sequence[int]) -> dict[int, str | None]:
         """Labels of some jobs (from the page when visible, else from the service)."""
         rows = self.rows
@@ -246,6 +250,3 @@ class JobListing(param.Parameterized):
             fetched = self.service.jobs(missing)
             known.update(zip(fetched["id"], fetched["label"], strict=True))
         return {i: known.get(i) for i in ids}
-
-
-
