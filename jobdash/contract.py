@@ -7,6 +7,10 @@ anything that satisfies it can stand behind the page: the in-process JobService 
 test compares every member with it), and the HTTP client of "One history, many clients"
 must. Viewers do not call it; they talk to state classes.
 
+The protocol is runtime-checkable, so a Parameterized state class can declare its backend as
+``param.ClassSelector(class_=JobBackend)``: ``isinstance`` then checks that every member is
+present (the signatures are checked by mypy and by tests/test_contract.py).
+
 Bad input raises the typed errors of :mod:`jobdash.errors` (NotFound, ValidationError,
 Conflict) and changes nothing.
 """
@@ -17,7 +21,7 @@ import datetime as dt
 import os
 from collections.abc import Sequence
 from pathlib import Path
-from typing import Any, Protocol
+from typing import Any, Protocol, runtime_checkable
 
 import pandas as pd
 
@@ -26,6 +30,7 @@ from .query import JobQuery
 from .records import IdsOrQuery, JobDetail, Page, Statistics
 
 
+@runtime_checkable
 class JobBackend(Protocol):
     """A job history and its operations, as the UI and the analysis see it."""
 
