@@ -17,6 +17,7 @@ from jobdash.ui.job.gallery import gallery_items, large_view_html
 from jobdash.ui.job.image_export import selection_zip
 from jobdash.ui.job.info import detail_html
 from jobdash.ui.job.state import (
+    JobView,
     filter_log,
     gallery_images,
     log_text,
@@ -286,3 +287,21 @@ def test_the_job_views_templates_show_hostile_text_as_text(service):
     for name, view in views.items():
         assert "<img" not in view, name
         assert "&lt;img src=x onerror=alert(1)&gt;" in view, name
+
+
+def test_job_view_reads_the_job_its_parent_and_why_it_is_missing(service):
+    # The view's only reader of the backend: what the slot shows comes from here.
+    parent = add_job(service, label="Original")
+    rerun = add_job(service, label="Again", rerun_of=parent)
+    view = JobView(service)
+    view.load(rerun)
+    assert (view.job_id, view.detail.job["label"], view.parent_known, view.missing) == (
+        rerun, "Again", True, "")
+    assert view.image_root == service.image_root
+    service.bulk_delete([parent])
+    view.load(rerun)                                  # read again: the parent is gone
+    assert not view.parent_known
+    view.load(parent)
+    assert view.detail is None and view.missing.startswith("No job JOB-000001")
+    view.load(None)
+    assert (view.job_id, view.detail, view.missing) == (None, None, "")

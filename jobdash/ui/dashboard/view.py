@@ -12,8 +12,8 @@ import panel as pn
 import param
 from markupsafe import Markup
 
+from jobdash.contract import JobBackend
 from jobdash.errors import JobdashError
-from jobdash.service import JobService
 from jobdash.ui import assets
 from jobdash.ui.dashboard.state import DashboardState
 from jobdash.ui.page.urlstate import JOB
@@ -65,8 +65,9 @@ def current_html(runner: RunnerStatus | None, jobs_url: str | None = None) -> st
 class DashboardPage(pn.viewable.Viewer):
     """The Dashboard: what runs now, what ran last, and starting a new job."""
 
-    service = param.ClassSelector(class_=JobService, constant=True, instantiate=False, doc="""
-        The job history shown.""")
+    service = param.Parameter(constant=True, instantiate=False, doc="""
+        The job history shown (a :class:`jobdash.contract.JobBackend`), handed to the
+        page's state.""")
 
     refresh_ms = param.Integer(default=1000, bounds=(0, None), doc="""
         How often (milliseconds) the page asks whether anything changed; 0 stops it.""")
@@ -74,7 +75,7 @@ class DashboardPage(pn.viewable.Viewer):
     jobs_url = param.String(default="/jobs", allow_None=True, doc="""
         Where the links to Job Management lead.""")
 
-    def __init__(self, service: JobService, **params: Any):
+    def __init__(self, service: JobBackend, **params: Any):
         super().__init__(service=service, **params)
         self.state = DashboardState(service)
         self.toaster = Toaster()
@@ -125,25 +126,21 @@ class DashboardPage(pn.viewable.Viewer):
             self.toaster.show("warning", "Choose a configuration first.")
             return
         try:
-            job = self.service.start(int(self._config.value))
+            job = self.state.start(int(self._config.value))
         except JobdashError as exc:
             self.toaster.show("error", str(exc))
             return
         self.toaster.show("success", f"Queued {job['job_id']} ({job['label']})")
-        self.state.load()
 
     def stop_current(self) -> None:
         """Ask the runner to stop the running job."""
-        runner = self.state.runner
-        if runner is None or runner.job is None:
-            return
-        job_id = int(runner.job["id"])
         try:
-            self.service.stop(job_id)
+            job_id = self.state.stop_running()
         except JobdashError as exc:
             self.toaster.show("error", str(exc))
             return
-        self.toaster.show("info", f"Stopping {format_job_id(job_id)}…")
+        if job_id is not None:
+            self.toaster.show("info", f"Stopping {format_job_id(job_id)}…")
 
     def poll(self) -> None:
         """One live-update tick."""

@@ -9,9 +9,9 @@ from typing import Any
 import param
 
 from jobdash import analysis, events
+from jobdash.contract import JobBackend
 from jobdash.errors import JobdashError
 from jobdash.query import JobQuery
-from jobdash.service import JobService
 from jobdash.ui.shared.feed import FeedCursor
 
 log = logging.getLogger(__name__)
@@ -24,8 +24,8 @@ class FailuresState(param.Parameterized):
     """Error signatures of the failed jobs in scope with their daily counts, and the
     actions on one signature: show its jobs in the shared query, rerun them all."""
 
-    service = param.ClassSelector(class_=JobService, constant=True, instantiate=False, doc="""
-        The job history analysed and acted on.""")
+    service = param.Parameter(constant=True, instantiate=False, doc="""
+        The job history analysed and acted on (a :class:`jobdash.contract.JobBackend`).""")
 
     query = param.ClassSelector(class_=JobQuery, constant=True, instantiate=False, doc="""
         The page's shared query: its filters set the scope; "show jobs" sets its status and
@@ -55,7 +55,7 @@ class FailuresState(param.Parameterized):
     shown = param.Event(doc="""
         Fires after "show jobs" has set the shared query (e.g. to switch to the table).""")
 
-    def __init__(self, service: JobService, query: JobQuery, **params: Any):
+    def __init__(self, service: JobBackend, query: JobQuery, **params: Any):
         super().__init__(service=service, query=query, **params)
         self.cursor = FeedCursor(service)
         self.query.param.watch(lambda _: self.load(), list(SCOPE_FIELDS))
@@ -84,7 +84,7 @@ class FailuresState(param.Parameterized):
         except JobdashError as exc:
             self.error = str(exc)
             return False
-        except Exception as exc:  # noqa: BLE001 - a failed read is shown, not raised
+        except Exception as exc:  # a failed read is shown, not raised
             log.exception("failures panel: load failed")
             self.error = f"The failures could not be read: {exc}"
             return False

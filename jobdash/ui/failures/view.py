@@ -24,8 +24,8 @@ import panel as pn
 import param
 from panel.reactive import ReactiveHTML
 
+from jobdash.contract import JobBackend
 from jobdash.query import JobQuery
-from jobdash.service import JobService
 from jobdash.ui import assets
 from jobdash.ui.failures.state import FailuresState
 from jobdash.ui.shared import theme
@@ -150,7 +150,8 @@ class SignatureList(ReactiveHTML):
 
 
 class FailuresPanel(pn.viewable.Viewer):
-    """Failed jobs grouped by cause, over a JobService and the page's shared JobQuery."""
+    """Failed jobs grouped by cause, over a job history and the page's shared JobQuery (read
+    and acted on through its :class:`~jobdash.ui.failures.state.FailuresState`)."""
 
     refresh_ms = param.Integer(default=2000, bounds=(0, None), doc="""
         How often (milliseconds) the panel asks whether a job failed since; 0 stops live
@@ -160,7 +161,7 @@ class FailuresPanel(pn.viewable.Viewer):
         Where outcomes are announced; None makes (and shows) the panel's own. Pass the
         page's toaster when the page already shows one.""")
 
-    def __init__(self, service: JobService, query: JobQuery, **params: Any):
+    def __init__(self, service: JobBackend, query: JobQuery, **params: Any):
         state_params = {k: params.pop(k) for k in ("days", "limit") if k in params}
         own_toaster = params.get("toaster") is None
         if own_toaster:

@@ -9,20 +9,19 @@ from __future__ import annotations
 
 import html
 import io
-from pathlib import Path
 from typing import Any
 
 import panel as pn
 import param
 
-from jobdash.errors import NotFound
-from jobdash.service import JobDetail, JobService
+from jobdash.records import JobDetail
 from jobdash.ui.job.gallery import Gallery, gallery_items, large_view_html
 from jobdash.ui.job.image_export import selection_zip
 from jobdash.ui.job.info import DETAIL_CSS, JobInfo, detail_html, detail_title
 from jobdash.ui.job.state import (
     IMAGE_SORTS,
     QC_FILTERS,
+    JobView,
     gallery_images,
     qc_counts,
     timeline_steps,
@@ -43,10 +42,12 @@ def is_served() -> bool:
 
 
 class JobDetailSlot(pn.viewable.Viewer):
-    """Shows one job (or nothing) inside the page's detail dialog."""
+    """Shows one job (or nothing) inside the page's detail dialog; what it shows is read by
+    its :class:`~jobdash.ui.job.state.JobView` (``state``)."""
 
-    service = param.ClassSelector(class_=JobService, constant=True, instantiate=False, doc="""
-        Where the job is read from.""")
+    service = param.Parameter(constant=True, instantiate=False, doc="""
+        Where the job is read from (a :class:`jobdash.contract.JobBackend`), handed to the
+        view's state.""")
 
     job_id = param.Integer(default=None, allow_None=True, doc="""
         The job shown, or None. Triggering it with the same id re-reads the job and keeps
@@ -57,9 +58,6 @@ class JobDetailSlot(pn.viewable.Viewer):
         and "view" when the parent of a rerun is opened from the view; None hides the
         action buttons (the parent then opens in this view directly).""")
 
-    detail = param.ClassSelector(class_=JobDetail, default=None, allow_None=True, doc="""
-        What was read of the shown job (None when nothing is shown or it is gone).""")
-
     qc_filter = param.Selector(default="All", objects=list(QC_FILTERS), doc="""
         Which images the gallery shows.""")
 
@@ -69,7 +67,7 @@ class JobDetailSlot(pn.viewable.Viewer):
     def __init__(self, **params: Any):
         super().__init__(**params)
         css = [theme.WIDGET_CSS]
-        self._shown_id: int | None = None
+        self.state = JobView(self.service)
         self._rendered: set[int] = set()   # tabs filled from the loaded job
         self._info = JobInfo()
         self._buttons = {
@@ -121,25 +119,17 @@ class JobDetailSlot(pn.viewable.Viewer):
 
     # -- loading ----------------------------------------------------------------------------
 
+    @property
+    def detail(self) -> JobDetail | None:
+        """What was read of the shown job (None when nothing is shown or it is gone)."""
+        return self.state.detail
+
     def _show(self, *_: Any) -> None:
-        fresh = self.job_id != self._shown_id
-        self._shown_id = self.job_id
-        if fresh:   # a new job: the view starts over (nothing is computed for the old one)
-            self.detail = None
+        if self.job_id != self.state.job_id:   # a new job: the view starts over
             self.gallery.param.update(items=[], opened=None, chosen=[])
             self.param.update(qc_filter="All", image_sort="Newest first")
             self._tabs.active = 0
-        if self.job_id is None:
-            self.detail = None
-            self._head.object = self._info.content = ""
-            self._render()
-            return
-        try:
-            self.detail = self.service.get_by_id(self.job_id)
-        except NotFound as exc:   # the message alone: no tabs of a job that is not there
-            self.detail = None
-            self._head.object = f"<p>{html.escape(str(exc))}</p>"
-            self._info.content = ""
+        self.state.load(self.job_id)
         self._render()
 
     def _render(self) -> None:
@@ -147,14 +137,17 @@ class JobDetailSlot(pn.viewable.Viewer):
         self._actions.visible = detail is not None and self.on_action is not None
         self._tabs.visible = detail is not None
         self._rendered = {0}
-        if detail is None:
+        if detail is None:   # nothing, or the message alone: no tabs of a job not there
+            self._head.object = f"<p>{html.escape(self.state.missing)}</p>" \
+                if self.state.missing else ""
+            self._info.content = ""
             self._tabs.active = 0
             self.gallery.items = []
             self._timeline.object = ""
             self.log.param.update(events=None, job_id=self.job_id)
             return
         self._head.object = f"<h2>{html.escape(detail_title(detail.job))}</h2>"
-        self._info.content = detail_html(detail, self._parent_known(detail.job))
+        self._info.content = detail_html(detail, self.state.parent_known)
         self._render_tab()
 
     def _render_tab(self, *_: Any) -> None:
@@ -177,11 +170,6 @@ class JobDetailSlot(pn.viewable.Viewer):
         elif index == 3:
             self.log.param.update(events=detail.events, job_id=job["id"])
 
-    def _parent_known(self, job: dict[str, Any]) -> bool:
-        """Whether the job is a rerun whose parent still exists."""
-        parent = job.get("rerun_of")
-        return parent is not None and not self.service.jobs([parent]).empty
-
     def open_job(self, job_id: int) -> None:
         """Show another job (e.g. the parent of a rerun): through ``on_action("view", ...)``
         when set, so the page (its URL, the dialog's name) follows; else here directly."""
@@ -197,15 +185,11 @@ class JobDetailSlot(pn.viewable.Viewer):
 
     # -- gallery ----------------------------------------------------------------------------
 
-    @property
-    def _root(self) -> Path:
-        return self.service.settings.image_root
-
     def _gallery(self, *_: Any) -> None:
-        if self.detail is None:
+        if self.detail is None or self.state.job_id != self.job_id:   # nothing, or a job left
             return
         shown = gallery_images(self.detail.images, self.qc_filter, self.image_sort)
-        self.gallery.items = gallery_items(shown, self._root, is_served())
+        self.gallery.items = gallery_items(shown, self.state.image_root, is_served())
 
     def _open_image(self, *_: Any) -> None:
         image_id = self.gallery.opened
@@ -215,7 +199,7 @@ class JobDetailSlot(pn.viewable.Viewer):
             self.gallery.opened = None
             self.gallery.view.object = ""
             return
-        self.gallery.view.object = large_view_html(rows.iloc[0].to_dict(), self._root,
+        self.gallery.view.object = large_view_html(rows.iloc[0].to_dict(), self.state.image_root,
                                                    is_served())
 
     def _chosen(self, *_: Any) -> None:
@@ -223,7 +207,8 @@ class JobDetailSlot(pn.viewable.Viewer):
         self._export.param.update(label=f"Export selected ({n})", disabled=n == 0)
 
     def _selection_file(self) -> io.BytesIO:
-        return io.BytesIO(selection_zip(self.detail, list(self.gallery.chosen), self._root))
+        return io.BytesIO(selection_zip(self.detail, list(self.gallery.chosen),
+                                        self.state.image_root))
 
     # -- actions ----------------------------------------------------------------------------
 

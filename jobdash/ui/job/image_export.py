@@ -11,7 +11,7 @@ from pathlib import Path, PurePosixPath
 import pandas as pd
 
 from jobdash.export.excel import write_workbook
-from jobdash.service import JobDetail
+from jobdash.records import JobDetail
 from jobdash.ui.job.gallery import file_exists
 from jobdash.vocab import format_job_id
 

@@ -11,7 +11,7 @@ import param
 from markupsafe import Markup
 from panel.reactive import ReactiveHTML
 
-from jobdash.service import JobDetail
+from jobdash.records import JobDetail
 from jobdash.ui import assets
 from jobdash.ui.job.state import setting_text, settings_diff
 from jobdash.ui.shared import theme

@@ -1,14 +1,21 @@
-"""Pure state of the Single Job View, testable without a browser: the settings diff, the
-gallery's QC filter and sort, the timeline's steps and the log's filter and text."""
+"""State of the Single Job View, testable without a browser: the job shown (:class:`JobView`,
+the view's only reader of the backend), the settings diff, the gallery's QC filter and sort,
+the timeline's steps and the log's filter and text."""
 
 from __future__ import annotations
 
 import datetime as dt
 import json
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 import pandas as pd
+import param
+
+from jobdash.contract import JobBackend
+from jobdash.errors import NotFound
+from jobdash.records import JobDetail
 
 # Gallery filter choices: label -> the QC statuses it shows (None: every image).
 QC_FILTERS: dict[str, tuple[str, ...] | None] = {
@@ -146,7 +153,7 @@ def timeline_steps(events: pd.DataFrame, now: dt.datetime | None = None) -> list
                           max((end - current["start"]).total_seconds(), 0.0), current["level"],
                           current["events"], current["error"]))
 
-    for at, level, step, message, image in zip(*columns):
+    for at, level, step, message, image in zip(*columns, strict=True):
         key = (step if isinstance(step, str) else "job", image)
         if current is None or key != (current["step"], current["image"]):
             if current is not None:
@@ -186,3 +193,46 @@ def log_text(events: pd.DataFrame) -> str:
     """The log as plain text, one line per event."""
     rows = events[["at", "level", "step", "sub_step", "message"]].itertuples(index=False)
     return "".join(log_line(*row) + "\n" for row in rows)
+
+
+class JobView(param.Parameterized):
+    """The job the Single Job View shows, read through the backend: the only part of the view
+    that calls it."""
+
+    service = param.Parameter(constant=True, instantiate=False, doc="""
+        Where the job is read from (a :class:`jobdash.contract.JobBackend`).""")
+
+    job_id = param.Integer(default=None, allow_None=True, constant=True, doc="""
+        The job last loaded, or None (set by :meth:`load`).""")
+
+    detail = param.ClassSelector(class_=JobDetail, default=None, allow_None=True,
+                                 constant=True, doc="""
+        What was read of the job (None when nothing is shown or the job is gone).""")
+
+    parent_known = param.Boolean(default=False, constant=True, doc="""
+        Whether the job is a rerun whose parent still exists (it can be opened).""")
+
+    missing = param.String(default="", constant=True, doc="""
+        Why the job cannot be shown (it does not exist); empty otherwise.""")
+
+    def __init__(self, service: JobBackend, **params: Any):
+        super().__init__(service=service, **params)
+
+    @property
+    def image_root(self) -> Path:
+        """Folder the job's image paths are relative to."""
+        return self.service.image_root
+
+    def load(self, job_id: int | None) -> None:
+        """Read ``job_id`` (again, when it is already loaded); None shows nothing."""
+        detail, known, missing = None, False, ""
+        if job_id is not None:
+            try:
+                detail = self.service.get_by_id(job_id)
+            except NotFound as exc:
+                missing = str(exc)
+            else:
+                parent = detail.job.get("rerun_of")
+                known = parent is not None and not self.service.jobs([parent]).empty
+        with param.edit_constant(self):
+            self.param.update(job_id=job_id, detail=detail, parent_known=known, missing=missing)

@@ -10,9 +10,10 @@ from dataclasses import dataclass
 from typing import Any
 
 from jobdash import events
+from jobdash.contract import JobBackend
 from jobdash.events import Change
 from jobdash.query import JobQuery
-from jobdash.service import JobService, Statistics
+from jobdash.records import Statistics
 from jobdash.vocab import format_job_id
 
 ANNOUNCED_STATUSES = ("completed", "failed")
@@ -22,7 +23,7 @@ class FeedCursor:
     """A reader's position in the service's change feed. Asking costs O(1) when nothing
     changed: only ``service.version`` is read."""
 
-    def __init__(self, service: JobService):
+    def __init__(self, service: JobBackend):
         self.service = service
         self.seq = service.version
 
@@ -60,7 +61,7 @@ class RunnerStatus:
         return f"{head} · {self.queued:,} queued"
 
 
-def runner_status(service: JobService, stats: Statistics) -> RunnerStatus:
+def runner_status(service: JobBackend, stats: Statistics) -> RunnerStatus:
     """Runner state from the statistics (and one small query when a job runs)."""
     job = None
     if stats.running:
@@ -68,21 +69,21 @@ def runner_status(service: JobService, stats: Statistics) -> RunnerStatus:
         job = rows.iloc[0].to_dict() if len(rows) else None
     if job is not None:
         state = "running"
-    elif service.runner is None:
+    elif not service.has_runner:
         state = "off"
     else:
         state = "idle"
     return RunnerStatus(state=state, job=job, queued=stats.pending)
 
 
-_shared: "weakref.WeakKeyDictionary[JobService, dict[str, tuple[int, Any]]]" = \
+_shared: weakref.WeakKeyDictionary[JobBackend, dict[str, tuple[int, Any]]] = \
     weakref.WeakKeyDictionary()
 
 
 _shared_lock = threading.Lock()
 
 
-def _shared_read(service: JobService, key: str, read: Callable[[], Any]) -> Any:
+def _shared_read(service: JobBackend, key: str, read: Callable[[], Any]) -> Any:
     """``read()`` once per change-feed version and process: every session showing the
     same history reuses it until something changes (N open pages cost one query, not N)."""
     version = service.version
@@ -96,7 +97,7 @@ def _shared_read(service: JobService, key: str, read: Callable[[], Any]) -> Any:
     return value
 
 
-def overview(service: JobService) -> tuple[Statistics, RunnerStatus]:
+def overview(service: JobBackend) -> tuple[Statistics, RunnerStatus]:
     """Statistics of the whole history and the runner's state (shared across sessions)."""
     def read() -> tuple[Statistics, RunnerStatus]:
         stats = service.statistics()
@@ -105,6 +106,6 @@ def overview(service: JobService) -> tuple[Statistics, RunnerStatus]:
     return _shared_read(service, "overview", read)
 
 
-def current_runner(service: JobService, stats: Statistics) -> RunnerStatus:
+def current_runner(service: JobBackend, stats: Statistics) -> RunnerStatus:
     """The runner's state after progress-only changes (statistics kept; shared)."""
     return _shared_read(service, "runner", lambda: runner_status(service, stats))
