@@ -26,7 +26,7 @@ from typing import Any
 
 import panel as pn
 from bokeh.settings import settings as bokeh_settings
-from panel.io.state import set_curdoc, state
+from panel.io.state import state
 from tornado.web import RedirectHandler
 
 # Absolute imports: ``panel serve`` runs this file as a script, outside the package.
@@ -36,7 +36,6 @@ from jobdash.service import JobService
 from jobdash.ui import assets
 from jobdash.ui.dashboard.view import DashboardPage
 from jobdash.ui.page.manager import JobManager
-from jobdash.ui.page.urlstate import UrlState
 from jobdash.ui.shared import theme
 
 log = logging.getLogger(__name__)
@@ -80,12 +79,11 @@ def page_template(*objects: Any) -> pn.template.BootstrapTemplate:
 def jobs_page(service: JobService, *, dashboard_url: str | None = "/dashboard",
               refresh_ms: int = 1000) -> pn.template.BootstrapTemplate:
     """The Job Management page of one session, in the app's template; filters, sort, page
-    and open job live in the page URL (see jobdash.ui.page.urlstate).
+    and open job live in the page URL (the JobManager's jobdash.ui.page.urlstate.UrlState).
 
     Served, the page's components are built once the HTML has left, off the server's event
     loop (see :func:`_build_after_response`), so the browser loads Bokeh's and Panel's
     scripts and styles while the server builds the page."""
-    search = _session_search()
     body = pn.Column(sizing_mode="stretch_width", margin=0)
 
     def build() -> list[Any]:
@@ -95,7 +93,7 @@ def jobs_page(service: JobService, *, dashboard_url: str | None = "/dashboard",
             log.exception("the Job Management page could not be built")
             return [pn.pane.Alert(f"Job Management could not load: {exc}. Reload the page; "
                                   "if it persists, see the server log.", alert_type="danger")]
-        return [manager, UrlState(manager.listing, search)]
+        return [manager]
 
     _build_after_response(body, build)
     return page_template(body)
@@ -122,17 +120,18 @@ def _build_after_response(body: pn.Column, build: Callable[[], list[Any]]) -> No
         return
 
     async def run() -> None:
-        with set_curdoc(doc):
-            design = pn.config.design
-            pn.config.design = None
-            try:
-                objects = await asyncio.to_thread(build)  # the thread sees this session
-            finally:
-                pn.config.design = design
-            with _changes_applied_now(doc):
-                body.objects = objects
+        design = pn.config.design
+        pn.config.design = None
+        try:
+            objects = await asyncio.to_thread(build)  # the thread sees this session
+        finally:
+            pn.config.design = design
+        with _changes_applied_now(doc):
+            body.objects = objects
 
-    doc.add_next_tick_callback(run)
+    # Scheduled on the session's loop with the session current; the lock is held through
+    # the await (pn.io.with_lock), so the document request waits for the page.
+    pn.state.execute(pn.io.with_lock(run))
 
 
 @contextmanager
@@ -154,12 +153,6 @@ def _changes_applied_now(doc: Any) -> Iterator[None]:
             del state._connected[doc]
         else:
             state._connected[doc] = connected
-
-
-def _session_search() -> dict[str, str]:
-    """The URL query parameters of the session being built (first value of each)."""
-    return {k: v[0].decode("utf-8", "replace")
-            for k, v in (pn.state.session_args or {}).items() if v}
 
 
 def dashboard_page(service: JobService, *, jobs_url: str | None = "/jobs",

@@ -20,9 +20,8 @@ import param
 from jobdash.contract import JobBackend
 from jobdash.query import JobQuery
 from jobdash.ui.failures.view import FailuresPanel
-from jobdash.ui.job.detail import JobDetailSlot
+from jobdash.ui.job.detail import JobDetailSlot, is_served
 from jobdash.ui.page.actions import JobActions
-from jobdash.ui.page.deep_link import link_open_job
 from jobdash.ui.page.filters import FilterBar
 from jobdash.ui.page.header import Header
 from jobdash.ui.page.pager import Pager
@@ -31,6 +30,7 @@ from jobdash.ui.page.state import JobListing, Selection
 from jobdash.ui.page.stats import StatsBar
 from jobdash.ui.page.table import JobTable
 from jobdash.ui.page.toolbar import BatchToolbar
+from jobdash.ui.page.urlstate import UrlState
 from jobdash.ui.shared import theme
 from jobdash.ui.shared.choices import NamedChoices
 from jobdash.ui.shared.dialog import Dialog
@@ -97,13 +97,15 @@ class JobManager(pn.viewable.Viewer):
             dynamic=True, stylesheets=[theme.SECTION_CSS], sizing_mode="stretch_width",
             margin=(theme.SPACE["lg"], 0, 0, 0), tags=[OWN])
         self._init_callbacks()
-        link_open_job(self.listing)
+        # Served, the view lives in the page URL (a notebook has none).
+        self.url = UrlState(self.listing) if is_served() else None
         self._layout = pn.Column(
             self.header,
             self.stats,
             self.filters,
             self.tabs,
             self.toaster, self.shortcuts, self.actions, self.detail_dialog,
+            *([] if self.url is None else [self.url]),
             *patches(TableRedraws, AccessibleTabs, NamedChoices),
             sizing_mode="stretch_width", max_width=theme.MAX_WIDTH,
             styles={**theme.CSS_VARIABLES, "margin": "0 auto"}, css_classes=["jd-page"])

@@ -14,13 +14,12 @@ opening a job and closing it, Back re-opens it once, and the next Back goes to t
 (or page) before it; after a deep link from the Dashboard and closing the job, Back shows
 the job again and then the Dashboard.
 
-``?job=`` is shared with jobdash.ui.page.deep_link, which opens the job of a link once the page
-is loaded. Here the whole URL is written, ``job`` included (the deep link's own writer,
-through Panel's ``pn.state.location``, would push an entry on every write, the load's
-included, so it is switched off); the job the loaded URL names counts as open until the
-deep link has opened it, so the page's first URL write keeps it. This module keeps
-``pn.state.location.search`` current (without an entry of its own) for anyone reading it,
-and applies ``job`` itself on Back / Forward."""
+This is the page's only URL writer (a served JobManager holds one; a notebook has no URL).
+Panel's ``pn.state.location`` is not used to write: it pushes an entry on every write, the
+load's included, and never hears Back / Forward; it is only kept current (without an entry
+of its own) for anyone reading it. The job of a loaded link (``?job=``) is opened once the
+page is in the document (a dialog opens only there); it counts as open until then, so the
+page's first URL write keeps it."""
 
 from __future__ import annotations
 
@@ -35,7 +34,6 @@ from panel.reactive import ReactiveHTML
 from jobdash.errors import ValidationError
 from jobdash.query import JobQuery
 from jobdash.ui import assets
-from jobdash.ui.page.deep_link import leave_url_to_page
 from jobdash.ui.page.state import JobListing
 from jobdash.vocab import format_job_id, parse_job_id
 
@@ -110,22 +108,29 @@ class UrlState(ReactiveHTML):
 
     _scripts = assets.scripts("urlstate")
 
-    def __init__(self, listing: JobListing, search: str | Mapping[str, str] = "",
+    def __init__(self, listing: JobListing, search: str | Mapping[str, str] | None = None,
                  **params: Any):
-        """Show ``listing`` as the page's first URL query ``search`` describes (its job is
-        opened by jobdash.ui.page.deep_link once the page is loaded)."""
+        """Show ``listing`` as the page's first URL query ``search`` describes (by default
+        the query of the session's URL); its job is opened once the page is loaded."""
         params.setdefault("margin", 0)
         params.setdefault("height", 0)
         super().__init__(**params)
         self.listing = listing
         self._applying = False
-        leave_url_to_page(listing)
-        # The job of the loaded URL, until the deep link has opened it (or the open job
-        # has changed otherwise): the URL keeps it meanwhile.
+        search = session_search() if search is None else search
+        # The job of the loaded URL, until the page has opened it (or the open job has
+        # changed otherwise): the URL keeps it meanwhile.
         self._loading_job = from_search(_text(search))[1]
         self.apply(search, open_job=False, how=REPLACE)
         listing.param.watch(self._view_changed, ["rows", "open_job"])
         self.param.watch(self._went_back, "location")
+        if self._loading_job is not None:
+            pn.state.onload(self._open_loaded_job)
+
+    def _open_loaded_job(self) -> None:
+        """Open the job the loaded URL names (once the page is in the document)."""
+        if self._loading_job is not None:
+            self.listing.open_job = self._loading_job
 
     def apply(self, search: str | Mapping[str, str], open_job: bool = True,
               how: str = PUSH) -> None:
@@ -163,7 +168,7 @@ class UrlState(ReactiveHTML):
         how = PUSH
         if self._loading_job is not None and any(e.name == "open_job" for e in events):
             if self.listing.open_job == self._loading_job:
-                how = REPLACE                  # the deep link opening the loaded URL's job
+                how = REPLACE                  # the loaded URL's job, opened
             self._loading_job = None
         self._write(how)
 
@@ -181,6 +186,13 @@ class UrlState(ReactiveHTML):
         if location is not None and location.search != search:
             with param.discard_events(location):
                 location.search = search
+
+
+def session_search() -> dict[str, str]:
+    """The URL query parameters of the session being built (first value of each; none
+    outside a served session)."""
+    return {k: v[0].decode("utf-8", "replace")
+            for k, v in (pn.state.session_args or {}).items() if v}
 
 
 def _text(search: str | Mapping[str, str]) -> str:
