@@ -11,9 +11,9 @@ first read in the process, which starts building them and places the page by the
 the history), each sort key both ways, filters + search + total, statistics with and without
 a query, and get_by_id. "Raw" replays exactly the statements the store ran for that call
 (recorded once from its cursors) straight on DuckDB with ``fetchall()``, so the ratio is the
-cost of the contract itself: pandas frames, dataclasses, formatting. Results are printed as a table and optionally written as JSON. The machine's
-load average is reported with them: on a shared machine medians move with it, minimums
-much less.
+cost of the contract itself: pandas frames, dataclasses, formatting. Results are printed as
+a table and optionally written as JSON. The machine's load average is reported with them: on
+a shared machine medians move with it, minimums much less.
 """
 
 from __future__ import annotations
@@ -155,9 +155,9 @@ def cases(svc: JobService) -> list[Case]:
              setup=lambda s: s.store._deep.clear()),
     ]
     out += [Case(f"deep page sorted by {key}, listing not read before", "page",
-                 lambda s, q=JobQuery(sort=key, page=middle_page): s.get_all(q),
-                 setup=lambda s: s.store._deep.clear())
-            for key in ("label", "duration", "images")]
+                 lambda s, q=query: s.get_all(q), setup=lambda s: s.store._deep.clear())
+            for key in ("label", "duration", "images")
+            for query in [JobQuery(sort=key, page=middle_page)]]
     for key in SORT_KEYS:
         for descending in (False, True):
             query = JobQuery(sort=key, descending=descending)

@@ -87,7 +87,8 @@ def write_version_1(path) -> None:
          [3, "Running", "running", T0, T0, None, 1, 0, 0, 0, 0, None],
          [4, "Queued", "pending", T0, None, None, 0, 0, 0, 0, 0, None]])
     con.executemany(
-        "INSERT INTO generated_images (id, execution_id, qc_status, created_at) VALUES (?, ?, ?, ?)",
+        "INSERT INTO generated_images (id, execution_id, qc_status, created_at) "
+        "VALUES (?, ?, ?, ?)",
         [[i, job, qc, T0] for i, (job, qc) in enumerate(
             [(1, "approved"), (1, "needs_review"), (1, "needs_review"), (1, "qc_failed"),
              (3, "pending")], start=1)])
@@ -154,7 +155,8 @@ def test_a_gif_import_fills_them(service, tmp_path):
                 "'2026-01-01 10:02:00', 'failed', 2, 1, 1, 'Job 7 timed out', 'Cats', NULL)")
     for image_id, qc in ((1, "approved"), (2, "failed")):
         con.execute("INSERT INTO generated_images VALUES (?, ?, 1, 'a cat', NULL, ?, NULL, "
-                    "NULL, NULL, '{}', NULL, '2026-01-01 10:01:00')", [image_id, f"m{image_id}", qc])
+                    "NULL, NULL, '{}', NULL, '2026-01-01 10:01:00')",
+                    [image_id, f"m{image_id}", qc])
     con.commit()
     con.close()
     (job_id,) = import_gif(service, source).job_ids

@@ -85,9 +85,8 @@ def test_a_failed_write_leaves_the_ranks_as_they_were(service):
     before = ranks(service)
     with pytest.raises(ValidationError):
         service.rename(job_id, "")
-    with pytest.raises(RuntimeError):
-        with service.store.transaction() as cur:
-            service.store.update_job(cur, job_id, label="Changed")
-            raise RuntimeError("fails before the commit")
+    with pytest.raises(RuntimeError), service.store.transaction() as cur:
+        service.store.update_job(cur, job_id, label="Changed")
+        raise RuntimeError("fails before the commit")
     assert ranks(service) == before
     assert service.get_by_id(job_id).job["label"] == "Original"

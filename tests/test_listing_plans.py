@@ -5,6 +5,7 @@ pages read through checkpoints that went stale."""
 from __future__ import annotations
 
 import datetime as dt
+import itertools
 
 import pytest
 
@@ -266,7 +267,7 @@ def test_an_unfiltered_band_holds_few_more_rows_than_the_page(svc, monkeypatch):
             for descending in (True, False):
                 query = JobQuery(sort=sort, descending=descending)
                 places = deep_pages._sample._orders[sort, descending].places
-                widest = max(b - a for a, b in zip(places, places[1:]))
+                widest = max(b - a for a, b in itertools.pairwise(places))
                 for offset in range(100, total - 100, 50):
                     frame = deep_pages._sample.around(cur, query, "TRUE", [], 25, offset, total)
                     order = deep._Order(*listing.sort_key(query, NOW), query.descending)

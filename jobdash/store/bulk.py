@@ -687,7 +687,7 @@ def load_history(store: JobStore, plan: HistoryPlan, draw: Draw | None = None) -
         if draw is not None and plan.on_disk:
             cur.execute(_DISK_IMAGES)
             names = [d[0] for d in cur.description]
-            paths = draw([dict(zip(names, row)) for row in cur.fetchall()])
+            paths = draw([dict(zip(names, row, strict=True)) for row in cur.fetchall()])
             files = len(paths)
             if paths:
                 ids = list(paths)

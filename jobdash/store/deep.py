@@ -169,7 +169,7 @@ class DeepPages:
                 self._kept.move_to_end(name)
                 while len(self._kept) > KEPT:
                     self._kept.popitem(last=False)
-        except Exception:  # noqa: BLE001 - no checkpoints: reads stay exact, only slower
+        except Exception:  # no checkpoints: reads stay exact, only slower
             log.debug("checkpoints of %s not built", name, exc_info=True)
         finally:
             with self._lock:

@@ -24,9 +24,10 @@ _ARRAYS = {"DOUBLE": "float64", "TIMESTAMP": "datetime64[us]"}
 def frame(cur: duckdb.DuckDBPyConnection, rows: Sequence[tuple[Any, ...]]) -> pd.DataFrame:
     """The ``rows`` fetched from ``cur`` (its last statement) as a frame, one column per
     result column."""
-    values = list(zip(*rows)) if rows else [()] * len(cur.description)
+    values = list(zip(*rows, strict=True)) if rows else [()] * len(cur.description)
     return pd.DataFrame({name: _column(list(column), str(kind))
-                         for (name, kind, *_), column in zip(cur.description, values)})
+                         for (name, kind, *_), column in zip(cur.description, values,
+                                                             strict=True)})
 
 
 def _column(values: list[Any], kind: str) -> Any:

@@ -157,7 +157,7 @@ class Sample:
             with self._lock:
                 self._orders, self._total = orders, total
                 self._built_at = time.monotonic()
-        except Exception:  # noqa: BLE001 - no sample: cold reads stay exact, only slower
+        except Exception:  # no sample: cold reads stay exact, only slower
             log.debug("the sample of the history was not taken", exc_info=True)
         finally:
             with self._lock:

@@ -24,8 +24,8 @@ from ..errors import NotFound, SchemaTooNew, StoreClosed, StoreLocked, Validatio
 from ..query import JobQuery
 from . import by_status, deep, derived, label_rank, listing
 from .frames import frame
-from .rows import one
 from .migrations import LATEST_VERSION, MIGRATIONS
+from .rows import one
 
 # A list of ids passed as one parameter: ``... IN {_ID_LIST}`` with ``[list_of_ids]``.
 _ID_LIST = "(SELECT unnest(?::BIGINT[]))"
@@ -234,7 +234,7 @@ class JobStore:
         if row is None:
             return None
         keys = ("id", "name", "version", "settings", "created_at", "updated_at")
-        out = dict(zip(keys, row))
+        out = dict(zip(keys, row, strict=True))
         out["settings"] = json.loads(out["settings"])
         return out
 
@@ -330,7 +330,7 @@ class JobStore:
             row = cur.fetchone()
             if row is None:
                 return None
-            out = dict(zip([d[0] for d in cur.description], row))
+            out = dict(zip([d[0] for d in cur.description], row, strict=True))
         snapshot = out.pop("configuration_snapshot")
         out["configuration_snapshot"] = json.loads(snapshot) if snapshot else None
         return out
