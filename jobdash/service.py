@@ -361,6 +361,12 @@ class JobService:
         example. ``query.copy(image_qc=row.qc_status)`` lists the jobs having such images."""
         return analytics.qc_reasons(self.store, scope(query))
 
+    def sql(self, statement: str, params: Sequence[Any] = ()) -> pd.DataFrame:
+        """Your own read-only query over the history (tables ``jobs``, ``images``,
+        ``events``, ``configurations``), as a DataFrame. Only what DuckDB's parser calls one
+        SELECT runs; anything else raises ValidationError and changes nothing."""
+        return self.store.sql(statement, params)
+
     # -- queue ------------------------------------------------------------------------------
 
     def start(self, configuration_id: int | str, label: str | None = None) -> dict[str, Any]:

@@ -389,3 +389,12 @@ def test_open_uses_jobdash_db(tmp_path, monkeypatch):
     finally:
         svc.close()
     assert os.environ["JOBDASH_DB"] == str(path)
+
+
+def test_sql_reads_the_history_and_refuses_writes(history):
+    svc = history["svc"]
+    before = svc.sql("SELECT count(*) AS n FROM jobs")["n"][0]
+    assert before > 0
+    with pytest.raises(ValidationError, match="SELECT"):
+        svc.sql("DELETE FROM jobs")
+    assert svc.sql("SELECT count(*) AS n FROM jobs WHERE id > ?", [0])["n"][0] == before
