@@ -69,6 +69,9 @@ class DashboardPage(pn.viewable.Viewer):
         The job history shown (a :class:`jobdash.contract.JobBackend`), handed to the
         page's state.""")
 
+    state = param.ClassSelector(class_=DashboardState, constant=True, doc="""
+        What the page shows, and its actions (made from the service given).""")
+
     refresh_ms = param.Integer(default=1000, bounds=(0, None), doc="""
         How often (milliseconds) the page asks whether anything changed; 0 stops it.""")
 
@@ -76,8 +79,7 @@ class DashboardPage(pn.viewable.Viewer):
         Where the links to Job Management lead.""")
 
     def __init__(self, service: JobBackend, **params: Any):
-        super().__init__(service=service, **params)
-        self.state = DashboardState(service)
+        super().__init__(service=service, state=DashboardState(service), **params)
         self.toaster = Toaster()
         css = [theme.WIDGET_CSS]
         self._stop = pn.widgets.Button(label="Stop", color="danger", width=96,
@@ -95,9 +97,7 @@ class DashboardPage(pn.viewable.Viewer):
         self._status = pn.pane.HTML("", stylesheets=[STATUS_CSS], align="end", margin=0)
         self._stop.on_click(lambda _: self.stop_current())
         self._start.on_click(lambda _: self.start_job())
-        self.state.param.watch(self._update, ["stats", "runner", "recent", "configurations"])
         self.ticker = Ticker(self.poll, self.refresh_ms)
-        self.param.watch(lambda e: self.ticker.set_period(e.new), "refresh_ms")
         self._update()
         title = pn.pane.HTML(assets.render("dashboard_title", jobs_url=self.jobs_url),
                              stylesheets=[theme.HTML_CSS], margin=0, sizing_mode="stretch_width")
@@ -154,7 +154,13 @@ class DashboardPage(pn.viewable.Viewer):
             self.toaster.show("success" if status == "completed" else "error",
                               f"{format_job_id(job_id)} {status}")
 
-    def _update(self, *_: Any) -> None:
+    @param.depends("refresh_ms", watch=True)
+    def _pace(self) -> None:
+        self.ticker.set_period(self.refresh_ms)
+
+    @param.depends("state.stats", "state.runner", "state.recent", "state.configurations",
+                   watch=True)
+    def _update(self) -> None:
         state = self.state
         self._cards.object = static_cards_html(state.stats)
         self._current.object = current_html(state.runner, self.jobs_url)

@@ -58,9 +58,6 @@ class FailuresState(param.Parameterized):
     def __init__(self, service: JobBackend, query: JobQuery, **params: Any):
         super().__init__(service=service, query=query, **params)
         self.cursor = FeedCursor(service)
-        self.query.param.watch(lambda _: self.load(), list(SCOPE_FIELDS))
-        self.param.watch(lambda _: self.load(), ["days", "limit"])
-        self.load()
 
     def scope(self) -> JobQuery:
         """The failed jobs matching the shared query's scope filters."""
@@ -73,6 +70,8 @@ class FailuresState(param.Parameterized):
         match = self.signatures.loc[self.signatures["signature"] == signature, "jobs"]
         return int(match.iloc[0]) if len(match) else 0
 
+    @param.depends(*(f"query.{f}" for f in SCOPE_FIELDS), "days", "limit", watch=True,
+                   on_init=True)
     def load(self) -> bool:
         """Read the signatures and their trends; False (with ``error`` set) when refused."""
         scope = self.scope()

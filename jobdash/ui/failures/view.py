@@ -157,6 +157,9 @@ class FailuresPanel(pn.viewable.Viewer):
         How often (milliseconds) the panel asks whether a job failed since; 0 stops live
         updates.""")
 
+    state = param.ClassSelector(class_=FailuresState, constant=True, doc="""
+        What the panel shows and acts on (made from the service and query given).""")
+
     toaster = param.ClassSelector(class_=Toaster, default=None, allow_None=True, doc="""
         Where outcomes are announced; None makes (and shows) the panel's own. Pass the
         page's toaster when the page already shows one.""")
@@ -166,8 +169,7 @@ class FailuresPanel(pn.viewable.Viewer):
         own_toaster = params.get("toaster") is None
         if own_toaster:
             params["toaster"] = Toaster()
-        super().__init__(**params)
-        self.state = FailuresState(service, query, **state_params)
+        super().__init__(state=FailuresState(service, query, **state_params), **params)
         self.list = SignatureList(days=self.state.days, sizing_mode="stretch_width")
         self._intro = pn.pane.HTML(assets.template("failures_intro"),
                                    stylesheets=[theme.HTML_CSS], sizing_mode="stretch_width",
@@ -184,16 +186,12 @@ class FailuresPanel(pn.viewable.Viewer):
         self._render()
 
     def _init_callbacks(self) -> None:
-        self.state.param.watch(self._render, ["signatures", "trends"])
-        self.state.param.watch(self._refused, "error")
-        self.state.query.param.watch(self._render, "error_signature")
         self.list.param.watch(self._show_clicked, "show_request")
         self.list.param.watch(self._rerun_clicked, "rerun_request")
         self.list.param.watch(lambda _: self.state.clear(), "clear_clicks")
         self._confirm.on_click(lambda _: self.confirm_rerun())
         self._cancel.on_click(lambda _: self.cancel_rerun())
         self.dialog.param.watch(self._dialog_toggled, "open")
-        self.param.watch(lambda e: self.ticker.set_period(e.new), "refresh_ms")
 
     # -- actions ----------------------------------------------------------------------------
 
@@ -232,7 +230,13 @@ class FailuresPanel(pn.viewable.Viewer):
 
     # -- callbacks --------------------------------------------------------------------------
 
-    def _render(self, *_: Any) -> None:
+    @param.depends("refresh_ms", watch=True)
+    def _pace(self) -> None:
+        self.ticker.set_period(self.refresh_ms)
+
+    @param.depends("state.signatures", "state.trends", "state.query.error_signature",
+                   watch=True)
+    def _render(self) -> None:
         active = self.state.query.error_signature
         self.list.param.update(
             rows=signature_rows(self.state.signatures, self.state.trends, active),
@@ -248,9 +252,10 @@ class FailuresPanel(pn.viewable.Viewer):
             self.ask_rerun(event.new)
             self.list.rerun_request = ""
 
-    def _refused(self, event: param.parameterized.Event) -> None:
-        if event.new:
-            self.toaster.show("error", event.new)
+    @param.depends("state.error", watch=True)
+    def _refused(self) -> None:
+        if self.state.error:
+            self.toaster.show("error", self.state.error)
             self.state.error = ""  # shown: the next refusal announces itself again
 
     def _dialog_toggled(self, event: param.parameterized.Event) -> None:

@@ -103,8 +103,6 @@ class JobDetailSlot(pn.viewable.Viewer):
             self._show()
 
     def _init_callbacks(self) -> None:
-        self.param.watch(self._show, "job_id")
-        self.param.watch(self._gallery, ["qc_filter", "image_sort"])
         self.gallery.param.watch(self._open_image, "opened")
         self.gallery.param.watch(self._chosen, "chosen")
         self._tabs.param.watch(self._render_tab, "active")
@@ -124,7 +122,8 @@ class JobDetailSlot(pn.viewable.Viewer):
         """What was read of the shown job (None when nothing is shown or it is gone)."""
         return self.state.detail
 
-    def _show(self, *_: Any) -> None:
+    @param.depends("job_id", watch=True)
+    def _show(self) -> None:
         if self.job_id != self.state.job_id:   # a new job: the view starts over
             self.gallery.param.update(items=[], opened=None, chosen=[])
             self.param.update(qc_filter="All", image_sort="Newest first")
@@ -185,7 +184,8 @@ class JobDetailSlot(pn.viewable.Viewer):
 
     # -- gallery ----------------------------------------------------------------------------
 
-    def _gallery(self, *_: Any) -> None:
+    @param.depends("qc_filter", "image_sort", watch=True)
+    def _gallery(self) -> None:
         if self.detail is None or self.state.job_id != self.job_id:   # nothing, or a job left
             return
         shown = gallery_images(self.detail.images, self.qc_filter, self.image_sort)

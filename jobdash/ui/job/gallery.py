@@ -136,5 +136,7 @@ class Gallery(ReactiveHTML):
         params.setdefault("view", pn.pane.HTML("", stylesheets=[theme.HTML_CSS, LARGE_CSS],
                                                sizing_mode="stretch_width"))
         super().__init__(**params)
+
+    @param.depends("items", watch=True, on_init=True)
+    def _ship(self) -> None:
         self.shown = {"items": self.items}
-        self.param.watch(lambda event: setattr(self, "shown", {"items": event.new}), "items")

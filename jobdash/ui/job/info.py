@@ -104,5 +104,7 @@ class JobInfo(ReactiveHTML):
         params.setdefault("sizing_mode", "stretch_width")
         params.setdefault("margin", 0)
         super().__init__(**params)
+
+    @param.depends("content", watch=True, on_init=True)
+    def _show(self) -> None:
         self.pane.object = self.content
-        self.param.watch(lambda event: setattr(self.pane, "object", event.new), "content")

@@ -93,8 +93,6 @@ class LogView(pn.viewable.Viewer):
             callback=self._file, filename="log.txt", label="Download log", stylesheets=css,
             width=150)
         self._lines = pn.pane.HTML("", stylesheets=[TIMELINE_CSS], sizing_mode="stretch_width")
-        self.param.watch(self._render, ["events", "levels", "search"])
-        self.param.watch(self._rename, "job_id")
 
     def shown(self) -> pd.DataFrame:
         """The events the filter shows."""
@@ -102,10 +100,12 @@ class LogView(pn.viewable.Viewer):
             return pd.DataFrame(columns=["at", "level", "step", "sub_step", "message"])
         return filter_log(self.events, self.levels, self.search)
 
-    def _render(self, *_: Any) -> None:
+    @param.depends("events", "levels", "search", watch=True)
+    def _render(self) -> None:
         self._lines.object = log_html(self.shown())
 
-    def _rename(self, *_: Any) -> None:
+    @param.depends("job_id", watch=True)
+    def _rename(self) -> None:
         name = format_job_id(self.job_id) if self.job_id is not None else "job"
         self._download.filename = f"{name}-log.txt"
 
