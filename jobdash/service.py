@@ -362,8 +362,8 @@ class JobService:
         return analytics.qc_reasons(self.store, scope(query))
 
     def sql(self, statement: str, params: Sequence[Any] = ()) -> pd.DataFrame:
-        """Your own read-only query over the history (tables ``jobs``, ``images``,
-        ``events``, ``configurations``), as a DataFrame. Only what DuckDB's parser calls one
+        """Your own read-only query over the history (tables ``job_executions``,
+        ``generated_images``, ``job_events``, ``configurations``), as a DataFrame. Only what DuckDB's parser calls one
         SELECT runs; anything else raises ValidationError and changes nothing."""
         return self.store.sql(statement, params)
 

@@ -393,8 +393,8 @@ def test_open_uses_jobdash_db(tmp_path, monkeypatch):
 
 def test_sql_reads_the_history_and_refuses_writes(history):
     svc = history["svc"]
-    before = svc.sql("SELECT count(*) AS n FROM jobs")["n"][0]
+    before = svc.sql("SELECT count(*) AS n FROM job_executions")["n"][0]
     assert before > 0
     with pytest.raises(ValidationError, match="SELECT"):
-        svc.sql("DELETE FROM jobs")
-    assert svc.sql("SELECT count(*) AS n FROM jobs WHERE id > ?", [0])["n"][0] == before
+        svc.sql("DELETE FROM job_executions")
+    assert svc.sql("SELECT count(*) AS n FROM job_executions WHERE id > ?", [0])["n"][0] == before
