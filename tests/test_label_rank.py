@@ -19,8 +19,8 @@ T0 = dt.datetime(2026, 11, 1, 10, 0, 0)
 
 def add(service, *labels: str | None) -> list[int]:
     """Queue one job per label in one transaction; their ids."""
-    with service.store.transaction() as cur:
-        return [service.store.insert_job(cur, label=label, status="pending", configuration_id=1,
+    with service.store.transaction() as tx:
+        return [service.store.insert_job(tx, label=label, status="pending", configuration_id=1,
                                          snapshot=None, rerun_of=None, queued_at=T0)
                 for label in labels]
 
@@ -85,8 +85,8 @@ def test_a_failed_write_leaves_the_ranks_as_they_were(service):
     before = ranks(service)
     with pytest.raises(ValidationError):
         service.rename(job_id, "")
-    with pytest.raises(RuntimeError), service.store.transaction() as cur:
-        service.store.update_job(cur, job_id, label="Changed")
+    with pytest.raises(RuntimeError), service.store.transaction() as tx:
+        service.store.update_job(tx, job_id, label="Changed")
         raise RuntimeError("fails before the commit")
     assert ranks(service) == before
     assert service.get_by_id(job_id).job["label"] == "Original"

@@ -33,12 +33,12 @@ def svc(tmp_path_factory):
     path = tmp_path_factory.mktemp("plans") / "jobs.duckdb"
     build_demo(path, jobs=600, seed=3, images_on_disk=0, now=NOW)
     service = jobdash.open(path, runner=False)
-    with service.store.transaction() as cur:
+    with service.store.transaction() as tx:
         for days in [*range(1, 120, 3), None, None]:   # more than a page of them
             service.store.insert_job(
-                cur, label=None, status="pending", configuration_id=1, snapshot=None,
+                tx, label=None, status="pending", configuration_id=1, snapshot=None,
                 rerun_of=None, queued_at=None if days is None else NOW - dt.timedelta(days=days))
-        service.store.insert_job(cur, label="Imported", status="aborted", configuration_id=2,
+        service.store.insert_job(tx, label="Imported", status="aborted", configuration_id=2,
                                  snapshot=None, rerun_of=None, queued_at=NOW)
     yield service
     service.close()
@@ -164,17 +164,17 @@ def sampled(tmp_path, monkeypatch):
         yield service
 
 
-def add_pending(service, cur, n: int) -> None:
+def add_pending(service, tx, n: int) -> None:
     for _ in range(n):
-        service.store.insert_job(cur, label="New", status="pending", configuration_id=1,
+        service.store.insert_job(tx, label="New", status="pending", configuration_id=1,
                                  snapshot=None, rerun_of=None, queued_at=NOW)
 
 
 def test_a_stale_sample_still_gives_exact_pages_and_is_taken_again(sampled, monkeypatch):
     taken = sampled.store._deep._sample._built_at
-    with sampled.store.transaction() as cur:   # as many jobs, half of them new
-        add_pending(sampled, cur, 150)
-        sampled.store.delete_jobs(cur, list(range(1, 151)))
+    with sampled.store.transaction() as tx:   # as many jobs, half of them new
+        add_pending(sampled, tx, 150)
+        sampled.store.delete_jobs(tx, list(range(1, 151)))
     top_n = top_n_reads(monkeypatch)
     query = JobQuery(sort="id", page_size=25, page=5)     # placed where it no longer is
     sampled.store._deep.clear()
@@ -218,8 +218,8 @@ def test_a_sample_of_a_history_grown_much_since_is_taken_again(sampled, monkeypa
     taken = sampled.store._deep._sample._built_at
     query = JobQuery(sort="label", page_size=25, page=6)
     for added, retaken in ((20, False), (1, True)):     # 20 more jobs, then 21
-        with sampled.store.transaction() as cur:
-            add_pending(sampled, cur, added)
+        with sampled.store.transaction() as tx:
+            add_pending(sampled, tx, added)
         sampled.store._deep.clear()
         rows = sampled.store.page(query, NOW)[0]
         assert rows["id"].tolist() == reference(sampled, query)[0]
@@ -335,10 +335,10 @@ def test_deep_pages_stay_exact_while_jobs_come_and_go(tmp_path, monkeypatch, sor
                     reference(service, read)[0]
             deep_pages.wait()
             if step % 2 == 0:   # jobs arrive at the top of the default order
-                with service.store.transaction() as cur:
+                with service.store.transaction() as tx:
                     for n in range(7 * (step + 1)):
                         service.store.insert_job(
-                            cur, label=f"New {step}-{n}", status="pending", configuration_id=1,
+                            tx, label=f"New {step}-{n}", status="pending", configuration_id=1,
                             snapshot=None, rerun_of=None, queued_at=NOW)
             else:               # and others leave from the middle
                 doomed = reference(service, JobQuery(sort=sort, page_size=25, page=3))[0]

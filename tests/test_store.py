@@ -16,9 +16,8 @@ from factories import add_job
 
 import jobdash
 from jobdash.errors import SchemaTooNew, StoreLocked, ValidationError
-from jobdash.store import JobStore
+from jobdash.store import JobStore, Transaction
 from jobdash.store.migrations import LATEST_VERSION, MIGRATIONS
-from jobdash.store.store import Transaction
 
 TABLES = {"configurations", "job_executions", "generated_images", "job_events",
           "filter_presets", "schema_migrations"}
@@ -85,8 +84,8 @@ def test_a_second_process_gets_store_locked(tmp_path):
 def test_a_failed_transaction_changes_nothing(service):
     add_job(service, label="kept")
     before = service.store.sql("SELECT count(*) AS n FROM job_executions")["n"][0]
-    with pytest.raises(RuntimeError), service.store.transaction() as cur:
-        service.store.insert_job(cur, label="lost", status="pending", configuration_id=None,
+    with pytest.raises(RuntimeError), service.store.transaction() as tx:
+        service.store.insert_job(tx, label="lost", status="pending", configuration_id=None,
                                  snapshot=None, rerun_of=None, queued_at=jobdash.store.utcnow())
         raise RuntimeError("boom")
     assert service.store.sql("SELECT count(*) AS n FROM job_executions")["n"][0] == before
