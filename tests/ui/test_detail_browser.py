@@ -8,6 +8,8 @@ import datetime as dt
 import logging
 import re
 import zipfile
+from pathlib import Path
+from urllib.parse import urlparse
 
 import pytest
 from axe_playwright_python.sync_playwright import Axe
@@ -206,7 +208,7 @@ def test_log_level_filter_search_and_download(page: Page, served):
     expect(log).to_contain_text("convert failed: disk full")
     with page.expect_download() as info:
         dialog.get_by_role("button", name="Download log").click()
-    text = open(info.value.path(), encoding="utf-8").read()
+    text = Path(info.value.path()).read_text(encoding="utf-8")
     assert text.splitlines() == [
         "2026-11-01 09:00:04.000 ERROR convert  Image 2/2: convert failed: disk full"]
 
@@ -382,3 +384,23 @@ def test_every_card_keeps_badge_and_checkbox_on_one_row(page: Page, served):
     feet = cards.evaluate_all(_FOOT_JS)
     assert len(feet) == 5 and all(offset < 2 and inside and whole
                                   for offset, inside, whole in feet), feet
+
+
+def test_nothing_is_requested_from_outside_the_server(page: Page, served):
+    # Offline at run time: no stylesheet, script or font from a CDN. (With dynamic tabs, the
+    # log's pane updated as the view closed had no document, so Panel turned its shared
+    # loading.css into a CDN URL, fetched as soon as the Failures tab drew.)
+    outside: list[str] = []
+    page.on("request", lambda request: outside.append(request.url)
+            if urlparse(request.url).hostname not in ("127.0.0.1", None) else None)
+    open_jobs(page, served.url)
+    dialog = open_first_job(page)
+    for name in ("Images", "Timeline", "Log"):
+        tab(page, name).click()
+        expect(tab(page, name)).to_have_class(re.compile(r"\bbk-active\b"))
+    page.keyboard.press("Escape")
+    expect(dialog).to_be_hidden()
+    page.locator(".bk-tab", has_text="Failures").click()
+    expect(page.get_by_role("img", name=re.compile("^Failures per day"))).to_be_visible()
+    page.wait_for_load_state("networkidle")
+    assert outside == []

@@ -94,7 +94,7 @@ class JobDetailSlot(pn.viewable.Viewer):
                                             align_items="flex-end", width=WIDTH),
                                  self.gallery, sizing_mode="stretch_width")),
             ("Timeline", self._timeline), ("Log", self.log),
-            dynamic=True, width=WIDTH, stylesheets=css, tags=[OWN])
+            width=WIDTH, stylesheets=css, tags=[OWN])
         self._head = pn.pane.HTML("", stylesheets=[DETAIL_CSS], margin=0)
         self._actions = pn.Row(*self._buttons.values(), visible=False, margin=0)
         self._layout = pn.Column(self._head, self._actions, self._tabs, width=WIDTH, margin=0)
@@ -150,7 +150,9 @@ class JobDetailSlot(pn.viewable.Viewer):
         self._render_tab()
 
     def _render_tab(self, *_: Any) -> None:
-        """Fill the active tab from the loaded job, once per load (tabs render lazily)."""
+        """Fill the active tab from the loaded job, once per load (the others stay empty until
+        shown; the tabs are not dynamic, so hidden panes stay in the document and their
+        updates keep the served stylesheet URLs)."""
         index, detail = self._tabs.active, self.detail
         if detail is None or index in self._rendered:
             return
