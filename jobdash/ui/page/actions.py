@@ -1,11 +1,11 @@
 """Actions on jobs: View, Export, Rerun and Delete, for one row or a batch (a list of ids or
 "every job matching a query", resolved by the backend when the action runs).
 
-Delete asks first. Export, Rerun and Delete run on a worker thread, awaited by a coroutine
-Panel schedules on the session (the page stays responsive and ``busy`` says what runs, for
-the progress indicator); one at a time. Every outcome ends in a toast; a refused action
-(running jobs, missing jobs) says why and changes nothing. Served, an export also downloads
-in the browser. What the actions do to the history is
+Delete asks first. Served, Export, Rerun and Delete run on a worker thread, awaited by a
+coroutine Panel schedules on the session (the page stays responsive and ``busy`` says what
+runs, for the progress indicator); one at a time. Every outcome ends in a toast; a refused
+action (running jobs, missing jobs) says why and changes nothing. Served, an export also
+downloads in the browser. What the actions do to the history is
 :class:`jobdash.ui.page.operations.JobOperations`'s (held by the listing)."""
 
 from __future__ import annotations
@@ -22,6 +22,7 @@ import param
 from jobdash.errors import JobdashError
 from jobdash.query import JobQuery
 from jobdash.ui import assets
+from jobdash.ui.job.detail import is_served
 from jobdash.ui.page.operations import Target, target_ids
 from jobdash.ui.page.state import JobListing
 from jobdash.ui.shared.dialog import Confirmation, Dialog
@@ -42,22 +43,27 @@ def target_text(target: Target, count: int) -> str:
 
 
 def in_background(work: Callable[[], Any], done: Callable[[Any], None]) -> None:
-    """Call ``work()`` on a worker thread and hand its result (or the exception it raised)
-    to ``done``.
+    """Call ``work()`` and hand its result (or the exception it raised) to ``done``.
 
-    Through ``pn.state.execute``: in a served session the awaiting coroutine runs on the
-    session's event loop (which serves the page meanwhile) and ``done`` there, with the
-    session current; with no event loop running (a script, a test) it all ends before this
-    returns; in a notebook the kernel's loop runs it."""
+    In a served session ``work`` runs on a worker thread, awaited by a coroutine that
+    ``pn.state.execute`` runs on the session's event loop (which serves the page meanwhile),
+    and ``done`` runs there too, with the session current; elsewhere (a notebook, a test)
+    both run at once, in the caller's thread."""
+    if not is_served():
+        done(_outcome(work))
+        return
 
     async def run() -> None:
-        try:
-            outcome = await asyncio.to_thread(work)
-        except Exception as exc:  # handed to ``done``, which reports it
-            outcome = exc
-        done(outcome)
+        done(await asyncio.to_thread(_outcome, work))
 
     pn.state.execute(run)
+
+
+def _outcome(work: Callable[[], Any]) -> Any:
+    try:
+        return work()
+    except Exception as exc:  # handed to ``done``, which reports it
+        return exc
 
 
 class JobActions(pn.viewable.Viewer):
@@ -82,7 +88,7 @@ class JobActions(pn.viewable.Viewer):
         # prepared): most page views never delete, and their models cost every first render.
         self.dialog = Dialog(title="Delete jobs", factory=self._dialog_contents)
         self.downloader = Downloader()
-        self.dialog.param.watch(self._dialog_closed, "open")
+        pn.bind(self._dialog_toggled, self.dialog.param.open, watch=True)
 
     def _dialog_contents(self) -> list[Any]:
         """The delete question with its "Cancel" and "Delete" buttons."""
@@ -224,8 +230,8 @@ class JobActions(pn.viewable.Viewer):
             self.listing.open_job = None
         self.listing.load()
 
-    def _dialog_closed(self, event: param.parameterized.Event) -> None:
-        if not event.new:
+    def _dialog_toggled(self, is_open: bool) -> None:
+        if not is_open:
             self.pending_delete = None
 
     def __panel__(self) -> pn.Column:

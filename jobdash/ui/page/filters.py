@@ -114,15 +114,12 @@ class FilterBar(pn.viewable.Viewer):
             margin=(theme.SPACE["lg"], 0, 0, 0))
 
     def _init_callbacks(self) -> None:
-        query = self.listing.query
-        self._search.param.watch(lambda e: setattr(self, "search_text", e.new), "value_input")
-        self.param.watch(self._typed, "search_text")
-        self._status.param.watch(lambda e: setattr(query, "statuses", list(e.new)), "value")
-        self._config.param.watch(self._config_chosen, "value")
-        self._from.param.watch(lambda e: self._date_chosen("date_from", e.new), "value")
-        self._to.param.watch(lambda e: self._date_chosen("date_to", e.new), "value")
+        self._search.link(self, value_input="search_text")
+        self._status.link(self.listing.query, value="statuses")
+        pn.bind(self._config_chosen, self._config, watch=True)
+        pn.bind(self._date_chosen, "date_from", self._from.param.value, watch=True)
+        pn.bind(self._date_chosen, "date_to", self._to.param.value, watch=True)
         self._clear.on_click(lambda _: self.clear())
-        query.param.watch(self._show_query, list(FILTER_FIELDS))
 
     # -- actions ----------------------------------------------------------------------------
 
@@ -152,9 +149,10 @@ class FilterBar(pn.viewable.Viewer):
 
     # -- callbacks --------------------------------------------------------------------------
 
-    def _typed(self, event: param.parameterized.Event) -> None:
+    @param.depends("search_text", watch=True)
+    def _typed(self) -> None:
         self._cancel_debounce()
-        if event.new.strip() == self.listing.query.search:
+        if self.search_text.strip() == self.listing.query.search:
             return
         self._debounce = pn.state.add_periodic_callback(
             self.apply_search, period=SEARCH_DEBOUNCE_MS, count=1)
@@ -164,8 +162,8 @@ class FilterBar(pn.viewable.Viewer):
             self._debounce.stop()
             self._debounce = None
 
-    def _config_chosen(self, event: param.parameterized.Event) -> None:
-        self.listing.query.configuration_ids = [] if event.new in (None, ANY) else [int(event.new)]
+    def _config_chosen(self, config_id: int | None) -> None:
+        self.listing.query.configuration_ids = [] if config_id in (None, ANY) else [int(config_id)]
 
     def _date_chosen(self, field: str, text: str) -> None:
         try:
@@ -180,7 +178,8 @@ class FilterBar(pn.viewable.Viewer):
             return
         setattr(query, field, day)
 
-    def _show_query(self, *_: Any) -> None:
+    @param.depends(*(f"listing.query.{field}" for field in FILTER_FIELDS), watch=True)
+    def _show_query(self) -> None:
         query = self.listing.query
         if query.search != self.search_text.strip() and self._debounce is None:
             self._search.param.update(value=query.search, value_input=query.search)

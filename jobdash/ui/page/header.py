@@ -46,7 +46,6 @@ class Header(pn.viewable.Viewer):
                                    sizing_mode="stretch_width")
         self._status = pn.pane.HTML("", stylesheets=[STATUS_CSS], margin=(0, 0, 8, 0),
                                     align="end")
-        self.listing.param.watch(self._update, ["runner", "reachable"])
         self._update()
         self._layout = pn.Row(
             self._title,
@@ -57,7 +56,8 @@ class Header(pn.viewable.Viewer):
     def _title_html(self) -> str:
         return assets.render("header-title", dashboard_url=self.dashboard_url)
 
-    def _update(self, *_: Any) -> None:
+    @param.depends("listing.runner", "listing.reachable", watch=True)
+    def _update(self) -> None:
         self._status.object = runner_html(self.listing.runner, self.listing.reachable)
 
     def __panel__(self) -> pn.Row:

@@ -111,14 +111,13 @@ class JobManager(pn.viewable.Viewer):
             styles={**theme.CSS_VARIABLES, "margin": "0 auto"}, css_classes=["jd-page"])
 
     def _init_callbacks(self) -> None:
-        self.listing.param.watch(self._refused, "error")
-        self.listing.param.watch(self._open_job, "open_job")
-        self.detail_dialog.param.watch(self._dialog_toggled, "open")
+        pn.bind(self._refused, self.listing.param.error, watch=True)
+        pn.bind(self._open_job, self.listing.param.open_job, watch=True)
+        pn.bind(self._dialog_toggled, self.detail_dialog.param.open, watch=True)
         self.shortcuts.param.watch(lambda _: self.refresh(), "refresh")
         self.shortcuts.param.watch(lambda _: self.header.help.show(), "help")
         self.header.refresh_button.on_click(lambda _: self.toaster.show("info", "Refreshed."))
-        self.param.watch(lambda e: self.ticker.set_period(e.new), "refresh_ms")
-        self.tabs.param.watch(self._tab_changed, "active")
+        pn.bind(self._tab_changed, self.tabs.param.active, watch=True)
 
     # -- public -----------------------------------------------------------------------------
 
@@ -160,9 +159,9 @@ class JobManager(pn.viewable.Viewer):
 
     # -- callbacks --------------------------------------------------------------------------
 
-    def _refused(self, event: param.parameterized.Event) -> None:
-        if event.new:
-            self.toaster.show("error", event.new)
+    def _refused(self, message: str) -> None:
+        if message:
+            self.toaster.show("error", message)
             self.listing.error = ""
 
     @property
@@ -172,18 +171,18 @@ class JobManager(pn.viewable.Viewer):
             self._detail = JobDetailSlot(service=self.service, on_action=self.actions.run)
         return self._detail
 
-    def _open_job(self, event: param.parameterized.Event) -> None:
-        if event.new is None and self._detail is None:
+    def _open_job(self, job_id: int | None) -> None:
+        if job_id is None and self._detail is None:
             return
-        self.detail.job_id = event.new
+        self.detail.job_id = job_id
         self.detail_dialog.title = self.detail.title
-        if event.new is None:
+        if job_id is None:
             self.detail_dialog.hide()
         else:
             self.detail_dialog.show()
 
-    def _tab_changed(self, event: param.parameterized.Event) -> None:
-        if event.new != 1 or self.failures is not None:
+    def _tab_changed(self, active: int) -> None:
+        if active != 1 or self.failures is not None:
             return
         self.failures = FailuresPanel(self.service, self.query, toaster=self.toaster,
                                       refresh_ms=self.refresh_ms)
@@ -191,8 +190,12 @@ class JobManager(pn.viewable.Viewer):
         self.failures.state.param.watch(lambda _: setattr(self.tabs, "active", 0), "shown")
         self.tabs[1].objects = [self.failures]
 
-    def _dialog_toggled(self, event: param.parameterized.Event) -> None:
-        if not event.new:
+    @param.depends("refresh_ms", watch=True)
+    def _period_changed(self) -> None:
+        self.ticker.set_period(self.refresh_ms)
+
+    def _dialog_toggled(self, is_open: bool) -> None:
+        if not is_open:
             self.listing.open_job = None
 
     def _prepare_dialogs(self) -> None:

@@ -81,11 +81,9 @@ class Pager(pn.viewable.Viewer):
                                    margin=(5, 10, 12, 10), styles={"margin-right": "auto"})
         self._previous.on_click(lambda _: self.go(query.page - 1))
         self._next.on_click(lambda _: self.go(query.page + 1))
-        self._numbers.param.watch(self._number_clicked, "requested")
-        self._jump.param.watch(lambda e: self.go(_whole_number(e.new)), "value")
-        self._size.param.watch(lambda e: setattr(query, "page_size", e.new), "value")
-        self.listing.param.watch(self._update, ["total", "pages"])
-        query.param.watch(self._update, ["page", "page_size"])
+        pn.bind(self._number_clicked, self._numbers.param.requested, watch=True)
+        pn.bind(lambda text: self.go(_whole_number(text)), self._jump, watch=True)
+        self._size.link(query, value="page_size")
         self._layout = pn.Row(
             self._total, self._previous, self._numbers, self._next,
             self._jump, self._size, sizing_mode="stretch_width", margin=(8, 0),
@@ -103,12 +101,14 @@ class Pager(pn.viewable.Viewer):
             self._update()  # e.g. "Go to page" 99 on the last page: show the real page again
         query.page = target
 
-    def _number_clicked(self, event: param.parameterized.Event) -> None:
-        if event.new:
-            self.go(event.new)
+    def _number_clicked(self, page: int) -> None:
+        if page:
+            self.go(page)
             self._numbers.requested = 0
 
-    def _update(self, *_: Any) -> None:
+    @param.depends("listing.total", "listing.pages", "listing.query.page",
+                   "listing.query.page_size", watch=True)
+    def _update(self) -> None:
         query, pages = self.listing.query, self.listing.pages
         self._previous.disabled = query.page <= 1
         self._next.disabled = query.page >= pages

@@ -38,6 +38,8 @@ class PresetBar(pn.viewable.Viewer):
         What the confirmation dialog asks about: ``("replace", name)`` or
         ``("delete", name)``; None when it asks nothing.""")
 
+    _applied: dict[str, Any] | None = None    # the chosen preset's filters, while they hold
+
     def __init__(self, **params: Any):
         super().__init__(**params)
         css = [theme.WIDGET_CSS]
@@ -54,10 +56,8 @@ class PresetBar(pn.viewable.Viewer):
         # The question and its buttons are built when the page prepares its dialogs (after
         # its first render) or when the dialog first opens, whichever comes first.
         self.dialog = Dialog(title="Delete preset", factory=lambda: self._asking().contents)
-        self.dialog.param.watch(self._dialog_closed, "open")
-        self._choice.param.watch(lambda e: self.apply(e.new), "value")
-        self._applied: dict[str, Any] | None = None     # the chosen preset's filters
-        self.listing.query.param.watch(self._filters_changed, list(FILTER_FIELDS))
+        pn.bind(self._dialog_toggled, self.dialog.param.open, watch=True)
+        pn.bind(self.apply, self._choice, watch=True)
         self._save.on_click(lambda _: self.save(self._typed()))
         self._name.param.watch(lambda _: self.save(self._typed()), "enter_pressed")
         self._delete.on_click(lambda _: self.delete(self._choice.value))
@@ -176,15 +176,16 @@ class PresetBar(pn.viewable.Viewer):
         self._show_presets()
         self.toaster.show("success", f"Deleted preset “{name}”")
 
-    def _filters_changed(self, *_: Any) -> None:
+    @param.depends(*(f"listing.query.{field}" for field in FILTER_FIELDS), watch=True)
+    def _filters_changed(self) -> None:
         """Filters changed by hand no longer show the preset they started from (choosing it
         again applies it again)."""
         if self._applied is not None and self.listing.query.filters() != self._applied:
             self._applied = None
             self._choice.value = NO_PRESET
 
-    def _dialog_closed(self, event: param.parameterized.Event) -> None:
-        if not event.new:
+    def _dialog_toggled(self, is_open: bool) -> None:
+        if not is_open:
             self.pending = None
 
     def __panel__(self) -> pn.Column:

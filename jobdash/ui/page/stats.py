@@ -42,9 +42,7 @@ class StatsBar(pn.viewable.Viewer):
     def __init__(self, **params: Any):
         super().__init__(**params)
         self._cards = StatCards(sizing_mode="stretch_width", margin=0)
-        self._cards.param.watch(self._chosen, "chosen")
-        self.listing.param.watch(self._update, "stats")
-        self.listing.query.param.watch(self._update, "statuses")
+        pn.bind(self._chosen, self._cards.param.chosen, watch=True)
         self._update()
 
     def choose(self, key: str) -> None:
@@ -59,12 +57,13 @@ class StatsBar(pn.viewable.Viewer):
                  "active": statuses == [] if key == "total" else statuses == [key]}
                 for key, title in CARDS]
 
-    def _chosen(self, event: param.parameterized.Event) -> None:
-        if event.new:
-            self.choose(event.new)
+    def _chosen(self, key: str) -> None:
+        if key:
+            self.choose(key)
             self._cards.chosen = ""
 
-    def _update(self, *_: Any) -> None:
+    @param.depends("listing.stats", "listing.query.statuses", watch=True)
+    def _update(self) -> None:
         self._cards.cards = self.cards()
 
     def __panel__(self) -> StatCards:

@@ -60,7 +60,7 @@ class BatchToolbar(pn.viewable.Viewer):
                                   margin=(5, 10))
         self.keys = TableKeys()
         self.clicks = RangeClicks()
-        self.clicks.param.watch(self._range_clicked, "range")
+        pn.bind(self._range_clicked, self.clicks.param.range, watch=True)
         self.keys.param.watch(lambda _: self.run("delete"), "delete")
         self.keys.param.watch(lambda _: self.listing.selection.clear(), "clear")
         self._all.on_click(lambda _: self.listing.selection.select_all_matching())
@@ -68,9 +68,6 @@ class BatchToolbar(pn.viewable.Viewer):
         for button, action in ((self._rerun, "rerun"), (self._export, "export"),
                                (self._delete, "delete")):
             button.on_click(lambda _, a=action: self.run(a))
-        self.listing.selection.param.watch(self._update, ["ids", "all_matching"])
-        self.listing.param.watch(self._update, ["rows", "total"])
-        self.actions.param.watch(self._update, "busy")
         self._layout = pn.Row(
             self._counter, self._all, self._clear, pn.layout.HSpacer(), self._busy,
             self._rerun, self._export, self._delete, self.keys, self.clicks,
@@ -89,7 +86,9 @@ class BatchToolbar(pn.viewable.Viewer):
         if self.count and not self.actions.busy:
             self.actions.run(action, self.listing.selection.target(self.listing.query))
 
-    def _update(self, *_: Any) -> None:
+    @param.depends("listing.selection.ids", "listing.selection.all_matching", "listing.rows",
+                   "listing.total", "actions.busy", watch=True)
+    def _update(self) -> None:
         selection, listing = self.listing.selection, self.listing
         count = self.count
         page = listing.page_ids
@@ -103,9 +102,9 @@ class BatchToolbar(pn.viewable.Viewer):
         self._busy.object = busy_html(self.actions.busy)
         self._counter.object = status_html(selection_text(count))
 
-    def _range_clicked(self, event: param.parameterized.Event) -> None:
-        if len(event.new) == 2:
-            self.listing.selection.select_range(self.listing.page_ids, *event.new)
+    def _range_clicked(self, ends: list[int]) -> None:
+        if len(ends) == 2:
+            self.listing.selection.select_range(self.listing.page_ids, *ends)
             self.clicks.range = []
 
     def __panel__(self) -> pn.Row:
