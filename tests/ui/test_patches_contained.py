@@ -39,6 +39,13 @@ const watch = (cls) => {
 };
 watch('jd-table'); watch('stock-table');
 """
+# Resolves once the table's rows have not changed for 500 ms (Panel redraws a stock table
+# after its first render, replacing its rows and whatever had focus in them).
+SETTLED = """(holder) => new Promise((resolve) => {
+  let timer = setTimeout(resolve, 500);
+  new MutationObserver(() => { clearTimeout(timer); timer = setTimeout(resolve, 500); })
+    .observe(holder, {childList: true, subtree: true});
+})"""
 # The deepest focused element's row (its first cell's text), or null.
 FOCUSED_ROW = """() => {
   let el = document.activeElement;
@@ -96,6 +103,7 @@ def test_only_jobdash_tables_skip_panels_redraws(page: Page, url: str):
 def test_a_stock_tabulator_keeps_panels_columns_and_keys(page: Page, url: str):
     opened(page, url)
     stock = page.locator(".stock-table")
+    stock.locator(".tabulator-tableholder").evaluate(SETTLED)
     expect(stock.locator("button.jd-sort")).to_have_count(0)
     expect(stock.get_by_label("Select all jobs on this page")).to_have_count(0)
     expect(page.locator(".jd-table").get_by_label("Select all jobs on this page")).to_have_count(1)

@@ -19,8 +19,7 @@ scroll) is left as it is. The upstream bug: ``docs/upstream/tabulator-double-red
 
 from __future__ import annotations
 
-from jobdash.ui import assets
-from jobdash.ui.shared.hidden import Patch
+from jobdash.ui.shared.hidden import Patch, patch_scripts
 
 
 class TableRedraws(Patch):
@@ -28,4 +27,4 @@ class TableRedraws(Patch):
 
     _template = '<div id="redraws" hidden></div>'
 
-    _scripts = assets.scripts("table-redraws")
+    _scripts = patch_scripts("table-redraws")

@@ -40,7 +40,7 @@ from jobdash.ui.shared.format import (
     label_html,
     status_badge,
 )
-from jobdash.ui.shared.hidden import OWN, Patch, patches
+from jobdash.ui.shared.hidden import OWN, Patch, patch_scripts, patches
 from jobdash.ui.shared.keys import TABLE_CLASS
 
 # Display column -> (title, JobQuery sort key or None when the column does not sort).
@@ -84,7 +84,7 @@ class TableFocus(Patch):
 
     _template = '<div id="focus" hidden></div>'
 
-    _scripts = assets.scripts("table-focus")
+    _scripts = patch_scripts("table-focus")
 
 
 def display_frame(rows: pd.DataFrame, search: str) -> pd.DataFrame:

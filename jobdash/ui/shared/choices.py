@@ -10,8 +10,7 @@ nothing."""
 
 from __future__ import annotations
 
-from jobdash.ui import assets
-from jobdash.ui.shared.hidden import Patch
+from jobdash.ui.shared.hidden import Patch, patch_scripts
 
 
 class NamedChoices(Patch):
@@ -19,4 +18,4 @@ class NamedChoices(Patch):
 
     _template = '<div id="choices" hidden></div>'
 
-    _scripts = assets.scripts("choices")
+    _scripts = patch_scripts("choices")

@@ -27,6 +27,8 @@ import panel as pn
 import param
 from panel.reactive import ReactiveHTML
 
+from jobdash.ui import assets
+
 OWN = "jobdash"
 
 log = logging.getLogger(__name__)
@@ -45,7 +47,8 @@ class Hidden(ReactiveHTML):
 
 class Patch(Hidden):
     """An invisible helper patching view classes for jobdash's own components only (see the
-    module); add it with :func:`patches`."""
+    module); subclasses set ``_scripts = patch_scripts("<their script file>")``; add it to a
+    page with :func:`patches`."""
 
     own = param.String(default=OWN, constant=True, doc="""
         The tag that marks a model as jobdash's: only views of such models are patched.""")
@@ -80,6 +83,12 @@ def _matches(version: str, prefix: str) -> bool:
 
 def _describe(versions: Mapping[str, str]) -> str:
     return ", ".join(f"{lib.capitalize()} {version}" for lib, version in versions.items())
+
+
+def patch_scripts(name: str) -> dict[str, str]:
+    """``_scripts`` of a :class:`Patch`: ``js/<name>.js`` (its ``render`` calls
+    ``self.setup()`` first) with the shared ``js/patch.js`` (``setup``)."""
+    return {**assets.scripts("patch"), **assets.scripts(name)}
 
 
 def patches(*classes: type[Patch]) -> list[Patch]:

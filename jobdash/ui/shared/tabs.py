@@ -14,8 +14,7 @@ was written for. Code: ``assets/js/tabs.js``; the upstream bug:
 
 from __future__ import annotations
 
-from jobdash.ui import assets
-from jobdash.ui.shared.hidden import Patch
+from jobdash.ui.shared.hidden import Patch, patch_scripts
 
 
 class AccessibleTabs(Patch):
@@ -23,4 +22,4 @@ class AccessibleTabs(Patch):
 
     _template = '<div id="tabs" hidden></div>'
 
-    _scripts = assets.scripts("tabs")
+    _scripts = patch_scripts("tabs")

@@ -1,5 +1,5 @@
 // Runs once per browser page (the flags live on Panel's Tabulator view class) and only for
-// jobdash's table (its model tagged data.own): any other table calls straight through.
+// jobdash's table (own, from patch.js): any other table calls straight through.
 //
 // Focus: Tabulator replaces its rows between its dataProcessing and dataProcessed events, in
 // one go; the first time Panel's view gives the table data (a patch or a new value) the table
@@ -20,14 +20,14 @@
 // at another position or gone: the edit is reported at the job's new position (its id), or not
 // at all.
 export function render(model, data, state, view, script, self) {
-  const Model = window.Bokeh?.Models["panel.models.tabulator.DataTabulator"];
-  const View = Model ? Model.prototype.default_view : null;
+  self.setup();
+  const { own, viewClass } = state;
+  const View = viewClass("panel.models.tabulator.DataTabulator");
   if (View == null || View.prototype._jd_focus_patched) {
     return;
   }
   const proto = View.prototype;
   proto._jd_focus_patched = true;
-  const own = (table) => table.model.tags.includes(data.own);
 
   const FOCUSABLE = "button, input, select, textarea, a[href], [tabindex]";
   const key = (row) => {

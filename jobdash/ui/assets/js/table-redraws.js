@@ -1,15 +1,15 @@
 // Runs once per browser page (the flag lives on Panel's Tabulator view class): wraps the view's
-// tableInit, tableBuilt and redraw so that a redraw of jobdash's table (its model tagged
-// data.own) runs only when its layout may have changed. Any other table calls straight through.
+// tableInit, tableBuilt and redraw so that a redraw of jobdash's table runs only when its layout
+// may have changed. Any other table calls straight through (own, from patch.js).
 export function render(model, data, state, view, script, self) {
-  const Model = window.Bokeh?.Models["panel.models.tabulator.DataTabulator"];
-  const View = Model ? Model.prototype.default_view : null;
+  self.setup();
+  const { own, viewClass } = state;
+  const View = viewClass("panel.models.tabulator.DataTabulator");
   if (View == null || View.prototype._jd_redraw_patched) {
     return;
   }
   const proto = View.prototype;
   proto._jd_redraw_patched = true;
-  const own = (table) => table.model.tags.includes(data.own);
   // What a drawn table's layout depends on; ``height`` false while it is being built (its
   // height is its rows').
   const layoutKey = (table, height = true) => {

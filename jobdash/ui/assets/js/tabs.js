@@ -1,21 +1,14 @@
 // Runs once per browser page (the flags live on the wrapped methods): wraps the methods of the
 // tab views (Bokeh's and Panel's) that draw the headers and show the selected tab, so each of
-// jobdash's Tabs (its model tagged data.own), drawn now or later, gets ARIA roles and keys. Any
-// other Tabs calls straight through.
+// jobdash's Tabs (own, from patch.js), drawn now or later, gets ARIA roles and keys. Any other
+// Tabs calls straight through.
 export function render(model, data, state, view, script, self) {
-  const classes = ["Tabs", "panel.models.tabs.Tabs"]
-    .map((name) => {
-      try {
-        return Bokeh.Models.get(name).prototype.default_view;
-      } catch {
-        return null;
-      }
-    })
-    .filter((View) => View != null);
+  self.setup();
+  const { own, viewClass, eachDrawn } = state;
+  const classes = ["Tabs", "panel.models.tabs.Tabs"].map(viewClass).filter((View) => View != null);
   if (classes.length === 0) {
     return;
   }
-  const own = (tabs) => tabs.model.tags.includes(data.own);
   // Bokeh appends the headers after the panels and places them by CSS grid: the headers of
   // tabs drawn above (or left of) their panels come first in the document too, so the Tab key
   // and assistive technology meet them where the eye does.
@@ -106,16 +99,5 @@ export function render(model, data, state, view, script, self) {
       View.prototype[name] = wrapped;
     }
   }
-  // Tabs drawn before this ran.
-  const visit = (drawn) => {
-    if (drawn instanceof classes[0] && own(drawn)) {
-      aria(drawn);
-    }
-    for (const child of drawn.children ? drawn.children() : []) {
-      visit(child);
-    }
-  };
-  for (const root of Bokeh.index.roots) {
-    visit(root);
-  }
+  eachDrawn(classes[0], aria);
 }
