@@ -11,7 +11,7 @@ is gone from the page. :class:`TableFocus` focuses the same place again once the
 drawn, and holds the redraw back while a cell's inline editor is open: ``setData`` would
 close the editor and lose what was typed. It patches Panel's view for this table only (the
 table carries the tag :data:`~jobdash.ui.shared.hidden.OWN`) and only with the Panel and
-Bokeh versions it was written for; see ``docs/upstream/tabulator-focus-on-setdata.md``.
+Bokeh versions it was written for; see ``docs/upstream/tabulator-rows-replaced-on-patch.md``.
 The browser code is in ``assets/js/table-focus.js``, ``assets/js/table-formatters.js`` and
 ``assets/css/table.css``.
 """
@@ -131,7 +131,11 @@ def _columns(spec: Sequence[dict[str, Any]]) -> list[dict[str, Any]]:
 
 
 class _ServerSortedTabulator(pn.widgets.Tabulator):
-    """Tabulator whose header sort only reports the click: rows stay in server order."""
+    """Tabulator whose header sort only reports the click: rows stay in server order.
+
+    Per-column settings are set here on the column of their field, not passed as
+    ``configuration["columns"]``: with ``selectable="checkbox"`` Panel merges those one column
+    early (``docs/upstream/tabulator-checkbox-columns.md``)."""
 
     def _get_configuration(self, columns: list[Any]) -> dict[str, Any]:
         configuration = super()._get_configuration(columns)
