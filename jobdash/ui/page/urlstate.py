@@ -123,7 +123,6 @@ class UrlState(ReactiveHTML):
         self._loading_job = from_search(_text(search))[1]
         self.apply(search, open_job=False, how=REPLACE)
         listing.param.watch(self._view_changed, ["rows", "open_job"])
-        self.param.watch(self._went_back, "location")
         if self._loading_job is not None:
             pn.state.onload(self._open_loaded_job)
 
@@ -143,7 +142,9 @@ class UrlState(ReactiveHTML):
         changed = {k: v for k, v in wanted.param.values().items()
                    if k != "name" and getattr(query, k) != v}
         page = changed.pop("page", None)
-        self._applying = True  # one history entry for the whole change, not one per step
+        # The view follows the URL: the listing's changes on the way are not changes of the
+        # view to push (one history entry, or none, for the whole change: written below).
+        self._applying = True
         try:
             if changed:
                 query.param.update(**changed)
@@ -156,8 +157,9 @@ class UrlState(ReactiveHTML):
             self._applying = False
         self._write(how)
 
-    def _went_back(self, event: param.parameterized.Event) -> None:
-        search = event.new.rpartition(" ")[2]  # a query string holds no bare space
+    @param.depends("location", watch=True)
+    def _went_back(self) -> None:
+        search = self.location.rpartition(" ")[2]  # a query string holds no bare space
         self._note_location(search)
         self.url = f"{REPLACE} {search}"       # what the address bar shows now
         self.apply(search, how=REPLACE)        # corrected in place, if not canonical
