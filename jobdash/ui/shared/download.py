@@ -1,5 +1,10 @@
 """Hands a file written on the server to the browser as a download (served pages only;
-in a notebook the export call returns the path and this stays idle)."""
+in a notebook the export call returns the path and this stays idle).
+
+Not ``pn.widgets.FileDownload``: that downloads when the person clicks its own button,
+while an export here starts from the row menu, the batch toolbar or the Single Job View and
+ends after work on a thread, and Panel has no public way to start its download from Python.
+It would carry the file the same way (base64 in a model property)."""
 
 from __future__ import annotations
 
