@@ -5,7 +5,8 @@
     svc = jobdash.open("data/jobs.duckdb")
     jobdash.JobManager(svc)          # renders inline in a notebook, with live updates
 
-Served (``jobdash serve``) the same component sits in a template (see jobdash.ui.app).
+Served (``jobdash serve``) the same component sits in a template (see jobdash.ui.app) and
+keeps its view in the page URL (jobdash.ui.page.urlstate).
 """
 
 from __future__ import annotations

@@ -1,9 +1,9 @@
 """Batch toolbar: "N jobs selected", "Select all N matching", "Clear selection" and the batch
 actions "Rerun selected", "Export selected", "Delete selected" (disabled with nothing
 selected, and while an operation runs: then a progress indicator says what runs). The actions
-go through :class:`jobdash.ui.actions.JobActions`, with the selected ids or, for "all
-matching", the query itself (resolved by the service when it runs). Shift+click in the table
-selects a range (:class:`jobdash.ui.keys.RangeClicks`)."""
+go through :class:`jobdash.ui.page.actions.JobActions`, with the selected ids or, for "all
+matching", the query itself (resolved by the backend when it runs). Shift+click in the table
+selects a range (:class:`jobdash.ui.shared.keys.RangeClicks`)."""
 
 from __future__ import annotations
 
