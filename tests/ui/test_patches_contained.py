@@ -145,3 +145,15 @@ def test_a_stock_multichoice_keeps_bokehs_naming(page: Page, url: str):
     expect(stock.locator(".choices")).not_to_have_attribute("aria-labelledby", "title")
     expect(stock.locator("label")).to_have_attribute("for", "input")
     expect(page.locator(".jd-status .choices")).to_have_attribute("aria-labelledby", "title")
+
+
+def test_outside_the_written_for_versions_the_whole_page_draws_as_stock(
+        page: Page, url: str, monkeypatch: pytest.MonkeyPatch):
+    monkeypatch.setattr(pn, "__version__", "1.10.0")  # read as each page is built
+    errors: list[str] = []
+    page.on("pageerror", lambda error: errors.append(str(error)))
+    opened(page, url)
+    expect(page.locator(".jd-table .tabulator-row").filter(has_text="Lake study 2")).to_be_visible()
+    expect(page.get_by_role("tablist")).to_have_count(0)  # jobdash's tabs are stock too
+    expect(page.locator(".jd-status .choices")).not_to_have_attribute("aria-labelledby", "title")
+    assert errors == []
