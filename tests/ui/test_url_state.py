@@ -10,8 +10,10 @@ import re
 import pytest
 from factories import T0, add_config, add_job
 from playwright.sync_api import Page, expect
-from ui_util import wait_for_table_settled
+from ui_util import free_port, listening, wait_for_table_settled, wait_until
 
+from jobdash.ui.app import start_server
+from jobdash.ui.page.manager import JobManager
 from jobdash.vocab import format_job_id
 
 pytestmark = pytest.mark.browser
@@ -231,3 +233,25 @@ def test_back_closes_a_job_opened_from_the_table_and_forward_reopens_it(page: Pa
     page.go_forward()
     expect(dialog_heading(page, 60)).to_be_visible()
     assert history_length(page) == before + 1
+
+
+def test_a_job_manager_served_on_its_own_keeps_its_view_in_the_url(page: Page, served):
+    """Not only the app's /jobs page: any served JobManager has the one URL writer."""
+    port = free_port()
+    server = start_server(served.service, port=port, threaded=True,
+                          extra_routes={"own": lambda: JobManager(served.service)})
+    try:
+        wait_until(lambda: listening(port), timeout=20)
+        own = f"http://127.0.0.1:{port}/own"
+        page.goto(own + "?status=failed&job=JOB-000010")
+        expect(dialog_heading(page, 10)).to_be_visible(timeout=20_000)
+        page.keyboard.press("Escape")
+        expect(page).to_have_url(own + "?status=failed")
+        page.get_by_role("button", name="Page 1").wait_for()
+        page.get_by_role("button", name=re.compile("^Completed")).click()
+        expect(page).to_have_url(own + "?status=completed")
+        page.go_back()
+        expect(page).to_have_url(own + "?status=failed")
+    finally:
+        server.stop()
+        server.join(timeout=10)
