@@ -35,7 +35,8 @@ def lab(tmp_path: Path) -> Iterator[tuple[str, str]]:
         config = add_config(svc, "Hero banners")
         for i in range(3):
             add_job(svc, label=f"Notebook lake {i}", config_id=config)
-    cells = ["import panel as pn, jobdash\npn.extension('tabulator', notifications=True, inline=True)",
+    cells = ["import panel as pn, jobdash\n"
+             "pn.extension('tabulator', notifications=True, inline=True)",
              f"svc = jobdash.open({str(db)!r}, runner=False)\njobdash.JobManager(svc)"]
     kernel = {"name": "python3", "display_name": "Python 3", "language": "python"}
     nbformat.write(nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell(c) for c in cells],
@@ -64,7 +65,8 @@ def lab(tmp_path: Path) -> Iterator[tuple[str, str]]:
         log.close()
 
 
-def test_job_id_opens_the_job_view_inline_in_jupyterlab(page: Page, lab):
+def test_job_id_opens_the_job_view_inline_in_jupyterlab_and_its_actions_say_what_they_did(
+        page: Page, lab):
     url, _ = lab
     page.goto(url)
     first = page.locator(".jp-Notebook .jp-Cell .jp-InputArea-editor").first
@@ -87,6 +89,13 @@ def test_job_id_opens_the_job_view_inline_in_jupyterlab(page: Page, lab):
     dialog = output.get_by_role("dialog", name="Job JOB-000002 details")
     expect(dialog.get_by_role("heading", name="Job JOB-000002 — Notebook lake 1")).to_be_visible()
     expect(dialog.get_by_text("Hero banners v1")).to_be_visible()
+    # What an action did is said in the notebook too (Notyf, behind Panel's toasts, is not
+    # defined inline in JupyterLab): the toaster's own line under the manager, not only for
+    # screen readers.
+    dialog.get_by_role("button", name="Rerun", exact=True).click()
+    said = output.get_by_role("status").filter(has_text="Queued JOB-000004 as a rerun of")
+    expect(said).to_be_visible()
+    expect(said).not_to_have_class(re.compile(r"\bjd-sr\b"))
     page.keyboard.press("Escape")
     expect(dialog).to_be_hidden()
     assert page.locator(".jp-OutputArea-output[data-mime-type*=error]").count() == 0

@@ -29,16 +29,11 @@ from jobdash.ui.job.state import (
 from jobdash.ui.job.timeline import TIMELINE_CSS, LogView, timeline_html
 from jobdash.ui.shared import theme
 from jobdash.ui.shared.hidden import OWN
+from jobdash.ui.shared.live import is_served
 from jobdash.ui.shared.pressed import PressedState
 from jobdash.vocab import format_job_id
 
 WIDTH = 860   # the view's width inside the ~900 px dialog
-
-
-def is_served() -> bool:
-    """Whether this session is a served page (images as URLs), not a notebook."""
-    doc = pn.state.curdoc
-    return doc is not None and doc.session_context is not None
 
 
 class JobDetailSlot(pn.viewable.Viewer):

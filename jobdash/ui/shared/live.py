@@ -1,5 +1,5 @@
 """Live updates: one periodic callback per rendered page, started on render and stopped by
-Panel when the browser session ends."""
+Panel when the browser session ends; and whether this session is a served page at all."""
 
 from __future__ import annotations
 
@@ -7,6 +7,13 @@ from collections.abc import Callable
 from typing import Any
 
 import panel as pn
+
+
+def is_served() -> bool:
+    """Whether this session is a served page (images as URLs, Panel's notifications), not a
+    notebook."""
+    doc = pn.state.curdoc
+    return doc is not None and doc.session_context is not None
 
 
 class Ticker:

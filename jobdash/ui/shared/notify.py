@@ -1,5 +1,7 @@
-"""Toasts: Panel notifications when the page has them, and always a polite live region, so
-screen readers hear the same message (and notebooks without notifications still see it)."""
+"""Toasts: Panel notifications on a served page that has them, and always a polite live
+region, so screen readers hear the same message. In a notebook the live region is the toast,
+shown as a line under the component: Panel's notifications need Notyf, which is not defined
+when Panel renders inline in JupyterLab (the toast never showed and the console said so)."""
 
 from __future__ import annotations
 
@@ -11,6 +13,7 @@ import param
 
 from jobdash.ui import assets
 from jobdash.ui.shared import theme
+from jobdash.ui.shared.live import is_served
 
 KINDS = ("info", "success", "warning", "error")
 
@@ -30,6 +33,7 @@ class Toaster(pn.viewable.Viewer):
 
     def __init__(self, **params: Any):
         super().__init__(**params)
+        self._served = is_served()
         self._live = pn.pane.HTML(self._html(), stylesheets=[LIVE_CSS], margin=0,
                                   sizing_mode="stretch_width")
         self._slots: dict[str, Any] = {}    # slot -> the toast last shown in it
@@ -39,7 +43,7 @@ class Toaster(pn.viewable.Viewer):
         a ``slot`` replaces the one shown there before, if it is still on screen (a stream
         of similar news is one toast, not a stack)."""
         self.param.update(kind=kind, message=text)
-        notifications = pn.state.notifications
+        notifications = self._notifications()
         if notifications is not None:
             previous = self._slots.pop(slot, None) if slot is not None else None
             if previous is not None:
@@ -49,8 +53,12 @@ class Toaster(pn.viewable.Viewer):
                 self._slots[slot] = toast
         self._live.object = self._html()
 
+    def _notifications(self) -> Any:
+        """Panel's notification area of this served page, or None (none, or a notebook)."""
+        return pn.state.notifications if self._served else None
+
     def _html(self) -> str:
-        hidden = pn.state.notifications is not None or not self.message
+        hidden = self._notifications() is not None or not self.message
         return assets.render("notify", hidden=hidden, kind=self.kind, message=self.message)
 
     def __panel__(self) -> pn.pane.HTML:
