@@ -28,8 +28,8 @@ from .contract import JobBackend
 from .errors import ValidationError
 from .query import JobQuery
 from .scope import failed_jobs, scope, whole_number
-from .store.analytics import BUCKETS, QC_VERDICT, TECHNICAL, check_bucket
 from .tokens import COLORS, FONT
+from .vocab import BUCKETS, QC_VERDICT, TECHNICAL, check_bucket
 
 __all__ = [
     "BUCKETS", "QC_VERDICT", "TECHNICAL", "bucket_query", "duration_percentiles",

@@ -1,8 +1,11 @@
-"""Vocabularies shared by every layer: job statuses, image QC statuses, sort keys."""
+"""Vocabularies shared by every layer: job statuses, image QC statuses, sort keys,
+analysis buckets."""
 
 from __future__ import annotations
 
 import re
+
+from .errors import ValidationError
 
 JOB_STATUSES: tuple[str, ...] = ("pending", "running", "completed", "failed", "stopped")
 ACTIVE_STATUSES: tuple[str, ...] = ("pending", "running")
@@ -11,6 +14,11 @@ QC_STATUSES: tuple[str, ...] = ("pending", "approved", "needs_review", "qc_faile
 SORT_KEYS: tuple[str, ...] = ("id", "label", "status", "started_at", "duration", "images")
 PAGE_SIZES: tuple[int, ...] = (25, 50, 100)
 LABEL_MAX = 200
+# Failure analysis: time buckets of a trend, and the two kinds of lost or held image
+# (a processing stage failed: technical; QC judged it: qc_verdict).
+BUCKETS: tuple[str, ...] = ("hour", "day", "week")
+QC_VERDICT = "qc_verdict"
+TECHNICAL = "technical"
 
 _JOB_ID_RE = re.compile(r"^\s*(?:job-?)?0*(\d{1,18})\s*$", re.IGNORECASE)
 
@@ -24,3 +32,9 @@ def parse_job_id(text: str) -> int | None:
     """``123``, ``JOB-000123`` and ``job-123`` -> 123; anything else -> None."""
     match = _JOB_ID_RE.match(text or "")
     return int(match.group(1)) if match else None
+
+
+def check_bucket(bucket: str) -> None:
+    """Refuse a bucket size other than hour, day or week with ValidationError."""
+    if bucket not in BUCKETS:
+        raise ValidationError(f"bucket: {bucket!r} is not one of {', '.join(BUCKETS)}", "bucket")

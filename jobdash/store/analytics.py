@@ -18,16 +18,14 @@ import pandas as pd
 
 from ..errors import ValidationError
 from ..query import JobQuery
+from ..vocab import QC_VERDICT, TECHNICAL, check_bucket
 from . import listing
 from .signature import signature_sql
 from .store import JobStore
 
-BUCKETS = ("hour", "day", "week")
 NO_CONFIGURATION = "(no configuration)"
 NO_STEP = "(unknown)"
 NO_REASON = "(no reason)"
-QC_VERDICT = "qc_verdict"
-TECHNICAL = "technical"
 FINISHED = "j.status IN ('completed', 'failed', 'stopped')"
 
 _CONFIG = f"coalesce(c.name, '{NO_CONFIGURATION}')"
@@ -67,11 +65,6 @@ def _choice(field: str, value: object, allowed: Sequence[object]) -> None:
 def _leading(columns: Sequence[str]) -> str:
     """``a, b, `` to put group columns in front of a select list (empty for none)."""
     return "".join(f"{c}, " for c in columns)
-
-
-def check_bucket(bucket: str) -> None:
-    """Refuse a bucket size other than hour, day or week with ValidationError."""
-    _choice("bucket", bucket, BUCKETS)
 
 
 def bucket_sql(bucket: str, column: str) -> str:
