@@ -20,7 +20,8 @@ def open_service(path: str | os.PathLike | None = None, *, runner: bool = True,
     """Open (creating if needed) a job history. ``runner=False`` opens it without executing
     the queue; ``executor="dask"`` with ``scheduler`` sends image work to a Dask cluster."""
     db = Path(path) if path is not None else default_db_path()
-    service = JobService(JobStore(db), Settings.for_database(db))
+    settings = Settings.for_database(db)  # refused before any file is created
+    service = JobService(JobStore(db, engine=settings.engine), settings)
     if runner:
         try:
             worker = Runner(service, executor=executor, scheduler=scheduler)
