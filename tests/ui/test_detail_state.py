@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 import io
+import logging
 import zipfile
 
 import openpyxl
@@ -305,3 +306,10 @@ def test_job_view_reads_the_job_its_parent_and_why_it_is_missing(service):
     assert view.detail is None and view.missing.startswith("No job JOB-000001")
     view.load(None)
     assert (view.job_id, view.detail, view.missing) == (None, None, "")
+
+
+def test_the_view_builds_without_layout_warnings(service, caplog):
+    # Panel warns (on every job view) about a fixed width beside a stretching sizing mode.
+    with caplog.at_level(logging.WARNING):
+        JobDetailSlot(service=service, job_id=add_job(service, images=IMAGES))
+    assert [r.getMessage() for r in caplog.records if r.levelno >= logging.WARNING] == []

@@ -86,7 +86,7 @@ class JobDetailSlot(pn.viewable.Viewer):
             ("Information", self._info),
             ("Images", pn.Column(pn.FlexBox(PressedState(group=self._filter, label="QC status"),
                                             self._sort, self._export, gap="8px",
-                                            align_items="flex-end", width=WIDTH),
+                                            align_items="flex-end", min_width=WIDTH),
                                  self.gallery, sizing_mode="stretch_width")),
             ("Timeline", self._timeline), ("Log", self.log),
             width=WIDTH, stylesheets=css, tags=[OWN])
