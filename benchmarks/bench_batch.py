@@ -54,13 +54,21 @@ def run(jobs: int, files: int) -> dict[str, float | int]:
             left = sum(1 for p in svc.settings.image_root.rglob("*") if p.is_file())
         finally:
             svc.close()
-        return {"jobs": jobs, "selected": selected, "images": counts["images"],
-                "image_files": counts["image_files"], "workbook_mb":
-                round(os.path.getsize(workbook) / 2**20, 1),
-                "export_s": round(export_s, 2), "deleted": len(result),
-                "delete_s": round(delete_s, 2), "files_removed_s": round(removed_s, 2),
-                "files_left": left, "files_not_yet_removed": in_place,
-                "cpus": os.cpu_count() or 0, "load_1m": round(os.getloadavg()[0], 2)}
+        return {
+            "jobs": jobs,
+            "selected": selected,
+            "images": counts["images"],
+            "image_files": counts["image_files"],
+            "workbook_mb": round(os.path.getsize(workbook) / 2**20, 1),
+            "export_s": round(export_s, 2),
+            "deleted": len(result),
+            "delete_s": round(delete_s, 2),
+            "files_removed_s": round(removed_s, 2),
+            "files_left": left,
+            "files_not_yet_removed": in_place,
+            "cpus": os.cpu_count() or 0,
+            "load_1m": round(os.getloadavg()[0], 2),
+        }
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -74,8 +82,10 @@ def main(argv: list[str] | None = None) -> int:
     for key, value in results.items():
         print(f"{key:>12}: {value}")
     ok = results["export_s"] <= TARGET_EXPORT_S and results["delete_s"] <= TARGET_DELETE_S
-    print(f"targets (export ≤ {TARGET_EXPORT_S:g} s, delete ≤ {TARGET_DELETE_S:g} s): "
-          f"{'met' if ok else 'MISSED'}")
+    print(
+        f"targets (export ≤ {TARGET_EXPORT_S:g} s, delete ≤ {TARGET_DELETE_S:g} s): "
+        f"{'met' if ok else 'MISSED'}"
+    )
     if args.json:
         args.json.write_text(json.dumps(results, indent=2))
     return 0 if ok else 1

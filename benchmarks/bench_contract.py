@@ -115,8 +115,9 @@ def replay(svc: JobService, statements: list[tuple[str, Any]]) -> None:
             cur.execute(sql, params).fetchall()
 
 
-def timed(fn: Callable[[], Any], repeat: int,
-          setup: Callable[[], Any] | None = None) -> list[float]:
+def timed(
+    fn: Callable[[], Any], repeat: int, setup: Callable[[], Any] | None = None
+) -> list[float]:
     """Milliseconds of ``repeat`` calls after two warm-up calls (``setup()`` untimed before
     each)."""
     for _ in range(2):
@@ -145,39 +146,72 @@ def cases(svc: JobService) -> list[Case]:
     newest = ids[0]
     out = [
         Case("first page (started_at desc)", "page", lambda s: s.get_all(JobQuery())),
-        Case(f"deep page {middle_page:,} of {max(1, -(-total // 25)):,}", "page",
-             lambda s: s.get_all(JobQuery(page=middle_page))),
-        Case("same, listing not read before (no checkpoints)", "page",
-             lambda s: s.get_all(JobQuery(page=middle_page)),
-             setup=lambda s: s.store._deep.clear()),
-        Case("last page, listing not read before (from the end)", "page",
-             lambda s: s.get_all(JobQuery(page=last_page)),
-             setup=lambda s: s.store._deep.clear()),
+        Case(
+            f"deep page {middle_page:,} of {max(1, -(-total // 25)):,}",
+            "page",
+            lambda s: s.get_all(JobQuery(page=middle_page)),
+        ),
+        Case(
+            "same, listing not read before (no checkpoints)",
+            "page",
+            lambda s: s.get_all(JobQuery(page=middle_page)),
+            setup=lambda s: s.store._deep.clear(),
+        ),
+        Case(
+            "last page, listing not read before (from the end)",
+            "page",
+            lambda s: s.get_all(JobQuery(page=last_page)),
+            setup=lambda s: s.store._deep.clear(),
+        ),
     ]
-    out += [Case(f"deep page sorted by {key}, listing not read before", "page",
-                 lambda s, q=query: s.get_all(q), setup=lambda s: s.store._deep.clear())
-            for key in ("label", "duration", "images")
-            for query in [JobQuery(sort=key, page=middle_page)]]
+    out += [
+        Case(
+            f"deep page sorted by {key}, listing not read before",
+            "page",
+            lambda s, q=query: s.get_all(q),
+            setup=lambda s: s.store._deep.clear(),
+        )
+        for key in ("label", "duration", "images")
+        for query in [JobQuery(sort=key, page=middle_page)]
+    ]
     for key in SORT_KEYS:
         for descending in (False, True):
             query = JobQuery(sort=key, descending=descending)
-            out.append(Case(f"sort {key} {'desc' if descending else 'asc'}", "page",
-                            lambda s, q=query: s.get_all(q)))
+            out.append(
+                Case(
+                    f"sort {key} {'desc' if descending else 'asc'}",
+                    "page",
+                    lambda s, q=query: s.get_all(q),
+                )
+            )
     month_ago = dt.date.today() - dt.timedelta(days=30)
-    filtered = JobQuery(statuses=["failed", "stopped"], date_from=month_ago,
-                        search="timed out")
+    filtered = JobQuery(statuses=["failed", "stopped"], date_from=month_ago, search="timed out")
     out += [
-        Case("filter: failed+stopped, last 30 days, search 'timed out'", "filter",
-             lambda s: s.get_all(filtered)),
-        Case("search label 'hero banners'", "filter",
-             lambda s: s.get_all(JobQuery(search="hero banners"))),
-        Case("search job id JOB-000042", "filter",
-             lambda s: s.get_all(JobQuery(search="JOB-000042"))),
-        Case("filter: configurations + completed, sort duration", "filter",
-             lambda s: s.get_all(JobQuery(configuration_ids=[1, 2, 3], statuses=["completed"],
-                                          sort="duration"))),
-        Case("filter: images needing review", "filter",
-             lambda s: s.get_all(JobQuery(image_qc="needs_review"))),
+        Case(
+            "filter: failed+stopped, last 30 days, search 'timed out'",
+            "filter",
+            lambda s: s.get_all(filtered),
+        ),
+        Case(
+            "search label 'hero banners'",
+            "filter",
+            lambda s: s.get_all(JobQuery(search="hero banners")),
+        ),
+        Case(
+            "search job id JOB-000042", "filter", lambda s: s.get_all(JobQuery(search="JOB-000042"))
+        ),
+        Case(
+            "filter: configurations + completed, sort duration",
+            "filter",
+            lambda s: s.get_all(
+                JobQuery(configuration_ids=[1, 2, 3], statuses=["completed"], sort="duration")
+            ),
+        ),
+        Case(
+            "filter: images needing review",
+            "filter",
+            lambda s: s.get_all(JobQuery(image_qc="needs_review")),
+        ),
         Case("statistics (all jobs)", "statistics", lambda s: s.statistics()),
         Case("statistics (filtered query)", "statistics", lambda s: s.statistics(filtered)),
         Case("get_by_id (middle job)", "get_by_id", lambda s: s.get_by_id(newest // 2)),
@@ -200,10 +234,20 @@ def measure(svc: JobService, case: Case, repeat: int) -> Result:
     median, raw_median = statistics.median(contract), statistics.median(raw)
     target = TARGETS_MS[case.kind]
     overhead = median / raw_median if raw_median else float("inf")
-    return Result(case.name, case.kind, round(median, 2), round(p95(contract), 2),
-                  round(min(contract), 2), round(raw_median, 2), round(p95(raw), 2),
-                  round(min(raw), 2), len(statements), target, round(overhead, 2),
-                  median <= target and overhead <= MAX_OVERHEAD)
+    return Result(
+        case.name,
+        case.kind,
+        round(median, 2),
+        round(p95(contract), 2),
+        round(min(contract), 2),
+        round(raw_median, 2),
+        round(p95(raw), 2),
+        round(min(raw), 2),
+        len(statements),
+        target,
+        round(overhead, 2),
+        median <= target and overhead <= MAX_OVERHEAD,
+    )
 
 
 def history(jobs: int, rebuild: bool) -> tuple[Path, dict[str, Any]]:
@@ -220,9 +264,13 @@ def history(jobs: int, rebuild: bool) -> tuple[Path, dict[str, Any]]:
     print(f"building a demo history of {jobs:,} jobs in {path} ...", flush=True)
     start = time.perf_counter()
     counts = build_demo(path, jobs=jobs, images_on_disk=0)
-    info = {"jobs": jobs, "build_s": round(time.perf_counter() - start, 1), "counts": counts,
-            "built_at": dt.datetime.now().isoformat(timespec="seconds"),
-            "file_mb": round(path.stat().st_size / 2**20, 1)}
+    info = {
+        "jobs": jobs,
+        "build_s": round(time.perf_counter() - start, 1),
+        "counts": counts,
+        "built_at": dt.datetime.now().isoformat(timespec="seconds"),
+        "file_mb": round(path.stat().st_size / 2**20, 1),
+    }
     info_path.write_text(json.dumps(info, indent=2))
     return path, {**info, "cached": False}
 
@@ -230,35 +278,54 @@ def history(jobs: int, rebuild: bool) -> tuple[Path, dict[str, Any]]:
 def print_table(jobs: int, info: dict[str, Any], results: list[Result]) -> None:
     """The results of one history as a text table."""
     counts = info["counts"]
-    print(f"\n{jobs:,} jobs, {counts['images']:,} images, {counts['events']:,} events "
-          f"({info['file_mb']} MB); built in {info['build_s']} s"
-          + (" (cached)" if info["cached"] else "")
-          + f"; load average {info['load'][0]:.1f} before, {info['load'][1]:.1f} after")
-    head = (f"{'case (milliseconds)':<58} {'median':>7} {'p95':>7} {'min':>7} {'raw':>7} "
-            f"{'raw p95':>7} {'raw min':>7} {'x raw':>6} {'target':>6}  ok")
+    print(
+        f"\n{jobs:,} jobs, {counts['images']:,} images, {counts['events']:,} events "
+        f"({info['file_mb']} MB); built in {info['build_s']} s"
+        + (" (cached)" if info["cached"] else "")
+        + f"; load average {info['load'][0]:.1f} before, {info['load'][1]:.1f} after"
+    )
+    head = (
+        f"{'case (milliseconds)':<58} {'median':>7} {'p95':>7} {'min':>7} {'raw':>7} "
+        f"{'raw p95':>7} {'raw min':>7} {'x raw':>6} {'target':>6}  ok"
+    )
     print(head)
     print("-" * len(head))
     for r in results:
-        print(f"{r.name:<58} {r.median_ms:>7.1f} {r.p95_ms:>7.1f} {r.min_ms:>7.1f} "
-              f"{r.raw_median_ms:>7.1f} {r.raw_p95_ms:>7.1f} {r.raw_min_ms:>7.1f} "
-              f"{r.overhead:>6.2f} {r.target_ms:>6.0f}  {'yes' if r.ok else 'NO'}")
+        print(
+            f"{r.name:<58} {r.median_ms:>7.1f} {r.p95_ms:>7.1f} {r.min_ms:>7.1f} "
+            f"{r.raw_median_ms:>7.1f} {r.raw_p95_ms:>7.1f} {r.raw_min_ms:>7.1f} "
+            f"{r.overhead:>6.2f} {r.target_ms:>6.0f}  {'yes' if r.ok else 'NO'}"
+        )
 
 
 def main(argv: list[str] | None = None) -> int:
     """Run the benchmark; exit code 1 when a target is missed at 1M jobs."""
-    parser = argparse.ArgumentParser(prog="python -m benchmarks.bench_contract",
-                                     description=__doc__.split("\n\n")[0])
-    parser.add_argument("--jobs", type=int, nargs="+", default=[100_000, 1_000_000],
-                        help="history sizes (default: 100000 1000000)")
+    parser = argparse.ArgumentParser(
+        prog="python -m benchmarks.bench_contract", description=__doc__.split("\n\n")[0]
+    )
+    parser.add_argument(
+        "--jobs",
+        type=int,
+        nargs="+",
+        default=[100_000, 1_000_000],
+        help="history sizes (default: 100000 1000000)",
+    )
     parser.add_argument("--repeat", type=int, default=30, help="timed calls per case")
     parser.add_argument("--json", type=Path, help="also write the results to this file")
-    parser.add_argument("--rebuild", action="store_true",
-                        help="build the histories again instead of reusing them")
+    parser.add_argument(
+        "--rebuild", action="store_true", help="build the histories again instead of reusing them"
+    )
     args = parser.parse_args(argv)
     report: dict[str, Any] = {
-        "machine": {"python": platform.python_version(), "duckdb": duckdb.__version__,
-                    "cpus": os.cpu_count(), "platform": platform.platform()},
-        "targets_ms": TARGETS_MS, "max_overhead": MAX_OVERHEAD, "histories": [],
+        "machine": {
+            "python": platform.python_version(),
+            "duckdb": duckdb.__version__,
+            "cpus": os.cpu_count(),
+            "platform": platform.platform(),
+        },
+        "targets_ms": TARGETS_MS,
+        "max_overhead": MAX_OVERHEAD,
+        "histories": [],
     }
     missed = False
     for jobs in args.jobs:

@@ -51,13 +51,20 @@ def add_big_job(svc: JobService) -> int:
     each) and ``EVENTS`` events."""
     t0 = utcnow().replace(microsecond=0) - dt.timedelta(minutes=17)
     parent = 1 if not svc.jobs([1]).empty else None
-    config = svc.add_configuration("Benchmark detail", {"prompt_template": "A {k}",
-                                                        "width": 64, "qc": {"min": 0.5}})
+    config = svc.add_configuration(
+        "Benchmark detail", {"prompt_template": "A {k}", "width": 64, "qc": {"min": 0.5}}
+    )
     store = svc.store
     with store.transaction() as cur:
-        job = store.insert_job(cur, label="Big job", status="completed", configuration_id=config,
-                               snapshot={"prompt_template": "A {k}", "width": 32,
-                                         "qc": {"min": 0.5}}, rerun_of=parent, queued_at=t0)
+        job = store.insert_job(
+            cur,
+            label="Big job",
+            status="completed",
+            configuration_id=config,
+            snapshot={"prompt_template": "A {k}", "width": 32, "qc": {"min": 0.5}},
+            rerun_of=parent,
+            queued_at=t0,
+        )
         root = svc.settings.image_root / f"bench{job}"
         (root / "thumbs").mkdir(parents=True, exist_ok=True)
         Image.new("RGB", (64, 64), "steelblue").save(root / "image.png")
@@ -66,19 +73,38 @@ def add_big_job(svc: JobService) -> int:
             name, thumb = f"bench{job}/img{i}.png", f"bench{job}/thumbs/img{i}.png"
             shutil.copyfile(root / "image.png", svc.settings.image_root / name)
             shutil.copyfile(root / "thumb.png", svc.settings.image_root / thumb)
-            store.add_image(cur, job, prompt=f"A lake {i}", qc_status=QC[i % len(QC)],
-                            file_path=name, thumbnail_path=thumb,
-                            quality_score=(i % 10) / 10, created_at=t0 + dt.timedelta(seconds=i),
-                            metadata={"title": f"Lake {i}", "tags": ["lake"]})
+            store.add_image(
+                cur,
+                job,
+                prompt=f"A lake {i}",
+                qc_status=QC[i % len(QC)],
+                file_path=name,
+                thumbnail_path=thumb,
+                quality_score=(i % 10) / 10,
+                created_at=t0 + dt.timedelta(seconds=i),
+                metadata={"title": f"Lake {i}", "tags": ["lake"]},
+            )
         per_image = EVENTS // IMAGES
         for n in range(EVENTS):
             image = n // per_image + 1
-            store.add_event(cur, job, level="error" if n % 97 == 0 else "info",
-                            step=STEPS[n % per_image % len(STEPS)],
-                            message=f"Image {image}: event {n}", data={"index": image},
-                            at=t0 + dt.timedelta(milliseconds=200 * n))
-        store.update_job(cur, job, started_at=t0, completed_at=t0 + dt.timedelta(minutes=17),
-                         total_images=IMAGES, successful_images=IMAGES, approved_images=250)
+            store.add_event(
+                cur,
+                job,
+                level="error" if n % 97 == 0 else "info",
+                step=STEPS[n % per_image % len(STEPS)],
+                message=f"Image {image}: event {n}",
+                data={"index": image},
+                at=t0 + dt.timedelta(milliseconds=200 * n),
+            )
+        store.update_job(
+            cur,
+            job,
+            started_at=t0,
+            completed_at=t0 + dt.timedelta(minutes=17),
+            total_images=IMAGES,
+            successful_images=IMAGES,
+            approved_images=250,
+        )
     return job
 
 
@@ -90,8 +116,11 @@ def timed(fn: Callable[[], Any], repeat: int) -> dict[str, float]:
         fn()
         ms.append((time.perf_counter() - start) * 1000)
     ms.sort()
-    return {"median_ms": round(statistics.median(ms), 1), "min_ms": round(ms[0], 1),
-            "p95_ms": round(ms[min(len(ms) - 1, int(0.95 * len(ms)))], 1)}
+    return {
+        "median_ms": round(statistics.median(ms), 1),
+        "min_ms": round(ms[0], 1),
+        "p95_ms": round(ms[min(len(ms) - 1, int(0.95 * len(ms)))], 1),
+    }
 
 
 def open_tab(svc: JobService, job: int, index: int) -> JobDetailSlot:
@@ -119,21 +148,32 @@ def main(argv: list[str] | None = None) -> int:
             results = {
                 "get_by_id": timed(lambda: svc.get_by_id(job), args.repeat),
                 "timeline_steps": timed(lambda: timeline_steps(events), args.repeat),
-                "first screen": timed(lambda: JobDetailSlot(service=svc, job_id=job),
-                                      args.repeat),
-                **{f"+ {name} tab": timed(lambda i=index: open_tab(svc, job, i), args.repeat)
-                   for index, name in ((1, "images"), (2, "timeline"), (3, "log"))},
+                "first screen": timed(lambda: JobDetailSlot(service=svc, job_id=job), args.repeat),
+                **{
+                    f"+ {name} tab": timed(lambda i=index: open_tab(svc, job, i), args.repeat)
+                    for index, name in ((1, "images"), (2, "timeline"), (3, "log"))
+                },
             }
         finally:
             svc.close()
-    report = {"jobs": args.jobs, "images": IMAGES, "events": EVENTS, "target_ms": TARGET_MS,
-              "load_average": os.getloadavg(), "results": results}
+    report = {
+        "jobs": args.jobs,
+        "images": IMAGES,
+        "events": EVENTS,
+        "target_ms": TARGET_MS,
+        "load_average": os.getloadavg(),
+        "results": results,
+    }
     for name, r in results.items():
-        print(f"{name:<18} median {r['median_ms']:7.1f} ms   min {r['min_ms']:7.1f} ms   "
-              f"p95 {r['p95_ms']:7.1f} ms")
+        print(
+            f"{name:<18} median {r['median_ms']:7.1f} ms   min {r['min_ms']:7.1f} ms   "
+            f"p95 {r['p95_ms']:7.1f} ms"
+        )
     first = results["first screen"]["median_ms"]
-    print(f"first screen {'within' if first <= TARGET_MS else 'OVER'} the {TARGET_MS:.0f} ms target"
-          f" (load average {os.getloadavg()[0]:.1f})")
+    print(
+        f"first screen {'within' if first <= TARGET_MS else 'OVER'} the {TARGET_MS:.0f} ms target"
+        f" (load average {os.getloadavg()[0]:.1f})"
+    )
     if args.json:
         args.json.write_text(json.dumps(report, indent=2))
     return 0

@@ -52,7 +52,7 @@ from benchmarks.bench_page import (
 from jobdash.ui.page.manager import PREPARE_DELAY_MS
 from jobdash.vocab import format_job_id
 
-THUMBNAILS = 12   # "the first thumbnails": the first two rows of the gallery
+THUMBNAILS = 12  # "the first thumbnails": the first two rows of the gallery
 
 # Finds elements through open shadow roots (Panel renders each component in one).
 DEEP = """
@@ -68,35 +68,45 @@ const shown = (el) => { const r = el.getBoundingClientRect();
 """
 
 # The first screen: the dialog open and named after the job, title and information shown.
-FIRST_SCREEN = DEEP + """
+FIRST_SCREEN = (
+    DEEP
+    + """
 ([name, title]) => {
-  const dialog = deepAll(document, 'dialog[open]').find((d) => d.getAttribute('aria-label') === name);
+  const dialog = deepAll(document, 'dialog[open]')
+    .find((d) => d.getAttribute('aria-label') === name);
   if (!dialog) { return false; }
   const heading = deepAll(dialog, 'h2').find((h) => h.textContent === title);
   const counts = deepAll(dialog, 'dd').find((d) => d.textContent.includes('generated'));
   const settings = deepAll(dialog, 'table[aria-label=Settings]')[0];
   return Boolean(heading && counts && settings && shown(heading) && shown(counts));
 }"""
+)
 
 # The dialog is closed.
 CLOSED = DEEP + """() => !deepAll(document, 'dialog[open]').length"""
 
 # The first thumbnails: loaded, decoded and in view.
-THUMBS_IN_VIEW = DEEP + """
+THUMBS_IN_VIEW = (
+    DEEP
+    + """
 (n) => {
   const dialog = deepAll(document, 'dialog[open]')[0];
   const imgs = dialog ? deepAll(dialog, '.jd-card img').slice(0, n) : [];
   return imgs.length === n && imgs.every((img) => img.complete && img.naturalWidth > 0
                                                   && shown(img));
 }"""
+)
 
 
 def _serve(db: Path, port: int, log: Path) -> subprocess.Popen:
     """The server process of ``benchmarks.bench_page`` (the app as ``jobdash serve`` runs),
     its output going to ``log``."""
     with log.open("wb") as out:
-        return subprocess.Popen([sys.executable, "-m", "benchmarks.bench_page", "--serve",
-                                 str(db), str(port)], stdout=out, stderr=subprocess.STDOUT)
+        return subprocess.Popen(
+            [sys.executable, "-m", "benchmarks.bench_page", "--serve", str(db), str(port)],
+            stdout=out,
+            stderr=subprocess.STDOUT,
+        )
 
 
 def _open(page: Page, job: int) -> tuple[float, float]:
@@ -116,7 +126,7 @@ def _open(page: Page, job: int) -> tuple[float, float]:
     thumbs = (time.perf_counter() - start) * 1000
     page.keyboard.press("Escape")
     page.wait_for_function(CLOSED, polling="raf", timeout=30_000)
-    time.sleep(0.3)   # let the close settle (URL, focus) before the next click
+    time.sleep(0.3)  # let the close settle (URL, focus) before the next click
     return first, thumbs
 
 
@@ -124,8 +134,12 @@ def _opens(page: Page, jobs: list[int], opens: int) -> dict[str, list[float]]:
     """Each job opened once cold, then ``opens`` timed opens taking the jobs in turn."""
     cold = [_open(page, job) for job in jobs]
     timed = [_open(page, jobs[i % len(jobs)]) for i in range(opens)]
-    return {"cold_first_screen": [c[0] for c in cold], "cold_thumbnails": [c[1] for c in cold],
-            "first_screen": [t[0] for t in timed], "first_thumbnails": [t[1] for t in timed]}
+    return {
+        "cold_first_screen": [c[0] for c in cold],
+        "cold_thumbnails": [c[1] for c in cold],
+        "first_screen": [t[0] for t in timed],
+        "first_thumbnails": [t[1] for t in timed],
+    }
 
 
 def run(jobs: int, opens: int) -> dict[str, Any]:
@@ -162,33 +176,47 @@ def run(jobs: int, opens: int) -> dict[str, Any]:
     finally:
         shutil.rmtree(workdir, ignore_errors=True)
     screen = _summary(samples["first_screen"])
-    return {"jobs": jobs, "images": IMAGES, "events": EVENTS, "opens": opens,
-            "load_average": [round(x, 2) for x in os.getloadavg()],
-            "first_screen_ms": {**screen, "target": TARGET_MS, "ok": screen["median"] <= TARGET_MS},
-            "first_thumbnails_ms": _summary(samples["first_thumbnails"]),
-            "samples_ms": {k: [round(x, 1) for x in v] for k, v in samples.items()}}
+    return {
+        "jobs": jobs,
+        "images": IMAGES,
+        "events": EVENTS,
+        "opens": opens,
+        "load_average": [round(x, 2) for x in os.getloadavg()],
+        "first_screen_ms": {**screen, "target": TARGET_MS, "ok": screen["median"] <= TARGET_MS},
+        "first_thumbnails_ms": _summary(samples["first_thumbnails"]),
+        "samples_ms": {k: [round(x, 1) for x in v] for k, v in samples.items()},
+    }
 
 
 def main(argv: list[str] | None = None) -> int:
     """Run the benchmark, print a table and the JSON; exit code 1 when the target is missed."""
-    parser = argparse.ArgumentParser(prog="python -m benchmarks.bench_detail_served",
-                                     description=__doc__.split("\n\n")[0])
+    parser = argparse.ArgumentParser(
+        prog="python -m benchmarks.bench_detail_served", description=__doc__.split("\n\n")[0]
+    )
     parser.add_argument("--jobs", type=int, default=1_000_000, help="history size")
     parser.add_argument("--opens", type=int, default=10, help="opens timed")
     parser.add_argument("--json", type=Path, help="also write the results to this file")
     args = parser.parse_args(argv)
     report = run(args.jobs, args.opens)
-    for label, key in (("first screen", "first_screen_ms"),
-                       ("first thumbnails", "first_thumbnails_ms")):
+    for label, key in (
+        ("first screen", "first_screen_ms"),
+        ("first thumbnails", "first_thumbnails_ms"),
+    ):
         r = report[key]
-        print(f"{label:<17} median {r['median']:7.1f} ms   min {r['min']:7.1f} ms   "
-              f"p95 {r['p95']:7.1f} ms")
+        print(
+            f"{label:<17} median {r['median']:7.1f} ms   min {r['min']:7.1f} ms   "
+            f"p95 {r['p95']:7.1f} ms"
+        )
     cold = report["samples_ms"]
-    print(f"cold (first open of each job): first screen {cold['cold_first_screen']} ms, "
-          f"first thumbnails {cold['cold_thumbnails']} ms")
+    print(
+        f"cold (first open of each job): first screen {cold['cold_first_screen']} ms, "
+        f"first thumbnails {cold['cold_thumbnails']} ms"
+    )
     ok = report["first_screen_ms"]["ok"]
-    print(f"first screen {'within' if ok else 'OVER'} the {TARGET_MS:.0f} ms target "
-          f"(load average {report['load_average'][0]:.1f})")
+    print(
+        f"first screen {'within' if ok else 'OVER'} the {TARGET_MS:.0f} ms target "
+        f"(load average {report['load_average'][0]:.1f})"
+    )
     print(json.dumps(report, indent=2))
     if args.json:
         args.json.parent.mkdir(parents=True, exist_ok=True)

@@ -46,8 +46,14 @@ TARGET_RATIO = 1.3
 TARGET_PAGE_MS = 250.0
 TARGET_SESSION_MB = 15.0
 CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
-                 "--disable-component-update", "--disable-sync", "--no-first-run"]
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
 # Pause after each first render, so work a closed page left scheduled on the server (its
 # dialogs built PREPARE_DELAY_MS after load, live-update ticks until Panel drops the session)
 # does not land in the next page's measurement.
@@ -78,8 +84,14 @@ def serve(db: str, port: int) -> None:
     from jobdash.ui.app import page_template, start_server
 
     service = jobdash.open(db, runner=False)
-    start_server(service, port=port, dedicated=True, extra_routes={
-        "bare": lambda: page_template(pn.pane.Markdown("# Bare page\n\nNothing else."))})
+    start_server(
+        service,
+        port=port,
+        dedicated=True,
+        extra_routes={
+            "bare": lambda: page_template(pn.pane.Markdown("# Bare page\n\nNothing else."))
+        },
+    )
 
 
 def _rss_mb(pid: int) -> float:
@@ -113,8 +125,9 @@ def _page_changes_ms(browser: Browser, url: str, clicks: int) -> list[float]:
         button = page.get_by_role("button", name=name, exact=True)
         start = time.perf_counter()
         button.click()
-        page.wait_for_function(DEEP_TEXT_CHANGED, arg=[FIRST_ROW, before], polling="raf",
-                               timeout=30_000)
+        page.wait_for_function(
+            DEEP_TEXT_CHANGED, arg=[FIRST_ROW, before], polling="raf", timeout=30_000
+        )
         times.append((time.perf_counter() - start) * 1000)
     context.close()
     return times
@@ -136,14 +149,20 @@ def _sessions_mb(browser: Browser, url: str, pid: int, sessions: int) -> dict[st
     time.sleep(3)  # a few live-update ticks in every session
     loaded = _rss_mb(pid)
     context.close()
-    return {"rss_one_session_mb": round(base, 1), "rss_more_sessions_mb": round(loaded, 1),
-            "per_session_mb": round((loaded - base) / sessions, 2)}
+    return {
+        "rss_one_session_mb": round(base, 1),
+        "rss_more_sessions_mb": round(loaded, 1),
+        "per_session_mb": round((loaded - base) / sessions, 2),
+    }
 
 
 def _summary(values: list[float]) -> dict[str, float]:
     ordered = sorted(values)
-    return {"median": round(statistics.median(ordered), 1), "min": round(ordered[0], 1),
-            "p95": round(ordered[min(len(ordered) - 1, int(0.95 * len(ordered)))], 1)}
+    return {
+        "median": round(statistics.median(ordered), 1),
+        "min": round(ordered[0], 1),
+        "p95": round(ordered[min(len(ordered) - 1, int(0.95 * len(ordered)))], 1),
+    }
 
 
 def _free_port() -> int:
@@ -172,9 +191,11 @@ def run(jobs: int, loads: int, clicks: int, sessions: int) -> dict[str, Any]:
     db = workdir / "jobs.duckdb"
     shutil.copy(source, db)
     port = _free_port()
-    server = subprocess.Popen([sys.executable, "-m", "benchmarks.bench_page", "--serve",
-                               str(db), str(port)], stdout=subprocess.DEVNULL,
-                              stderr=subprocess.DEVNULL)
+    server = subprocess.Popen(
+        [sys.executable, "-m", "benchmarks.bench_page", "--serve", str(db), str(port)],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
     base = f"http://127.0.0.1:{port}"
     try:
         _wait_listening(port, server)
@@ -197,14 +218,26 @@ def run(jobs: int, loads: int, clicks: int, sessions: int) -> dict[str, Any]:
     ratio = first["page_ms"]["median"] / first["bare_ms"]["median"]
     change = _summary(changes)
     report = {
-        "jobs": jobs, "history": {k: info[k] for k in ("counts", "file_mb")},
+        "jobs": jobs,
+        "history": {k: info[k] for k in ("counts", "file_mb")},
         "load_average": {"start": round(load_before, 2), "end": round(os.getloadavg()[0], 2)},
-        "first_render": {**first, "ratio": round(ratio, 2), "target_ratio": TARGET_RATIO,
-                         "ok": ratio <= TARGET_RATIO},
-        "page_change_ms": {**change, "target": TARGET_PAGE_MS,
-                           "ok": change["median"] < TARGET_PAGE_MS},
-        "memory": {**memory, "sessions": sessions, "target_per_session_mb": TARGET_SESSION_MB,
-                   "ok": memory["per_session_mb"] <= TARGET_SESSION_MB},
+        "first_render": {
+            **first,
+            "ratio": round(ratio, 2),
+            "target_ratio": TARGET_RATIO,
+            "ok": ratio <= TARGET_RATIO,
+        },
+        "page_change_ms": {
+            **change,
+            "target": TARGET_PAGE_MS,
+            "ok": change["median"] < TARGET_PAGE_MS,
+        },
+        "memory": {
+            **memory,
+            "sessions": sessions,
+            "target_per_session_mb": TARGET_SESSION_MB,
+            "ok": memory["per_session_mb"] <= TARGET_SESSION_MB,
+        },
     }
     report["ok"] = all(report[k]["ok"] for k in ("first_render", "page_change_ms", "memory"))
     return report
@@ -212,8 +245,9 @@ def run(jobs: int, loads: int, clicks: int, sessions: int) -> dict[str, Any]:
 
 def main(argv: list[str] | None = None) -> int:
     """Run the benchmark; exit code 1 when a target is missed."""
-    parser = argparse.ArgumentParser(prog="python -m benchmarks.bench_page",
-                                     description=__doc__.split("\n\n")[0])
+    parser = argparse.ArgumentParser(
+        prog="python -m benchmarks.bench_page", description=__doc__.split("\n\n")[0]
+    )
     parser.add_argument("--jobs", type=int, default=1_000_000, help="history size")
     parser.add_argument("--loads", type=int, default=9, help="first renders per page")
     parser.add_argument("--clicks", type=int, default=20, help="page changes timed")

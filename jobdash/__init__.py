@@ -1,8 +1,8 @@
 """jobdash: the job history of an AI image factory in DuckDB, its runner and its dashboard.
 
-    import jobdash
-    svc = jobdash.open("data/jobs.duckdb")
-    page = svc.get_all(jobdash.JobQuery(statuses=["failed"]))
+import jobdash
+svc = jobdash.open("data/jobs.duckdb")
+page = svc.get_all(jobdash.JobQuery(statuses=["failed"]))
 """
 
 from __future__ import annotations
@@ -20,8 +20,19 @@ if TYPE_CHECKING:
     from .ui.page.manager import JobManager
 
 __all__ = [
-    "Conflict", "JobBackend", "JobDetail", "JobManager", "JobQuery", "JobService", "NotFound",
-    "Page", "SchemaTooNew", "Statistics", "StoreLocked", "ValidationError", "open",
+    "Conflict",
+    "JobBackend",
+    "JobDetail",
+    "JobManager",
+    "JobQuery",
+    "JobService",
+    "NotFound",
+    "Page",
+    "SchemaTooNew",
+    "Statistics",
+    "StoreLocked",
+    "ValidationError",
+    "open",
 ]
 __version__ = "0.1.0"
 

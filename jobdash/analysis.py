@@ -32,18 +32,34 @@ from .tokens import COLORS, FONT
 from .vocab import BUCKETS, QC_VERDICT, TECHNICAL, check_bucket
 
 __all__ = [
-    "BUCKETS", "QC_VERDICT", "TECHNICAL", "bucket_query", "duration_percentiles",
-    "error_signatures", "failure_rate", "failure_trend_figure", "qc_reasons",
-    "qc_reasons_figure", "qc_rejection_rate", "signature_bar_figure", "signature_daily_counts",
-    "signature_of", "signature_query", "signature_trend_figure",
+    "BUCKETS",
+    "QC_VERDICT",
+    "TECHNICAL",
+    "bucket_query",
+    "duration_percentiles",
+    "error_signatures",
+    "failure_rate",
+    "failure_trend_figure",
+    "qc_reasons",
+    "qc_reasons_figure",
+    "qc_rejection_rate",
+    "signature_bar_figure",
+    "signature_daily_counts",
+    "signature_of",
+    "signature_query",
+    "signature_trend_figure",
 ]
 
 PRIMARY, SUCCESS, WARNING, ERROR, NEUTRAL, ACCENT = (
-    COLORS[k] for k in ("primary", "success", "warning", "error", "neutral", "accent"))
+    COLORS[k] for k in ("primary", "success", "warning", "error", "neutral", "accent")
+)
 PALETTE = (PRIMARY, ERROR, WARNING, SUCCESS, ACCENT, NEUTRAL)
 # How the QC reasons chart names and colours each status.
-QC_STYLE = {"processing_failed": ("Processing failed", WARNING), "qc_failed": ("QC failed", ERROR),
-            "needs_review": ("Needs review", NEUTRAL)}
+QC_STYLE = {
+    "processing_failed": ("Processing failed", WARNING),
+    "qc_failed": ("QC failed", ERROR),
+    "needs_review": ("Needs review", NEUTRAL),
+}
 DASHES = ("solid", "dashed", "dotted")
 LABEL_CHARS = 60
 
@@ -52,42 +68,53 @@ LABEL_CHARS = 60
 # Each is the backend method of the same name (same arguments, same defaults: a test holds
 # them equal); its docstring there says what the table holds.
 
+
 def signature_of(service: JobBackend, message: str | None) -> str:
     """The signature of one error message (:meth:`JobService.signature_of`)."""
     return service.signature_of(message)
 
 
-def error_signatures(service: JobBackend, query: JobQuery | None = None, *, limit: int = 50,
-                     examples: int = 3) -> pd.DataFrame:
+def error_signatures(
+    service: JobBackend, query: JobQuery | None = None, *, limit: int = 50, examples: int = 3
+) -> pd.DataFrame:
     """Jobs grouped by error signature, most frequent first (:meth:`JobService.error_signatures`).
     Turn a row into the jobs behind it with :func:`signature_query`."""
     return service.error_signatures(query, limit=limit, examples=examples)
 
 
-def signature_daily_counts(service: JobBackend, signatures: list[str] | None = None, *,
-                           days: int = 30, end: dt.date | None = None, top: int = 10,
-                           query: JobQuery | None = None) -> pd.DataFrame:
+def signature_daily_counts(
+    service: JobBackend,
+    signatures: list[str] | None = None,
+    *,
+    days: int = 30,
+    end: dt.date | None = None,
+    top: int = 10,
+    query: JobQuery | None = None,
+) -> pd.DataFrame:
     """Jobs per signature per day, zeros included (:meth:`JobService.signature_daily_counts`);
     draw it with :func:`signature_trend_figure`."""
     return service.signature_daily_counts(signatures, days=days, end=end, top=top, query=query)
 
 
-def failure_rate(service: JobBackend, bucket: str = "day", by: str | None = None,
-                 query: JobQuery | None = None) -> pd.DataFrame:
+def failure_rate(
+    service: JobBackend, bucket: str = "day", by: str | None = None, query: JobQuery | None = None
+) -> pd.DataFrame:
     """Failed share of finished jobs per time bucket (:meth:`JobService.failure_rate`); draw
     it with :func:`failure_trend_figure`, select a bucket's jobs with :func:`bucket_query`."""
     return service.failure_rate(bucket, by, query)
 
 
-def qc_rejection_rate(service: JobBackend, bucket: str = "day", by: str | None = None,
-                      query: JobQuery | None = None) -> pd.DataFrame:
+def qc_rejection_rate(
+    service: JobBackend, bucket: str = "day", by: str | None = None, query: JobQuery | None = None
+) -> pd.DataFrame:
     """Rejected share of judged images per time bucket (:meth:`JobService.qc_rejection_rate`);
     draw it with :func:`failure_trend_figure`."""
     return service.qc_rejection_rate(bucket, by, query)
 
 
-def duration_percentiles(service: JobBackend, by: str | None = "configuration",
-                         query: JobQuery | None = None) -> pd.DataFrame:
+def duration_percentiles(
+    service: JobBackend, by: str | None = "configuration", query: JobQuery | None = None
+) -> pd.DataFrame:
     """Run time percentiles per status and configuration
     (:meth:`JobService.duration_percentiles`)."""
     return service.duration_percentiles(by, query)
@@ -101,13 +128,15 @@ def qc_reasons(service: JobBackend, query: JobQuery | None = None) -> pd.DataFra
 
 # -- the jobs behind a row ------------------------------------------------------------------
 
+
 def signature_query(signature: str, base: JobQuery | None = None) -> JobQuery:
     """The jobs of one signature within ``base`` (default: failed jobs), from page 1.
 
     ``service.bulk_rerun(signature_query(sig))`` reruns everything that failed that way."""
     if not isinstance(signature, str) or not signature.strip():
-        raise ValidationError("error_signature: give a signature from error_signatures()",
-                              "error_signature")
+        raise ValidationError(
+            "error_signature: give a signature from error_signatures()", "error_signature"
+        )
     return scope(base, failed_jobs()).copy(error_signature=signature, page=1)
 
 
@@ -118,8 +147,11 @@ def bucket_query(start: Any, bucket: str = "day", base: JobQuery | None = None) 
     JobQuery filters whole days, so an ``"hour"`` bucket is refused rather than widened."""
     check_bucket(bucket)
     if bucket == "hour":
-        raise ValidationError("bucket: JobQuery filters whole days, so an hour cannot be "
-                              "selected exactly; use the day or week bucket", "bucket")
+        raise ValidationError(
+            "bucket: JobQuery filters whole days, so an hour cannot be "
+            "selected exactly; use the day or week bucket",
+            "bucket",
+        )
     try:
         stamp = pd.Timestamp(start) if isinstance(start, str | dt.date | np.datetime64) else None
     except (TypeError, ValueError):
@@ -130,11 +162,15 @@ def bucket_query(start: Any, bucket: str = "day", base: JobQuery | None = None) 
     first = day - dt.timedelta(days=day.weekday()) if bucket == "week" else day
     last = first + dt.timedelta(days=6 if bucket == "week" else 0)
     base = scope(base, failed_jobs())
-    return base.copy(date_from=max(first, base.date_from or first),
-                     date_to=min(last, base.date_to or last), page=1)
+    return base.copy(
+        date_from=max(first, base.date_from or first),
+        date_to=min(last, base.date_to or last),
+        page=1,
+    )
 
 
 # -- figures --------------------------------------------------------------------------------
+
 
 def _styled(fig: figure) -> figure:
     """Design tokens on a figure: system font, white surface, quiet gray axes and grid."""
@@ -168,8 +204,11 @@ def _series_label(row: pd.Series, group: str | None) -> str:
     if group is None:
         return "all"
     if group == "version":
-        return f"{row['configuration']} v{row['version']}" if pd.notna(row["version"]) \
+        return (
+            f"{row['configuration']} v{row['version']}"
+            if pd.notna(row["version"])
             else str(row["configuration"])
+        )
     return str(row[group])
 
 
@@ -178,66 +217,114 @@ def failure_trend_figure(df: pd.DataFrame, title: str | None = None, height: int
     (percent) over time buckets, with the counts in the hover."""
     rate = "failure_rate" if "failure_rate" in df else "rejection_rate"
     if rate not in df or "bucket" not in df:
-        raise ValidationError("df: expected a table from failure_rate() or qc_rejection_rate()",
-                              "df")
+        raise ValidationError(
+            "df: expected a table from failure_rate() or qc_rejection_rate()", "df"
+        )
     group = next((g for g in ("step", "stage", "version", "configuration") if g in df), None)
-    count = "failed" if rate == "failure_rate" else ("rejected" if "rejected" in df
-                                                     else "qc_failed")
+    count = (
+        "failed" if rate == "failure_rate" else ("rejected" if "rejected" in df else "qc_failed")
+    )
     total = "jobs" if rate == "failure_rate" else "images"
-    fig = figure(title=title or ("Failure rate" if rate == "failure_rate" else "QC rejection rate"),
-                 x_axis_type="datetime", height=height, sizing_mode="stretch_width",
-                 tools="pan,wheel_zoom,box_zoom,reset,save")
+    fig = figure(
+        title=title or ("Failure rate" if rate == "failure_rate" else "QC rejection rate"),
+        x_axis_type="datetime",
+        height=height,
+        sizing_mode="stretch_width",
+        tools="pan,wheel_zoom,box_zoom,reset,save",
+    )
     labels = df.apply(_series_label, axis=1, group=group) if len(df) else pd.Series(dtype=str)
     for i, label in enumerate(dict.fromkeys(labels)):
         part = df[labels == label]
-        source = ColumnDataSource({"bucket": part["bucket"], "rate": part[rate],
-                                   "count": part[count], "total": part[total],
-                                   "series": [label] * len(part)})
+        source = ColumnDataSource(
+            {
+                "bucket": part["bucket"],
+                "rate": part[rate],
+                "count": part[count],
+                "total": part[total],
+                "series": [label] * len(part),
+            }
+        )
         # Past six series the colours come round again with another dash pattern.
         color = PALETTE[i % len(PALETTE)] if group else ERROR
         dash = DASHES[i // len(PALETTE) % len(DASHES)]
         legend = {"legend_label": _short(label)} if group else {}
-        fig.line("bucket", "rate", source=source, color=color, line_width=2, line_dash=dash,
-                 **legend)
+        fig.line(
+            "bucket", "rate", source=source, color=color, line_width=2, line_dash=dash, **legend
+        )
         fig.scatter("bucket", "rate", source=source, color=color, size=6)
     if group:
         fig.add_layout(fig.legend[0], "right")  # beside the plot, never over the lines
     fig.yaxis.formatter = NumeralTickFormatter(format="0%")
-    fig.add_tools(HoverTool(tooltips=[("", "@series"), ("bucket", "@bucket{%F %H:%M}"),
-                                      ("rate", "@rate{0.0%}"), (count, "@count"),
-                                      (total, "@total")],
-                            formatters={"@bucket": "datetime"}))
+    fig.add_tools(
+        HoverTool(
+            tooltips=[
+                ("", "@series"),
+                ("bucket", "@bucket{%F %H:%M}"),
+                ("rate", "@rate{0.0%}"),
+                (count, "@count"),
+                (total, "@total"),
+            ],
+            formatters={"@bucket": "datetime"},
+        )
+    )
     return _styled(fig)
 
 
-def signature_trend_figure(df: pd.DataFrame, title: str | None = None,
-                           height: int | None = None) -> figure:
+def signature_trend_figure(
+    df: pd.DataFrame, title: str | None = None, height: int | None = None
+) -> figure:
     """A line per signature of a :func:`signature_daily_counts` table: failed jobs per day,
     the legend below the plot (signatures are long)."""
     if not {"signature", "day", "jobs"} <= set(df.columns):
         raise ValidationError("df: expected a table from signature_daily_counts()", "df")
     series = list(dict.fromkeys(df["signature"]))
-    fig = figure(title=title or "Failed jobs per day, by error signature", x_axis_type="datetime",
-                 height=height or 240 + 24 * len(series), sizing_mode="stretch_width",
-                 tools="pan,wheel_zoom,box_zoom,reset,save")
+    fig = figure(
+        title=title or "Failed jobs per day, by error signature",
+        x_axis_type="datetime",
+        height=height or 240 + 24 * len(series),
+        sizing_mode="stretch_width",
+        tools="pan,wheel_zoom,box_zoom,reset,save",
+    )
     for i, signature in enumerate(series):
         part = df[df["signature"] == signature]
-        source = ColumnDataSource({"day": pd.to_datetime(part["day"]), "jobs": part["jobs"],
-                                   "signature": [signature] * len(part)})
-        fig.line("day", "jobs", source=source, color=PALETTE[i % len(PALETTE)], line_width=2,
-                 line_dash=DASHES[i // len(PALETTE) % len(DASHES)],
-                 legend_label=_short(signature))
+        source = ColumnDataSource(
+            {
+                "day": pd.to_datetime(part["day"]),
+                "jobs": part["jobs"],
+                "signature": [signature] * len(part),
+            }
+        )
+        fig.line(
+            "day",
+            "jobs",
+            source=source,
+            color=PALETTE[i % len(PALETTE)],
+            line_width=2,
+            line_dash=DASHES[i // len(PALETTE) % len(DASHES)],
+            legend_label=_short(signature),
+        )
     if series:
         fig.add_layout(fig.legend[0], "below")
     fig.y_range.start = 0
     fig.yaxis.ticker.min_interval = 1  # whole jobs
-    fig.add_tools(HoverTool(tooltips=[("", "@signature"), ("day", "@day{%F}"),
-                                      ("jobs", "@jobs")], formatters={"@day": "datetime"}))
+    fig.add_tools(
+        HoverTool(
+            tooltips=[("", "@signature"), ("day", "@day{%F}"), ("jobs", "@jobs")],
+            formatters={"@day": "datetime"},
+        )
+    )
     return _styled(fig)
 
 
-def _hbar_figure(labels: list[str], values: list[float], colors: list[str], hover: dict,
-                 title: str, x_label: str, height: int | None) -> figure:
+def _hbar_figure(
+    labels: list[str],
+    values: list[float],
+    colors: list[str],
+    hover: dict,
+    title: str,
+    x_label: str,
+    height: int | None,
+) -> figure:
     """Horizontal bars, largest on top (shared by the signature and QC reason charts)."""
     seen: dict[str, int] = {}
     unique = []
@@ -245,9 +332,14 @@ def _hbar_figure(labels: list[str], values: list[float], colors: list[str], hove
         seen[label] = seen.get(label, 0) + 1
         unique.append(label if seen[label] == 1 else f"{label} ({seen[label]})")
     source = ColumnDataSource({"label": unique, "value": values, "color": colors, **hover})
-    fig = figure(title=title, y_range=FactorRange(*unique[::-1]), sizing_mode="stretch_width",
-                 height=height or max(160, 40 + 28 * len(unique)), tools="save",
-                 x_axis_label=x_label)
+    fig = figure(
+        title=title,
+        y_range=FactorRange(*unique[::-1]),
+        sizing_mode="stretch_width",
+        height=height or max(160, 40 + 28 * len(unique)),
+        tools="save",
+        x_axis_label=x_label,
+    )
     fig.hbar(y="label", right="value", height=0.7, color="color", source=source)
     fig.add_tools(HoverTool(tooltips=[(k, f"@{{{k}}}") for k in hover]))
     fig.x_range.start = 0
@@ -262,10 +354,18 @@ def signature_bar_figure(df: pd.DataFrame, top: int = 10, height: int | None = N
     part = df.head(whole_number("top", top, 1, 100))
     labels = [_short(s) for s in part["signature"]]
     return _hbar_figure(
-        labels, part["jobs"].tolist(), [ERROR] * len(part),
-        {"signature": part["signature"].tolist(), "jobs": part["jobs"].tolist(),
-         "last_seen": part["last_seen"].astype(str).tolist()},
-        "Failures by error signature", "jobs", height)
+        labels,
+        part["jobs"].tolist(),
+        [ERROR] * len(part),
+        {
+            "signature": part["signature"].tolist(),
+            "jobs": part["jobs"].tolist(),
+            "last_seen": part["last_seen"].astype(str).tolist(),
+        },
+        "Failures by error signature",
+        "jobs",
+        height,
+    )
 
 
 def qc_reasons_figure(df: pd.DataFrame, top: int = 15, height: int | None = None) -> figure:
@@ -275,10 +375,21 @@ def qc_reasons_figure(df: pd.DataFrame, top: int = 15, height: int | None = None
         raise ValidationError("df: expected a table from qc_reasons()", "df")
     top = whole_number("top", top, 1, 100)
     part = df.sort_values("images", ascending=False, kind="stable").head(top)
-    labels = [_short(f"{QC_STYLE[s][0]}: {r}")
-              for s, r in zip(part["qc_status"], part["reason"], strict=True)]
+    labels = [
+        _short(f"{QC_STYLE[s][0]}: {r}")
+        for s, r in zip(part["qc_status"], part["reason"], strict=True)
+    ]
     return _hbar_figure(
-        labels, part["images"].tolist(), [QC_STYLE[s][1] for s in part["qc_status"]],
-        {"reason": part["reason"].tolist(), "qc_status": part["qc_status"].tolist(),
-         "images": part["images"].tolist(), "jobs": part["jobs"].tolist()},
-        "Lost and held images by cause", "images", height)
+        labels,
+        part["images"].tolist(),
+        [QC_STYLE[s][1] for s in part["qc_status"]],
+        {
+            "reason": part["reason"].tolist(),
+            "qc_status": part["qc_status"].tolist(),
+            "images": part["images"].tolist(),
+            "jobs": part["jobs"].tolist(),
+        },
+        "Lost and held images by cause",
+        "images",
+        height,
+    )

@@ -21,18 +21,26 @@ def _db(args: argparse.Namespace) -> Path:
 def cmd_demo(args: argparse.Namespace) -> int:
     from .demo import build_demo
 
-    counts = build_demo(_db(args), jobs=args.jobs, seed=args.seed,
-                        images_on_disk=args.images_on_disk)
-    print(f"Demo history written to {_db(args)}: "
-          + ", ".join(f"{v:,} {k}" for k, v in counts.items()))
+    counts = build_demo(
+        _db(args), jobs=args.jobs, seed=args.seed, images_on_disk=args.images_on_disk
+    )
+    print(
+        f"Demo history written to {_db(args)}: "
+        + ", ".join(f"{v:,} {k}" for k, v in counts.items())
+    )
     return 0
 
 
 def cmd_serve(args: argparse.Namespace) -> int:
     from .ui.app import serve
 
-    serve(db_path=_db(args), port=args.port, address=args.address,
-          basic_auth=args.basic_auth, show=args.show)
+    serve(
+        db_path=_db(args),
+        port=args.port,
+        address=args.address,
+        basic_auth=args.basic_auth,
+        show=args.show,
+    )
     return 0
 
 
@@ -43,8 +51,10 @@ def cmd_run(args: argparse.Namespace) -> int:
     # --no-wait only queues: a runner started here would stop the job again on exit.
     with open_service(_db(args), runner=not args.no_wait) as svc:
         job = run_job(svc, args.config, label=args.label, wait=not args.no_wait)
-    print(f"{job['job_id']} {job['status']}: {job.get('successful_images', 0)} images "
-          f"produced, {job.get('failed_images', 0)} failed")
+    print(
+        f"{job['job_id']} {job['status']}: {job.get('successful_images', 0)} images "
+        f"produced, {job.get('failed_images', 0)} failed"
+    )
     return 0 if job["status"] in ("completed", "pending", "running") else 1
 
 
@@ -61,8 +71,12 @@ def cmd_export(args: argparse.Namespace) -> int:
                 ids.append(job_id)
             path = svc.bulk_export(ids, args.out)
         else:
-            query = JobQuery(statuses=args.status or [], search=args.search or "",
-                             date_from=args.date_from, date_to=args.date_to)
+            query = JobQuery(
+                statuses=args.status or [],
+                search=args.search or "",
+                date_from=args.date_from,
+                date_to=args.date_to,
+            )
             path = svc.bulk_export(query, args.out)
     print(f"Wrote {path}")
     return 0
@@ -74,9 +88,11 @@ def cmd_import_gif(args: argparse.Namespace) -> int:
 
     with open_service(_db(args), runner=False) as svc:
         report = import_gif(svc, args.source)
-    print(f"Imported {report.configurations} configurations, {report.jobs} jobs and "
-          f"{report.images} images from {args.source} into {_db(args)} "
-          f"({report.orphan_images_skipped} orphan images skipped)")
+    print(
+        f"Imported {report.configurations} configurations, {report.jobs} jobs and "
+        f"{report.images} images from {args.source} into {_db(args)} "
+        f"({report.orphan_images_skipped} orphan images skipped)"
+    )
     return 0
 
 
@@ -94,16 +110,25 @@ def parser() -> argparse.ArgumentParser:
     p = command("demo", "Write a realistic demo history into a new database.", cmd_demo)
     p.add_argument("--jobs", type=int, default=2000, help="number of jobs (default 2000)")
     p.add_argument("--seed", type=int, default=7, help="random seed (default 7)")
-    p.add_argument("--images-on-disk", type=int, default=100,
-                   help="newest jobs that get real image files (default 100)")
+    p.add_argument(
+        "--images-on-disk",
+        type=int,
+        default=100,
+        help="newest jobs that get real image files (default 100)",
+    )
 
     p = command("serve", "Serve the Dashboard and Job Management pages.", cmd_serve)
     p.add_argument("--port", type=int, default=5006, help="port (default 5006)")
-    p.add_argument("--address", default="127.0.0.1",
-                   help="address to bind (default 127.0.0.1; 0.0.0.0 exposes it)")
-    p.add_argument("--basic-auth", metavar="PASSWORD_OR_FILE",
-                   help="switch on Panel's basic auth with this password (or a JSON file of "
-                        "user: password)")
+    p.add_argument(
+        "--address",
+        default="127.0.0.1",
+        help="address to bind (default 127.0.0.1; 0.0.0.0 exposes it)",
+    )
+    p.add_argument(
+        "--basic-auth",
+        metavar="PASSWORD_OR_FILE",
+        help="switch on Panel's basic auth with this password (or a JSON file of user: password)",
+    )
     p.add_argument("--show", action="store_true", help="open a browser tab")
 
     p = command("run", "Queue a job of a configuration (name or id) and run it.", cmd_run)
@@ -111,15 +136,20 @@ def parser() -> argparse.ArgumentParser:
     p.add_argument("--label", help="label of the new job")
     p.add_argument("--no-wait", action="store_true", help="queue only; return at once")
 
-    p = command("import-gif", "Import a Gen Image Factory history (gen-image-factory.db).",
-                cmd_import_gif)
+    p = command(
+        "import-gif", "Import a Gen Image Factory history (gen-image-factory.db).", cmd_import_gif
+    )
     p.add_argument("source", help="path of the desktop app's SQLite file")
 
     p = command("export", "Export jobs to an Excel workbook.", cmd_export)
     p.add_argument("out", help="path of the .xlsx file to write")
     p.add_argument("--ids", help="comma-separated job ids (123, JOB-000123)")
-    p.add_argument("--status", action="append", choices=JOB_STATUSES,
-                   help="only jobs with this status (repeatable)")
+    p.add_argument(
+        "--status",
+        action="append",
+        choices=JOB_STATUSES,
+        help="only jobs with this status (repeatable)",
+    )
     p.add_argument("--search", help="search text")
     p.add_argument("--date-from", help="first day, YYYY-MM-DD")
     p.add_argument("--date-to", help="last day, YYYY-MM-DD")

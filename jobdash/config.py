@@ -35,7 +35,7 @@ def default_memory_limit() -> str:
     total: float
     try:
         total = os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES")
-    except (AttributeError, ValueError, OSError):   # no sysconf (Windows) or no such name
+    except (AttributeError, ValueError, OSError):  # no sysconf (Windows) or no such name
         total = FALLBACK_MEMORY / MEMORY_SHARE
     return f"{int(min(total * MEMORY_SHARE, MEMORY_CAP)) // 2**20}MiB"
 
@@ -58,14 +58,22 @@ class EngineSettings:
             raise _bad(source, "duckdb", raw, 'an object like {"memory_limit": "2GB"}')
         unknown = sorted(set(raw) - {"memory_limit", "threads"})
         if unknown:
-            raise _bad(source, f"duckdb.{unknown[0]}", raw[unknown[0]],
-                       "a known setting (memory_limit, threads)")
+            raise _bad(
+                source,
+                f"duckdb.{unknown[0]}",
+                raw[unknown[0]],
+                "a known setting (memory_limit, threads)",
+            )
         values: dict[str, Any] = {}
         if "memory_limit" in raw:
             limit = raw["memory_limit"]
             if not isinstance(limit, str) or not _MEMORY.fullmatch(limit):
-                raise _bad(source, "duckdb.memory_limit", limit,
-                           'a size like "512MB" or "2GiB", or a share like "20%"')
+                raise _bad(
+                    source,
+                    "duckdb.memory_limit",
+                    limit,
+                    'a size like "512MB" or "2GiB", or a share like "20%"',
+                )
             values["memory_limit"] = limit.strip()
         if "threads" in raw:
             threads = raw["threads"]
@@ -102,8 +110,9 @@ class Settings:
             try:
                 raw = json.loads(path.read_text(encoding="utf-8"))
             except ValueError as exc:
-                raise ValidationError(f"{path} is not valid JSON ({exc}): fix or remove it.",
-                                      SETTINGS_FILE) from None
+                raise ValidationError(
+                    f"{path} is not valid JSON ({exc}): fix or remove it.", SETTINGS_FILE
+                ) from None
             if not isinstance(raw, dict):
                 raise _bad(path, SETTINGS_FILE, raw, "a JSON object")
         export = raw.get("export", {})
@@ -111,12 +120,18 @@ class Settings:
             image_root=(base / raw.get("image_root", "images")).resolve(),
             export_dir=(base / export.get("folder", "exports")).resolve(),
             export_include_images=bool(export.get("include_images", True)),
-            engine=(EngineSettings.from_settings(raw["duckdb"], path) if "duckdb" in raw
-                    else EngineSettings()),
+            engine=(
+                EngineSettings.from_settings(raw["duckdb"], path)
+                if "duckdb" in raw
+                else EngineSettings()
+            ),
             extra=raw,
         )
 
 
 def _bad(source: Path, name: str, value: Any, expected: str) -> ValidationError:
-    return ValidationError(f"{source}: {name} is {json.dumps(value, default=str)}; expected "
-                           f"{expected}. Fix it in the file or remove it for the default.", name)
+    return ValidationError(
+        f"{source}: {name} is {json.dumps(value, default=str)}; expected "
+        f"{expected}. Fix it in the file or remove it for the default.",
+        name,
+    )

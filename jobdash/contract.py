@@ -88,8 +88,9 @@ class JobBackend(Protocol):
     def bulk_rerun(self, target: IdsOrQuery) -> pd.DataFrame:
         """Queue a rerun of each job; the new jobs' listing rows."""
 
-    def bulk_export(self, target: IdsOrQuery, path: str | os.PathLike,
-                    include_images: bool | None = None) -> Path:
+    def bulk_export(
+        self, target: IdsOrQuery, path: str | os.PathLike, include_images: bool | None = None
+    ) -> Path:
         """Write the jobs (and their images) to an Excel workbook at ``path``."""
 
     def export(self, job_id: int, path: str | os.PathLike) -> Path:
@@ -123,25 +124,35 @@ class JobBackend(Protocol):
     def signature_of(self, message: str | None) -> str:
         """The signature of one error message."""
 
-    def error_signatures(self, query: JobQuery | None = None, *, limit: int = 50,
-                         examples: int = 3) -> pd.DataFrame:
+    def error_signatures(
+        self, query: JobQuery | None = None, *, limit: int = 50, examples: int = 3
+    ) -> pd.DataFrame:
         """Jobs grouped by the signature of their error message, most frequent first."""
 
-    def signature_daily_counts(self, signatures: list[str] | None = None, *, days: int = 30,
-                               end: dt.date | None = None, top: int = 10,
-                               query: JobQuery | None = None) -> pd.DataFrame:
+    def signature_daily_counts(
+        self,
+        signatures: list[str] | None = None,
+        *,
+        days: int = 30,
+        end: dt.date | None = None,
+        top: int = 10,
+        query: JobQuery | None = None,
+    ) -> pd.DataFrame:
         """Jobs per signature per day, zeros included."""
 
-    def failure_rate(self, bucket: str = "day", by: str | None = None,
-                     query: JobQuery | None = None) -> pd.DataFrame:
+    def failure_rate(
+        self, bucket: str = "day", by: str | None = None, query: JobQuery | None = None
+    ) -> pd.DataFrame:
         """Failed share of finished jobs per time bucket."""
 
-    def qc_rejection_rate(self, bucket: str = "day", by: str | None = None,
-                          query: JobQuery | None = None) -> pd.DataFrame:
+    def qc_rejection_rate(
+        self, bucket: str = "day", by: str | None = None, query: JobQuery | None = None
+    ) -> pd.DataFrame:
         """Rejected share of judged images per time bucket."""
 
-    def duration_percentiles(self, by: str | None = "configuration",
-                             query: JobQuery | None = None) -> pd.DataFrame:
+    def duration_percentiles(
+        self, by: str | None = "configuration", query: JobQuery | None = None
+    ) -> pd.DataFrame:
         """Run time percentiles per status and configuration."""
 
     def qc_reasons(self, query: JobQuery | None = None) -> pd.DataFrame:

@@ -47,7 +47,11 @@ THUMB_SIDE = 96
 # only what changes from the one before; the first completes the defaults below.
 
 _DEFAULTS: dict[str, Any] = {
-    "count": 6, "variations": 1, "width": 1024, "height": 1024, "format": "png",
+    "count": 6,
+    "variations": 1,
+    "width": 1024,
+    "height": 1024,
+    "format": "png",
     "generator": {"name": "procedural", "delay_s": 0.0, "fault_rate": 0.0},
     "processing": {"trim": False, "enhance": {}},
     "qc": {"min_sharpness": 50.0, "min_std": 6.0},
@@ -55,108 +59,262 @@ _DEFAULTS: dict[str, Any] = {
 
 _CONFIGS: dict[str, tuple[float, str, tuple[str, ...], tuple[str, ...], tuple[dict, ...]]] = {
     "Hero banners": (
-        14, "Wide cinematic hero banner of {keyword}, soft morning light, empty space on the "
-            "left for a headline",
-        ("misty mountain lake", "city skyline at dawn", "golden wheat field", "coastal cliffs",
-         "autumn forest road", "desert dunes at sunset", "snowy pine forest",
-         "tropical beach cove", "rolling green hills", "night sky over a canyon"),
+        14,
+        "Wide cinematic hero banner of {keyword}, soft morning light, empty space on the "
+        "left for a headline",
+        (
+            "misty mountain lake",
+            "city skyline at dawn",
+            "golden wheat field",
+            "coastal cliffs",
+            "autumn forest road",
+            "desert dunes at sunset",
+            "snowy pine forest",
+            "tropical beach cove",
+            "rolling green hills",
+            "night sky over a canyon",
+        ),
         ("banner", "landscape", "header"),
-        ({"count": 6, "width": 1536, "height": 640, "format": "webp",
-          "processing": {"trim": False, "enhance": {"contrast": 1.05, "saturation": 1.1}}},
-         {"count": 8},
-         {"variations": 2, "width": 1920, "height": 800})),
+        (
+            {
+                "count": 6,
+                "width": 1536,
+                "height": 640,
+                "format": "webp",
+                "processing": {"trim": False, "enhance": {"contrast": 1.05, "saturation": 1.1}},
+            },
+            {"count": 8},
+            {"variations": 2, "width": 1920, "height": 800},
+        ),
+    ),
     "Product mockups": (
-        12, "Minimal studio product shot of a {keyword} on a seamless pastel background, "
-            "soft shadow",
-        ("ceramic coffee mug", "glass water bottle", "wireless earbuds case", "leather notebook",
-         "scented candle jar", "bamboo toothbrush", "canvas tote bag", "smartwatch",
-         "pair of sunglasses", "skincare serum bottle"),
+        12,
+        "Minimal studio product shot of a {keyword} on a seamless pastel background, soft shadow",
+        (
+            "ceramic coffee mug",
+            "glass water bottle",
+            "wireless earbuds case",
+            "leather notebook",
+            "scented candle jar",
+            "bamboo toothbrush",
+            "canvas tote bag",
+            "smartwatch",
+            "pair of sunglasses",
+            "skincare serum bottle",
+        ),
         ("product", "mockup", "studio"),
-        ({"count": 8, "processing": {"trim": True, "remove_bg": True, "enhance": {}}},
-         {"processing": {"trim": True, "remove_bg": True, "enhance": {"sharpness": 1.2}}},
-         {"count": 10, "variations": 2},
-         {"qc": {"min_sharpness": 60.0, "min_std": 6.0, "duplicate_distance": 6}})),
+        (
+            {"count": 8, "processing": {"trim": True, "remove_bg": True, "enhance": {}}},
+            {"processing": {"trim": True, "remove_bg": True, "enhance": {"sharpness": 1.2}}},
+            {"count": 10, "variations": 2},
+            {"qc": {"min_sharpness": 60.0, "min_std": 6.0, "duplicate_distance": 6}},
+        ),
+    ),
     "Food & drink flat lays": (
-        10, "Top-down flat lay of {keyword} on a rustic wooden table, natural window light",
-        ("avocado toast and coffee", "berry smoothie bowls", "homemade sourdough bread",
-         "colourful summer salad", "espresso and croissants", "ramen with soft-boiled egg",
-         "pumpkin spice latte", "sushi platter", "chocolate chip cookies", "citrus cocktails"),
+        10,
+        "Top-down flat lay of {keyword} on a rustic wooden table, natural window light",
+        (
+            "avocado toast and coffee",
+            "berry smoothie bowls",
+            "homemade sourdough bread",
+            "colourful summer salad",
+            "espresso and croissants",
+            "ramen with soft-boiled egg",
+            "pumpkin spice latte",
+            "sushi platter",
+            "chocolate chip cookies",
+            "citrus cocktails",
+        ),
         ("food", "flat lay", "kitchen"),
-        ({"count": 10, "width": 1200, "height": 1200, "format": "jpg"},
-         {"processing": {"trim": False, "enhance": {"saturation": 1.15, "brightness": 1.05}}})),
+        (
+            {"count": 10, "width": 1200, "height": 1200, "format": "jpg"},
+            {"processing": {"trim": False, "enhance": {"saturation": 1.15, "brightness": 1.05}}},
+        ),
+    ),
     "Travel postcards": (
-        9, "Vintage travel postcard illustration of {keyword}, bold flat colours, retro style",
-        ("Lisbon tram", "Santorini blue domes", "Kyoto temple in autumn", "Route 66 diner",
-         "Norwegian fjord", "Marrakech market", "Havana classic cars", "Swiss alpine village",
-         "Amalfi coast"),
+        9,
+        "Vintage travel postcard illustration of {keyword}, bold flat colours, retro style",
+        (
+            "Lisbon tram",
+            "Santorini blue domes",
+            "Kyoto temple in autumn",
+            "Route 66 diner",
+            "Norwegian fjord",
+            "Marrakech market",
+            "Havana classic cars",
+            "Swiss alpine village",
+            "Amalfi coast",
+        ),
         ("travel", "postcard", "vintage"),
-        ({"count": 6, "width": 1000, "height": 1400},
-         {"format": "jpg"},
-         {"count": 9, "variations": 2})),
+        (
+            {"count": 6, "width": 1000, "height": 1400},
+            {"format": "jpg"},
+            {"count": 9, "variations": 2},
+        ),
+    ),
     "Abstract textures": (
-        8, "Seamless abstract texture of {keyword}, high detail, tileable",
-        ("marble with gold veins", "crumpled kraft paper", "teal watercolour wash",
-         "brushed metal", "terrazzo", "linen fabric", "oil paint swirls", "concrete wall",
-         "holographic foil"),
+        8,
+        "Seamless abstract texture of {keyword}, high detail, tileable",
+        (
+            "marble with gold veins",
+            "crumpled kraft paper",
+            "teal watercolour wash",
+            "brushed metal",
+            "terrazzo",
+            "linen fabric",
+            "oil paint swirls",
+            "concrete wall",
+            "holographic foil",
+        ),
         ("texture", "background", "pattern"),
-        ({"count": 12, "format": "jpg"},
-         {"variations": 2, "qc": {"min_sharpness": 40.0, "min_std": 6.0}})),
+        (
+            {"count": 12, "format": "jpg"},
+            {"variations": 2, "qc": {"min_sharpness": 40.0, "min_std": 6.0}},
+        ),
+    ),
     "Pet portraits": (
-        7, "Studio portrait of a {keyword}, shallow depth of field, warm background",
-        ("golden retriever puppy", "tabby cat", "french bulldog", "border collie",
-         "siamese cat", "rabbit with floppy ears", "green parrot", "dachshund in a sweater"),
+        7,
+        "Studio portrait of a {keyword}, shallow depth of field, warm background",
+        (
+            "golden retriever puppy",
+            "tabby cat",
+            "french bulldog",
+            "border collie",
+            "siamese cat",
+            "rabbit with floppy ears",
+            "green parrot",
+            "dachshund in a sweater",
+        ),
         ("pet", "animal", "portrait"),
-        ({"count": 5, "width": 1024, "height": 1280, "format": "jpg"},
-         {"count": 8},
-         {"processing": {"trim": False, "enhance": {"sharpness": 1.1}}})),
+        (
+            {"count": 5, "width": 1024, "height": 1280, "format": "jpg"},
+            {"count": 8},
+            {"processing": {"trim": False, "enhance": {"sharpness": 1.1}}},
+        ),
+    ),
     "Tech icons": (
-        6, "Flat 3D icon of {keyword}, isometric, soft gradients, white background",
-        ("cloud storage", "padlock", "rocket launch", "chat bubble", "analytics chart",
-         "shopping cart", "calendar", "settings gear", "email envelope", "video camera"),
+        6,
+        "Flat 3D icon of {keyword}, isometric, soft gradients, white background",
+        (
+            "cloud storage",
+            "padlock",
+            "rocket launch",
+            "chat bubble",
+            "analytics chart",
+            "shopping cart",
+            "calendar",
+            "settings gear",
+            "email envelope",
+            "video camera",
+        ),
         ("icon", "technology", "3d"),
-        ({"count": 12, "width": 512, "height": 512,
-          "processing": {"trim": True, "remove_bg": True, "enhance": {}}},
-         {"count": 16})),
+        (
+            {
+                "count": 12,
+                "width": 512,
+                "height": 512,
+                "processing": {"trim": True, "remove_bg": True, "enhance": {}},
+            },
+            {"count": 16},
+        ),
+    ),
     "Botanical prints": (
-        7, "Botanical illustration of {keyword}, vintage scientific plate, cream paper",
-        ("monstera leaf", "lavender sprigs", "fern fronds", "cherry blossom branch",
-         "eucalyptus", "wild poppies", "olive branch", "succulents"),
+        7,
+        "Botanical illustration of {keyword}, vintage scientific plate, cream paper",
+        (
+            "monstera leaf",
+            "lavender sprigs",
+            "fern fronds",
+            "cherry blossom branch",
+            "eucalyptus",
+            "wild poppies",
+            "olive branch",
+            "succulents",
+        ),
         ("botanical", "print", "wall art"),
-        ({"count": 6, "width": 1200, "height": 1600, "format": "jpg"},
-         {"variations": 2},
-         {"processing": {"trim": True, "enhance": {}}})),
+        (
+            {"count": 6, "width": 1200, "height": 1600, "format": "jpg"},
+            {"variations": 2},
+            {"processing": {"trim": True, "enhance": {}}},
+        ),
+    ),
     "Architecture at dusk": (
-        6, "Photograph of a {keyword} at blue hour, long exposure, city lights",
-        ("glass office tower", "brutalist library", "suspension bridge", "modern museum",
-         "old town square", "train station hall", "row of harbour warehouses"),
+        6,
+        "Photograph of a {keyword} at blue hour, long exposure, city lights",
+        (
+            "glass office tower",
+            "brutalist library",
+            "suspension bridge",
+            "modern museum",
+            "old town square",
+            "train station hall",
+            "row of harbour warehouses",
+        ),
         ("architecture", "city", "night"),
-        ({"count": 6, "width": 1600, "height": 1067, "format": "jpg",
-          "processing": {"trim": False, "enhance": {"contrast": 1.1}}},
-         {"count": 8, "qc": {"min_sharpness": 50.0, "min_std": 6.0, "min_brightness": 20.0}})),
+        (
+            {
+                "count": 6,
+                "width": 1600,
+                "height": 1067,
+                "format": "jpg",
+                "processing": {"trim": False, "enhance": {"contrast": 1.1}},
+            },
+            {"count": 8, "qc": {"min_sharpness": 50.0, "min_std": 6.0, "min_brightness": 20.0}},
+        ),
+    ),
     "Kids' room posters": (
-        5, "Cute nursery poster of a {keyword}, pastel palette, simple shapes",
-        ("sleepy fox", "hot air balloon", "whale in the ocean", "rainbow over clouds",
-         "smiling sun", "teddy bear picnic", "rocket to the moon"),
+        5,
+        "Cute nursery poster of a {keyword}, pastel palette, simple shapes",
+        (
+            "sleepy fox",
+            "hot air balloon",
+            "whale in the ocean",
+            "rainbow over clouds",
+            "smiling sun",
+            "teddy bear picnic",
+            "rocket to the moon",
+        ),
         ("nursery", "kids", "poster"),
-        ({"count": 4, "width": 1200, "height": 1600, "format": "jpg"},
-         {"count": 6})),
+        ({"count": 4, "width": 1200, "height": 1600, "format": "jpg"}, {"count": 6}),
+    ),
     "Business concepts (people-free)": (
-        8, "Conceptual business image of a {keyword}, clean corporate style, no people, blue "
-           "and white palette",
-        ("growth chart made of coins", "puzzle pieces fitting together", "glowing lightbulb",
-         "paper boat leading a fleet", "chess king on a board", "arrow hitting a target",
-         "ladder to the clouds", "hourglass beside a calendar"),
+        8,
+        "Conceptual business image of a {keyword}, clean corporate style, no people, blue "
+        "and white palette",
+        (
+            "growth chart made of coins",
+            "puzzle pieces fitting together",
+            "glowing lightbulb",
+            "paper boat leading a fleet",
+            "chess king on a board",
+            "arrow hitting a target",
+            "ladder to the clouds",
+            "hourglass beside a calendar",
+        ),
         ("business", "concept", "corporate"),
-        ({"count": 8, "width": 1600, "height": 900, "format": "webp"},
-         {"variations": 2},
-         {"format": "jpg"})),
+        (
+            {"count": 8, "width": 1600, "height": 900, "format": "webp"},
+            {"variations": 2},
+            {"format": "jpg"},
+        ),
+    ),
     "Café menu backgrounds": (
-        4, "Blurred café interior with a {keyword}, bokeh lights, space for menu text",
-        ("espresso machine", "pastry counter", "chalkboard wall", "cup of latte art",
-         "window seat in the rain", "stack of cups"),
+        4,
+        "Blurred café interior with a {keyword}, bokeh lights, space for menu text",
+        (
+            "espresso machine",
+            "pastry counter",
+            "chalkboard wall",
+            "cup of latte art",
+            "window seat in the rain",
+            "stack of cups",
+        ),
         ("cafe", "menu", "background"),
-        ({"count": 5, "width": 1920, "height": 1080, "format": "jpg"},
-         {"count": 7, "qc": {"min_sharpness": 20.0, "min_std": 6.0}})),
+        (
+            {"count": 5, "width": 1920, "height": 1080, "format": "jpg"},
+            {"count": 7, "qc": {"min_sharpness": 20.0, "min_std": 6.0}},
+        ),
+    ),
 }
 
 # Timeline position (0 = oldest job, 1 = newest) where versions 2, 3, ... become current.
@@ -166,47 +324,143 @@ _VERSION_STARTS = (0.22, 0.47, 0.71, 0.9)
 # (base weight, spec). Weights of stages a configuration does not run are set to zero.
 
 _ERRORS: tuple[tuple[float, ErrorSpec], ...] = (
-    (22, ErrorSpec("generate", "Generation timed out after 60s waiting for task {uuid} "
-                                 "(generation {gen} of {gens})", delay_s=60.0)),
-    (18, ErrorSpec("generate", "HTTP 429 Too Many Requests from api.runware.ai: rate limit "
-                                 "exceeded, retry after {a}s (request {hex})", a=(5, 120),
-                   delay_s=1.0)),
-    (10, ErrorSpec("generate", "Content policy refusal: the provider declined the prompt for "
-                                 "“{keyword}” (generation {gen} of {gens}, code "
-                                 "content_policy_violation)", delay_s=3.0)),
-    (7, ErrorSpec("generate", "Out of credits: {a} credits left, generation {gen} of {gens} "
-                                "needs 4 (HTTP 402 Payment Required)", a=(0, 3), delay_s=1.0)),
-    (9, ErrorSpec("download", "Download failed for https://im.runware.ai/image/ws/2/ii/"
-                              "{uuid}.png: HTTP {a} after 3 attempts", a=(502, 504),
-                  delay_s=20.0)),
-    (4, ErrorSpec("download", "Download failed for https://cdn.runware.ai/outputs/{hex}/"
-                              "{image}: connection reset by peer", delay_s=8.0)),
-    (3, ErrorSpec("initialise", "Could not load keywords: file 'keywords/batch_{a}.csv' "
-                                "not found", a=(1, 60), delay_s=1.0)),
-    (5, ErrorSpec("remove_bg", "processing_failed:remove_bg: background removal returned an "
-                               "empty mask for {image}", after_generation=True)),
-    (3, ErrorSpec("trim", "processing_failed:trim: nothing left of {image} after trimming the "
-                          "border (tolerance 10)", after_generation=True)),
-    (2, ErrorSpec("enhance", "processing_failed:enhance: cannot enhance {image}: image has "
-                             "wrong mode", after_generation=True)),
-    (3, ErrorSpec("convert", "processing_failed:convert: cannot write mode RGBA as JPEG "
-                             "({image})", after_generation=True)),
-    (3, ErrorSpec("save_final", "processing_failed:save_final: could not write "
-                                "/srv/factory/output/{job}/{image}: [Errno 28] No space left "
-                                "on device", after_generation=True)),
-    (3, ErrorSpec("metadata", "processing_failed:metadata: metadata service returned HTTP {a} "
-                              "for {image}", a=(502, 504), after_generation=True)),
+    (
+        22,
+        ErrorSpec(
+            "generate",
+            "Generation timed out after 60s waiting for task {uuid} (generation {gen} of {gens})",
+            delay_s=60.0,
+        ),
+    ),
+    (
+        18,
+        ErrorSpec(
+            "generate",
+            "HTTP 429 Too Many Requests from api.runware.ai: rate limit "
+            "exceeded, retry after {a}s (request {hex})",
+            a=(5, 120),
+            delay_s=1.0,
+        ),
+    ),
+    (
+        10,
+        ErrorSpec(
+            "generate",
+            "Content policy refusal: the provider declined the prompt for "
+            "“{keyword}” (generation {gen} of {gens}, code "
+            "content_policy_violation)",
+            delay_s=3.0,
+        ),
+    ),
+    (
+        7,
+        ErrorSpec(
+            "generate",
+            "Out of credits: {a} credits left, generation {gen} of {gens} "
+            "needs 4 (HTTP 402 Payment Required)",
+            a=(0, 3),
+            delay_s=1.0,
+        ),
+    ),
+    (
+        9,
+        ErrorSpec(
+            "download",
+            "Download failed for https://im.runware.ai/image/ws/2/ii/"
+            "{uuid}.png: HTTP {a} after 3 attempts",
+            a=(502, 504),
+            delay_s=20.0,
+        ),
+    ),
+    (
+        4,
+        ErrorSpec(
+            "download",
+            "Download failed for https://cdn.runware.ai/outputs/{hex}/"
+            "{image}: connection reset by peer",
+            delay_s=8.0,
+        ),
+    ),
+    (
+        3,
+        ErrorSpec(
+            "initialise",
+            "Could not load keywords: file 'keywords/batch_{a}.csv' not found",
+            a=(1, 60),
+            delay_s=1.0,
+        ),
+    ),
+    (
+        5,
+        ErrorSpec(
+            "remove_bg",
+            "processing_failed:remove_bg: background removal returned an empty mask for {image}",
+            after_generation=True,
+        ),
+    ),
+    (
+        3,
+        ErrorSpec(
+            "trim",
+            "processing_failed:trim: nothing left of {image} after trimming the "
+            "border (tolerance 10)",
+            after_generation=True,
+        ),
+    ),
+    (
+        2,
+        ErrorSpec(
+            "enhance",
+            "processing_failed:enhance: cannot enhance {image}: image has wrong mode",
+            after_generation=True,
+        ),
+    ),
+    (
+        3,
+        ErrorSpec(
+            "convert",
+            "processing_failed:convert: cannot write mode RGBA as JPEG ({image})",
+            after_generation=True,
+        ),
+    ),
+    (
+        3,
+        ErrorSpec(
+            "save_final",
+            "processing_failed:save_final: could not write "
+            "/srv/factory/output/{job}/{image}: [Errno 28] No space left "
+            "on device",
+            after_generation=True,
+        ),
+    ),
+    (
+        3,
+        ErrorSpec(
+            "metadata",
+            "processing_failed:metadata: metadata service returned HTTP {a} for {image}",
+            a=(502, 504),
+            after_generation=True,
+        ),
+    ),
 )
 _TIMEOUT, _RATE_LIMIT, _OUT_OF_CREDITS = 0, 1, 3
 
 # Stages an image can fail in (qc_reason ``processing_failed:<stage>``), with base weights.
-_STAGES: dict[str, float] = {"generate": 25, "download": 30, "remove_bg": 20, "trim": 10,
-                             "enhance": 8, "convert": 12, "save_final": 6, "metadata": 14}
+_STAGES: dict[str, float] = {
+    "generate": 25,
+    "download": 30,
+    "remove_bg": 20,
+    "trim": 10,
+    "enhance": 8,
+    "convert": 12,
+    "save_final": 6,
+    "metadata": 14,
+}
 
 _INCIDENTS = (
-    Incident(0.30, 0.31, 0.30, _TIMEOUT),           # the provider was slow for a day
-    Incident(0.62, 0.64, 0.45, _RATE_LIMIT),        # a rate-limit storm of two days
-    Incident(0.88, 0.885, 0.90, _OUT_OF_CREDITS),   # credits ran out over a weekend night
+    Incident(0.30, 0.31, 0.30, _TIMEOUT),  # the provider was slow for a day
+    Incident(0.62, 0.64, 0.45, _RATE_LIMIT),  # a rate-limit storm of two days
+    Incident(0.88, 0.885, 0.90, _OUT_OF_CREDITS),  # credits ran out over a weekend night
 )
 
 # -- QC -------------------------------------------------------------------------------------
@@ -235,8 +489,15 @@ _FAULT_OF_REASON = {"Image is blurry": "blur", "Image is nearly blank": "blank"}
 
 # -- labels ---------------------------------------------------------------------------------
 
-_LABELS = {"{name}": 30, "{name} – {month}": 15, "{stamp}": 15, "{name} v{version}": 10,
-           "{keyword} set": 10, "{name} #{n}": 10, "{keyword} — client batch {n}": 5}
+_LABELS = {
+    "{name}": 30,
+    "{name} – {month}": 15,
+    "{stamp}": 15,
+    "{name} v{version}": 10,
+    "{keyword} set": 10,
+    "{name} #{n}": 10,
+    "{keyword} — client batch {n}": 5,
+}
 _ODD_LABELS = (
     "Q3 refresh — client “Müller & Söhne”",
     "Café/Bistro 50% off_promo",
@@ -280,11 +541,17 @@ def _texts(settings: dict, tags: Sequence[str]) -> tuple[ImageText, ...]:
     for keyword in settings["keywords"]:
         prompt = settings["prompt_template"].replace("{keyword}", keyword)
         words = [w for w in keyword.lower().split() if len(w) > 2]
-        out.append(ImageText(keyword, prompt, {
-            "title": keyword[:1].upper() + keyword[1:],
-            "description": prompt.split(",")[0] + ".",
-            "tags": list(dict.fromkeys([*words, *tags])),
-        }))
+        out.append(
+            ImageText(
+                keyword,
+                prompt,
+                {
+                    "title": keyword[:1].upper() + keyword[1:],
+                    "description": prompt.split(",")[0] + ".",
+                    "tags": list(dict.fromkeys([*words, *tags])),
+                },
+            )
+        )
     return tuple(out)
 
 
@@ -295,28 +562,46 @@ def _versions() -> tuple[VersionSpec, ...]:
         shift = (index * 37 % 9 - 4) / 100  # configurations change on different days
         for number, settings in enumerate(_settings(template, keywords, changes), start=1):
             stages = _stages_of(settings)
-            out.append(VersionSpec(
-                name=name, version=number, settings=settings,
-                start=-0.1 if number == 1 else _VERSION_STARTS[number - 2] + shift,
-                error_weights=tuple(w if e.step not in _STAGES or e.step in stages else 0.0
-                                    for w, e in _ERRORS),
-                stage_weights=tuple(w if s in stages else 0.0 for s, w in _STAGES.items()),
-                texts=_texts(settings, tags)))
+            out.append(
+                VersionSpec(
+                    name=name,
+                    version=number,
+                    settings=settings,
+                    start=-0.1 if number == 1 else _VERSION_STARTS[number - 2] + shift,
+                    error_weights=tuple(
+                        w if e.step not in _STAGES or e.step in stages else 0.0 for w, e in _ERRORS
+                    ),
+                    stage_weights=tuple(w if s in stages else 0.0 for s, w in _STAGES.items()),
+                    texts=_texts(settings, tags),
+                )
+            )
     return tuple(out)
 
 
 def plan(jobs: int, seed: int, images_on_disk: int, now: dt.datetime) -> HistoryPlan:
     """The :class:`HistoryPlan` of a demo history."""
     return HistoryPlan(
-        jobs=jobs, seed=seed, now=now, span_days=SPAN_DAYS,
-        pending=min(PENDING, max(0, jobs - 2)), on_disk=images_on_disk, disk_side=DISK_SIDE,
-        versions=_versions(), config_weights={n: c[0] for n, c in _CONFIGS.items()},
-        errors=tuple(e for _, e in _ERRORS), stages=tuple(_STAGES),
-        qc_failed_reasons=_QC_FAILED, review_reasons=_NEEDS_REVIEW,
-        labels=_LABELS, odd_labels=_ODD_LABELS, odd_label_rate=0.01, no_label_rate=0.01,
+        jobs=jobs,
+        seed=seed,
+        now=now,
+        span_days=SPAN_DAYS,
+        pending=min(PENDING, max(0, jobs - 2)),
+        on_disk=images_on_disk,
+        disk_side=DISK_SIDE,
+        versions=_versions(),
+        config_weights={n: c[0] for n, c in _CONFIGS.items()},
+        errors=tuple(e for _, e in _ERRORS),
+        stages=tuple(_STAGES),
+        qc_failed_reasons=_QC_FAILED,
+        review_reasons=_NEEDS_REVIEW,
+        labels=_LABELS,
+        odd_labels=_ODD_LABELS,
+        odd_label_rate=0.01,
+        no_label_rate=0.01,
         status_weights={"completed": 0.82, "failed": 0.12, "stopped": 0.06},
         stop_message="Stopped by the user during generation {gen} of {gens}",
-        rerun_rate=0.05, retry_rate=0.06,
+        rerun_rate=0.05,
+        retry_rate=0.06,
         retry_message="HTTP 429 Too Many Requests: retried generation 1 after {a}s",
         qc_rates={"processing_failed": 0.3, "qc_failed": 0.35, "needs_review": 0.2},
         incidents=_INCIDENTS,
@@ -324,6 +609,7 @@ def plan(jobs: int, seed: int, images_on_disk: int, now: dt.datetime) -> History
 
 
 # -- image files ----------------------------------------------------------------------------
+
 
 def _draw(root: Path, rows: list[dict], created: list[Path]) -> dict[int, tuple[str, str]]:
     """Draw and save the image rows below ``root`` where the runner would leave them:
@@ -336,32 +622,50 @@ def _draw(root: Path, rows: list[dict], created: list[Path]) -> dict[int, tuple[
         folder = root / str(row["execution_id"])
         if not folder.exists():
             created.append(folder)
-        fault = next((f for prefix, f in _FAULT_OF_REASON.items()
-                      if (row["qc_reason"] or "").startswith(prefix)), None)
+        fault = next(
+            (
+                f
+                for prefix, f in _FAULT_OF_REASON.items()
+                if (row["qc_reason"] or "").startswith(prefix)
+            ),
+            None,
+        )
         options = {"fault_rate": 1.0, "faults": [fault]} if fault else {}
-        image = generator.generate(row["prompt"], int(row["seed"]), int(row["width"]),
-                                   int(row["height"]), options)
-        file_path, thumb_path = save(image, folder, f"img_{row['number']:04d}", row["format"],
-                                     thumb_size=THUMB_SIDE)
+        image = generator.generate(
+            row["prompt"], int(row["seed"]), int(row["width"]), int(row["height"]), options
+        )
+        file_path, thumb_path = save(
+            image, folder, f"img_{row['number']:04d}", row["format"], thumb_size=THUMB_SIDE
+        )
         if row["qc_status"] == "approved":
             (folder / APPROVED_DIR).mkdir(exist_ok=True)
             file_path = file_path.replace(folder / APPROVED_DIR / file_path.name)
-        out[row["id"]] = (file_path.relative_to(root).as_posix(),
-                          thumb_path.relative_to(root).as_posix())
+        out[row["id"]] = (
+            file_path.relative_to(root).as_posix(),
+            thumb_path.relative_to(root).as_posix(),
+        )
     return out
 
 
 # -- entry point ----------------------------------------------------------------------------
 
+
 def _whole(field: str, value: Any, low: int, high: int) -> int:
     if isinstance(value, bool) or not isinstance(value, int) or not low <= value <= high:
-        raise ValidationError(f"{field}: {value!r} is not a whole number from {low:,} to "
-                              f"{high:,}", field)
+        raise ValidationError(
+            f"{field}: {value!r} is not a whole number from {low:,} to {high:,}", field
+        )
     return value
 
 
-def build_demo(path: str | Path, jobs: int = 2000, seed: int = 7, images_on_disk: int = 300,
-               *, now: dt.datetime | None = None) -> dict[str, int]:
+def build_demo(
+    path: str | Path,
+    jobs: int = 2000,
+    seed: int = 7,
+    images_on_disk: int = 300,
+    *,
+    now: dt.datetime | None = None,
+) -> dict[str, int]:
     """Write a demo history of ``jobs`` jobs into the DuckDB file ``path`` (created with its
     migrations if missing) and image files for the newest ``images_on_disk`` jobs below the
     image root. The same ``seed`` and ``now`` (naive UTC, default: this second) always give
@@ -379,8 +683,11 @@ def build_demo(path: str | Path, jobs: int = 2000, seed: int = 7, images_on_disk
     created: list[Path] = []
     try:
         root = Settings.for_database(db).image_root
-        return load_history(store, plan(jobs, seed, images_on_disk, now),
-                            draw=lambda rows: _draw(root, rows, created))
+        return load_history(
+            store,
+            plan(jobs, seed, images_on_disk, now),
+            draw=lambda rows: _draw(root, rows, created),
+        )
     except BaseException:
         for folder in created:
             shutil.rmtree(folder, ignore_errors=True)

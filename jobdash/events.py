@@ -45,8 +45,9 @@ class ChangeFeed:
         ids = (job_ids,) if isinstance(job_ids, int) else tuple(job_ids)
         with self._lock:
             self._version += 1
-            change = Change(self._version, kind, ids,
-                            dt.datetime.now(dt.UTC).replace(tzinfo=None), data)
+            change = Change(
+                self._version, kind, ids, dt.datetime.now(dt.UTC).replace(tzinfo=None), data
+            )
             self._changes.append(change)
         return change
 

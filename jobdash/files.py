@@ -21,6 +21,7 @@ from pathlib import Path
 
 log = logging.getLogger(__name__)
 
+
 def _regular_files_inside(paths: Iterable[Path], root: Path) -> Iterator[Path]:
     """Each path that is a regular file (not a link) in a folder inside ``root``, resolved.
 
@@ -46,8 +47,9 @@ def _regular_files_inside(paths: Iterable[Path], root: Path) -> Iterator[Path]:
 def prune_empty_dirs(folders: Iterable[Path], root: Path) -> None:
     """Remove now-empty folders below ``root`` and their emptied parents (never ``root``)."""
     root = root.resolve()
-    for folder in sorted({Path(os.path.realpath(f)) for f in folders},
-                         key=lambda p: len(p.parts), reverse=True):
+    for folder in sorted(
+        {Path(os.path.realpath(f)) for f in folders}, key=lambda p: len(p.parts), reverse=True
+    ):
         try:
             while folder != root and folder.is_relative_to(root) and not any(folder.iterdir()):
                 folder.rmdir()
@@ -91,8 +93,9 @@ class Trash:
         with self._lock:
             self._work.put(journal)
             if self._thread is None:
-                self._thread = threading.Thread(target=self._drain, name="jobdash-trash",
-                                                daemon=True)
+                self._thread = threading.Thread(
+                    target=self._drain, name="jobdash-trash", daemon=True
+                )
                 self._thread.start()
 
     def _drain(self) -> None:

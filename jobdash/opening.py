@@ -15,8 +15,13 @@ from .service import JobService
 from .store import JobStore
 
 
-def open_service(path: str | os.PathLike | None = None, *, runner: bool = True,
-                 executor: str = "thread", scheduler: str | None = None) -> JobService:
+def open_service(
+    path: str | os.PathLike | None = None,
+    *,
+    runner: bool = True,
+    executor: str = "thread",
+    scheduler: str | None = None,
+) -> JobService:
     """Open (creating if needed) a job history. ``runner=False`` opens it without executing
     the queue; ``executor="dask"`` with ``scheduler`` sends image work to a Dask cluster."""
     db = Path(path) if path is not None else default_db_path()

@@ -12,8 +12,15 @@ from .errors import ValidationError
 from .vocab import JOB_STATUSES, PAGE_SIZES, QC_STATUSES, SORT_KEYS
 
 SEARCH_MAX = 500
-FILTER_FIELDS = ("statuses", "date_from", "date_to", "configuration_ids", "search", "image_qc",
-                 "error_signature")
+FILTER_FIELDS = (
+    "statuses",
+    "date_from",
+    "date_to",
+    "configuration_ids",
+    "search",
+    "image_qc",
+    "error_signature",
+)
 
 
 def _to_date(field: str, value: Any) -> dt.date | None:
@@ -34,41 +41,83 @@ def _to_date(field: str, value: Any) -> dt.date | None:
 class JobQuery(param.Parameterized):
     """Which jobs to list and how: filters, sort and page. Holds no widgets and no SQL."""
 
-    statuses = param.ListSelector(default=[], objects=list(JOB_STATUSES), doc="""
-        Job statuses to include; empty means every status.""")
+    statuses = param.ListSelector(
+        default=[],
+        objects=list(JOB_STATUSES),
+        doc="""
+        Job statuses to include; empty means every status.""",
+    )
 
-    date_from = param.CalendarDate(default=None, allow_None=True, doc="""
-        First day (inclusive) of the run date; empty means no lower bound.""")
+    date_from = param.CalendarDate(
+        default=None,
+        allow_None=True,
+        doc="""
+        First day (inclusive) of the run date; empty means no lower bound.""",
+    )
 
-    date_to = param.CalendarDate(default=None, allow_None=True, doc="""
-        Last day (inclusive) of the run date; empty means up to now.""")
+    date_to = param.CalendarDate(
+        default=None,
+        allow_None=True,
+        doc="""
+        Last day (inclusive) of the run date; empty means up to now.""",
+    )
 
-    configuration_ids = param.List(default=[], item_type=int, doc="""
-        Configuration ids to include; empty means every configuration.""")
+    configuration_ids = param.List(
+        default=[],
+        item_type=int,
+        doc="""
+        Configuration ids to include; empty means every configuration.""",
+    )
 
-    search = param.String(default="", doc="""
+    search = param.String(
+        default="",
+        doc="""
         Case-insensitive text matched literally against the job id (123, JOB-000123,
-        job-123), label, configuration name and error message.""")
+        job-123), label, configuration name and error message.""",
+    )
 
-    image_qc: param.Selector[str | None] = param.Selector(default=None, objects=[None, *QC_STATUSES], allow_None=True, doc="""
-        Only jobs having at least one image with this QC status.""")
+    image_qc: param.Selector[str | None] = param.Selector(
+        default=None,
+        objects=[None, *QC_STATUSES],
+        allow_None=True,
+        doc="""
+        Only jobs having at least one image with this QC status.""",
+    )
 
-    error_signature = param.String(default="", doc="""
+    error_signature = param.String(
+        default="",
+        doc="""
         Only jobs whose error message normalises to this signature (numbers, ids, paths,
         URLs, times and quoted values replaced by placeholders, as listed by
-        ``jobdash.analysis.error_signatures``); empty means any.""")
+        ``jobdash.analysis.error_signatures``); empty means any.""",
+    )
 
-    sort: param.Selector[str] = param.Selector(default="started_at", objects=list(SORT_KEYS), doc="""
-        Column the listing is sorted by.""")
+    sort: param.Selector[str] = param.Selector(
+        default="started_at",
+        objects=list(SORT_KEYS),
+        doc="""
+        Column the listing is sorted by.""",
+    )
 
-    descending = param.Boolean(default=True, doc="""
-        Sort from the largest value down.""")
+    descending = param.Boolean(
+        default=True,
+        doc="""
+        Sort from the largest value down.""",
+    )
 
-    page = param.Integer(default=1, bounds=(1, None), doc="""
-        One-based page number.""")
+    page = param.Integer(
+        default=1,
+        bounds=(1, None),
+        doc="""
+        One-based page number.""",
+    )
 
-    page_size: param.Selector[int] = param.Selector(default=25, objects=list(PAGE_SIZES), doc="""
-        Rows per page.""")
+    page_size: param.Selector[int] = param.Selector(
+        default=25,
+        objects=list(PAGE_SIZES),
+        doc="""
+        Rows per page.""",
+    )
 
     def __init__(self, **params: Any):
         unknown = sorted(set(params) - set(self.param) - {"name"})
@@ -91,7 +140,9 @@ class JobQuery(param.Parameterized):
             try:
                 return [int(v) for v in (value or [])]
             except (TypeError, ValueError):
-                raise ValidationError(f"configuration_ids: {value!r} are not integer ids", field) from None
+                raise ValidationError(
+                    f"configuration_ids: {value!r} are not integer ids", field
+                ) from None
         if field in ("page", "page_size") and isinstance(value, str):
             try:
                 return int(value)
@@ -107,7 +158,8 @@ class JobQuery(param.Parameterized):
         """Check constraints across fields; raises ValidationError naming the field."""
         if self.date_from and self.date_to and self.date_from > self.date_to:
             raise ValidationError(
-                f"date_from: {self.date_from} is after date_to {self.date_to}", "date_from")
+                f"date_from: {self.date_from} is after date_to {self.date_to}", "date_from"
+            )
         for field in ("search", "error_signature"):
             if len(getattr(self, field)) > SEARCH_MAX:
                 raise ValidationError(f"{field}: longer than {SEARCH_MAX} characters", field)
@@ -127,11 +179,11 @@ class JobQuery(param.Parameterized):
         return out
 
     @classmethod
-    def from_dict(cls, data: dict[str, Any]) -> "JobQuery":
+    def from_dict(cls, data: dict[str, Any]) -> JobQuery:
         """Inverse of :meth:`to_dict`; bad values raise ValidationError naming the field."""
         return cls(**dict(data))
 
-    def copy(self, **changes: Any) -> "JobQuery":
+    def copy(self, **changes: Any) -> JobQuery:
         """A new query with some fields changed."""
         return self.from_dict({**self.to_dict(), **changes})
 

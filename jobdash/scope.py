@@ -27,6 +27,7 @@ def scope(query: JobQuery | None, default: JobQuery | None = None) -> JobQuery:
 def whole_number(field: str, value: Any, low: int, high: int) -> int:
     """``value`` when it is an int from ``low`` to ``high``; else ValidationError."""
     if isinstance(value, bool) or not isinstance(value, int) or not low <= value <= high:
-        raise ValidationError(f"{field}: {value!r} is not a whole number from {low} to {high}",
-                              field)
+        raise ValidationError(
+            f"{field}: {value!r} is not a whole number from {low} to {high}", field
+        )
     return value

@@ -58,8 +58,7 @@ class JobService:
         self.store = store
         self.settings = settings
         self.feed = ChangeFeed()
-        self.trash = Trash(settings.image_root, Path(f"{store.path}.deleting"),
-                           settings.image_path)
+        self.trash = Trash(settings.image_root, Path(f"{store.path}.deleting"), settings.image_path)
         self.trash.sweep()
         self.runner: QueueRunner | None = None
 
@@ -112,10 +111,18 @@ class JobService:
             raise NotFound(f"No job {format_job_id(job_id)} (it may have been deleted).")
         snapshot = job.pop("configuration_snapshot")
         job["job_id"] = format_job_id(job["id"])
-        configuration = (self.store.configuration(job["configuration_id"])
-                         if job["configuration_id"] is not None else None)
-        return JobDetail(job=job, configuration=configuration, snapshot=snapshot,
-                         images=self.store.images(job["id"]), events=self.store.events(job["id"]))
+        configuration = (
+            self.store.configuration(job["configuration_id"])
+            if job["configuration_id"] is not None
+            else None
+        )
+        return JobDetail(
+            job=job,
+            configuration=configuration,
+            snapshot=snapshot,
+            images=self.store.images(job["id"]),
+            events=self.store.events(job["id"]),
+        )
 
     def jobs(self, ids: Sequence[int]) -> pd.DataFrame:
         """Listing rows of the given jobs (e.g. to patch visible rows after a change)."""
@@ -136,8 +143,11 @@ class JobService:
             failure_rate=s["failed"] / finished if finished else 0.0,
             running=int(s["running"]),
             pending=int(s["pending"]),
-            trend={"last_7d": last, "previous_7d": prev,
-                   "change": (last - prev) / prev if prev else None},
+            trend={
+                "last_7d": last,
+                "previous_7d": prev,
+                "change": (last - prev) / prev if prev else None,
+            },
             avg_duration_s=None if s["avg_duration_s"] is None else float(s["avg_duration_s"]),
             images_total=int(s["images_total"]),
             images_approved=int(s["images_approved"]),
@@ -156,11 +166,16 @@ class JobService:
     def configuration(self, name_or_id: str | int) -> dict[str, Any]:
         """A configuration by id, or the newest version of one by name."""
         text = str(name_or_id).strip()
-        found = (self.store.configuration(int(text)) if text.isdigit()
-                 else self.store.configuration_by_name(text))
+        found = (
+            self.store.configuration(int(text))
+            if text.isdigit()
+            else self.store.configuration_by_name(text)
+        )
         if found is None:
-            raise NotFound(f"No configuration {name_or_id!r}. Known: "
-                           + ", ".join(sorted(set(self.configurations()["name"]))[:20]))
+            raise NotFound(
+                f"No configuration {name_or_id!r}. Known: "
+                + ", ".join(sorted(set(self.configurations()["name"]))[:20])
+            )
         return found
 
     def add_configuration(self, name: str, settings: dict[str, Any]) -> int:
@@ -194,9 +209,11 @@ class JobService:
             statuses = self.store.existing_ids(ids)
             running = [i for i in ids if statuses.get(i) == "running"]
             if running:
-                raise Conflict("Cannot delete running jobs: "
-                               + ", ".join(format_job_id(i) for i in running)
-                               + ". Stop them first.")
+                raise Conflict(
+                    "Cannot delete running jobs: "
+                    + ", ".join(format_job_id(i) for i in running)
+                    + ". Stop them first."
+                )
             present = [i for i in ids if i in statuses]
             files = self.store.image_files(cur, present)
             self.store.delete_jobs(cur, present)
@@ -227,19 +244,31 @@ class JobService:
                 base = (job["label"] or format_job_id(job_id)).removesuffix(RERUN_SUFFIX)
                 label = base[: LABEL_MAX - len(RERUN_SUFFIX)] + RERUN_SUFFIX
                 new_id = self.store.insert_job(
-                    cur, label=label, status="pending", configuration_id=job["configuration_id"],
-                    snapshot=snapshot, rerun_of=job_id, queued_at=utcnow())
-                self.store.add_event(cur, new_id, level="info", step="queue",
-                                     message=f"Queued as a rerun of {format_job_id(job_id)}",
-                                     data={"rerun_of": job_id})
+                    cur,
+                    label=label,
+                    status="pending",
+                    configuration_id=job["configuration_id"],
+                    snapshot=snapshot,
+                    rerun_of=job_id,
+                    queued_at=utcnow(),
+                )
+                self.store.add_event(
+                    cur,
+                    new_id,
+                    level="info",
+                    step="queue",
+                    message=f"Queued as a rerun of {format_job_id(job_id)}",
+                    data={"rerun_of": job_id},
+                )
                 new_ids.append(new_id)
         self._queued(new_ids)
         return self.jobs(new_ids)
 
     # -- export -----------------------------------------------------------------------------
 
-    def bulk_export(self, target: IdsOrQuery, path: str | os.PathLike,
-                    include_images: bool | None = None) -> Path:
+    def bulk_export(
+        self, target: IdsOrQuery, path: str | os.PathLike, include_images: bool | None = None
+    ) -> Path:
         """Write the jobs (and their images) to an Excel workbook; returns its path."""
         from .export import write_workbook
 
@@ -248,15 +277,24 @@ class JobService:
         jobs = self.jobs(ids)
         if len(jobs) != len(set(ids)):
             missing = sorted(set(ids) - set(jobs["id"]))
-            raise NotFound("No job " + ", ".join(format_job_id(i) for i in missing[:10])
-                           + ": nothing was exported.")
+            raise NotFound(
+                "No job "
+                + ", ".join(format_job_id(i) for i in missing[:10])
+                + ": nothing was exported."
+            )
         images = self.store.images_for_jobs(ids) if include else None
-        filters = (target.filters() if isinstance(target, JobQuery)
-                   else {"ids": ", ".join(format_job_id(i) for i in ids[:50])
-                         + (" …" if len(ids) > 50 else "")})
+        filters = (
+            target.filters()
+            if isinstance(target, JobQuery)
+            else {
+                "ids": ", ".join(format_job_id(i) for i in ids[:50])
+                + (" …" if len(ids) > 50 else "")
+            }
+        )
         summary = {"Exported at": utcnow(), "Filters": _describe(filters), "Jobs": len(jobs)}
-        return write_workbook(path, summary, jobs, images,
-                              status_counts=jobs["status"].value_counts().to_dict())
+        return write_workbook(
+            path, summary, jobs, images, status_counts=jobs["status"].value_counts().to_dict()
+        )
 
     def export(self, job_id: int, path: str | os.PathLike) -> Path:
         """Write one job with its images to an Excel workbook; returns its path."""
@@ -275,8 +313,11 @@ class JobService:
     def apply_preset(self, name: str, base: JobQuery | None = None) -> JobQuery:
         """A query with the preset's filters (sort and page size kept from ``base``)."""
         filters = self.store.preset(name)
-        keep = {} if base is None else {"sort": base.sort, "descending": base.descending,
-                                        "page_size": base.page_size}
+        keep = (
+            {}
+            if base is None
+            else {"sort": base.sort, "descending": base.descending, "page_size": base.page_size}
+        )
         return JobQuery.from_dict({**keep, **filters, "page": 1})
 
     def delete_preset(self, name: str) -> None:
@@ -291,8 +332,9 @@ class JobService:
         """The signature of one error message, e.g. ``Generation timed out after <n>s``."""
         return analytics.signature_of(self.store, message)
 
-    def error_signatures(self, query: JobQuery | None = None, *, limit: int = 50,
-                         examples: int = 3) -> pd.DataFrame:
+    def error_signatures(
+        self, query: JobQuery | None = None, *, limit: int = 50, examples: int = 3
+    ) -> pd.DataFrame:
         """Jobs grouped by the signature of their error message, most frequent first.
 
         ``query`` sets the scope (default: every failed job). Columns: signature, jobs, share,
@@ -300,13 +342,21 @@ class JobService:
         example_ids (the ``examples`` most recent), example_message (the latest as written).
         ``jobdash.analysis.signature_query`` turns a row into the jobs behind it."""
         return analytics.error_signatures(
-            self.store, scope(query, failed_jobs()),
+            self.store,
+            scope(query, failed_jobs()),
             limit=whole_number("limit", limit, 1, 10_000),
-            examples=whole_number("examples", examples, 1, 100))
+            examples=whole_number("examples", examples, 1, 100),
+        )
 
-    def signature_daily_counts(self, signatures: list[str] | None = None, *, days: int = 30,
-                               end: dt.date | None = None, top: int = 10,
-                               query: JobQuery | None = None) -> pd.DataFrame:
+    def signature_daily_counts(
+        self,
+        signatures: list[str] | None = None,
+        *,
+        days: int = 30,
+        end: dt.date | None = None,
+        top: int = 10,
+        query: JobQuery | None = None,
+    ) -> pd.DataFrame:
         """Jobs per signature per day over the ``days`` days up to ``end`` (default today,
         UTC), zeros included: one sparkline per signature.
 
@@ -320,12 +370,17 @@ class JobService:
             signatures = list(dict.fromkeys(signatures))
         last = pd.Timestamp(end or utcnow()).date()
         return analytics.signature_daily_counts(
-            self.store, scope(query, failed_jobs()), signatures=signatures,
+            self.store,
+            scope(query, failed_jobs()),
+            signatures=signatures,
             top=whole_number("top", top, 1, 1000),
-            first_day=last - dt.timedelta(days=days - 1), last_day=last)
+            first_day=last - dt.timedelta(days=days - 1),
+            last_day=last,
+        )
 
-    def failure_rate(self, bucket: str = "day", by: str | None = None,
-                     query: JobQuery | None = None) -> pd.DataFrame:
+    def failure_rate(
+        self, bucket: str = "day", by: str | None = None, query: JobQuery | None = None
+    ) -> pd.DataFrame:
         """Failed share of finished jobs per hour, day or week of run time.
 
         ``by``: None, ``"configuration"`` (all versions of a name; with configuration_ids),
@@ -333,8 +388,9 @@ class JobService:
         jobs). Columns: bucket, group columns, jobs, failed, failure_rate."""
         return analytics.failure_rate(self.store, scope(query), bucket=bucket, by=by)
 
-    def qc_rejection_rate(self, bucket: str = "day", by: str | None = None,
-                          query: JobQuery | None = None) -> pd.DataFrame:
+    def qc_rejection_rate(
+        self, bucket: str = "day", by: str | None = None, query: JobQuery | None = None
+    ) -> pd.DataFrame:
         """Rejected share (qc_failed + processing_failed) of judged images per hour, day or
         week of image creation, for the images of the jobs in scope.
 
@@ -344,8 +400,9 @@ class JobService:
         rejection_rate."""
         return analytics.qc_rejection_rate(self.store, scope(query), bucket=bucket, by=by)
 
-    def duration_percentiles(self, by: str | None = "configuration",
-                             query: JobQuery | None = None) -> pd.DataFrame:
+    def duration_percentiles(
+        self, by: str | None = "configuration", query: JobQuery | None = None
+    ) -> pd.DataFrame:
         """p50 / p90 / p99 and max run time (seconds) per status and configuration (``by``:
         ``"configuration"``, ``"version"`` or None). Running jobs count their time so far.
 
@@ -363,8 +420,9 @@ class JobService:
 
     def sql(self, statement: str, params: Sequence[Any] = ()) -> pd.DataFrame:
         """Your own read-only query over the history (tables ``job_executions``,
-        ``generated_images``, ``job_events``, ``configurations``), as a DataFrame. Only what DuckDB's parser calls one
-        SELECT runs; anything else raises ValidationError and changes nothing."""
+        ``generated_images``, ``job_events``, ``configurations``), as a DataFrame. Only what
+        DuckDB's parser calls one SELECT runs; anything else raises ValidationError and
+        changes nothing."""
         return self.store.sql(statement, params)
 
     # -- queue ------------------------------------------------------------------------------
@@ -374,13 +432,22 @@ class JobService:
         config = self.configuration(configuration_id)
         label = _clean_text(label, "label", LABEL_MAX) if label is not None else config["name"]
         with self.store.transaction() as cur:
-            job_id = self.store.insert_job(cur, label=label, status="pending",
-                                           configuration_id=config["id"],
-                                           snapshot=config["settings"], rerun_of=None,
-                                           queued_at=utcnow())
-            self.store.add_event(cur, job_id, level="info", step="queue",
-                                 message=f"Queued from configuration {config['name']} "
-                                         f"v{config['version']}")
+            job_id = self.store.insert_job(
+                cur,
+                label=label,
+                status="pending",
+                configuration_id=config["id"],
+                snapshot=config["settings"],
+                rerun_of=None,
+                queued_at=utcnow(),
+            )
+            self.store.add_event(
+                cur,
+                job_id,
+                level="info",
+                step="queue",
+                message=f"Queued from configuration {config['name']} v{config['version']}",
+            )
         self._queued([job_id])
         return self.get_by_id(job_id).job
 
@@ -397,12 +464,26 @@ class JobService:
             if status is None:
                 raise NotFound(f"No job {format_job_id(job_id)}.")
             if status != "pending":
-                raise Conflict(f"{format_job_id(job_id)} is {status}, not pending: only queued "
-                               "jobs can be cancelled (use stop for a running job).")
-            self.store.update_job(cur, job_id, status="stopped", completed_at=now,
-                                  current_step=None, error_message="cancelled before it started")
-            self.store.add_event(cur, job_id, level="warn", step="queue",
-                                 message="Cancelled by the user before it started", at=now)
+                raise Conflict(
+                    f"{format_job_id(job_id)} is {status}, not pending: only queued "
+                    "jobs can be cancelled (use stop for a running job)."
+                )
+            self.store.update_job(
+                cur,
+                job_id,
+                status="stopped",
+                completed_at=now,
+                current_step=None,
+                error_message="cancelled before it started",
+            )
+            self.store.add_event(
+                cur,
+                job_id,
+                level="warn",
+                step="queue",
+                message="Cancelled by the user before it started",
+                at=now,
+            )
         self.feed.publish(events.STATUS_UPDATE, job_id, status="stopped")
 
     def stop(self, job_id: int, by: str = "user", reason: str | None = None) -> None:
@@ -419,8 +500,10 @@ class JobService:
         if status != "running":
             raise Conflict(f"{format_job_id(job_id)} is {status}, not running.")
         if self.runner is None:
-            raise Conflict("No runner in this process: open the store with runner=True "
-                           "(the default) in the process that runs jobs.")
+            raise Conflict(
+                "No runner in this process: open the store with runner=True "
+                "(the default) in the process that runs jobs."
+            )
         self.runner.request_stop(job_id, by, reason)
 
     def _queued(self, ids: list[int]) -> None:
@@ -439,17 +522,32 @@ class JobService:
             if not queue:
                 return None
             job_id = queue[0]
-            self.store.update_job(cur, job_id, status="running", started_at=now, progress=0,
-                                  current_step="initialise", updated_at=now)
-            self.store.add_event(cur, job_id, level="info", step="runner",
-                                 message="Job started", at=now)
+            self.store.update_job(
+                cur,
+                job_id,
+                status="running",
+                started_at=now,
+                progress=0,
+                current_step="initialise",
+                updated_at=now,
+            )
+            self.store.add_event(
+                cur, job_id, level="info", step="runner", message="Job started", at=now
+            )
         self.feed.publish(events.STATUS_UPDATE, job_id, status="running")
         return self.store.job(job_id)
 
-    def record(self, job_id: int, *, progress: int | None = None, step: str | None = None,
-               event: dict[str, Any] | None = None, image: dict[str, Any] | None = None,
-               counts: dict[str, int] | None = None,
-               image_paths: dict[int, str] | None = None) -> int | None:
+    def record(
+        self,
+        job_id: int,
+        *,
+        progress: int | None = None,
+        step: str | None = None,
+        event: dict[str, Any] | None = None,
+        image: dict[str, Any] | None = None,
+        counts: dict[str, int] | None = None,
+        image_paths: dict[int, str] | None = None,
+    ) -> int | None:
         """Runner progress in one transaction: optional event, image row, progress/step,
         counters and new file paths of finalised images (``{image_id: path}``, relative to
         the image root). Returns the new image id when an image was added."""
@@ -469,25 +567,44 @@ class JobService:
             if fields:
                 self.store.update_job(cur, job_id, **fields)
         if fields:
-            self.feed.publish(events.PROGRESS_UPDATE, job_id,
-                              progress=fields.get("progress"), step=step)
+            self.feed.publish(
+                events.PROGRESS_UPDATE, job_id, progress=fields.get("progress"), step=step
+            )
         return image_id
 
-    def finish(self, job_id: int, status: str, *, message: str,
-               error_message: str | None = None, error_step: str | None = None) -> None:
+    def finish(
+        self,
+        job_id: int,
+        status: str,
+        *,
+        message: str,
+        error_message: str | None = None,
+        error_step: str | None = None,
+    ) -> None:
         """Close a run with a final status and a last timeline event."""
         if status not in FINAL_STATUSES:
             raise ValueError(f"not a final status: {status}")
         now = utcnow()
         with self.store.transaction() as cur:
-            fields: dict[str, Any] = dict(status=status, completed_at=now, current_step=None,
-                                          error_message=error_message, error_step=error_step)
+            fields: dict[str, Any] = dict(
+                status=status,
+                completed_at=now,
+                current_step=None,
+                error_message=error_message,
+                error_step=error_step,
+            )
             if status == "completed":
                 fields["progress"] = 100
             self.store.update_job(cur, job_id, **fields)
-            self.store.add_event(cur, job_id, level="error" if status == "failed" else "info",
-                                 step="runner", message=message, at=now,
-                                 data={"status": status})
+            self.store.add_event(
+                cur,
+                job_id,
+                level="error" if status == "failed" else "info",
+                step="runner",
+                message=message,
+                at=now,
+                data={"status": status},
+            )
         self.feed.publish(events.COMPLETION, job_id, status=status)
 
     def recover_interrupted(self) -> list[int]:
@@ -547,8 +664,9 @@ def _clean_text(value: Any, field: str, max_len: int) -> str:
     if len(text) > max_len:
         raise ValidationError(f"{field}: {len(text)} characters, at most {max_len} allowed", field)
     if any(unicodedata.category(ch) == "Cc" for ch in text):
-        raise ValidationError(f"{field}: control characters (tabs, newlines…) are not allowed",
-                              field)
+        raise ValidationError(
+            f"{field}: control characters (tabs, newlines…) are not allowed", field
+        )
     return text
 
 

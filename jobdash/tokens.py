@@ -9,23 +9,25 @@ shades stay for borders, dots and focus rings.
 
 from __future__ import annotations
 
-FONT = ('system-ui, -apple-system, "Segoe UI", Roboto, "Helvetica Neue", Arial, '
-        '"Noto Sans", "Liberation Sans", sans-serif')
+FONT = (
+    'system-ui, -apple-system, "Segoe UI", Roboto, "Helvetica Neue", Arial, '
+    '"Noto Sans", "Liberation Sans", sans-serif'
+)
 MONO = 'ui-monospace, SFMono-Regular, Menlo, Consolas, "Liberation Mono", monospace'
 
 COLORS: dict[str, str] = {
     "primary": "#3B82F6",
-    "primary_strong": "#1D4ED8",   # buttons and links: 6.7:1 on white
+    "primary_strong": "#1D4ED8",  # buttons and links: 6.7:1 on white
     "primary_soft": "#DBEAFE",
     "success": "#10B981",
     "warning": "#F59E0B",
     "error": "#EF4444",
-    "error_strong": "#B91C1C",     # 6.5:1 on white
-    "neutral": "#6B7280",          # captions: 4.8:1 on white
+    "error_strong": "#B91C1C",  # 6.5:1 on white
+    "neutral": "#6B7280",  # captions: 4.8:1 on white
     "background": "#F9FAFB",
     "surface": "#FFFFFF",
     "accent": "#8B5CF6",
-    "accent_strong": "#6D28D9",    # job-management actions: 7.1:1 on white
+    "accent_strong": "#6D28D9",  # job-management actions: 7.1:1 on white
     "text": "#111827",
     "text_muted": "#4B5563",
     "border": "#E5E7EB",
@@ -45,8 +47,13 @@ STATUS_TONES: dict[str, tuple[str, str, str]] = {
 
 # Type scale: (size px, weight) for headings, (size px, line height) for running text.
 TYPE: dict[str, tuple[int, float]] = {
-    "h1": (28, 700), "h2": (24, 600), "h3": (20, 600), "h4": (18, 500),
-    "body": (14, 1.6), "caption": (12, 1.4), "table": (13, 1.4),
+    "h1": (28, 700),
+    "h2": (24, 600),
+    "h3": (20, 600),
+    "h4": (18, 500),
+    "body": (14, 1.6),
+    "caption": (12, 1.4),
+    "table": (13, 1.4),
 }
 
 SPACE: dict[str, int] = {"xs": 4, "sm": 8, "md": 16, "lg": 24, "page": 32, "section": 40}

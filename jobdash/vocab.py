@@ -9,8 +9,13 @@ from .errors import ValidationError
 
 JOB_STATUSES: tuple[str, ...] = ("pending", "running", "completed", "failed", "stopped")
 ACTIVE_STATUSES: tuple[str, ...] = ("pending", "running")
-QC_STATUSES: tuple[str, ...] = ("pending", "approved", "needs_review", "qc_failed",
-                                "processing_failed")
+QC_STATUSES: tuple[str, ...] = (
+    "pending",
+    "approved",
+    "needs_review",
+    "qc_failed",
+    "processing_failed",
+)
 SORT_KEYS: tuple[str, ...] = ("id", "label", "status", "started_at", "duration", "images")
 PAGE_SIZES: tuple[int, ...] = (25, 50, 100)
 LABEL_MAX = 200

@@ -13,7 +13,7 @@ from factories import add_config, add_job
 from jobdash import JobQuery, ValidationError, analysis
 from jobdash.contract import JobBackend
 
-MON = dt.datetime(2026, 11, 2)   # a Monday: 2, 3 Nov are in one ISO week, 9 Nov in the next
+MON = dt.datetime(2026, 11, 2)  # a Monday: 2, 3 Nov are in one ISO week, 9 Nov in the next
 TUE = dt.datetime(2026, 11, 3)
 NEXT_MON = dt.datetime(2026, 11, 9)
 
@@ -38,25 +38,66 @@ def history(service):
     spec = [  # key, status, configuration, started, duration, error message, error step
         ("t60", "failed", hero1, at(MON, 10), 60, "Generation timed out after 60s", "generation"),
         ("t45", "failed", hero1, at(MON, 11), 60, "Generation timed out after 45s", "generation"),
-        ("r12", "failed", hero2, at(MON, 12), 60, "HTTP 429 rate limit, retry after 12 s",
-         "generation"),
+        (
+            "r12",
+            "failed",
+            hero2,
+            at(MON, 12),
+            60,
+            "HTTP 429 rate limit, retry after 12 s",
+            "generation",
+        ),
         ("ok1", "completed", hero1, at(MON, 9), 10, None, None),
         ("ok2", "completed", hero1, at(MON, 13), 20, None, None),
         ("ok3", "completed", hero2, at(MON, 14), 40, None, None),
-        ("t120", "failed", shots, at(TUE, 9), 60, "Generation timed out after 120s",
-         "generation"),
-        ("r3", "failed", shots, at(TUE, 10), 60, "HTTP 429 rate limit, retry after 3 s",
-         "generation"),
-        ("disk1", "failed", hero1, at(TUE, 11), 60,
-         "Cannot write /data/images/0001/img_01.png: disk full", "save"),
+        ("t120", "failed", shots, at(TUE, 9), 60, "Generation timed out after 120s", "generation"),
+        (
+            "r3",
+            "failed",
+            shots,
+            at(TUE, 10),
+            60,
+            "HTTP 429 rate limit, retry after 3 s",
+            "generation",
+        ),
+        (
+            "disk1",
+            "failed",
+            hero1,
+            at(TUE, 11),
+            60,
+            "Cannot write /data/images/0001/img_01.png: disk full",
+            "save",
+        ),
         ("ok4", "completed", shots, at(TUE, 12), 60, None, None),
         ("ok5", "completed", shots, at(TUE, 13), 60, None, None),
-        ("dl1", "failed", hero2, at(NEXT_MON, 9), 60,
-         "Download failed: https://cdn.example.com/a/8f3a9b21.png returned 404", "download"),
-        ("dl2", "failed", shots, at(NEXT_MON, 10), 60,
-         "Download failed: https://cdn.example.com/b/77aa01.png?sig=x returned 503", "download"),
-        ("disk2", "failed", shots, at(NEXT_MON, 11), 60, "Cannot write /srv/out/x.png: disk full",
-         "save"),
+        (
+            "dl1",
+            "failed",
+            hero2,
+            at(NEXT_MON, 9),
+            60,
+            "Download failed: https://cdn.example.com/a/8f3a9b21.png returned 404",
+            "download",
+        ),
+        (
+            "dl2",
+            "failed",
+            shots,
+            at(NEXT_MON, 10),
+            60,
+            "Download failed: https://cdn.example.com/b/77aa01.png?sig=x returned 503",
+            "download",
+        ),
+        (
+            "disk2",
+            "failed",
+            shots,
+            at(NEXT_MON, 11),
+            60,
+            "Cannot write /srv/out/x.png: disk full",
+            "save",
+        ),
         ("silent", "failed", None, at(NEXT_MON, 12), 60, None, None),
         ("stop", "stopped", hero1, at(NEXT_MON, 13), 5, "cancelled before it started", "queue"),
         ("ok6", "completed", shots, at(NEXT_MON, 14), 60, None, None),
@@ -64,20 +105,37 @@ def history(service):
         ("wait", "pending", hero1, at(NEXT_MON, 16), None, None, None),
     ]
     images = {
-        "ok1": [("approved", None), ("approved", None), ("qc_failed", blurry.format(12.5)),
-                ("processing_failed", "processing_failed:convert")],
-        "ok4": [("approved", None), ("qc_failed", blurry.format(80.1)),
-                ("needs_review", "Near-duplicate of image 3 (distance 4)"),
-                ("processing_failed", "processing_failed:trim"), ("pending", None)],
+        "ok1": [
+            ("approved", None),
+            ("approved", None),
+            ("qc_failed", blurry.format(12.5)),
+            ("processing_failed", "processing_failed:convert"),
+        ],
+        "ok4": [
+            ("approved", None),
+            ("qc_failed", blurry.format(80.1)),
+            ("needs_review", "Near-duplicate of image 3 (distance 4)"),
+            ("processing_failed", "processing_failed:trim"),
+            ("pending", None),
+        ],
         "disk1": [("processing_failed", "processing_failed:save_final")],
     }
     ids = {}
     for key, status, config, started, duration, message, step in spec:
         made = at(started, started.hour, 30)
-        rows = [{"qc_status": s, "qc_reason": r, "created_at": made}
-                for s, r in images.get(key, [])]
-        ids[key] = add_job(service, status=status, label=key, config_id=config, started_at=started,
-                           duration_s=duration, error_message=message, images=rows)
+        rows = [
+            {"qc_status": s, "qc_reason": r, "created_at": made} for s, r in images.get(key, [])
+        ]
+        ids[key] = add_job(
+            service,
+            status=status,
+            label=key,
+            config_id=config,
+            started_at=started,
+            duration_s=duration,
+            error_message=message,
+            images=rows,
+        )
         with service.store.transaction() as cur:  # the factory always says "generation"
             service.store.update_job(cur, ids[key], error_step=step)
     return {"svc": service, "ids": ids, "hero1": hero1, "hero2": hero2, "shots": shots}
@@ -90,33 +148,49 @@ def keyed(df: pd.DataFrame, *columns: str) -> dict:
 
 # -- signatures -----------------------------------------------------------------------------
 
-@pytest.mark.parametrize("message, signature", [
-    ("Generation timed out after 60s", TIMEOUT),
-    ("HTTP 429 rate limit, retry after 12 s", RATE_LIMIT),
-    ("Cannot write C:\\Users\\me\\out\\img.png: disk full", DISK),
-    ("Cannot write out/2026/img_01.png: disk full", DISK),
-    ("Cannot write ~/render/out.png: disk full", DISK),
-    ("Request 123e4567-e89b-12d3-a456-426614174000 failed at 2026-11-01T09:00:00Z",
-     "Request <uuid> failed at <time>"),
-    ("Stuck since 2026-11-01 09:12:33.5+02:00 (last beat 09:12)",
-     "Stuck since <time> (last beat <time>)"),
-    ("Content policy refused prompt 'a photo of a logo' (can't continue)",
-     "Content policy refused prompt <str> (can't continue)"),
-    ('Model said "no: 12" for seed 12345', "Model said <str> for seed <n>"),
-    ("Refused the prompt for “coastal cliffs” and ‘wild poppies’",
-     "Refused the prompt for <str> and <str>"),
-    ("Empty mask for img_003.webp, see batch_7.CSV", "Empty mask for <path>, see <path>"),
-    ("HTTP 429 from api.runware.ai", "HTTP <n> from api.runware.ai"),
-    ("object at 0x7f3a2b1c, blob deadbeef01, request req_8f3k2j9d",
-     "object at <hex>, blob <hex>, request <id>"),
-    ("Out of credits: balance 0.00 USD for ops@example.com",
-     "Out of credits: balance <n> USD for <email>"),
-    ("JOB-000123 used model v2", "JOB-<n> used model v<n>"),
-    ("  spaced \t out\nlines  ", "spaced out lines"),
-    ("", NO_MESSAGE),
-    (" \n", NO_MESSAGE),
-    (None, NO_MESSAGE),
-])
+
+@pytest.mark.parametrize(
+    "message, signature",
+    [
+        ("Generation timed out after 60s", TIMEOUT),
+        ("HTTP 429 rate limit, retry after 12 s", RATE_LIMIT),
+        ("Cannot write C:\\Users\\me\\out\\img.png: disk full", DISK),
+        ("Cannot write out/2026/img_01.png: disk full", DISK),
+        ("Cannot write ~/render/out.png: disk full", DISK),
+        (
+            "Request 123e4567-e89b-12d3-a456-426614174000 failed at 2026-11-01T09:00:00Z",
+            "Request <uuid> failed at <time>",
+        ),
+        (
+            "Stuck since 2026-11-01 09:12:33.5+02:00 (last beat 09:12)",
+            "Stuck since <time> (last beat <time>)",
+        ),
+        (
+            "Content policy refused prompt 'a photo of a logo' (can't continue)",
+            "Content policy refused prompt <str> (can't continue)",
+        ),
+        ('Model said "no: 12" for seed 12345', "Model said <str> for seed <n>"),
+        (
+            "Refused the prompt for “coastal cliffs” and ‘wild poppies’",
+            "Refused the prompt for <str> and <str>",
+        ),
+        ("Empty mask for img_003.webp, see batch_7.CSV", "Empty mask for <path>, see <path>"),
+        ("HTTP 429 from api.runware.ai", "HTTP <n> from api.runware.ai"),
+        (
+            "object at 0x7f3a2b1c, blob deadbeef01, request req_8f3k2j9d",
+            "object at <hex>, blob <hex>, request <id>",
+        ),
+        (
+            "Out of credits: balance 0.00 USD for ops@example.com",
+            "Out of credits: balance <n> USD for <email>",
+        ),
+        ("JOB-000123 used model v2", "JOB-<n> used model v<n>"),
+        ("  spaced \t out\nlines  ", "spaced out lines"),
+        ("", NO_MESSAGE),
+        (" \n", NO_MESSAGE),
+        (None, NO_MESSAGE),
+    ],
+)
 def test_signature_of_strips_what_varies(service, message, signature):
     assert analysis.signature_of(service, message) == signature
 
@@ -152,8 +226,9 @@ def test_error_signatures_limit_examples_and_scope(history):
     assert [list(e) for e in top["example_ids"]] == [[ids["t120"]], [ids["disk2"]]]
     wider = analysis.error_signatures(svc, JobQuery(statuses=["failed", "stopped"]))
     assert keyed(wider, "signature", "jobs")["cancelled before it started"] == (1,)
-    hero = analysis.error_signatures(svc, JobQuery(statuses=["failed"],
-                                                   configuration_ids=[history["hero1"]]))
+    hero = analysis.error_signatures(
+        svc, JobQuery(statuses=["failed"], configuration_ids=[history["hero1"]])
+    )
     assert keyed(hero, "signature", "jobs") == {TIMEOUT: (2,), DISK: (1,)}
 
 
@@ -193,13 +268,16 @@ def test_signature_filter_is_literal_and_combines(history):
 
 def test_signature_filter_holds_for_cut_and_blank_signatures(service):
     cut = "x" * 197 + " 12345 and more"  # the cut falls inside the placeholder <n>
-    ids = {add_job(service, status="failed", error_message=m)
-           for m in (cut, "(no error message)", "%_\\ [a-z]+ 'q' 7")}
+    ids = {
+        add_job(service, status="failed", error_message=m)
+        for m in (cut, "(no error message)", "%_\\ [a-z]+ 'q' 7")
+    }
     add_job(service, status="failed")  # no message at all
     seen = set()
     for row in analysis.error_signatures(service, examples=10).itertuples():
-        assert set(service.store.matching_ids(analysis.signature_query(row.signature))) == \
-            set(row.example_ids)
+        assert set(service.store.matching_ids(analysis.signature_query(row.signature))) == set(
+            row.example_ids
+        )
         seen |= set(row.example_ids)
     assert ids < seen and len(seen) == 4
     assert analysis.signature_of(service, cut) == "x" * 197 + " <n"
@@ -213,19 +291,28 @@ def test_signature_daily_counts_are_dense(history):
     timeout = df[df["signature"] == TIMEOUT].set_index("day")["jobs"]
     assert timeout[MON] == 2 and timeout[TUE] == 1
     assert timeout.sum() == 3
-    chosen = analysis.signature_daily_counts(svc, [RATE_LIMIT, "never seen", RATE_LIMIT],
-                                             days=2, end=TUE.date())
-    assert chosen.values.tolist() == [[RATE_LIMIT, MON, 1], [RATE_LIMIT, TUE, 1],
-                                      ["never seen", MON, 0], ["never seen", TUE, 0]]
+    chosen = analysis.signature_daily_counts(
+        svc, [RATE_LIMIT, "never seen", RATE_LIMIT], days=2, end=TUE.date()
+    )
+    assert chosen.values.tolist() == [
+        [RATE_LIMIT, MON, 1],
+        [RATE_LIMIT, TUE, 1],
+        ["never seen", MON, 0],
+        ["never seen", TUE, 0],
+    ]
 
 
 # -- rates over time ------------------------------------------------------------------------
+
 
 def test_failure_rate_per_day_and_week(history):
     svc = history["svc"]
     day = analysis.failure_rate(svc, "day")
     assert day[["bucket", "jobs", "failed"]].values.tolist() == [
-        [MON, 6, 3], [TUE, 5, 3], [NEXT_MON, 6, 4]]
+        [MON, 6, 3],
+        [TUE, 5, 3],
+        [NEXT_MON, 6, 4],
+    ]
     assert day["failure_rate"].tolist() == pytest.approx([0.5, 0.6, 4 / 6])
     week = analysis.failure_rate(svc, "week")
     assert week[["bucket", "jobs", "failed"]].values.tolist() == [[MON, 11, 6], [NEXT_MON, 6, 4]]
@@ -237,14 +324,22 @@ def test_failure_rate_per_configuration_and_version(history):
     svc = history["svc"]
     by_config = analysis.failure_rate(svc, "day", by="configuration")
     rows = [tuple(r) for r in by_config[["bucket", "configuration", "jobs", "failed"]].values]
-    assert rows == [(MON, "Hero banners", 6, 3), (TUE, "Hero banners", 1, 1),
-                    (TUE, "Product shots", 4, 2), (NEXT_MON, "(no configuration)", 1, 1),
-                    (NEXT_MON, "Hero banners", 2, 1), (NEXT_MON, "Product shots", 3, 2)]
+    assert rows == [
+        (MON, "Hero banners", 6, 3),
+        (TUE, "Hero banners", 1, 1),
+        (TUE, "Product shots", 4, 2),
+        (NEXT_MON, "(no configuration)", 1, 1),
+        (NEXT_MON, "Hero banners", 2, 1),
+        (NEXT_MON, "Product shots", 3, 2),
+    ]
     assert list(by_config["configuration_ids"].iloc[0]) == [history["hero1"], history["hero2"]]
     by_version = analysis.failure_rate(svc, "week", by="version")
     first_week = by_version[by_version["bucket"] == MON]
     assert first_week[["configuration", "version", "jobs", "failed"]].values.tolist() == [
-        ["Hero banners", 1, 5, 3], ["Hero banners", 2, 2, 1], ["Product shots", 1, 4, 2]]
+        ["Hero banners", 1, 5, 3],
+        ["Hero banners", 2, 2, 1],
+        ["Product shots", 1, 4, 2],
+    ]
 
 
 def test_failure_rate_per_step_adds_up_to_the_rate(history):
@@ -252,8 +347,12 @@ def test_failure_rate_per_step_adds_up_to_the_rate(history):
     df = analysis.failure_rate(svc, "day", by="step")
     assert df[["bucket", "step", "failed", "jobs"]].values.tolist() == [
         [MON, "generation", 3, 6],
-        [TUE, "generation", 2, 5], [TUE, "save", 1, 5],
-        [NEXT_MON, "download", 2, 6], [NEXT_MON, "(unknown)", 1, 6], [NEXT_MON, "save", 1, 6]]
+        [TUE, "generation", 2, 5],
+        [TUE, "save", 1, 5],
+        [NEXT_MON, "download", 2, 6],
+        [NEXT_MON, "(unknown)", 1, 6],
+        [NEXT_MON, "save", 1, 6],
+    ]
     total = analysis.failure_rate(svc, "day").set_index("bucket")["failure_rate"]
     assert df.groupby("bucket")["failure_rate"].sum().tolist() == pytest.approx(total.tolist())
 
@@ -266,11 +365,18 @@ def test_qc_rejection_rate(history):
     assert df["rejection_rate"].tolist() == pytest.approx([0.5, 0.6])
     stage = analysis.qc_rejection_rate(svc, "week", by="stage")
     assert stage[["stage", "rejected", "images"]].values.tolist() == [
-        ["qc_verdict", 2, 9], ["convert", 1, 9], ["save_final", 1, 9], ["trim", 1, 9]]
-    by_config = analysis.qc_rejection_rate(svc, "day", by="configuration",
-                                           query=JobQuery(date_from=TUE))
+        ["qc_verdict", 2, 9],
+        ["convert", 1, 9],
+        ["save_final", 1, 9],
+        ["trim", 1, 9],
+    ]
+    by_config = analysis.qc_rejection_rate(
+        svc, "day", by="configuration", query=JobQuery(date_from=TUE)
+    )
     assert keyed(by_config, "configuration", "images", "rejection_rate") == {
-        "Hero banners": (1, 1.0), "Product shots": (4, 0.5)}
+        "Hero banners": (1, 1.0),
+        "Product shots": (4, 0.5),
+    }
 
 
 def test_bucket_query_selects_the_jobs_of_a_bucket(history):
@@ -289,6 +395,7 @@ def test_bucket_query_selects_the_jobs_of_a_bucket(history):
 
 # -- durations and QC reasons ---------------------------------------------------------------
 
+
 def test_duration_percentiles(history):
     svc = history["svc"]
     df = analysis.duration_percentiles(svc)
@@ -298,10 +405,14 @@ def test_duration_percentiles(history):
     running = df[df["status"] == "running"].iloc[0]
     assert (running.configuration, running.jobs) == ("Product shots", 1) and running.p50_s > 0
     assert "pending" not in set(df["status"])
-    by_version = analysis.duration_percentiles(svc, by="version",
-                                               query=JobQuery(statuses=["completed"]))
+    by_version = analysis.duration_percentiles(
+        svc, by="version", query=JobQuery(statuses=["completed"])
+    )
     assert by_version[["configuration", "version", "jobs", "p50_s"]].values.tolist() == [
-        ["Hero banners", 1, 2, 15.0], ["Hero banners", 2, 1, 40.0], ["Product shots", 1, 3, 60.0]]
+        ["Hero banners", 1, 2, 15.0],
+        ["Hero banners", 2, 1, 40.0],
+        ["Product shots", 1, 3, 60.0],
+    ]
     overall = analysis.duration_percentiles(svc, by=None, query=JobQuery(statuses=["completed"]))
     assert overall[["status", "jobs", "p50_s"]].values.tolist() == [["completed", 6, 50.0]]
 
@@ -319,11 +430,15 @@ def test_qc_reasons_split_technical_from_verdicts(history):
     assert df["share"].tolist() == pytest.approx([0.1, 0.1, 0.1, 0.2, 0.1])
     assert df["example"].iloc[3] == "Blurry: Laplacian variance 80.1 below 100"
     only_shots = analysis.qc_reasons(svc, JobQuery(configuration_ids=[history["shots"]]))
-    assert only_shots["reason"].tolist() == ["trim", "Blurry: Laplacian variance <n> below <n>",
-                                             "Near-duplicate of image <n> (distance <n>)"]
+    assert only_shots["reason"].tolist() == [
+        "trim",
+        "Blurry: Laplacian variance <n> below <n>",
+        "Near-duplicate of image <n> (distance <n>)",
+    ]
 
 
 # -- empty history, bad input ---------------------------------------------------------------
+
 
 def test_an_empty_history_gives_empty_tables(service):
     assert analysis.error_signatures(service).empty
@@ -335,35 +450,45 @@ def test_an_empty_history_gives_empty_tables(service):
     assert counts.empty and list(counts.columns) == ["signature", "day", "jobs"]
 
 
-@pytest.mark.parametrize("call, field", [
-    (lambda s: analysis.failure_rate(s, "month"), "bucket"),
-    (lambda s: analysis.failure_rate(s, "day", by="status"), "by"),
-    (lambda s: analysis.qc_rejection_rate(s, "day", by="step"), "by"),
-    (lambda s: analysis.duration_percentiles(s, by="stage"), "by"),
-    (lambda s: analysis.error_signatures(s, "failed"), "query"),
-    (lambda s: analysis.error_signatures(s, limit=0), "limit"),
-    (lambda s: analysis.error_signatures(s, examples=True), "examples"),
-    (lambda s: analysis.signature_daily_counts(s, days=0), "days"),
-    (lambda s: analysis.signature_daily_counts(s, "Generation timed out"), "signatures"),
-    (lambda s: s.error_signatures(limit=10_001), "limit"),
-    (lambda s: s.signature_daily_counts(top=0), "top"),
-    (lambda s: s.qc_reasons(query={"statuses": ["failed"]}), "query"),
-    (lambda s: analysis.signature_query(" "), "error_signature"),
-    (lambda s: analysis.bucket_query(MON, "hour"), "bucket"),
-    (lambda s: analysis.bucket_query("not a date"), "start"),
-    (lambda s: analysis.bucket_query(None), "start"),
-    (lambda s: analysis.bucket_query(20261102), "start"),
-    (lambda s: analysis.failure_trend_figure(pd.DataFrame({"x": [1]})), "df"),
-    (lambda s: analysis.signature_trend_figure(pd.DataFrame({"signature": ["x"]})), "df"),
-])
+@pytest.mark.parametrize(
+    "call, field",
+    [
+        (lambda s: analysis.failure_rate(s, "month"), "bucket"),
+        (lambda s: analysis.failure_rate(s, "day", by="status"), "by"),
+        (lambda s: analysis.qc_rejection_rate(s, "day", by="step"), "by"),
+        (lambda s: analysis.duration_percentiles(s, by="stage"), "by"),
+        (lambda s: analysis.error_signatures(s, "failed"), "query"),
+        (lambda s: analysis.error_signatures(s, limit=0), "limit"),
+        (lambda s: analysis.error_signatures(s, examples=True), "examples"),
+        (lambda s: analysis.signature_daily_counts(s, days=0), "days"),
+        (lambda s: analysis.signature_daily_counts(s, "Generation timed out"), "signatures"),
+        (lambda s: s.error_signatures(limit=10_001), "limit"),
+        (lambda s: s.signature_daily_counts(top=0), "top"),
+        (lambda s: s.qc_reasons(query={"statuses": ["failed"]}), "query"),
+        (lambda s: analysis.signature_query(" "), "error_signature"),
+        (lambda s: analysis.bucket_query(MON, "hour"), "bucket"),
+        (lambda s: analysis.bucket_query("not a date"), "start"),
+        (lambda s: analysis.bucket_query(None), "start"),
+        (lambda s: analysis.bucket_query(20261102), "start"),
+        (lambda s: analysis.failure_trend_figure(pd.DataFrame({"x": [1]})), "df"),
+        (lambda s: analysis.signature_trend_figure(pd.DataFrame({"signature": ["x"]})), "df"),
+    ],
+)
 def test_bad_input_is_a_validation_error(service, call, field):
     with pytest.raises(ValidationError) as err:
         call(service)
     assert err.value.field == field
 
 
-READS = ["signature_of", "error_signatures", "signature_daily_counts", "failure_rate",
-         "qc_rejection_rate", "duration_percentiles", "qc_reasons"]
+READS = [
+    "signature_of",
+    "error_signatures",
+    "signature_daily_counts",
+    "failure_rate",
+    "qc_rejection_rate",
+    "duration_percentiles",
+    "qc_reasons",
+]
 
 
 @pytest.mark.parametrize("name", READS)
@@ -382,17 +507,23 @@ def test_reads_pass_every_argument_on(history):
     svc = history["svc"]
     week = JobQuery(date_from=MON.date(), date_to=TUE.date())
     assert analysis.failure_rate(svc, "week", "configuration", week).equals(
-        svc.failure_rate(bucket="week", by="configuration", query=week))
+        svc.failure_rate(bucket="week", by="configuration", query=week)
+    )
     assert analysis.qc_rejection_rate(svc, "week", "stage", week).equals(
-        svc.qc_rejection_rate(bucket="week", by="stage", query=week))
+        svc.qc_rejection_rate(bucket="week", by="stage", query=week)
+    )
     assert analysis.duration_percentiles(svc, "version", week).equals(
-        svc.duration_percentiles(by="version", query=week))
+        svc.duration_percentiles(by="version", query=week)
+    )
     assert analysis.error_signatures(svc, week, limit=1, examples=1).equals(
-        svc.error_signatures(query=week, limit=1, examples=1))
-    counts = analysis.signature_daily_counts(svc, [TIMEOUT], days=2, end=TUE.date(), top=1,
-                                             query=week)
-    assert counts.equals(svc.signature_daily_counts(
-        signatures=[TIMEOUT], days=2, end=TUE.date(), top=1, query=week))
+        svc.error_signatures(query=week, limit=1, examples=1)
+    )
+    counts = analysis.signature_daily_counts(
+        svc, [TIMEOUT], days=2, end=TUE.date(), top=1, query=week
+    )
+    assert counts.equals(
+        svc.signature_daily_counts(signatures=[TIMEOUT], days=2, end=TUE.date(), top=1, query=week)
+    )
     assert list(counts["jobs"]) == [2, 1]
     assert analysis.qc_reasons(svc, week).equals(svc.qc_reasons(query=week))
     assert analysis.signature_of(svc, "Generation timed out after 5s") == TIMEOUT
@@ -400,13 +531,17 @@ def test_reads_pass_every_argument_on(history):
 
 # -- figures --------------------------------------------------------------------------------
 
+
 def test_failure_trend_figure_draws_a_line_per_group(history):
     svc = history["svc"]
     fig = analysis.failure_trend_figure(analysis.failure_rate(svc, "day", by="configuration"))
     lines = [r for r in fig.renderers if type(r.glyph).__name__ == "Line"]
     assert [r.glyph.line_color for r in lines] == ["#3B82F6", "#EF4444", "#F59E0B"]
     assert [item.label["value"] for item in fig.legend[0].items] == [
-        "Hero banners", "Product shots", "(no configuration)"]
+        "Hero banners",
+        "Product shots",
+        "(no configuration)",
+    ]
     single = analysis.failure_trend_figure(analysis.qc_rejection_rate(svc, "day"))
     assert single.title.text == "QC rejection rate"
     assert single.renderers[0].data_source.data["rate"].tolist() == pytest.approx([0.5, 0.6])
@@ -420,8 +555,10 @@ def test_signature_and_qc_bar_figures(history):
     assert fig.renderers[0].data_source.data["value"] == [3, 2, 2]
     qc = analysis.qc_reasons_figure(analysis.qc_reasons(svc))
     data = qc.renderers[0].data_source.data
-    assert data["label"][:2] == ["QC failed: Blurry: Laplacian variance <n> below <n>",
-                                 "Processing failed: convert"]
+    assert data["label"][:2] == [
+        "QC failed: Blurry: Laplacian variance <n> below <n>",
+        "Processing failed: convert",
+    ]
     assert data["color"] == ["#EF4444", "#F59E0B", "#F59E0B", "#F59E0B", "#6B7280"]
     json_item(fig), json_item(qc)
     empty = analysis.signature_bar_figure(analysis.error_signatures(svc).head(0))

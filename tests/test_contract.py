@@ -11,8 +11,11 @@ import pytest
 from jobdash.contract import JobBackend
 from jobdash.service import JobService
 
-MEMBERS = sorted(name for name in vars(JobBackend)
-                 if not name.startswith("_") and name not in ("__doc__", "__module__"))
+MEMBERS = sorted(
+    name
+    for name in vars(JobBackend)
+    if not name.startswith("_") and name not in ("__doc__", "__module__")
+)
 
 
 def signature(member: object) -> inspect.Signature:
@@ -22,11 +25,37 @@ def signature(member: object) -> inspect.Signature:
 
 def test_the_protocol_lists_what_the_ui_and_analysis_call():
     listed = [
-        "apply_preset", "bulk_delete", "bulk_export", "bulk_rerun", "cancel", "changes_since",
-        "configurations", "delete_preset", "duration_percentiles", "error_signatures", "export",
-        "export_dir", "failure_rate", "get_all", "get_by_id", "has_runner", "image_root", "jobs",
-        "presets", "qc_reasons", "qc_rejection_rate", "queue", "rename", "save_preset",
-        "signature_daily_counts", "signature_of", "start", "statistics", "stop", "version"]
+        "apply_preset",
+        "bulk_delete",
+        "bulk_export",
+        "bulk_rerun",
+        "cancel",
+        "changes_since",
+        "configurations",
+        "delete_preset",
+        "duration_percentiles",
+        "error_signatures",
+        "export",
+        "export_dir",
+        "failure_rate",
+        "get_all",
+        "get_by_id",
+        "has_runner",
+        "image_root",
+        "jobs",
+        "presets",
+        "qc_reasons",
+        "qc_rejection_rate",
+        "queue",
+        "rename",
+        "save_preset",
+        "signature_daily_counts",
+        "signature_of",
+        "start",
+        "statistics",
+        "stop",
+        "version",
+    ]
     assert sorted(listed) == MEMBERS
 
 

@@ -55,7 +55,8 @@ def test_counts_returned_match_the_tables(demo, svc):
     assert counts["events"] == int(sql("SELECT count(*) AS n FROM job_events").n[0])
     assert counts["configurations"] == len(svc.configurations()) >= 12
     assert counts["image_files"] == int(
-        sql("SELECT count(*) AS n FROM generated_images WHERE file_path IS NOT NULL").n[0])
+        sql("SELECT count(*) AS n FROM generated_images WHERE file_path IS NOT NULL").n[0]
+    )
 
 
 def test_same_seed_gives_identical_tables_and_another_seed_differs(demo, tmp_path):
@@ -74,30 +75,41 @@ def test_status_mix_like_a_real_factory(svc):
     assert 1 <= stats.by_status["pending"] <= 6
     assert stats.by_status["completed"] > 0.6 * JOBS
     assert stats.by_status["failed"] > 0 and stats.by_status["stopped"] > 0
-    jobs = svc.store.sql("SELECT id, status, queued_at, started_at, completed_at "
-                         "FROM job_executions ORDER BY id")
+    jobs = svc.store.sql(
+        "SELECT id, status, queued_at, started_at, completed_at FROM job_executions ORDER BY id"
+    )
     running = jobs[jobs.status == "running"].iloc[0]
     pending = jobs[jobs.status == "pending"]
-    assert running.id == jobs[jobs.status != "pending"].id.max()     # the newest that started
+    assert running.id == jobs[jobs.status != "pending"].id.max()  # the newest that started
     assert (pending.id > running.id).all() and (pending.queued_at > running.started_at).all()
     assert pending.started_at.isna().all() and pd.isna(running.completed_at)
     finished = jobs[jobs.status.isin(["completed", "failed", "stopped"])]
     assert (finished.completed_at <= NOW).all()
     assert (finished.started_at >= finished.queued_at).all()
-    assert jobs.queued_at.min() < NOW - dt.timedelta(days=100)      # about four months back
+    assert jobs.queued_at.min() < NOW - dt.timedelta(days=100)  # about four months back
     minutes = (finished.completed_at - finished.started_at).dt.total_seconds() / 60
-    assert minutes.min() > 0 and minutes.median() < 30 and minutes.max() > 30   # heavy tail
+    assert minutes.min() > 0 and minutes.median() < 30 and minutes.max() > 30  # heavy tail
 
 
 def test_failures_carry_a_message_and_step_from_the_taxonomy(svc):
-    failed = svc.store.sql("SELECT error_message, error_step FROM job_executions "
-                           "WHERE status = 'failed'")
+    failed = svc.store.sql(
+        "SELECT error_message, error_step FROM job_executions WHERE status = 'failed'"
+    )
     assert failed.error_message.notna().all() and failed.error_step.notna().all()
-    assert set(failed.error_step) <= {"initialise", "generate", "download", "remove_bg", "trim",
-                                      "enhance", "convert", "save_final", "metadata"}
+    assert set(failed.error_step) <= {
+        "initialise",
+        "generate",
+        "download",
+        "remove_bg",
+        "trim",
+        "enhance",
+        "convert",
+        "save_final",
+        "metadata",
+    }
     text = " | ".join(failed.error_message)
     assert "Generation timed out after 60s" in text and "HTTP 429" in text
-    assert failed.error_message.nunique() > len(failed) * 0.9     # ids, numbers and URLs vary
+    assert failed.error_message.nunique() > len(failed) * 0.9  # ids, numbers and URLs vary
     stopped = svc.store.sql("SELECT error_message FROM job_executions WHERE status = 'stopped'")
     assert stopped.error_message.str.startswith("Stopped by the user").all()
 
@@ -132,8 +144,13 @@ def test_counters_agree_with_the_image_rows(svc):
            OR j.successful_images + j.failed_images <> j.total_images""")
     assert bad.empty
     images = svc.store.sql("SELECT qc_status, qc_reason FROM generated_images")
-    assert set(images.qc_status) == {"approved", "needs_review", "qc_failed",
-                                     "processing_failed", "pending"}
+    assert set(images.qc_status) == {
+        "approved",
+        "needs_review",
+        "qc_failed",
+        "processing_failed",
+        "pending",
+    }
     failed = images[images.qc_status == "processing_failed"].qc_reason
     assert failed.str.match(r"^processing_failed:[a-z_]+$").all()
     rejected = images[images.qc_status.isin(["qc_failed", "needs_review"])].qc_reason
@@ -144,9 +161,12 @@ def test_counters_agree_with_the_image_rows(svc):
 
 
 def test_every_job_has_a_timeline_inside_its_run(svc):
-    outside = svc.store.sql("""
+    outside = svc.store.sql(
+        """
         SELECT e.id FROM job_events e JOIN job_executions j ON j.id = e.execution_id
-        WHERE e."at" < j.queued_at OR e."at" > coalesce(j.completed_at, ?::TIMESTAMP)""", [NOW])
+        WHERE e."at" < j.queued_at OR e."at" > coalesce(j.completed_at, ?::TIMESTAMP)""",
+        [NOW],
+    )
     assert outside.empty
     per_job = svc.store.sql("""
         SELECT j.status, count(e.id) AS n, bool_and(e.step IS NOT NULL) AS steps,
@@ -156,8 +176,9 @@ def test_every_job_has_a_timeline_inside_its_run(svc):
     assert (per_job.n >= 1).all() and per_job.steps.all()
     assert (per_job[per_job.status == "completed"].n >= 7).all()
     assert (per_job[per_job.status == "failed"].errors >= 1).all()
-    job_id = int(svc.store.sql("SELECT max(id) AS id FROM job_executions "
-                               "WHERE status = 'completed'").id[0])
+    job_id = int(
+        svc.store.sql("SELECT max(id) AS id FROM job_executions WHERE status = 'completed'").id[0]
+    )
     events = svc.get_by_id(job_id).events
     assert events["at"].is_monotonic_increasing
     assert list(events.step[:3]) == ["queue", "runner", "initialise"]
@@ -166,10 +187,15 @@ def test_every_job_has_a_timeline_inside_its_run(svc):
 
 def test_newest_jobs_have_real_image_files_and_thumbnails(demo, svc):
     root = Settings.for_database(demo[0]).image_root
-    rows = svc.store.sql("SELECT execution_id, file_path, thumbnail_path, width, height, "
-                         "qc_status FROM generated_images WHERE file_path IS NOT NULL")
-    newest = svc.store.sql("SELECT id, total_images FROM job_executions "
-                           "WHERE status <> 'pending' ORDER BY id DESC LIMIT ?", [ON_DISK])
+    rows = svc.store.sql(
+        "SELECT execution_id, file_path, thumbnail_path, width, height, "
+        "qc_status FROM generated_images WHERE file_path IS NOT NULL"
+    )
+    newest = svc.store.sql(
+        "SELECT id, total_images FROM job_executions "
+        "WHERE status <> 'pending' ORDER BY id DESC LIMIT ?",
+        [ON_DISK],
+    )
     assert set(newest[newest.total_images > 0].id) == set(rows.execution_id)
     for row in rows.itertuples():
         assert not row.file_path.startswith("/")
@@ -180,9 +206,12 @@ def test_newest_jobs_have_real_image_files_and_thumbnails(demo, svc):
         with Image.open(root / row.thumbnail_path) as thumb:
             thumb.load()
         assert ("/approved/" in row.file_path) == (row.qc_status == "approved")
-    assert svc.store.sql("SELECT id FROM generated_images WHERE file_path IS NULL "
-                         "AND execution_id IN (SELECT unnest(?::BIGINT[])) "
-                         "AND qc_status <> 'processing_failed'", [list(newest.id)]).empty
+    assert svc.store.sql(
+        "SELECT id FROM generated_images WHERE file_path IS NULL "
+        "AND execution_id IN (SELECT unnest(?::BIGINT[])) "
+        "AND qc_status <> 'processing_failed'",
+        [list(newest.id)],
+    ).empty
 
 
 def test_new_jobs_get_ids_after_the_demo(demo, tmp_path):
@@ -199,8 +228,7 @@ def test_refuses_a_history_that_holds_jobs_and_changes_nothing(demo, tmp_path):
     shutil.copy(demo[0], path)
     with pytest.raises(Conflict, match="already holds 300 jobs"):
         build_demo(path, jobs=10, images_on_disk=2, now=NOW)
-    pd.testing.assert_frame_equal(_table(path, "job_executions"),
-                                  _table(demo[0], "job_executions"))
+    pd.testing.assert_frame_equal(_table(path, "job_executions"), _table(demo[0], "job_executions"))
     assert not (tmp_path / "images").exists()
 
 
@@ -213,8 +241,9 @@ def test_a_failed_build_writes_nothing(tmp_path):
         assert service.statistics().total == 0 and service.configurations().empty
 
 
-@pytest.mark.parametrize("field, value", [("jobs", 0), ("jobs", "ten"), ("seed", -1),
-                                          ("images_on_disk", -5)])
+@pytest.mark.parametrize(
+    "field, value", [("jobs", 0), ("jobs", "ten"), ("seed", -1), ("images_on_disk", -5)]
+)
 def test_bad_arguments_are_refused(tmp_path, field, value):
     with pytest.raises(ValidationError, match=field):
         build_demo(tmp_path / "jobs.duckdb", **{field: value})

@@ -62,8 +62,11 @@ def stale(store: JobStore) -> list[int]:
 
 def derived(store: JobStore, job_id: int) -> tuple:
     """label_key, error_signature, duration_ms, pending_images, needs_review_images."""
-    row = store.sql("SELECT label_key, error_signature, duration_ms, pending_images, "
-                    "needs_review_images FROM job_executions WHERE id = ?", [job_id])
+    row = store.sql(
+        "SELECT label_key, error_signature, duration_ms, pending_images, "
+        "needs_review_images FROM job_executions WHERE id = ?",
+        [job_id],
+    )
     return tuple(None if pd.isna(value) else value for value in row.iloc[0].tolist())
 
 
@@ -74,24 +77,40 @@ def write_version_1(path) -> None:
     assert version == 1
     for statement in statements:
         con.execute(statement)
-    con.execute("CREATE TABLE schema_migrations (version INTEGER PRIMARY KEY, "
-                "description VARCHAR, applied_at TIMESTAMP)")
+    con.execute(
+        "CREATE TABLE schema_migrations (version INTEGER PRIMARY KEY, "
+        "description VARCHAR, applied_at TIMESTAMP)"
+    )
     con.execute("INSERT INTO schema_migrations VALUES (1, ?, ?)", [description, T0])
     done = T0 + dt.timedelta(seconds=90)
     con.executemany(
         "INSERT INTO job_executions (id, label, status, queued_at, started_at, completed_at, "
         "total_images, successful_images, failed_images, approved_images, qc_failed_images, "
         "error_message) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-        [[1, "Hero BANNERS", "completed", T0, T0, done, 4, 3, 1, 1, 1, None],
-         [2, None, "failed", T0, T0, done, 0, 0, 0, 0, 0, "Generation timed out after 60s"],
-         [3, "Running", "running", T0, T0, None, 1, 0, 0, 0, 0, None],
-         [4, "Queued", "pending", T0, None, None, 0, 0, 0, 0, 0, None]])
+        [
+            [1, "Hero BANNERS", "completed", T0, T0, done, 4, 3, 1, 1, 1, None],
+            [2, None, "failed", T0, T0, done, 0, 0, 0, 0, 0, "Generation timed out after 60s"],
+            [3, "Running", "running", T0, T0, None, 1, 0, 0, 0, 0, None],
+            [4, "Queued", "pending", T0, None, None, 0, 0, 0, 0, 0, None],
+        ],
+    )
     con.executemany(
         "INSERT INTO generated_images (id, execution_id, qc_status, created_at) "
         "VALUES (?, ?, ?, ?)",
-        [[i, job, qc, T0] for i, (job, qc) in enumerate(
-            [(1, "approved"), (1, "needs_review"), (1, "needs_review"), (1, "qc_failed"),
-             (3, "pending")], start=1)])
+        [
+            [i, job, qc, T0]
+            for i, (job, qc) in enumerate(
+                [
+                    (1, "approved"),
+                    (1, "needs_review"),
+                    (1, "needs_review"),
+                    (1, "qc_failed"),
+                    (3, "pending"),
+                ],
+                start=1,
+            )
+        ],
+    )
     con.close()
 
 
@@ -105,10 +124,13 @@ def test_migrations_back_fill_a_version_1_file(tmp_path):
         assert derived(store, 2) == (None, "Generation timed out after <n>s", 90_000, 0, 0)
         assert derived(store, 3)[2:] == (None, 1, 0)
         assert derived(store, 4)[2] is None
-        assert store.sql("SELECT run_at FROM job_executions ORDER BY id").run_at.tolist() \
-            == [T0] * 4
-        assert store.sql("SELECT error_key FROM job_executions WHERE id = 2").error_key[0] \
+        assert (
+            store.sql("SELECT run_at FROM job_executions ORDER BY id").run_at.tolist() == [T0] * 4
+        )
+        assert (
+            store.sql("SELECT error_key FROM job_executions WHERE id = 2").error_key[0]
             == "generation timed out after 60s"
+        )
         assert stale(store) == []
     finally:
         store.close()
@@ -127,8 +149,9 @@ def test_every_service_write_keeps_them(service):
     assert derived(service.store, job_id)[0] == "hero shot"
     assert service.claim_next()["id"] == job_id
     for status in ("approved", "needs_review", "pending"):
-        service.record(job_id, image={"qc_status": status, "prompt": "p"},
-                       counts={"total_images": 1})
+        service.record(
+            job_id, image={"qc_status": status, "prompt": "p"}, counts={"total_images": 1}
+        )
     assert derived(service.store, job_id)[2:] == (None, 1, 1)
     service.finish(job_id, "failed", message="boom", error_message="Out of credits: 0 left")
     label_key, signature, duration_ms, *_ = derived(service.store, job_id)
@@ -149,14 +172,20 @@ def test_a_gif_import_fills_them(service, tmp_path):
     source = tmp_path / "gif.db"
     con = sqlite3.connect(source)
     con.executescript(GIF_SCHEMA)
-    con.execute("INSERT INTO job_configurations VALUES (1, 'default', ?, '2026-01-01', NULL)",
-                [json.dumps({"parameters": {"label": "Cats"}})])
-    con.execute("INSERT INTO job_executions VALUES (1, 1, '2026-01-01 10:00:00', "
-                "'2026-01-01 10:02:00', 'failed', 2, 1, 1, 'Job 7 timed out', 'Cats', NULL)")
+    con.execute(
+        "INSERT INTO job_configurations VALUES (1, 'default', ?, '2026-01-01', NULL)",
+        [json.dumps({"parameters": {"label": "Cats"}})],
+    )
+    con.execute(
+        "INSERT INTO job_executions VALUES (1, 1, '2026-01-01 10:00:00', "
+        "'2026-01-01 10:02:00', 'failed', 2, 1, 1, 'Job 7 timed out', 'Cats', NULL)"
+    )
     for image_id, qc in ((1, "approved"), (2, "failed")):
-        con.execute("INSERT INTO generated_images VALUES (?, ?, 1, 'a cat', NULL, ?, NULL, "
-                    "NULL, NULL, '{}', NULL, '2026-01-01 10:01:00')",
-                    [image_id, f"m{image_id}", qc])
+        con.execute(
+            "INSERT INTO generated_images VALUES (?, ?, 1, 'a cat', NULL, ?, NULL, "
+            "NULL, NULL, '{}', NULL, '2026-01-01 10:01:00')",
+            [image_id, f"m{image_id}", qc],
+        )
     con.commit()
     con.close()
     (job_id,) = import_gif(service, source).job_ids
@@ -176,29 +205,39 @@ def demo(tmp_path_factory):
 
 def test_the_demo_load_fills_them(demo):
     assert stale(demo.store) == []
-    counts = demo.store.sql("SELECT sum(pending_images) AS p, sum(needs_review_images) AS r, "
-                            "count(duration_ms) AS d FROM job_executions").iloc[0]
+    counts = demo.store.sql(
+        "SELECT sum(pending_images) AS p, sum(needs_review_images) AS r, "
+        "count(duration_ms) AS d FROM job_executions"
+    ).iloc[0]
     assert counts.p > 0 and counts.r > 0 and counts.d > 0
 
 
 @pytest.mark.parametrize("qc_status", QC_STATUSES)
 def test_the_image_qc_filter_finds_the_jobs_with_such_an_image(demo, qc_status):
     where_sql, params = listing.where(JobQuery(image_qc=qc_status))
-    got = demo.store.sql(f"SELECT j.id FROM job_executions j WHERE {where_sql} ORDER BY j.id",
-                         params).id.tolist()
-    expected = demo.store.sql("SELECT DISTINCT execution_id AS id FROM generated_images "
-                              "WHERE qc_status = ? ORDER BY id", [qc_status]).id.tolist()
+    got = demo.store.sql(
+        f"SELECT j.id FROM job_executions j WHERE {where_sql} ORDER BY j.id", params
+    ).id.tolist()
+    expected = demo.store.sql(
+        "SELECT DISTINCT execution_id AS id FROM generated_images WHERE qc_status = ? ORDER BY id",
+        [qc_status],
+    ).id.tolist()
     assert got == expected and got
 
 
 def test_the_error_signature_filter_finds_the_jobs_with_that_signature(demo):
-    signatures = demo.store.sql(f"SELECT {ERROR_SIGNATURE} AS s, count(*) AS n "
-                                "FROM job_executions j GROUP BY s ORDER BY n DESC, s").s.tolist()
+    signatures = demo.store.sql(
+        f"SELECT {ERROR_SIGNATURE} AS s, count(*) AS n "
+        "FROM job_executions j GROUP BY s ORDER BY n DESC, s"
+    ).s.tolist()
     assert len(signatures) > 3
     for signature in signatures[:4]:
         where_sql, params = listing.where(JobQuery(error_signature=signature))
-        got = demo.store.sql(f"SELECT j.id FROM job_executions j WHERE {where_sql} "
-                             "ORDER BY j.id", params).id.tolist()
-        expected = demo.store.sql(f"SELECT j.id FROM job_executions j WHERE {ERROR_SIGNATURE} = ? "
-                                  "ORDER BY j.id", [signature]).id.tolist()
+        got = demo.store.sql(
+            f"SELECT j.id FROM job_executions j WHERE {where_sql} ORDER BY j.id", params
+        ).id.tolist()
+        expected = demo.store.sql(
+            f"SELECT j.id FROM job_executions j WHERE {ERROR_SIGNATURE} = ? ORDER BY j.id",
+            [signature],
+        ).id.tolist()
         assert got == expected and got

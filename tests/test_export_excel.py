@@ -13,41 +13,51 @@ from openpyxl import load_workbook
 
 from jobdash.export import column_title, excel, write_workbook
 
-FORMULAS = ['=HYPERLINK("http://x")', "+1", "-2+3", "@SUM(A1)", "\t=1+1", "\r=2+2",
-            "=1", "#N/A"]
-UTC = dt.timezone.utc
+FORMULAS = ['=HYPERLINK("http://x")', "+1", "-2+3", "@SUM(A1)", "\t=1+1", "\r=2+2", "=1", "#N/A"]
+UTC = dt.UTC
 
 
 def _jobs(n: int = 3) -> pd.DataFrame:
     start = pd.Timestamp("2026-11-01 09:00:00", tz="UTC") + pd.to_timedelta(range(n), unit="h")
-    return pd.DataFrame({
-        "id": range(1, n + 1),
-        "job_id": [f"JOB-{i:06d}" for i in range(1, n + 1)],
-        "label": [f"Hero banners {i}" for i in range(n)],
-        "status": (["completed", "failed", "running"] * n)[:n],
-        "started_at": start,
-        "duration_s": [60.5 + i for i in range(n)],
-    })
+    return pd.DataFrame(
+        {
+            "id": range(1, n + 1),
+            "job_id": [f"JOB-{i:06d}" for i in range(1, n + 1)],
+            "label": [f"Hero banners {i}" for i in range(n)],
+            "status": (["completed", "failed", "running"] * n)[:n],
+            "started_at": start,
+            "duration_s": [60.5 + i for i in range(n)],
+        }
+    )
 
 
 def _images(n: int = 4) -> pd.DataFrame:
-    return pd.DataFrame({
-        "id": range(n),
-        "execution_id": [1 + i % 3 for i in range(n)],
-        "qc_status": "approved",
-        "tags": [["lake", "sunset"]] * n,
-        "created_at": pd.Timestamp("2026-11-01 10:00:00") + pd.to_timedelta(range(n), unit="s"),
-    })
+    return pd.DataFrame(
+        {
+            "id": range(n),
+            "execution_id": [1 + i % 3 for i in range(n)],
+            "qc_status": "approved",
+            "tags": [["lake", "sunset"]] * n,
+            "created_at": pd.Timestamp("2026-11-01 10:00:00") + pd.to_timedelta(range(n), unit="s"),
+        }
+    )
 
 
-SUMMARY = {"Exported at": dt.datetime(2026, 11, 2, 8, 30, tzinfo=UTC),
-           "Filters": "status = failed", "Jobs": 3}
+SUMMARY = {
+    "Exported at": dt.datetime(2026, 11, 2, 8, 30, tzinfo=UTC),
+    "Filters": "status = failed",
+    "Jobs": 3,
+}
 
 
-def _write(tmp_path, jobs=None, images=None, summary=None, status_counts=None,
-           name="out.xlsx"):
-    path = write_workbook(tmp_path / name, SUMMARY if summary is None else summary,
-                          _jobs() if jobs is None else jobs, images, status_counts)
+def _write(tmp_path, jobs=None, images=None, summary=None, status_counts=None, name="out.xlsx"):
+    path = write_workbook(
+        tmp_path / name,
+        SUMMARY if summary is None else summary,
+        _jobs() if jobs is None else jobs,
+        images,
+        status_counts,
+    )
     return path, load_workbook(path)
 
 
@@ -57,9 +67,9 @@ def _rows(ws):
 
 # -- structure -----------------------------------------------------------------------------
 
+
 def test_sheets_headers_and_row_counts(tmp_path):
-    path, wb = _write(tmp_path, images=_images(4),
-                      status_counts={"completed": 2, "failed": 1})
+    path, wb = _write(tmp_path, images=_images(4), status_counts={"completed": 2, "failed": 1})
     assert path == (tmp_path / "out.xlsx").resolve() and path.is_file()
     assert wb.sheetnames == ["Summary", "Jobs", "Images"]
 
@@ -84,7 +94,7 @@ def test_summary_sheet(tmp_path):
     assert pairs["Filters"] == "status = failed"
     assert pairs["Jobs"] == 3
     assert ["Jobs by status", None] in rows
-    table = rows[rows.index(["Status", "Jobs"]) + 1:]
+    table = rows[rows.index(["Status", "Jobs"]) + 1 :]
     assert table == [["completed", 2], ["failed", 1], ["Total", 3]]
     exported = next(c for c in wb["Summary"]["B"] if isinstance(c.value, dt.datetime))
     assert exported.number_format == "yyyy-mm-dd hh:mm:ss"
@@ -108,9 +118,9 @@ def test_header_style_freeze_filter_and_widths(tmp_path):
             assert cell.fill.fgColor.rgb.endswith("3B82F6")
             assert cell.data_type == "s"
     widths = {k: d.width for k, d in wb["Jobs"].column_dimensions.items()}
-    assert widths["C"] == 60            # the 500-character label is clamped
-    assert widths["A"] == 8             # "ID" and small numbers: the minimum
-    assert 8 < widths["E"] <= 60        # a datetime column fits its value
+    assert widths["C"] == 60  # the 500-character label is clamped
+    assert widths["A"] == 8  # "ID" and small numbers: the minimum
+    assert 8 < widths["E"] <= 60  # a datetime column fits its value
     assert all(8 <= w <= 60 for w in widths.values())
 
 
@@ -132,20 +142,26 @@ def test_column_titles():
 
 # -- values --------------------------------------------------------------------------------
 
+
 def test_datetimes_are_real_excel_dates(tmp_path):
-    jobs = pd.DataFrame({
-        "aware": pd.to_datetime(["2026-11-01 10:00:00+01:00", None], utc=True)
-                   .tz_convert("Europe/Paris"),
-        "naive": [pd.Timestamp("2026-11-01 09:30:15"), pd.NaT],
-        "mixed": [dt.datetime(2026, 11, 1, 12, 0, tzinfo=dt.timezone(dt.timedelta(hours=2))),
-                  None],
-        "day": [dt.date(2026, 11, 1), None],
-    })
+    jobs = pd.DataFrame(
+        {
+            "aware": pd.to_datetime(["2026-11-01 10:00:00+01:00", None], utc=True).tz_convert(
+                "Europe/Paris"
+            ),
+            "naive": [pd.Timestamp("2026-11-01 09:30:15"), pd.NaT],
+            "mixed": [
+                dt.datetime(2026, 11, 1, 12, 0, tzinfo=dt.timezone(dt.timedelta(hours=2))),
+                None,
+            ],
+            "day": [dt.date(2026, 11, 1), None],
+        }
+    )
     assert str(jobs["aware"].dtype).startswith("datetime64")
     _, wb = _write(tmp_path, jobs=jobs)
     ws = wb["Jobs"]
     aware, naive, mixed, day = ws[2]
-    assert aware.value == dt.datetime(2026, 11, 1, 9, 0)    # converted to UTC, made naive
+    assert aware.value == dt.datetime(2026, 11, 1, 9, 0)  # converted to UTC, made naive
     assert naive.value == dt.datetime(2026, 11, 1, 9, 30, 15)
     assert mixed.value == dt.datetime(2026, 11, 1, 10, 0)
     for cell in (aware, naive, mixed):
@@ -157,19 +173,28 @@ def test_datetimes_are_real_excel_dates(tmp_path):
 
 
 def test_numbers_missing_values_and_structured_text(tmp_path):
-    jobs = pd.DataFrame({
-        "duration_s": [61.25, np.nan, 3.0],
-        "count": pd.array([5, None, 7], dtype="Int64"),
-        "ok": [True, False, None],
-        "note": ["a", None, float("nan")],
-        "tags": [["lake", "sunset"], [], None],
-        "meta": [{"title": "Lake", "n": 2}, None, {"nested": [1, 2]}],
-        "elapsed": pd.to_timedelta([90, None, 1.5], unit="s"),
-    })
+    jobs = pd.DataFrame(
+        {
+            "duration_s": [61.25, np.nan, 3.0],
+            "count": pd.array([5, None, 7], dtype="Int64"),
+            "ok": [True, False, None],
+            "note": ["a", None, float("nan")],
+            "tags": [["lake", "sunset"], [], None],
+            "meta": [{"title": "Lake", "n": 2}, None, {"nested": [1, 2]}],
+            "elapsed": pd.to_timedelta([90, None, 1.5], unit="s"),
+        }
+    )
     _, wb = _write(tmp_path, jobs=jobs)
     ws = wb["Jobs"]
-    assert [c.value for c in ws[2]] == [61.25, 5, True, "a", "lake, sunset",
-                                        '{"title": "Lake", "n": 2}', 90.0]
+    assert [c.value for c in ws[2]] == [
+        61.25,
+        5,
+        True,
+        "a",
+        "lake, sunset",
+        '{"title": "Lake", "n": 2}',
+        90.0,
+    ]
     assert ws["A2"].data_type == "n" and ws["G2"].data_type == "n"  # durations stay numbers
     assert [c.value for c in ws[3]] == [None, None, False, None, None, None, None]
     assert [c.value for c in ws[4]][:4] == [3.0, 7, None, None]
@@ -194,6 +219,7 @@ def test_formula_like_strings_are_stored_as_text(tmp_path):
         assert cell.data_type == "s"
     # and nothing in the package is a formula
     import zipfile
+
     with zipfile.ZipFile(path) as package:
         for name in package.namelist():
             if name.startswith("xl/worksheets/"):
@@ -201,32 +227,56 @@ def test_formula_like_strings_are_stored_as_text(tmp_path):
 
 
 def test_control_characters_are_removed(tmp_path):
-    jobs = pd.DataFrame({"error_message": ["bad\x00\x07\x1bchars", "tab\tand\nnewline",
-                                           "=\x01cmd", "lone \ud800 surrogate"],
-                         "bell\x07": [1, 2, 3, 4]})
+    jobs = pd.DataFrame(
+        {
+            "error_message": [
+                "bad\x00\x07\x1bchars",
+                "tab\tand\nnewline",
+                "=\x01cmd",
+                "lone \ud800 surrogate",
+            ],
+            "bell\x07": [1, 2, 3, 4],
+        }
+    )
     _, wb = _write(tmp_path, jobs=jobs, summary={"Filters": "a\x0bb"})
     ws = wb["Jobs"]
     assert [ws.cell(row=r, column=1).value for r in range(2, 6)] == [
-        "badchars", "tab\tand\nnewline", "=cmd", "lone  surrogate"]
+        "badchars",
+        "tab\tand\nnewline",
+        "=cmd",
+        "lone  surrogate",
+    ]
     assert ws["A4"].data_type == "s"
     assert ws["B1"].value == "Bell"
     assert any(c.value == "ab" for c in wb["Summary"]["B"])
 
 
 def test_other_odd_values(tmp_path):
-    jobs = pd.DataFrame({"v": [float("inf"), 2 ** 60, b"bytes", "  padded  ", "x" * 40_000,
-                               "a & b < c > d", "é ✓ 漢字"]})
+    jobs = pd.DataFrame(
+        {
+            "v": [
+                float("inf"),
+                2**60,
+                b"bytes",
+                "  padded  ",
+                "x" * 40_000,
+                "a & b < c > d",
+                "é ✓ 漢字",
+            ]
+        }
+    )
     _, wb = _write(tmp_path, jobs=jobs)
     values = [c.value for c in wb["Jobs"]["A"][1:]]
-    assert values[0] == "inf"                  # Excel has no infinity
-    assert values[1] == str(2 ** 60)           # too big for a double: kept exact as text
+    assert values[0] == "inf"  # Excel has no infinity
+    assert values[1] == str(2**60)  # too big for a double: kept exact as text
     assert values[2] == "bytes"
     assert values[3] == "  padded  "
-    assert len(values[4]) == 32_767            # Excel's cell limit
+    assert len(values[4]) == 32_767  # Excel's cell limit
     assert values[5:] == ["a & b < c > d", "é ✓ 漢字"]
 
 
 # -- the file ------------------------------------------------------------------------------
+
 
 @pytest.mark.parametrize("name", ["out.xls", "out.csv", "out", "out.xlsx.tmp"])
 def test_bad_suffix_rejected(tmp_path, name):
@@ -243,8 +293,8 @@ def test_creates_folder_and_leaves_no_temp_file(tmp_path):
 
 
 def test_replaces_an_existing_file(tmp_path):
-    path, _ = _write(tmp_path, jobs=_jobs(5))
-    path, wb = _write(tmp_path, jobs=_jobs(2))
+    _write(tmp_path, jobs=_jobs(5))
+    _, wb = _write(tmp_path, jobs=_jobs(2))
     assert wb["Jobs"].max_row == 3
     assert sorted(p.name for p in tmp_path.iterdir()) == ["out.xlsx"]
 
@@ -272,12 +322,15 @@ def test_too_many_rows_for_excel_is_refused(tmp_path, monkeypatch):
 
 def test_larger_export_round_trips(tmp_path):
     n = 3_000
-    images = pd.DataFrame({
-        "id": np.arange(n), "execution_id": np.arange(n) % 100,
-        "prompt": [f"A lake {i}" for i in range(n)],
-        "quality_score": np.linspace(0, 1, n),
-        "created_at": pd.Timestamp("2026-11-01") + pd.to_timedelta(np.arange(n), unit="s"),
-    })
+    images = pd.DataFrame(
+        {
+            "id": np.arange(n),
+            "execution_id": np.arange(n) % 100,
+            "prompt": [f"A lake {i}" for i in range(n)],
+            "quality_score": np.linspace(0, 1, n),
+            "created_at": pd.Timestamp("2026-11-01") + pd.to_timedelta(np.arange(n), unit="s"),
+        }
+    )
     path, wb = _write(tmp_path, jobs=_jobs(100), images=images)
     ws = wb["Images"]
     assert ws.max_row == n + 1 and ws.auto_filter.ref == f"A1:E{n + 1}"
@@ -290,6 +343,7 @@ def test_larger_export_round_trips(tmp_path):
 
 def test_failure_while_building_leaves_no_openpyxl_temp_files(tmp_path, monkeypatch):
     import tempfile
+
     scratch = tmp_path / "scratch"
     scratch.mkdir()
     monkeypatch.setattr(tempfile, "tempdir", str(scratch))

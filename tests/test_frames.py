@@ -8,13 +8,16 @@ import pytest
 
 from jobdash.store.frames import frame
 
-COLUMNS = ("SELECT * FROM (VALUES {rows}) t(big, small, real, stamp, text, other)")
+COLUMNS = "SELECT * FROM (VALUES {rows}) t(big, small, real, stamp, text, other)"
 ROW = "(1::BIGINT, 2::INTEGER, 0.5::DOUBLE, TIMESTAMP '2026-11-28 12:00:00.123456', 'ünï', [1])"
 NULLS = "(NULL::BIGINT, NULL::INTEGER, NULL::DOUBLE, NULL::TIMESTAMP, NULL::VARCHAR, NULL)"
 
 
-@pytest.mark.parametrize("rows", [ROW, f"{ROW}, {NULLS}", f"{NULLS}, {ROW}"],
-                         ids=["values", "values then NULLs", "NULLs then values"])
+@pytest.mark.parametrize(
+    "rows",
+    [ROW, f"{ROW}, {NULLS}", f"{NULLS}, {ROW}"],
+    ids=["values", "values then NULLs", "NULLs then values"],
+)
 def test_a_frame_equals_duckdbs_conversion(rows):
     con = duckdb.connect()
     sql = COLUMNS.format(rows=rows)

@@ -31,12 +31,22 @@ def gif_db(tmp_path):
     path = tmp_path / "gen-image-factory.db"
     con = sqlite3.connect(path)
     con.executescript(SCHEMA)
-    settings = {"apiKeys": {"openai": SECRET, "runware": SECRET},
-                "parameters": {"label": "Cats", "count": 4, "variations": 1,
-                               "runwareFormat": "png", "runwareDimensionsCsv": "1024x768"},
-                "processing": {"removeBg": True}, "ai": {"runQualityCheck": True}}
-    con.execute("INSERT INTO job_configurations "
-                "VALUES (1, 'default', ?, '2026-01-01 10:00:00', NULL)", [json.dumps(settings)])
+    settings = {
+        "apiKeys": {"openai": SECRET, "runware": SECRET},
+        "parameters": {
+            "label": "Cats",
+            "count": 4,
+            "variations": 1,
+            "runwareFormat": "png",
+            "runwareDimensionsCsv": "1024x768",
+        },
+        "processing": {"removeBg": True},
+        "ai": {"runQualityCheck": True},
+    }
+    con.execute(
+        "INSERT INTO job_configurations VALUES (1, 'default', ?, '2026-01-01 10:00:00', NULL)",
+        [json.dumps(settings)],
+    )
     jobs = [
         (1, 1, 1767261600000, "2026-01-01T10:05:00Z", "completed", "Cats", json.dumps(settings)),
         (2, 99, "2026-01-02T09:00:00Z", None, "running", None, None),
@@ -44,21 +54,32 @@ def gif_db(tmp_path):
         (4, None, "2026-01-04 08:00:00", "2026-01-04 08:02:00", "failed", "=cmd()", "not json"),
     ]
     for job_id, config, started, completed, status, label, snapshot in jobs:
-        con.execute("INSERT INTO job_executions VALUES (?, ?, ?, ?, ?, 0, 0, 0, ?, ?, ?)",
-                    [job_id, config, started, completed, status,
-                     "Out of credits" if status == "failed" else None, label, snapshot])
+        con.execute(
+            "INSERT INTO job_executions VALUES (?, ?, ?, ?, ?, 0, 0, 0, ?, ?, ?)",
+            [
+                job_id,
+                config,
+                started,
+                completed,
+                status,
+                "Out of credits" if status == "failed" else None,
+                label,
+                snapshot,
+            ],
+        )
     images = [
         (1, "m1", 1, "approved", None, {"title": "Cat", "tags": "cat, pet ,cute"}),
         (2, "m2", 1, "qc_failed", "Visible watermark", {}),
         (3, "m3", 1, "failed", "processing_failed:convert", {}),
-        (4, "m4", None, "approved", None, {}),       # orphan: no execution
-        (5, "m5", 42, "passed", None, {}),           # orphan: execution deleted
+        (4, "m4", None, "approved", None, {}),  # orphan: no execution
+        (5, "m5", 42, "passed", None, {}),  # orphan: execution deleted
     ]
     for image_id, mapping, job, qc, reason, meta in images:
-        con.execute("INSERT INTO generated_images VALUES "
-                    "(?, ?, ?, 'a cat', NULL, ?, ?, ?, NULL, ?, NULL, '2026-01-01 10:01:00')",
-                    [image_id, mapping, job, qc, reason, f"/home/u/out/{mapping}.png",
-                     json.dumps(meta)])
+        con.execute(
+            "INSERT INTO generated_images VALUES "
+            "(?, ?, ?, 'a cat', NULL, ?, ?, ?, NULL, ?, NULL, '2026-01-01 10:01:00')",
+            [image_id, mapping, job, qc, reason, f"/home/u/out/{mapping}.png", json.dumps(meta)],
+        )
     con.commit()
     con.close()
     return path
@@ -76,14 +97,22 @@ def test_timestamps_in_all_three_formats():
 
 def test_import_maps_jobs_images_and_drops_keys(service, gif_db):
     report = import_gif(service, gif_db)
-    assert (report.configurations, report.jobs, report.images, report.orphan_images_skipped) \
-        == (1, 4, 3, 2)
+    assert (report.configurations, report.jobs, report.images, report.orphan_images_skipped) == (
+        1,
+        4,
+        3,
+        2,
+    )
     ids = report.job_ids
     first = service.get_by_id(ids[1])
     assert first.job["status"] == "completed" and first.job["label"] == "Cats"
     assert first.job["started_at"] == dt.datetime(2026, 1, 1, 10, 0, 0)
-    assert (first.job["total_images"], first.job["approved_images"], first.job["qc_failed_images"],
-            first.job["failed_images"]) == (3, 1, 1, 2)
+    assert (
+        first.job["total_images"],
+        first.job["approved_images"],
+        first.job["qc_failed_images"],
+        first.job["failed_images"],
+    ) == (3, 1, 1, 2)
     assert first.snapshot["width"] == 1024 and first.snapshot["height"] == 768
     assert sorted(first.images["qc_status"]) == ["approved", "processing_failed", "qc_failed"]
     meta = json.loads(first.images.iloc[0]["metadata"])
@@ -96,7 +125,8 @@ def test_import_maps_jobs_images_and_drops_keys(service, gif_db):
     everything = service.store.sql(
         "SELECT (SELECT string_agg(settings, '') FROM configurations) || "
         "(SELECT string_agg(coalesce(configuration_snapshot::VARCHAR, ''), '') "
-        "FROM job_executions) AS t")
+        "FROM job_executions) AS t"
+    )
     assert SECRET not in everything["t"][0] and "apiKeys" not in everything["t"][0]
     assert service.get_all(JobQuery(search="cats")).total == 2
 

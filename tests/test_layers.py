@@ -97,8 +97,8 @@ def test_the_graph_sees_the_imports_it_should():
     assert "jobdash.service" in GRAPH["jobdash.opening"]
     assert "jobdash.runner" in GRAPH["jobdash.opening"]
     assert "jobdash.store.analytics" in GRAPH["jobdash.service"]
-    assert "jobdash.service" in GRAPH["jobdash.runner.queue"]   # under TYPE_CHECKING
-    assert "jobdash.export" in GRAPH["jobdash.service"]         # inside a method
+    assert "jobdash.service" in GRAPH["jobdash.runner.queue"]  # under TYPE_CHECKING
+    assert "jobdash.export" in GRAPH["jobdash.service"]  # inside a method
 
 
 def test_cycles_are_found():
@@ -110,32 +110,58 @@ def test_no_import_cycles():
     assert cycles(GRAPH) == []
 
 
-@pytest.mark.parametrize(("lower", "above"), [
-    # The service is given its runner; it knows nothing of the UI or of who opened it.
-    (("jobdash.service",),
-     ("jobdash.runner", "jobdash.ui", "jobdash.opening", "jobdash.analysis", "jobdash.cli")),
-    # The store is the bottom: it never calls back up.
-    (("jobdash.store",),
-     ("jobdash.service", "jobdash.contract", "jobdash.opening", "jobdash.runner", "jobdash.ui",
-      "jobdash.analysis", "jobdash.cli")),
-    # The contract and its records stand alone, so a remote client can satisfy them.
-    (("jobdash.contract", "jobdash.records"),
-     ("jobdash.service", "jobdash.store", "jobdash.runner", "jobdash.ui", "jobdash.opening")),
-    (("jobdash.runner",), ("jobdash.ui", "jobdash.opening", "jobdash.cli")),
-    # The analysis reads through the backend contract and draws with the shared tokens.
-    (("jobdash.analysis", "jobdash.tokens"),
-     ("jobdash.ui", "jobdash.service", "jobdash.store", "jobdash.opening", "jobdash.runner")),
-])
+@pytest.mark.parametrize(
+    ("lower", "above"),
+    [
+        # The service is given its runner; it knows nothing of the UI or of who opened it.
+        (
+            ("jobdash.service",),
+            ("jobdash.runner", "jobdash.ui", "jobdash.opening", "jobdash.analysis", "jobdash.cli"),
+        ),
+        # The store is the bottom: it never calls back up.
+        (
+            ("jobdash.store",),
+            (
+                "jobdash.service",
+                "jobdash.contract",
+                "jobdash.opening",
+                "jobdash.runner",
+                "jobdash.ui",
+                "jobdash.analysis",
+                "jobdash.cli",
+            ),
+        ),
+        # The contract and its records stand alone, so a remote client can satisfy them.
+        (
+            ("jobdash.contract", "jobdash.records"),
+            ("jobdash.service", "jobdash.store", "jobdash.runner", "jobdash.ui", "jobdash.opening"),
+        ),
+        (("jobdash.runner",), ("jobdash.ui", "jobdash.opening", "jobdash.cli")),
+        # The analysis reads through the backend contract and draws with the shared tokens.
+        (
+            ("jobdash.analysis", "jobdash.tokens"),
+            ("jobdash.ui", "jobdash.service", "jobdash.store", "jobdash.opening", "jobdash.runner"),
+        ),
+    ],
+)
 def test_no_layer_imports_one_above_it(lower, above):
-    upward = sorted(f"{name} -> {target}" for name, targets in GRAPH.items()
-                    if within(name, *lower) for target in targets if within(target, *above))
+    upward = sorted(
+        f"{name} -> {target}"
+        for name, targets in GRAPH.items()
+        if within(name, *lower)
+        for target in targets
+        if within(target, *above)
+    )
     assert upward == []
 
 
 def test_the_ui_reaches_the_data_through_the_service_only():
     # jobdash.ui.app composes the served process (it opens histories): the one exception.
-    skipping = sorted(f"{name} -> {target}" for name, targets in GRAPH.items()
-                      if within(name, "jobdash.ui") and name != "jobdash.ui.app"
-                      for target in targets
-                      if within(target, "jobdash.store", "jobdash.runner", "jobdash.opening"))
+    skipping = sorted(
+        f"{name} -> {target}"
+        for name, targets in GRAPH.items()
+        if within(name, "jobdash.ui") and name != "jobdash.ui.app"
+        for target in targets
+        if within(target, "jobdash.store", "jobdash.runner", "jobdash.opening")
+    )
     assert skipping == []

@@ -40,8 +40,9 @@ def run_notebook(name: str, db: Path, specs: KernelSpecManager) -> nbformat.Note
     raises CellExecutionError on the first failing cell."""
     notebook = nbformat.read(NOTEBOOKS / f"{name}.ipynb", as_version=4)
     manager = KernelManager(kernel_name=KERNEL, kernel_spec_manager=specs)
-    client = NotebookClient(notebook, km=manager, timeout=120,
-                            resources={"metadata": {"path": str(NOTEBOOKS)}})
+    client = NotebookClient(
+        notebook, km=manager, timeout=120, resources={"metadata": {"path": str(NOTEBOOKS)}}
+    )
     client.execute(env={**os.environ, "JOBDASH_DB": str(db)})
     return notebook
 
@@ -71,8 +72,13 @@ def test_01_explore_builds_a_demo_and_only_reads(tmp_path, kernel_specs):
     assert "No history yet; built a demo one" in printed
     with jobdash.open(db, runner=False) as svc:  # the notebook closed the history
         assert svc.statistics().total == 500
-        assert svc.store.sql("SELECT count(*) AS n FROM job_executions WHERE rerun_of IS NOT "
-                             "NULL AND status = 'pending'")["n"][0] == 4  # the demo's own
+        assert (
+            svc.store.sql(
+                "SELECT count(*) AS n FROM job_executions WHERE rerun_of IS NOT "
+                "NULL AND status = 'pending'"
+            )["n"][0]
+            == 4
+        )  # the demo's own
 
 
 def test_02_failure_analysis_queues_reruns_of_the_top_signature(tmp_path, kernel_specs):
@@ -92,12 +98,16 @@ def test_03_live_dashboard_runs_jobs_to_the_end(tmp_path, kernel_specs):
     notebook = run_notebook("03_live_dashboard", db, kernel_specs)
     assert complaints(notebook) == []
     with jobdash.open(db, runner=False) as svc:
-        configs = [svc.configuration(name)["id"] for name in
-                   ("Notebook postcards", "Notebook postcards (flaky model)")]
+        configs = [
+            svc.configuration(name)["id"]
+            for name in ("Notebook postcards", "Notebook postcards (flaky model)")
+        ]
         ran = svc.get_all(jobdash.JobQuery(configuration_ids=configs)).rows.set_index("label")
-        assert ran["status"].to_dict() == {"Postcards 1": "completed",
-                                           "Postcards (flaky)": "failed",
-                                           "Postcards 2": "completed"}
+        assert ran["status"].to_dict() == {
+            "Postcards 1": "completed",
+            "Postcards (flaky)": "failed",
+            "Postcards 2": "completed",
+        }
         assert ran.loc["Postcards 1", "approved_images"] == 4
         assert svc.queue() == []  # the demo's queued reruns were cancelled, ours all ran
 

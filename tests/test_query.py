@@ -18,9 +18,18 @@ def test_defaults_match_the_public_contract():
 
 
 def test_round_trip_is_exact():
-    q = JobQuery(statuses=["failed", "stopped"], date_from="2026-01-02", date_to=dt.date(2026, 2, 3),
-                 configuration_ids=[3, 4], search="  Hero <b>", image_qc="qc_failed",
-                 sort="duration", descending=False, page=7, page_size=100)
+    q = JobQuery(
+        statuses=["failed", "stopped"],
+        date_from="2026-01-02",
+        date_to=dt.date(2026, 2, 3),
+        configuration_ids=[3, 4],
+        search="  Hero <b>",
+        image_qc="qc_failed",
+        sort="duration",
+        descending=False,
+        page=7,
+        page_size=100,
+    )
     data = q.to_dict()
     assert data["date_from"] == "2026-01-02" and data["date_to"] == "2026-02-03"
     again = JobQuery.from_dict(data)
@@ -34,20 +43,23 @@ def test_url_style_strings_are_coerced():
     assert (q.page, q.page_size, q.descending, q.image_qc) == (3, 50, False, None)
 
 
-@pytest.mark.parametrize(("field", "value"), [
-    ("statuses", ["finished"]),
-    ("statuses", ["'; DROP TABLE job_executions; --"]),
-    ("date_from", "2026-13-45"),
-    ("date_to", "yesterday"),
-    ("sort", "id; DROP TABLE x"),
-    ("page", 0),
-    ("page", "two"),
-    ("page_size", 30),
-    ("image_qc", "great"),
-    ("configuration_ids", ["a"]),
-    ("search", "x" * 501),
-    ("colour", "red"),
-])
+@pytest.mark.parametrize(
+    ("field", "value"),
+    [
+        ("statuses", ["finished"]),
+        ("statuses", ["'; DROP TABLE job_executions; --"]),
+        ("date_from", "2026-13-45"),
+        ("date_to", "yesterday"),
+        ("sort", "id; DROP TABLE x"),
+        ("page", 0),
+        ("page", "two"),
+        ("page_size", 30),
+        ("image_qc", "great"),
+        ("configuration_ids", ["a"]),
+        ("search", "x" * 501),
+        ("colour", "red"),
+    ],
+)
 def test_bad_values_name_the_field(field, value):
     with pytest.raises(ValidationError) as err:
         JobQuery(**{field: value})
@@ -74,5 +86,12 @@ def test_copy_changes_only_what_is_asked():
 
 def test_filters_leave_out_sort_and_page():
     q = JobQuery(search="x", sort="id", page=2)
-    assert set(q.filters()) == {"statuses", "date_from", "date_to", "configuration_ids",
-                                "search", "image_qc", "error_signature"}
+    assert set(q.filters()) == {
+        "statuses",
+        "date_from",
+        "date_to",
+        "configuration_ids",
+        "search",
+        "image_qc",
+        "error_signature",
+    }

@@ -32,11 +32,21 @@ def history(service):
     ]
     ids = {}
     for status, label, config, day, duration, error in spec:
-        images = [{"qc_status": "approved"}, {"qc_status": "qc_failed", "qc_reason": "blurry"}] \
-            if status == "completed" else []
-        ids[label] = add_job(service, status=status, label=label, config_id=config,
-                             started_at=T0 + dt.timedelta(days=day), duration_s=duration,
-                             error_message=error, images=images)
+        images = (
+            [{"qc_status": "approved"}, {"qc_status": "qc_failed", "qc_reason": "blurry"}]
+            if status == "completed"
+            else []
+        )
+        ids[label] = add_job(
+            service,
+            status=status,
+            label=label,
+            config_id=config,
+            started_at=T0 + dt.timedelta(days=day),
+            duration_s=duration,
+            error_message=error,
+            images=images,
+        )
     return {"svc": service, "ids": ids, "hero": hero, "pets": pets}
 
 
@@ -51,8 +61,17 @@ def test_get_all_pages_in_sql(history):
     # newest first by default; pending jobs have no start and sort by their queue time
     assert labels(page)[0] == "Queued B"
     assert page.rows["job_id"].iloc[0].startswith("JOB-")
-    for column in ("job_id", "label", "status", "configuration_name", "started_at",
-                   "duration_s", "total_images", "failed_images", "progress"):
+    for column in (
+        "job_id",
+        "label",
+        "status",
+        "configuration_name",
+        "started_at",
+        "duration_s",
+        "total_images",
+        "failed_images",
+        "progress",
+    ):
         assert column in page.rows.columns
 
 
@@ -73,8 +92,14 @@ def test_every_sort_key_both_ways(history, sort):
     svc = history["svc"]
     asc = svc.get_all(JobQuery(sort=sort, descending=False)).rows
     desc = svc.get_all(JobQuery(sort=sort, descending=True)).rows
-    column = {"id": "id", "label": "label", "status": "status", "started_at": "started_at",
-              "duration": "duration_s", "images": "total_images"}[sort]
+    column = {
+        "id": "id",
+        "label": "label",
+        "status": "status",
+        "started_at": "started_at",
+        "duration": "duration_s",
+        "images": "total_images",
+    }[sort]
     values = asc[column].dropna().tolist()
     if sort == "label":
         values = [v.lower() for v in values]
@@ -92,9 +117,12 @@ def test_duration_of_a_running_job_counts_up_to_now(history):
 
 def test_status_date_and_configuration_filters_combine(history):
     svc, hero = history["svc"], history["hero"]
-    q = JobQuery(statuses=["completed", "stopped"], configuration_ids=[hero],
-                 date_from=(T0 + dt.timedelta(days=1)).date(),
-                 date_to=(T0 + dt.timedelta(days=6)).date())
+    q = JobQuery(
+        statuses=["completed", "stopped"],
+        configuration_ids=[hero],
+        date_from=(T0 + dt.timedelta(days=1)).date(),
+        date_to=(T0 + dt.timedelta(days=6)).date(),
+    )
     assert sorted(labels(svc.get_all(q))) == ["100% cotton_shirts", "Beach", "Stopped one"]
 
 
@@ -106,20 +134,23 @@ def test_start_date_alone_means_until_now(history):
     assert labels(svc.get_all(q)) == ["Autumn lake"]
 
 
-@pytest.mark.parametrize(("text", "expected"), [
-    ("autumn", ["Autumn lake"]),
-    ("AUTUMN LAKE", ["Autumn lake"]),
-    ("100%", ["100% cotton_shirts"]),
-    ("%", ["100% cotton_shirts"]),
-    ("_", ["100% cotton_shirts"]),
-    ("o'brien", ["O'Brien \\ backslash"]),
-    ("\\", ["O'Brien \\ backslash"]),
-    ("timed out", ["Night city"]),
-    ("pet portraits", None),  # configuration name: every Pet portraits job
-    ("<img", ["<img src=x onerror=alert(1)>"]),
-    ("' OR 1=1 --", []),
-    ("'; DROP TABLE job_executions; --", []),
-])
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("autumn", ["Autumn lake"]),
+        ("AUTUMN LAKE", ["Autumn lake"]),
+        ("100%", ["100% cotton_shirts"]),
+        ("%", ["100% cotton_shirts"]),
+        ("_", ["100% cotton_shirts"]),
+        ("o'brien", ["O'Brien \\ backslash"]),
+        ("\\", ["O'Brien \\ backslash"]),
+        ("timed out", ["Night city"]),
+        ("pet portraits", None),  # configuration name: every Pet portraits job
+        ("<img", ["<img src=x onerror=alert(1)>"]),
+        ("' OR 1=1 --", []),
+        ("'; DROP TABLE job_executions; --", []),
+    ],
+)
 def test_search_is_literal_and_case_insensitive(history, text, expected):
     svc = history["svc"]
     found = sorted(labels(svc.get_all(JobQuery(search=text))))
@@ -150,8 +181,12 @@ def test_statistics(history):
     assert s.running == 1 and s.pending == 2
     assert s.success_rate == pytest.approx(4 / 7) and s.failure_rate == pytest.approx(2 / 7)
     assert s.avg_duration_s == pytest.approx((120 + 60 + 30 + 10 + 5 + 600 + 7200) / 7)
-    assert (s.images_total, s.images_approved, s.images_qc_failed, s.images_processing_failed) \
-        == (8, 4, 4, 0)
+    assert (s.images_total, s.images_approved, s.images_qc_failed, s.images_processing_failed) == (
+        8,
+        4,
+        4,
+        0,
+    )
     assert set(s.trend) == {"last_7d", "previous_7d", "change"}
     filtered = svc.statistics(JobQuery(statuses=["failed"]))
     assert filtered.total == 2 and filtered.by_status["failed"] == 2
@@ -196,8 +231,9 @@ def test_rename_trims_and_validates(history):
 def test_bulk_rerun_queues_in_order_with_the_snapshot(service):
     config = add_config(service, "Cfg", width=64)
     a = add_job(service, status="failed", label="A", config_id=config, snapshot={"width": 32})
-    b = add_job(service, status="failed", label="B (Rerun)", config_id=config,
-                snapshot={"width": 16})
+    b = add_job(
+        service, status="failed", label="B (Rerun)", config_id=config, snapshot={"width": 16}
+    )
     service.add_configuration("Cfg", {"width": 999})  # a newer version must not leak in
     new = service.bulk_rerun([b, a])
     assert new["label"].tolist() == ["B (Rerun)", "A (Rerun)"]
@@ -219,8 +255,9 @@ def test_bulk_rerun_refuses_unknown_ids_and_queues_nothing(history):
 def test_bulk_rerun_by_query(history):
     svc = history["svc"]
     new = svc.bulk_rerun(JobQuery(statuses=["failed"]))
-    assert sorted(new["rerun_of"]) == sorted([history["ids"]["Night city"],
-                                              history["ids"]["O'Brien \\ backslash"]])
+    assert sorted(new["rerun_of"]) == sorted(
+        [history["ids"]["Night city"], history["ids"]["O'Brien \\ backslash"]]
+    )
 
 
 def _image_files(svc, tmp_path, job_id):
@@ -238,16 +275,22 @@ def test_bulk_delete_removes_rows_events_and_files(service, tmp_path):
     rel = _image_files(service, tmp_path, doomed)
     keep_rel = _image_files(service, tmp_path, keep)
     with service.store.transaction() as cur:
-        service.store.add_image(cur, doomed, qc_status="approved", file_path=rel,
-                                thumbnail_path=f"{doomed}/thumbs/img_0001.webp")
+        service.store.add_image(
+            cur,
+            doomed,
+            qc_status="approved",
+            file_path=rel,
+            thumbnail_path=f"{doomed}/thumbs/img_0001.webp",
+        )
         service.store.add_image(cur, keep, qc_status="approved", file_path=keep_rel)
         service.store.add_event(cur, doomed, level="info", message="hello")
     outside = tmp_path / "outside.png"
     outside.write_bytes(b"precious")
     with service.store.transaction() as cur:  # hostile paths: outside and climbing out
         service.store.add_image(cur, doomed, qc_status="approved", file_path=str(outside))
-        service.store.add_image(cur, doomed, qc_status="approved",
-                                file_path=f"{doomed}/../../outside.png")
+        service.store.add_image(
+            cur, doomed, qc_status="approved", file_path=f"{doomed}/../../outside.png"
+        )
     link = service.settings.image_root / "link.png"
     link.symlink_to(outside)
     with service.store.transaction() as cur:
@@ -258,7 +301,9 @@ def test_bulk_delete_removes_rows_events_and_files(service, tmp_path):
     counts = service.store.sql(
         "SELECT (SELECT count(*) FROM job_executions WHERE id = ?) AS jobs, "
         "(SELECT count(*) FROM generated_images WHERE execution_id = ?) AS images, "
-        "(SELECT count(*) FROM job_events WHERE execution_id = ?) AS events", [doomed] * 3)
+        "(SELECT count(*) FROM job_events WHERE execution_id = ?) AS events",
+        [doomed] * 3,
+    )
     assert counts.iloc[0].tolist() == [0, 0, 0]
     root = service.settings.image_root
     service.trash.wait()  # files are removed in the background, after the commit
@@ -374,7 +419,9 @@ def test_presets_round_trip(history):
 def test_job_statuses_names_the_jobs_that_exist(service):
     done, waiting = add_job(service, status="failed"), add_job(service, status="pending")
     assert service.job_statuses([done, f"JOB-{waiting:06d}", 10**6]) == {
-        done: "failed", waiting: "pending"}
+        done: "failed",
+        waiting: "pending",
+    }
     assert service.job_statuses([]) == {}
     with pytest.raises(ValidationError):
         service.job_statuses(["not an id"])

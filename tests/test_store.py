@@ -19,15 +19,22 @@ from jobdash.errors import SchemaTooNew, StoreLocked, ValidationError
 from jobdash.store import JobStore, Transaction
 from jobdash.store.migrations import LATEST_VERSION, MIGRATIONS
 
-TABLES = {"configurations", "job_executions", "generated_images", "job_events",
-          "filter_presets", "schema_migrations"}
+TABLES = {
+    "configurations",
+    "job_executions",
+    "generated_images",
+    "job_events",
+    "filter_presets",
+    "schema_migrations",
+}
 
 
 def _tables(path) -> set[str]:
     con = duckdb.connect(str(path), read_only=True)
     try:
-        return {r[0] for r in con.execute(
-            "SELECT table_name FROM information_schema.tables").fetchall()}
+        return {
+            r[0] for r in con.execute("SELECT table_name FROM information_schema.tables").fetchall()
+        }
     finally:
         con.close()
 
@@ -53,8 +60,9 @@ def test_a_newer_file_is_refused_with_a_clear_error(tmp_path):
     path = tmp_path / "future.duckdb"
     JobStore(path).close()
     con = duckdb.connect(str(path))
-    con.execute("INSERT INTO schema_migrations VALUES (?, 'from the future', now())",
-                [LATEST_VERSION + 1])
+    con.execute(
+        "INSERT INTO schema_migrations VALUES (?, 'from the future', now())", [LATEST_VERSION + 1]
+    )
     con.close()
     with pytest.raises(SchemaTooNew, match="Upgrade jobdash"):
         JobStore(path)
@@ -71,8 +79,9 @@ def test_a_second_process_gets_store_locked(tmp_path):
             print("LOCKED:", exc)
     """)
     try:
-        out = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True,
-                             timeout=60)
+        out = subprocess.run(
+            [sys.executable, "-c", script], capture_output=True, text=True, timeout=60
+        )
     finally:
         holder.close()
     assert "LOCKED:" in out.stdout, out.stderr
@@ -85,8 +94,15 @@ def test_a_failed_transaction_changes_nothing(service):
     add_job(service, label="kept")
     before = service.store.sql("SELECT count(*) AS n FROM job_executions")["n"][0]
     with pytest.raises(RuntimeError), service.store.transaction() as tx:
-        service.store.insert_job(tx, label="lost", status="pending", configuration_id=None,
-                                 snapshot=None, rerun_of=None, queued_at=jobdash.store.utcnow())
+        service.store.insert_job(
+            tx,
+            label="lost",
+            status="pending",
+            configuration_id=None,
+            snapshot=None,
+            rerun_of=None,
+            queued_at=jobdash.store.utcnow(),
+        )
         raise RuntimeError("boom")
     assert service.store.sql("SELECT count(*) AS n FROM job_executions")["n"][0] == before
     # the id counter was rolled back with it: the next job gets the next id
@@ -95,37 +111,44 @@ def test_a_failed_transaction_changes_nothing(service):
 
 def _everything(store: JobStore) -> dict:
     """Every table's rows, the attached databases and the settings a statement could change."""
-    tables = store.sql("SELECT table_name FROM information_schema.tables "
-                       "WHERE table_catalog = current_database() ORDER BY 1").table_name
-    return {"rows": {t: store.sql(f"SELECT * FROM {t} ORDER BY ALL").to_dict("list")
-                     for t in tables},
-            "databases": store.sql("SELECT database_name FROM duckdb_databases() "
-                                   "ORDER BY 1").database_name.tolist(),
-            "threads": store.sql("SELECT current_setting('threads') AS t").t[0]}
+    tables = store.sql(
+        "SELECT table_name FROM information_schema.tables "
+        "WHERE table_catalog = current_database() ORDER BY 1"
+    ).table_name
+    return {
+        "rows": {t: store.sql(f"SELECT * FROM {t} ORDER BY ALL").to_dict("list") for t in tables},
+        "databases": store.sql(
+            "SELECT database_name FROM duckdb_databases() ORDER BY 1"
+        ).database_name.tolist(),
+        "threads": store.sql("SELECT current_setting('threads') AS t").t[0],
+    }
 
 
-@pytest.mark.parametrize("statement", [
-    "UPDATE job_executions SET label = 'x'",
-    "DELETE FROM job_executions",
-    "INSERT INTO filter_presets VALUES ('p', '[]', now())",
-    "SELECT 1; DELETE FROM job_executions",
-    "SELECT label FROM job_executions; SELECT 1",
-    "CREATE TABLE t AS SELECT 1",
-    "DROP TABLE filter_presets",
-    "ALTER TABLE job_executions ADD COLUMN x INTEGER",
-    "ATTACH ':memory:' AS other",
-    "COPY job_executions TO '{out}' (FORMAT csv)",
-    "COPY job_executions FROM '{out}'",
-    "EXPORT DATABASE '{out}'",
-    "PRAGMA threads=1",
-    "SET threads = 1",
-    "CALL checkpoint()",
-    "EXPLAIN ANALYZE DELETE FROM job_executions",    # runs the DELETE it explains
-    "EXPLAIN SELECT 1",
-    "BEGIN TRANSACTION",
-    "",
-    "SELEC label FROM job_executions",
-])
+@pytest.mark.parametrize(
+    "statement",
+    [
+        "UPDATE job_executions SET label = 'x'",
+        "DELETE FROM job_executions",
+        "INSERT INTO filter_presets VALUES ('p', '[]', now())",
+        "SELECT 1; DELETE FROM job_executions",
+        "SELECT label FROM job_executions; SELECT 1",
+        "CREATE TABLE t AS SELECT 1",
+        "DROP TABLE filter_presets",
+        "ALTER TABLE job_executions ADD COLUMN x INTEGER",
+        "ATTACH ':memory:' AS other",
+        "COPY job_executions TO '{out}' (FORMAT csv)",
+        "COPY job_executions FROM '{out}'",
+        "EXPORT DATABASE '{out}'",
+        "PRAGMA threads=1",
+        "SET threads = 1",
+        "CALL checkpoint()",
+        "EXPLAIN ANALYZE DELETE FROM job_executions",  # runs the DELETE it explains
+        "EXPLAIN SELECT 1",
+        "BEGIN TRANSACTION",
+        "",
+        "SELEC label FROM job_executions",
+    ],
+)
 def test_sql_refuses_all_but_one_select_and_runs_nothing(service, tmp_path, statement):
     add_job(service, label="kept")
     before = _everything(service.store)
@@ -140,8 +163,11 @@ def test_sql_refuses_all_but_one_select_and_runs_nothing(service, tmp_path, stat
 def test_sql_runs_a_select_with_parameters(service):
     add_job(service, label="kept")
     add_job(service, label="other")
-    got = service.store.sql("WITH j AS (SELECT id, label FROM job_executions) "
-                            "SELECT label FROM j WHERE label <> ? ORDER BY id", ["other"])
+    got = service.store.sql(
+        "WITH j AS (SELECT id, label FROM job_executions) "
+        "SELECT label FROM j WHERE label <> ? ORDER BY id",
+        ["other"],
+    )
     assert got["label"].tolist() == ["kept"]
     assert service.store.sql("FROM job_executions SELECT count(*) AS n")["n"][0] == 2
 
@@ -172,8 +198,9 @@ def test_no_module_outside_the_store_reaches_duckdb_or_a_cursor():
     package = Path(jobdash.__file__).parent
     outside = [p for p in package.rglob("*.py") if "store" not in p.relative_to(package).parts]
     assert len(outside) > 20
-    assert {str(p.relative_to(package)): hits for p in outside
-            if (hits := _reaches_inside_the_store(p))} == {}
+    assert {
+        str(p.relative_to(package)): hits for p in outside if (hits := _reaches_inside_the_store(p))
+    } == {}
 
 
 def test_concurrent_reads_and_writes_from_threads(service):

@@ -18,20 +18,23 @@ from jobdash.store import JobStore
 
 def applied(store: JobStore) -> tuple[str, int]:
     """The memory limit (as DuckDB shows it) and threads the store's connection runs with."""
-    row = store.sql("SELECT current_setting('memory_limit') AS m, "
-                    "current_setting('threads') AS t")
+    row = store.sql("SELECT current_setting('memory_limit') AS m, current_setting('threads') AS t")
     return row.m[0], int(row.t[0])
 
 
 def shown(memory_limit: str) -> str:
     """How DuckDB shows a memory limit once set (it rounds to its own units)."""
-    return duckdb.connect(config={"memory_limit": memory_limit}).execute(
-        "SELECT current_setting('memory_limit')").fetchone()[0]
+    return (
+        duckdb.connect(config={"memory_limit": memory_limit})
+        .execute("SELECT current_setting('memory_limit')")
+        .fetchone()[0]
+    )
 
 
 def write_settings(tmp_path, settings) -> None:
     (tmp_path / "settings.json").write_text(
-        settings if isinstance(settings, str) else json.dumps(settings), encoding="utf-8")
+        settings if isinstance(settings, str) else json.dumps(settings), encoding="utf-8"
+    )
 
 
 def test_by_default_duckdb_gets_a_quarter_of_memory_at_most_four_gib_and_every_core(tmp_path):
@@ -41,14 +44,15 @@ def test_by_default_duckdb_gets_a_quarter_of_memory_at_most_four_gib_and_every_c
     store = JobStore(tmp_path / "jobs.duckdb")
     try:
         assert applied(store) == (shown(f"{expected}MiB"), os.cpu_count())
-        assert applied(store)[0] != shown("80%")      # not DuckDB's own default
+        assert applied(store)[0] != shown("80%")  # not DuckDB's own default
     finally:
         store.close()
 
 
 def test_settings_json_sets_the_memory_limit_and_threads(tmp_path):
-    write_settings(tmp_path, {"duckdb": {"memory_limit": "300MB", "threads": 1},
-                              "image_root": "pictures"})
+    write_settings(
+        tmp_path, {"duckdb": {"memory_limit": "300MB", "threads": 1}, "image_root": "pictures"}
+    )
     with jobdash.open(tmp_path / "jobs.duckdb", runner=False) as svc:
         assert applied(svc.store) == (shown("300MB"), 1)
         assert svc.settings.engine == EngineSettings(memory_limit="300MB", threads=1)
@@ -64,22 +68,26 @@ def test_one_setting_leaves_the_other_at_its_default(tmp_path):
         store.close()
 
 
-@pytest.mark.parametrize(("settings", "field"), [
-    ({"duckdb": {"memory_limit": "lots"}}, "duckdb.memory_limit"),
-    ({"duckdb": {"memory_limit": 2_000_000_000}}, "duckdb.memory_limit"),
-    ({"duckdb": {"memory_limit": "2 GB; SET threads=1"}}, "duckdb.memory_limit"),
-    ({"duckdb": {"memory_limit": ""}}, "duckdb.memory_limit"),
-    ({"duckdb": {"threads": 0}}, "duckdb.threads"),
-    ({"duckdb": {"threads": "2"}}, "duckdb.threads"),
-    ({"duckdb": {"threads": 1.5}}, "duckdb.threads"),
-    ({"duckdb": {"threads": True}}, "duckdb.threads"),
-    ({"duckdb": {"max_memory": "1GB"}}, "duckdb.max_memory"),
-    ({"duckdb": "1GB"}, "duckdb"),
-    ([1, 2], "settings.json"),
-    ('{"duckdb": {"threads": 2,}}', "settings.json"),
-])
-def test_a_malformed_setting_is_one_clear_error_naming_it_and_opens_nothing(tmp_path, settings,
-                                                                            field):
+@pytest.mark.parametrize(
+    ("settings", "field"),
+    [
+        ({"duckdb": {"memory_limit": "lots"}}, "duckdb.memory_limit"),
+        ({"duckdb": {"memory_limit": 2_000_000_000}}, "duckdb.memory_limit"),
+        ({"duckdb": {"memory_limit": "2 GB; SET threads=1"}}, "duckdb.memory_limit"),
+        ({"duckdb": {"memory_limit": ""}}, "duckdb.memory_limit"),
+        ({"duckdb": {"threads": 0}}, "duckdb.threads"),
+        ({"duckdb": {"threads": "2"}}, "duckdb.threads"),
+        ({"duckdb": {"threads": 1.5}}, "duckdb.threads"),
+        ({"duckdb": {"threads": True}}, "duckdb.threads"),
+        ({"duckdb": {"max_memory": "1GB"}}, "duckdb.max_memory"),
+        ({"duckdb": "1GB"}, "duckdb"),
+        ([1, 2], "settings.json"),
+        ('{"duckdb": {"threads": 2,}}', "settings.json"),
+    ],
+)
+def test_a_malformed_setting_is_one_clear_error_naming_it_and_opens_nothing(
+    tmp_path, settings, field
+):
     write_settings(tmp_path, settings)
     path = tmp_path / "jobs.duckdb"
     with pytest.raises(ValidationError) as refused:

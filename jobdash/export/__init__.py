@@ -2,4 +2,4 @@
 
 from .excel import column_title, write_workbook
 
-__all__ = ["write_workbook", "column_title"]
+__all__ = ["column_title", "write_workbook"]

@@ -33,6 +33,7 @@ strings longer than Excel's cell limit (32,767 characters) are truncated.
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import io
 import json
@@ -58,8 +59,14 @@ from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 from openpyxl.utils.datetime import to_excel
 
-__all__ = ["write_workbook", "column_title", "DATETIME_FORMAT", "DATE_FORMAT",
-           "MAX_ROWS", "FORMULA_PREFIXES"]
+__all__ = [
+    "DATETIME_FORMAT",
+    "DATE_FORMAT",
+    "FORMULA_PREFIXES",
+    "MAX_ROWS",
+    "column_title",
+    "write_workbook",
+]
 
 DATETIME_FORMAT = "yyyy-mm-dd hh:mm:ss"
 DATE_FORMAT = "yyyy-mm-dd"
@@ -72,7 +79,7 @@ WIDTH_SAMPLE_ROWS = 200
 MAX_CELL_CHARS = 32_767
 MAX_ROWS = 1_048_576  # Excel's sheet limit, header row included
 MAX_COLUMNS = 16_384
-EXACT_INT = 2 ** 53   # larger integers are written as text: a double cannot hold them
+EXACT_INT = 2**53  # larger integers are written as text: a double cannot hold them
 
 # Leading characters that make a spreadsheet treat typed text as a formula (formula
 # injection): such strings are written as text cells carrying the quotePrefix flag.
@@ -81,8 +88,19 @@ FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
 # Beyond openpyxl's ILLEGAL_CHARACTERS_RE: characters XML 1.0 cannot carry at all.
 _XML_ILLEGAL_RE = re.compile("[\ud800-\udfff\ufffe\uffff]")
 
-_ACRONYMS = {"id": "ID", "ids": "IDs", "qc": "QC", "url": "URL", "uri": "URI", "api": "API",
-             "json": "JSON", "gpu": "GPU", "cpu": "CPU", "ui": "UI", "utc": "UTC"}
+_ACRONYMS = {
+    "id": "ID",
+    "ids": "IDs",
+    "qc": "QC",
+    "url": "URL",
+    "uri": "URI",
+    "api": "API",
+    "json": "JSON",
+    "gpu": "GPU",
+    "cpu": "CPU",
+    "ui": "UI",
+    "utc": "UTC",
+}
 _UNIT_SUFFIXES = {"s": "(s)", "ms": "(ms)", "px": "(px)", "pct": "(%)"}
 
 _MAIN_NS = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
@@ -114,6 +132,7 @@ def column_title(name: object) -> str:
 
 # -- value conversion ----------------------------------------------------------------------
 
+
 def clean_text(text: str) -> str:
     """Remove characters Excel/XML reject and cut to Excel's cell limit."""
     text = ILLEGAL_CHARACTERS_RE.sub("", text)
@@ -124,7 +143,7 @@ def clean_text(text: str) -> str:
 
 def _naive_utc(value: dt.datetime) -> dt.datetime:
     if value.tzinfo is not None and value.utcoffset() is not None:
-        value = value.astimezone(dt.timezone.utc)
+        value = value.astimezone(dt.UTC)
     return value.replace(tzinfo=None)
 
 
@@ -181,8 +200,9 @@ def to_cell_value(value: Any) -> Any:
     if isinstance(value, (list, tuple, set, frozenset, np.ndarray)):
         items = sorted(value, key=str) if isinstance(value, (set, frozenset)) else list(value)
         if all(isinstance(i, (str, int, float, np.generic)) for i in items):
-            return clean_text(", ".join(str(i.item() if isinstance(i, np.generic) else i)
-                                        for i in items))
+            return clean_text(
+                ", ".join(str(i.item() if isinstance(i, np.generic) else i) for i in items)
+            )
         return clean_text(json.dumps(items, ensure_ascii=False, default=_json_default))
     if isinstance(value, Mapping):
         return clean_text(json.dumps(dict(value), ensure_ascii=False, default=_json_default))
@@ -202,14 +222,15 @@ def _column_values(series: pd.Series) -> list[Any]:
     if _plain_numpy(dtype) and dtype.kind == "M":
         mask = series.isna().tolist()
         values = list(series.dt.to_pydatetime()) if len(series) else []
-        return [None if m else v for v, m in zip(values, mask)]
+        return [None if m else v for v, m in zip(values, mask, strict=True)]
     if _plain_numpy(dtype) and dtype.kind == "m":
         return [None if math.isnan(v) else v for v in series.dt.total_seconds().tolist()]
     if _plain_numpy(dtype) and dtype.kind in "biu":
         return series.tolist()
     if _plain_numpy(dtype) and dtype.kind == "f":
-        return [v if math.isfinite(v) else (None if math.isnan(v) else str(v))
-                for v in series.tolist()]
+        return [
+            v if math.isfinite(v) else (None if math.isnan(v) else str(v)) for v in series.tolist()
+        ]
     return [to_cell_value(v) for v in series.tolist()]
 
 
@@ -275,6 +296,7 @@ def _width(header: str, values: Iterable[Any]) -> float:
 
 # -- the data rows, as sheet XML -----------------------------------------------------------
 
+
 @dataclass
 class _CellStyles:
     """Style ids (indexes into styles.xml cellXfs) registered through openpyxl."""
@@ -291,9 +313,11 @@ class _CellStyles:
                 setattr(cell, name, value)
             return cell.style_id  # adds the style to the workbook's cellXfs
 
-        return cls(datetime=style_id(number_format=DATETIME_FORMAT),
-                   date=style_id(number_format=DATE_FORMAT),
-                   quoted=style_id(quotePrefix=True))
+        return cls(
+            datetime=style_id(number_format=DATETIME_FORMAT),
+            date=style_id(number_format=DATE_FORMAT),
+            quoted=style_id(quotePrefix=True),
+        )
 
 
 def _xml_text(text: str) -> str:
@@ -310,8 +334,9 @@ def _coerce(value: Any) -> Any:
     return value if type(value) in _BASIC_TYPES else clean_text(str(value))
 
 
-def _column_cells(letter: str, values: list[Any], styles: _CellStyles,
-                  first_row: int = 2) -> list[str]:
+def _column_cells(
+    letter: str, values: list[Any], styles: _CellStyles, first_row: int = 2
+) -> list[str]:
     """The ``<c>`` elements of one column from ``first_row`` down; "" where there is no cell."""
     out: list[str] = []
     append = out.append
@@ -329,8 +354,10 @@ def _column_cells(letter: str, values: list[Any], styles: _CellStyles,
             text = value if kind is str else str(value)
             style = quoted if text.startswith(FORMULA_PREFIXES) else ""
             space = ' xml:space="preserve"' if text[0].isspace() or text[-1].isspace() else ""
-            append(f'<c r="{letter}{row}"{style} t="inlineStr"><is><t{space}>'
-                   f'{_xml_text(text)}</t></is></c>')
+            append(
+                f'<c r="{letter}{row}"{style} t="inlineStr"><is><t{space}>'
+                f"{_xml_text(text)}</t></is></c>"
+            )
         elif kind is bool:
             append(f'<c r="{letter}{row}" t="b"><v>{int(value)}</v></c>')
         elif kind is dt.datetime:
@@ -357,9 +384,14 @@ class _DataSheet:
             raise ValueError(
                 f"The {title} sheet would have {nrows:,} rows and {ncols:,} columns; Excel "
                 f"holds at most {MAX_ROWS - 1:,} data rows and {MAX_COLUMNS:,} columns. "
-                "Export fewer jobs (narrow the filter) or leave the images out.")
-        return cls(title, [column_title(c) for c in frame.columns],
-                   [_column_values(frame.iloc[:, i]) for i in range(ncols)], nrows)
+                "Export fewer jobs (narrow the filter) or leave the images out."
+            )
+        return cls(
+            title,
+            [column_title(c) for c in frame.columns],
+            [_column_values(frame.iloc[:, i]) for i in range(ncols)],
+            nrows,
+        )
 
     def size_bound(self) -> int:
         """A generous upper bound of the rows' encoded size in bytes (for the zip64 choice)."""
@@ -371,32 +403,40 @@ class _DataSheet:
         letters = [get_column_letter(i) for i in range(1, len(self.columns) + 1)]
         for start in range(0, self.nrows, _ROWS_PER_CHUNK):
             stop = min(start + _ROWS_PER_CHUNK, self.nrows)
-            cells = [_column_cells(letter, values[start:stop], self.styles, first_row=start + 2)
-                     for letter, values in zip(letters, self.columns)]
-            yield "".join(f'<row r="{number}">{"".join(row)}</row>'
-                          for number, row in enumerate(zip(*cells), start=start + 2)
-                          ).encode("utf-8")
+            cells = [
+                _column_cells(letter, values[start:stop], self.styles, first_row=start + 2)
+                for letter, values in zip(letters, self.columns, strict=False)
+            ]
+            yield "".join(
+                f'<row r="{number}">{"".join(row)}</row>'
+                for number, row in enumerate(zip(*cells, strict=True), start=start + 2)
+            ).encode("utf-8")
 
 
 def _sheet_parts(package: zipfile.ZipFile) -> dict[str, str]:
     """Sheet title → part name inside the package, from workbook.xml and its rels."""
     workbook = ElementTree.fromstring(package.read("xl/workbook.xml"))
     rels = ElementTree.fromstring(package.read("xl/_rels/workbook.xml.rels"))
-    targets = {rel.get("Id"): rel.get("Target")
-               for rel in rels.iter(f"{{{_PKG_REL_NS}}}Relationship")}
+    targets = {
+        rel.get("Id"): rel.get("Target") for rel in rels.iter(f"{{{_PKG_REL_NS}}}Relationship")
+    }
     parts = {}
     for sheet in workbook.iter(f"{{{_MAIN_NS}}}sheet"):
         target = targets[sheet.get(f"{{{_REL_NS}}}id")]
-        parts[sheet.get("name")] = (target.lstrip("/") if target.startswith("/")
-                                    else posixpath.normpath(posixpath.join("xl", target)))
+        parts[sheet.get("name")] = (
+            target.lstrip("/")
+            if target.startswith("/")
+            else posixpath.normpath(posixpath.join("xl", target))
+        )
     return parts
 
 
 def _write_package(skeleton: bytes, out: io.BufferedIOBase, sheets: list[_DataSheet]) -> None:
     """Copy openpyxl's package to ``out``, streaming each data sheet's rows into it."""
-    with zipfile.ZipFile(io.BytesIO(skeleton)) as src, \
-            zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED,
-                            compresslevel=_DATA_COMPRESSLEVEL) as dst:
+    with (
+        zipfile.ZipFile(io.BytesIO(skeleton)) as src,
+        zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED, compresslevel=_DATA_COMPRESSLEVEL) as dst,
+    ):
         parts = _sheet_parts(src)
         streamed = {parts[sheet.title]: sheet for sheet in sheets}
         for info in src.infolist():
@@ -418,12 +458,14 @@ def _write_package(skeleton: bytes, out: io.BufferedIOBase, sheets: list[_DataSh
 
 # -- sheets --------------------------------------------------------------------------------
 
+
 def _add_table(wb: Workbook, sheet: _DataSheet) -> None:
     """A data sheet's frame: styled frozen header, auto-filter and widths; rows come later."""
     ws = wb.create_sheet(sheet.title)
-    for i, (header, values) in enumerate(zip(sheet.headers, sheet.columns), start=1):
+    for i, (header, values) in enumerate(zip(sheet.headers, sheet.columns, strict=True), start=1):
         ws.column_dimensions[get_column_letter(i)].width = _width(
-            header, values[:WIDTH_SAMPLE_ROWS])
+            header, values[:WIDTH_SAMPLE_ROWS]
+        )
     ws.freeze_panes = "A2"
     if sheet.headers:
         ws.auto_filter.ref = f"A1:{get_column_letter(len(sheet.headers))}{sheet.nrows + 1}"
@@ -431,12 +473,18 @@ def _add_table(wb: Workbook, sheet: _DataSheet) -> None:
     sheet.styles = _CellStyles.register(ws)
 
 
-def _add_summary(wb: Workbook, rows: list[tuple[str, Any]],
-                 counts: list[tuple[Any, Any]] | None) -> None:
+def _add_summary(
+    wb: Workbook, rows: list[tuple[str, Any]], counts: list[tuple[Any, Any]] | None
+) -> None:
     """The Summary sheet from converted key/value rows and (status, count) pairs."""
     ws = wb.create_sheet("Summary")
-    keys = ["jobdash export", "Jobs by status", "Status", *(k for k, _ in rows),
-            *(k for k, _ in counts or [])]
+    keys = [
+        "jobdash export",
+        "Jobs by status",
+        "Status",
+        *(k for k, _ in rows),
+        *(k for k, _ in counts or []),
+    ]
     ws.column_dimensions["A"].width = _width("", keys)
     ws.column_dimensions["B"].width = _width("Jobs", [v for _, v in rows + (counts or [])])
 
@@ -464,6 +512,7 @@ def _add_summary(wb: Workbook, rows: list[tuple[str, Any]],
 
 # -- the public function -------------------------------------------------------------------
 
+
 def _open_temp(target: Path) -> tuple[Path, int]:
     """Create an empty, exclusive temp file next to ``target`` (its mode honours the umask)."""
     flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_BINARY", 0)
@@ -477,15 +526,17 @@ def _open_temp(target: Path) -> tuple[Path, int]:
 
 def _discard(wb: Workbook) -> None:
     """Let openpyxl close (and delete) the temporary files of an abandoned workbook."""
-    try:
+    with contextlib.suppress(Exception):
         wb.save(io.BytesIO())
-    except Exception:
-        pass
 
 
-def write_workbook(path: str | os.PathLike, summary: Mapping[str, object],
-                   jobs: pd.DataFrame, images: pd.DataFrame | None = None,
-                   status_counts: Mapping[str, int] | None = None) -> Path:
+def write_workbook(
+    path: str | os.PathLike,
+    summary: Mapping[str, object],
+    jobs: pd.DataFrame,
+    images: pd.DataFrame | None = None,
+    status_counts: Mapping[str, int] | None = None,
+) -> Path:
     """Write an ``.xlsx`` workbook (Summary, Jobs and, when given, Images) to ``path``.
 
     The file appears atomically: the workbook is written to a temporary file in the same
@@ -495,8 +546,10 @@ def write_workbook(path: str | os.PathLike, summary: Mapping[str, object],
     """
     target = Path(os.fspath(path)).expanduser()
     if target.suffix.lower() != ".xlsx":
-        raise ValueError(f"Excel exports must be .xlsx files, got {str(target)!r}: "
-                         "choose a file name ending in .xlsx.")
+        raise ValueError(
+            f"Excel exports must be .xlsx files, got {str(target)!r}: "
+            "choose a file name ending in .xlsx."
+        )
     if jobs is None:
         jobs = pd.DataFrame()
     if not isinstance(jobs, pd.DataFrame):
@@ -506,8 +559,11 @@ def write_workbook(path: str | os.PathLike, summary: Mapping[str, object],
 
     # Convert and check everything first: nothing touches openpyxl or the disk before that.
     rows = [(clean_text(str(k)), to_cell_value(v)) for k, v in (summary or {}).items()]
-    counts = (None if status_counts is None else
-              [(to_cell_value(k), to_cell_value(v)) for k, v in status_counts.items()])
+    counts = (
+        None
+        if status_counts is None
+        else [(to_cell_value(k), to_cell_value(v)) for k, v in status_counts.items()]
+    )
     sheets = [_DataSheet.from_frame("Jobs", jobs)]
     if images is not None:
         sheets.append(_DataSheet.from_frame("Images", images))
@@ -535,9 +591,7 @@ def write_workbook(path: str | os.PathLike, summary: Mapping[str, object],
             os.fsync(handle.fileno())
         os.replace(tmp, target)
     except BaseException:
-        try:
+        with contextlib.suppress(FileNotFoundError):
             tmp.unlink()
-        except FileNotFoundError:
-            pass
         raise
     return target

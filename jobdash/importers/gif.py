@@ -17,12 +17,24 @@ from ..errors import ValidationError
 from ..service import JobService
 
 # Their job statuses -> ours. A row still "running" was left by a crash of the desktop app.
-JOB_STATUS = {"completed": "completed", "failed": "failed", "stopped": "stopped",
-              "aborted": "stopped", "running": "failed"}
+JOB_STATUS = {
+    "completed": "completed",
+    "failed": "failed",
+    "stopped": "stopped",
+    "aborted": "stopped",
+    "running": "failed",
+}
 # Their image QC statuses (current and legacy) -> ours.
-QC_STATUS = {"approved": "approved", "passed": "approved", "qc_failed": "qc_failed",
-             "failed": "qc_failed", "retry_failed": "qc_failed", "processing": "pending",
-             "retry_pending": "pending", "pending": "pending"}
+QC_STATUS = {
+    "approved": "approved",
+    "passed": "approved",
+    "qc_failed": "qc_failed",
+    "failed": "qc_failed",
+    "retry_failed": "qc_failed",
+    "processing": "pending",
+    "retry_pending": "pending",
+    "pending": "pending",
+}
 SECRET_SECTIONS = ("apiKeys",)
 
 
@@ -67,8 +79,12 @@ def to_settings(gif: dict[str, Any]) -> dict[str, Any]:
     """Our settings shape from theirs, keeping the original (without keys) under ``gif``."""
     params = gif.get("parameters") or {}
     out: dict[str, Any] = {"source": "gen-image-factory", "gif": gif}
-    for ours, theirs in (("count", "count"), ("variations", "variations"),
-                         ("format", "runwareFormat"), ("model", "runwareModel")):
+    for ours, theirs in (
+        ("count", "count"),
+        ("variations", "variations"),
+        ("format", "runwareFormat"),
+        ("model", "runwareModel"),
+    ):
         if params.get(theirs) is not None:
             out[ours] = params[theirs]
     size = str(params.get("runwareDimensionsCsv") or "").split(",")[0].lower().split("x")
@@ -97,9 +113,13 @@ def _image_fields(row: sqlite3.Row) -> dict[str, Any]:
         "qc_status": status,
         "qc_reason": reason,
         "file_path": row["final_image_path"] or row["temp_image_path"],
-        "metadata": {"title": meta.get("title"), "description": meta.get("description"),
-                     "tags": tags or [], "failure": meta.get("failure"),
-                     "image_mapping_id": row["image_mapping_id"]},
+        "metadata": {
+            "title": meta.get("title"),
+            "description": meta.get("description"),
+            "tags": tags or [],
+            "failure": meta.get("failure"),
+            "image_mapping_id": row["image_mapping_id"],
+        },
         "created_at": parse_timestamp(row["created_at"]) or dt.datetime(1970, 1, 1),
     }
 
@@ -116,8 +136,9 @@ def import_gif(service: JobService, sqlite_path: str | Path) -> ImportReport:
         jobs = src.execute("SELECT * FROM job_executions ORDER BY id").fetchall()
         images = src.execute("SELECT * FROM generated_images ORDER BY id").fetchall()
     except sqlite3.DatabaseError as exc:
-        raise ValidationError(f"path: {path} is not a Gen Image Factory database ({exc})",
-                              "path") from None
+        raise ValidationError(
+            f"path: {path} is not a Gen Image Factory database ({exc})", "path"
+        ) from None
     finally:
         src.close()
     report = ImportReport()
@@ -129,7 +150,8 @@ def import_gif(service: JobService, sqlite_path: str | Path) -> ImportReport:
             settings = to_settings(strip_secrets(row["settings"]))
             created = parse_timestamp(row["created_at"]) or now
             config_ids[row["id"]] = store.insert_configuration(
-                cur, name=row["name"], settings=settings, at=created)
+                cur, name=row["name"], settings=settings, at=created
+            )
         report.configurations = len(config_ids)
         for row in jobs:
             status = JOB_STATUS.get((row["status"] or "").lower(), "failed")
@@ -139,15 +161,24 @@ def import_gif(service: JobService, sqlite_path: str | Path) -> ImportReport:
                 error = "interrupted: the desktop app stopped while this job ran"
             snapshot = strip_secrets(row["configuration_snapshot"]) or None
             job_id = store.insert_job(
-                cur, label=row["label"], status=status,
+                cur,
+                label=row["label"],
+                status=status,
                 configuration_id=config_ids.get(row["configuration_id"]),
-                snapshot=to_settings(snapshot) if snapshot else None, rerun_of=None,
-                queued_at=started or now)
+                snapshot=to_settings(snapshot) if snapshot else None,
+                rerun_of=None,
+                queued_at=started or now,
+            )
             report.job_ids[row["id"]] = job_id
-            store.update_job(cur, job_id, started_at=started,
-                             completed_at=parse_timestamp(row["completed_at"]),
-                             progress=100 if status == "completed" else 0,
-                             error_message=error, updated_at=now)
+            store.update_job(
+                cur,
+                job_id,
+                started_at=started,
+                completed_at=parse_timestamp(row["completed_at"]),
+                progress=100 if status == "completed" else 0,
+                error_message=error,
+                updated_at=now,
+            )
         counts: dict[int, dict[str, int]] = {}
         for row in images:
             job_id = report.job_ids.get(row["execution_id"])
@@ -156,9 +187,16 @@ def import_gif(service: JobService, sqlite_path: str | Path) -> ImportReport:
                 continue
             fields = _image_fields(row)
             store.add_image(cur, job_id, **fields)
-            c = counts.setdefault(job_id, {"total_images": 0, "successful_images": 0,
-                                           "failed_images": 0, "approved_images": 0,
-                                           "qc_failed_images": 0})
+            c = counts.setdefault(
+                job_id,
+                {
+                    "total_images": 0,
+                    "successful_images": 0,
+                    "failed_images": 0,
+                    "approved_images": 0,
+                    "qc_failed_images": 0,
+                },
+            )
             c["total_images"] += 1
             failed = fields["qc_status"] in ("qc_failed", "processing_failed")
             c["failed_images" if failed else "successful_images"] += 1

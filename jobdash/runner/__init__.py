@@ -9,5 +9,13 @@ from .pipeline import Outcome, Pipeline
 from .queue import Runner, run_job
 from .stop import StopRequest
 
-__all__ = ["DaskExecutor", "Outcome", "Pipeline", "Runner", "StopRequest", "ThreadExecutor",
-           "make_executor", "run_job"]
+__all__ = [
+    "DaskExecutor",
+    "Outcome",
+    "Pipeline",
+    "Runner",
+    "StopRequest",
+    "ThreadExecutor",
+    "make_executor",
+    "run_job",
+]

@@ -73,14 +73,18 @@ class DaskExecutor:
         try:
             from distributed import Client
         except ImportError:
-            raise ValidationError("executor='dask' needs the distributed package: "
-                                  "pip install 'jobdash[dask]'", "executor") from None
+            raise ValidationError(
+                "executor='dask' needs the distributed package: pip install 'jobdash[dask]'",
+                "executor",
+            ) from None
         try:
             self.client = Client(scheduler, set_as_default=False, timeout=f"{timeout_s}s")
         except (OSError, TimeoutError, ValueError) as exc:
-            raise ValidationError(f"Cannot reach the Dask scheduler at {scheduler!r}: {exc}. "
-                                  "Start one (dask scheduler) or use executor='thread'.",
-                                  "scheduler") from None
+            raise ValidationError(
+                f"Cannot reach the Dask scheduler at {scheduler!r}: {exc}. "
+                "Start one (dask scheduler) or use executor='thread'.",
+                "scheduler",
+            ) from None
         threads = sum(self.client.nthreads().values())
         self.window = window or max(2, 2 * threads)
 
@@ -102,7 +106,9 @@ def make_executor(kind: str | Executor, scheduler: str | None = None) -> Executo
         return ThreadExecutor()
     if kind == "dask":
         if not scheduler:
-            raise ValidationError("executor='dask' needs a scheduler address, e.g. "
-                                  "scheduler='tcp://127.0.0.1:8786'", "scheduler")
+            raise ValidationError(
+                "executor='dask' needs a scheduler address, e.g. scheduler='tcp://127.0.0.1:8786'",
+                "scheduler",
+            )
         return DaskExecutor(scheduler)
     raise ValidationError(f"executor: {kind!r} is not one of {', '.join(EXECUTORS)}", "executor")

@@ -40,8 +40,9 @@ class GenerationError(JobdashError):
 
     def __init__(self, message: str, kind: str = "error"):
         if kind not in ERROR_KINDS:
-            raise ValueError(f"Unknown generation error kind {kind!r}; "
-                             f"use one of {', '.join(ERROR_KINDS)}")
+            raise ValueError(
+                f"Unknown generation error kind {kind!r}; use one of {', '.join(ERROR_KINDS)}"
+            )
         super().__init__(message)
         self.kind = kind
 
@@ -59,26 +60,51 @@ class Generator(Protocol):
 
     name: str
 
-    def generate(self, prompt: str, seed: int, width: int, height: int,
-                 options: dict) -> Image.Image:
+    def generate(
+        self, prompt: str, seed: int, width: int, height: int, options: dict
+    ) -> Image.Image:
         """Return an image of ``width`` x ``height`` for ``prompt`` and ``seed``."""
         ...
 
 
 # Colour words a prompt may mention, so "a red fox in blue snow" is painted red and blue.
 _COLOUR_WORDS: dict[str, tuple[int, int, int]] = {
-    "red": (220, 50, 47), "crimson": (190, 30, 60), "orange": (245, 140, 40),
-    "amber": (250, 180, 40), "gold": (230, 190, 60), "golden": (230, 190, 60),
-    "yellow": (245, 220, 70), "green": (70, 170, 80), "emerald": (30, 160, 110),
-    "forest": (40, 110, 60), "teal": (30, 150, 150), "cyan": (60, 200, 220),
-    "turquoise": (60, 210, 190), "blue": (50, 110, 220), "ocean": (30, 100, 170),
-    "sea": (40, 120, 180), "sky": (120, 180, 240), "navy": (30, 50, 120),
-    "purple": (140, 70, 190), "violet": (140, 90, 230), "magenta": (210, 60, 170),
-    "pink": (240, 130, 180), "rose": (230, 100, 130), "brown": (140, 90, 50),
-    "sand": (220, 190, 140), "desert": (220, 170, 110), "white": (240, 240, 235),
-    "snow": (235, 240, 245), "gray": (130, 130, 135), "grey": (130, 130, 135),
-    "silver": (190, 195, 200), "black": (25, 25, 30), "night": (30, 35, 70),
-    "sunset": (250, 120, 70), "fire": (240, 90, 30), "ice": (180, 220, 240),
+    "red": (220, 50, 47),
+    "crimson": (190, 30, 60),
+    "orange": (245, 140, 40),
+    "amber": (250, 180, 40),
+    "gold": (230, 190, 60),
+    "golden": (230, 190, 60),
+    "yellow": (245, 220, 70),
+    "green": (70, 170, 80),
+    "emerald": (30, 160, 110),
+    "forest": (40, 110, 60),
+    "teal": (30, 150, 150),
+    "cyan": (60, 200, 220),
+    "turquoise": (60, 210, 190),
+    "blue": (50, 110, 220),
+    "ocean": (30, 100, 170),
+    "sea": (40, 120, 180),
+    "sky": (120, 180, 240),
+    "navy": (30, 50, 120),
+    "purple": (140, 70, 190),
+    "violet": (140, 90, 230),
+    "magenta": (210, 60, 170),
+    "pink": (240, 130, 180),
+    "rose": (230, 100, 130),
+    "brown": (140, 90, 50),
+    "sand": (220, 190, 140),
+    "desert": (220, 170, 110),
+    "white": (240, 240, 235),
+    "snow": (235, 240, 245),
+    "gray": (130, 130, 135),
+    "grey": (130, 130, 135),
+    "silver": (190, 195, 200),
+    "black": (25, 25, 30),
+    "night": (30, 35, 70),
+    "sunset": (250, 120, 70),
+    "fire": (240, 90, 30),
+    "ice": (180, 220, 240),
 }
 _WORD_RE = re.compile(r"[a-z0-9]+")
 
@@ -107,8 +133,9 @@ def _prompt_palette(prompt: str, rng: np.random.Generator) -> np.ndarray:
     return np.clip(palette, 0, 255)
 
 
-def _background(rng: np.random.Generator, palette: np.ndarray, width: int,
-                height: int) -> np.ndarray:
+def _background(
+    rng: np.random.Generator, palette: np.ndarray, width: int, height: int
+) -> np.ndarray:
     """A linear gradient between two palette colours, modulated by soft sinusoidal bands."""
     angle = rng.uniform(0, 2 * math.pi)
     y, x = np.mgrid[0:height, 0:width].astype(np.float32)
@@ -136,14 +163,19 @@ def _draw_shapes(rng: np.random.Generator, palette: np.ndarray, image: Image.Ima
             n = int(rng.integers(3, 7))
             angles = np.sort(rng.uniform(0, 2 * math.pi, n))
             radii = rng.uniform(0.5, 1.0, n) * size
-            points = [(cx + r * math.cos(a), cy + r * math.sin(a))
-                      for a, r in zip(angles, radii, strict=True)]
+            points = [
+                (cx + r * math.cos(a), cy + r * math.sin(a))
+                for a, r in zip(angles, radii, strict=True)
+            ]
             draw.polygon(points, fill=fill)
         else:
             dx, dy = math.cos(a := rng.uniform(0, math.pi)), math.sin(a)
             reach = width + height
-            draw.line((cx - dx * reach, cy - dy * reach, cx + dx * reach, cy + dy * reach),
-                      fill=fill, width=max(2, int(size / 3)))
+            draw.line(
+                (cx - dx * reach, cy - dy * reach, cx + dx * reach, cy + dy * reach),
+                fill=fill,
+                width=max(2, int(size / 3)),
+            )
 
 
 def _expose(pixels: np.ndarray, low: float = 70.0, high: float = 190.0) -> np.ndarray:
@@ -174,13 +206,15 @@ class ProceduralGenerator:
 
     name = "procedural"
 
-    def generate(self, prompt: str, seed: int, width: int, height: int,
-                 options: dict | None = None) -> Image.Image:
+    def generate(
+        self, prompt: str, seed: int, width: int, height: int, options: dict | None = None
+    ) -> Image.Image:
         """Return an RGB image of ``width`` x ``height``; see the class docstring for options."""
         for label, side in (("width", width), ("height", height)):
             if not isinstance(side, (int, np.integer)) or not 1 <= side <= MAX_SIDE:
-                raise ValueError(f"Image {label} must be an integer from 1 to {MAX_SIDE}, "
-                                 f"got {side!r}")
+                raise ValueError(
+                    f"Image {label} must be an integer from 1 to {MAX_SIDE}, got {side!r}"
+                )
         width, height = int(width), int(height)
         delay, fault = self._read_options(prompt, seed, options or {})
         if delay:
@@ -188,8 +222,9 @@ class ProceduralGenerator:
         if fault == "timeout":
             raise GenerationTimeout("Generation timed out after 60s")
         if fault == "error":
-            raise GenerationError("The generator failed with an internal error (injected fault)",
-                                  kind="error")
+            raise GenerationError(
+                "The generator failed with an internal error (injected fault)", kind="error"
+            )
 
         rng = np.random.default_rng(_stable_int("image", prompt, seed))
         palette = _prompt_palette(prompt, rng)
@@ -244,11 +279,18 @@ def available_generators() -> dict[str, type]:
             log.warning("Skipping generator plugin %r (%s): %s", ep.name, ep.value, exc)
             continue
         if not isinstance(cls, type) or not callable(getattr(cls, "generate", None)):
-            log.warning("Skipping generator plugin %r (%s): not a class with a generate() method",
-                        ep.name, ep.value)
+            log.warning(
+                "Skipping generator plugin %r (%s): not a class with a generate() method",
+                ep.name,
+                ep.value,
+            )
         elif ep.name in found and found[ep.name] is not cls:
-            log.warning("Skipping generator plugin %r (%s): the name is already taken by %s",
-                        ep.name, ep.value, found[ep.name].__qualname__)
+            log.warning(
+                "Skipping generator plugin %r (%s): the name is already taken by %s",
+                ep.name,
+                ep.value,
+                found[ep.name].__qualname__,
+            )
         else:
             found[ep.name] = cls
     return found

@@ -27,8 +27,17 @@ very highly ultra detailed high quality resolution 4k 8k hd image picture photo 
 _STOP_WORDS = frozenset(_STOP_TEXT.split())
 _WORD_RE = re.compile(r"[A-Za-z0-9]+(?:['-][A-Za-z0-9]+)*")
 # Hue sectors (upper bound in degrees) and their names; red wraps around 360.
-_HUES = ((15, "red"), (40, "orange"), (68, "yellow"), (160, "green"), (195, "teal"),
-         (255, "blue"), (290, "purple"), (335, "pink"), (360, "red"))
+_HUES = (
+    (15, "red"),
+    (40, "orange"),
+    (68, "yellow"),
+    (160, "green"),
+    (195, "teal"),
+    (255, "blue"),
+    (290, "purple"),
+    (335, "pink"),
+    (360, "red"),
+)
 
 
 def _main_words(prompt: str) -> list[str]:
@@ -64,7 +73,7 @@ def colour_names(image: Image.Image, top: int = 3, min_share: float = 0.1) -> li
     bounds = np.array([b for b, _ in _HUES])
     names = np.array([n for _, n in _HUES] + ["black", "white", "gray"])
     index = np.searchsorted(bounds, hue, side="right").clip(0, len(_HUES) - 1)
-    index[sat < 0.18] = len(_HUES) + 2            # gray unless very dark or light
+    index[sat < 0.18] = len(_HUES) + 2  # gray unless very dark or light
     index[(sat < 0.18) & (val > 0.85)] = len(_HUES) + 1
     index[val < 0.18] = len(_HUES)
     labels, counts = np.unique(names[index], return_counts=True)
@@ -104,7 +113,7 @@ def describe(prompt: str, image: Image.Image) -> dict:
     description = f"{_sentence(prompt)} A {shape} image in {tone} tones.".strip()
 
     extra = [*colours, shape]
-    tags = list(dict.fromkeys([w.lower() for w in words][:MAX_TAGS - len(extra)] + extra))
+    tags = list(dict.fromkeys([w.lower() for w in words][: MAX_TAGS - len(extra)] + extra))
     for tag in _FALLBACK_TAGS:
         if len(tags) >= MIN_TAGS:
             break

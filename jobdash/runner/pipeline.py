@@ -38,8 +38,13 @@ if TYPE_CHECKING:
 
 IMAGES_START, IMAGES_END, FINALISED = 20, 90, 95
 APPROVED_DIR = "approved"
-COUNT_FIELDS = ("total_images", "successful_images", "failed_images", "approved_images",
-                "qc_failed_images")
+COUNT_FIELDS = (
+    "total_images",
+    "successful_images",
+    "failed_images",
+    "approved_images",
+    "qc_failed_images",
+)
 PRODUCED = ("approved", "needs_review")
 
 
@@ -57,8 +62,13 @@ class Pipeline:
     """Runs one claimed job. ``stop`` returns the job's stop request, if any; ``stage`` is
     the stage in progress (the error step when an exception escapes :meth:`run`)."""
 
-    def __init__(self, service: JobService, job: dict[str, Any], executor: Executor,
-                 stop: Callable[[], StopRequest | None]):
+    def __init__(
+        self,
+        service: JobService,
+        job: dict[str, Any],
+        executor: Executor,
+        stop: Callable[[], StopRequest | None],
+    ):
         self.service = service
         self.job_id: int = job["id"]
         self.settings = job["configuration_snapshot"]
@@ -79,65 +89,116 @@ class Pipeline:
         try:
             plan = self._initialise()
         except ValidationError as exc:
-            self._event("error", "initialise", f"Cannot start: {exc}",
-                        data={"field": exc.field})
+            self._event("error", "initialise", f"Cannot start: {exc}", data={"field": exc.field})
             return Outcome("failed", f"Failed to initialise: {exc}", str(exc), "initialise")
         request = self._images(plan)
         done = self.counts["total_images"]
         produced = self.counts["successful_images"]
         if request is not None:
-            return Outcome("stopped", f"{_sentence(str(request))}, after {done} of "
-                           f"{plan.total} images; {produced} produced and kept",
-                           str(request), self.stage)
+            return Outcome(
+                "stopped",
+                f"{_sentence(str(request))}, after {done} of "
+                f"{plan.total} images; {produced} produced and kept",
+                str(request),
+                self.stage,
+            )
         if not produced:
             reason = self._no_image_reason()
-            return Outcome("failed", f"Failed: {reason}", reason,
-                           self.failed_stages.most_common(1)[0][0])
+            return Outcome(
+                "failed", f"Failed: {reason}", reason, self.failed_stages.most_common(1)[0][0]
+            )
         self._finalise()
-        return Outcome("completed", f"Completed: {produced} of {plan.total} images produced "
-                       f"({self.counts['approved_images']} approved), "
-                       f"{self.counts['failed_images']} failed")
+        return Outcome(
+            "completed",
+            f"Completed: {produced} of {plan.total} images produced "
+            f"({self.counts['approved_images']} approved), "
+            f"{self.counts['failed_images']} failed",
+        )
 
-    def _event(self, level: str, step: str, message: str, *, sub_step: str | None = None,
-               data: dict[str, Any] | None = None, progress: float | None = None,
-               **extra: Any) -> int | None:
+    def _event(
+        self,
+        level: str,
+        step: str,
+        message: str,
+        *,
+        sub_step: str | None = None,
+        data: dict[str, Any] | None = None,
+        progress: float | None = None,
+        **extra: Any,
+    ) -> int | None:
         """Write one timeline event (and whatever else ``extra`` carries) for this job."""
         self.stage = step
         return self.service.record(
-            self.job_id, progress=None if progress is None else round(progress), step=step,
+            self.job_id,
+            progress=None if progress is None else round(progress),
+            step=step,
             event=dict(level=level, step=step, sub_step=sub_step, message=message, data=data),
-            **extra)
+            **extra,
+        )
 
     # -- initialise (0 → 20) ------------------------------------------------------------------
 
     def _initialise(self) -> JobPlan:
         plan = JobPlan.from_settings(self.settings, default_seed=self.job_id)
-        self._event("info", "initialise", f"Settings loaded: {plan.total} images "
-                    f"({plan.count} × {plan.variations} variations) of {plan.width}×"
-                    f"{plan.height} {plan.format}", sub_step="settings", progress=5,
-                    data={"total": plan.total, "width": plan.width, "height": plan.height,
-                          "format": plan.format, "seed": plan.seed})
+        self._event(
+            "info",
+            "initialise",
+            f"Settings loaded: {plan.total} images "
+            f"({plan.count} × {plan.variations} variations) of {plan.width}×"
+            f"{plan.height} {plan.format}",
+            sub_step="settings",
+            progress=5,
+            data={
+                "total": plan.total,
+                "width": plan.width,
+                "height": plan.height,
+                "format": plan.format,
+                "seed": plan.seed,
+            },
+        )
         words = ", ".join(plan.keywords) if plan.keywords else "none"
-        self._event("info", "initialise", f"Prompt template “{plan.prompt_template}”, "
-                    f"keywords: {words}", sub_step="keywords", progress=10,
-                    data={"prompt_template": plan.prompt_template,
-                          "keywords": list(plan.keywords)})
+        self._event(
+            "info",
+            "initialise",
+            f"Prompt template “{plan.prompt_template}”, keywords: {words}",
+            sub_step="keywords",
+            progress=10,
+            data={"prompt_template": plan.prompt_template, "keywords": list(plan.keywords)},
+        )
         known = available_generators()
         if plan.generator not in known:
-            raise ValidationError(f"generator: no generator called {plan.generator!r} "
-                                  f"(available: {', '.join(sorted(known))})", "generator")
-        self._event("info", "initialise", f"Generator {plan.generator} on the "
-                    f"{self.executor.name} executor", sub_step="generator", progress=15,
-                    data={"generator": plan.generator, "options": plan.generator_options,
-                          "executor": self.executor.name,
-                          "processing": processing_stages(plan.processing)})
+            raise ValidationError(
+                f"generator: no generator called {plan.generator!r} "
+                f"(available: {', '.join(sorted(known))})",
+                "generator",
+            )
+        self._event(
+            "info",
+            "initialise",
+            f"Generator {plan.generator} on the {self.executor.name} executor",
+            sub_step="generator",
+            progress=15,
+            data={
+                "generator": plan.generator,
+                "options": plan.generator_options,
+                "executor": self.executor.name,
+                "processing": processing_stages(plan.processing),
+            },
+        )
         try:
             self.job_dir.mkdir(parents=True, exist_ok=True)
         except OSError as exc:
-            raise ValidationError(f"image folder: cannot create {self.job_dir}: "
-                                  f"{exc.strerror or exc}", "image_root") from None
-        self._event("info", "initialise", f"Images go to {self.job_dir}", sub_step="output",
-                    progress=IMAGES_START, data={"folder": str(self.job_dir)})
+            raise ValidationError(
+                f"image folder: cannot create {self.job_dir}: {exc.strerror or exc}", "image_root"
+            ) from None
+        self._event(
+            "info",
+            "initialise",
+            f"Images go to {self.job_dir}",
+            sub_step="output",
+            progress=IMAGES_START,
+            data={"folder": str(self.job_dir)},
+        )
         return plan
 
     # -- images (20 → 90) ---------------------------------------------------------------------
@@ -154,16 +215,28 @@ class Pipeline:
                 while submitted < len(specs) and len(in_flight) < self.executor.window:
                     in_flight.append(self.executor.submit(render, _task(plan, specs[submitted])))
                     submitted += 1
-                self._event("info", "generate", f"Image {spec.index}/{plan.total}: "
-                            f"“{spec.prompt}” (seed {spec.seed})", sub_step="prompt",
-                            data={"index": spec.index, "prompt": spec.prompt, "seed": spec.seed,
-                                  "keyword": spec.keyword})
+                self._event(
+                    "info",
+                    "generate",
+                    f"Image {spec.index}/{plan.total}: “{spec.prompt}” (seed {spec.seed})",
+                    sub_step="prompt",
+                    data={
+                        "index": spec.index,
+                        "prompt": spec.prompt,
+                        "seed": spec.seed,
+                        "keyword": spec.keyword,
+                    },
+                )
                 rendered = in_flight.popleft().result()
                 request = self.stop()
                 if request is not None:
-                    self._event("info", "generate", f"Image {spec.index}/{plan.total} "
-                                "discarded: the job stops before saving it",
-                                data={"index": spec.index})
+                    self._event(
+                        "info",
+                        "generate",
+                        f"Image {spec.index}/{plan.total} "
+                        "discarded: the job stops before saving it",
+                        data={"index": spec.index},
+                    )
             if request is not None:
                 for handle in in_flight:
                     handle.cancel()
@@ -175,76 +248,137 @@ class Pipeline:
         """Save, describe and check one rendered image, then record its row and counts."""
         where = f"Image {spec.index}/{plan.total}"
         row: dict[str, Any] = {"prompt": spec.prompt, "seed": spec.seed, "format": plan.format}
-        meta: dict[str, Any] = {"index": spec.index, "generation": spec.generation,
-                                "variation": spec.variation, "keyword": spec.keyword,
-                                "generator": plan.generator}
+        meta: dict[str, Any] = {
+            "index": spec.index,
+            "generation": spec.generation,
+            "variation": spec.variation,
+            "keyword": spec.keyword,
+            "generator": plan.generator,
+        }
         progress = IMAGES_START + (IMAGES_END - IMAGES_START) * spec.index / plan.total
         if rendered.failure is not None:
             return self._failed(where, row, meta, rendered.failure, progress)
-        self._event("info", "generate", f"{where}: generated in {rendered.generate_s:.2f} s",
-                    data={"index": spec.index, "seconds": round(rendered.generate_s, 3),
-                          "worker": rendered.worker})
+        self._event(
+            "info",
+            "generate",
+            f"{where}: generated in {rendered.generate_s:.2f} s",
+            data={
+                "index": spec.index,
+                "seconds": round(rendered.generate_s, 3),
+                "worker": rendered.worker,
+            },
+        )
         stages = processing_stages(plan.processing)
         if stages:
-            self._event("info", "process", f"{where}: {', '.join(stages)} in "
-                        f"{rendered.process_s:.2f} s", sub_step="+".join(stages),
-                        data={"index": spec.index, "stages": stages,
-                              "seconds": round(rendered.process_s, 3)})
+            self._event(
+                "info",
+                "process",
+                f"{where}: {', '.join(stages)} in {rendered.process_s:.2f} s",
+                sub_step="+".join(stages),
+                data={
+                    "index": spec.index,
+                    "stages": stages,
+                    "seconds": round(rendered.process_s, 3),
+                },
+            )
         try:
-            file, thumb = save(rendered.image, self.job_dir, spec.stem, plan.format,
-                               plan.quality, plan.thumb_size)
+            file, thumb = save(
+                rendered.image, self.job_dir, spec.stem, plan.format, plan.quality, plan.thumb_size
+            )
             with Image.open(file) as saved:
                 image = saved.copy()
         except ProcessingError as exc:
             return self._failed(where, row, meta, Failure(exc.stage, "error", str(exc)), progress)
         except OSError as exc:
-            return self._failed(where, row, meta, Failure("save_final", "error", str(exc)),
-                                progress)
-        row.update(file_path=self._relative(file), thumbnail_path=self._relative(thumb),
-                   width=image.width, height=image.height)
-        self._event("info", "save", f"{where}: saved {file.name} "
-                    f"({file.stat().st_size / 1024:.0f} kB) and its thumbnail",
-                    data={"index": spec.index, "file": row["file_path"],
-                          "thumbnail": row["thumbnail_path"]})
+            return self._failed(
+                where, row, meta, Failure("save_final", "error", str(exc)), progress
+            )
+        row.update(
+            file_path=self._relative(file),
+            thumbnail_path=self._relative(thumb),
+            width=image.width,
+            height=image.height,
+        )
+        self._event(
+            "info",
+            "save",
+            f"{where}: saved {file.name} ({file.stat().st_size / 1024:.0f} kB) and its thumbnail",
+            data={
+                "index": spec.index,
+                "file": row["file_path"],
+                "thumbnail": row["thumbnail_path"],
+            },
+        )
         try:
             meta.update(describe(spec.prompt, image))
         except Exception as exc:  # one image's metadata must not end the job
-            return self._failed(where, row, meta, Failure("metadata", "error", repr(exc)),
-                                progress)
-        self._event("info", "metadata", f"{where}: “{meta['title']}”",
-                    data={"index": spec.index, "tags": meta["tags"]})
+            return self._failed(where, row, meta, Failure("metadata", "error", repr(exc)), progress)
+        self._event(
+            "info",
+            "metadata",
+            f"{where}: “{meta['title']}”",
+            data={"index": spec.index, "tags": meta["tags"]},
+        )
         try:
             verdict = check(image, plan.qc, (plan.width, plan.height), self.hashes)
         except Exception as exc:  # likewise for one image's QC
             return self._failed(where, row, meta, Failure("qc", "error", repr(exc)), progress)
         self.hashes.append((spec.index, verdict.hash))
         meta["qc"] = verdict.metrics
-        row.update(qc_status=verdict.status, qc_reason=verdict.reason or None,
-                   quality_score=verdict.score, metadata=meta)
+        row.update(
+            qc_status=verdict.status,
+            qc_reason=verdict.reason or None,
+            quality_score=verdict.score,
+            metadata=meta,
+        )
         self._count(verdict.status, "qc")
         level = {"approved": "info", "needs_review": "warn"}.get(verdict.status, "error")
         text = verdict.status.replace("_", " ")
-        image_id = self._event(level, "qc", f"{where}: {text}"
-                               + (f" — {verdict.reason}" if verdict.reason else "")
-                               + f" (score {verdict.score:.2f})",
-                               data={"index": spec.index, "status": verdict.status,
-                                     "score": verdict.score, "metrics": verdict.metrics},
-                               progress=progress, image=row, counts=dict(self.counts))
+        image_id = self._event(
+            level,
+            "qc",
+            f"{where}: {text}"
+            + (f" — {verdict.reason}" if verdict.reason else "")
+            + f" (score {verdict.score:.2f})",
+            data={
+                "index": spec.index,
+                "status": verdict.status,
+                "score": verdict.score,
+                "metrics": verdict.metrics,
+            },
+            progress=progress,
+            image=row,
+            counts=dict(self.counts),
+        )
         if verdict.status == "approved":
             self.approved[image_id] = file
 
-    def _failed(self, where: str, row: dict[str, Any], meta: dict[str, Any], failure: Failure,
-                progress: float) -> None:
+    def _failed(
+        self,
+        where: str,
+        row: dict[str, Any],
+        meta: dict[str, Any],
+        failure: Failure,
+        progress: float,
+    ) -> None:
         """Record an image that failed a stage: ``processing_failed:<stage>``."""
-        meta["failure"] = {"stage": failure.stage, "kind": failure.kind,
-                           "message": failure.message}
-        row.update(qc_status="processing_failed", qc_reason=f"processing_failed:{failure.stage}",
-                   metadata=meta)
+        meta["failure"] = {"stage": failure.stage, "kind": failure.kind, "message": failure.message}
+        row.update(
+            qc_status="processing_failed",
+            qc_reason=f"processing_failed:{failure.stage}",
+            metadata=meta,
+        )
         self._count("processing_failed", failure.stage)
         kind = f" ({failure.kind})" if failure.kind != "error" else ""
-        self._event("error", failure.stage, f"{where}: {failure.stage} failed{kind}: "
-                    f"{failure.message}", data={"index": meta["index"], **meta["failure"]},
-                    progress=progress, image=row, counts=dict(self.counts))
+        self._event(
+            "error",
+            failure.stage,
+            f"{where}: {failure.stage} failed{kind}: {failure.message}",
+            data={"index": meta["index"], **meta["failure"]},
+            progress=progress,
+            image=row,
+            counts=dict(self.counts),
+        )
 
     def _count(self, status: str, stage: str) -> None:
         self.counts["total_images"] += 1
@@ -257,8 +391,10 @@ class Pipeline:
         self.counts["qc_failed_images"] += status == "qc_failed"
 
     def _no_image_reason(self) -> str:
-        parts = [f"{n} failed QC" if stage == "qc" else f"{n} failed in {stage}"
-                 for stage, n in self.failed_stages.most_common()]
+        parts = [
+            f"{n} failed QC" if stage == "qc" else f"{n} failed in {stage}"
+            for stage, n in self.failed_stages.most_common()
+        ]
         return "no image produced: " + ", ".join(parts)
 
     # -- finalise (→ 95) ----------------------------------------------------------------------
@@ -275,10 +411,14 @@ class Pipeline:
                 target = folder / source.name
                 _link_or_copy(source, target)
                 placed[image_id] = target
-            self._event("info", "finalise", f"{len(placed)} approved image(s) moved to "
-                        f"{folder}", progress=FINALISED,
-                        data={"folder": str(folder), "images": len(placed)},
-                        image_paths={i: self._relative(p) for i, p in placed.items()})
+            self._event(
+                "info",
+                "finalise",
+                f"{len(placed)} approved image(s) moved to {folder}",
+                progress=FINALISED,
+                data={"folder": str(folder), "images": len(placed)},
+                image_paths={i: self._relative(p) for i, p in placed.items()},
+            )
         except BaseException:
             for target in placed.values():
                 target.unlink(missing_ok=True)
@@ -296,9 +436,16 @@ def _sentence(text: str) -> str:
 
 
 def _task(plan: JobPlan, spec: ImageSpec) -> RenderTask:
-    return RenderTask(index=spec.index, prompt=spec.prompt, seed=spec.seed, width=plan.width,
-                      height=plan.height, generator=plan.generator,
-                      options=plan.generator_options, processing=plan.processing)
+    return RenderTask(
+        index=spec.index,
+        prompt=spec.prompt,
+        seed=spec.seed,
+        width=plan.width,
+        height=plan.height,
+        generator=plan.generator,
+        options=plan.generator_options,
+        processing=plan.processing,
+    )
 
 
 def _link_or_copy(source: Path, target: Path) -> None:

@@ -78,26 +78,38 @@ class JobPlan:
             prompt = " ".join(self.prompt_template.replace(KEYWORD, keyword or "").split())
             for v in range(self.variations):
                 index = g * self.variations + v + 1
-                specs.append(ImageSpec(index=index, generation=g + 1, variation=v + 1,
-                                       keyword=keyword, prompt=prompt,
-                                       seed=(self.seed * 1_000_003 + index) % 2**31))
+                specs.append(
+                    ImageSpec(
+                        index=index,
+                        generation=g + 1,
+                        variation=v + 1,
+                        keyword=keyword,
+                        prompt=prompt,
+                        seed=(self.seed * 1_000_003 + index) % 2**31,
+                    )
+                )
         return specs
 
     @classmethod
     def from_settings(cls, settings: dict[str, Any] | None, default_seed: int) -> JobPlan:
         """Validate ``settings``; a ValidationError names the first offending key."""
         if not isinstance(settings, dict):
-            raise ValidationError("settings: this job has no as-run settings to run with",
-                                  "settings")
+            raise ValidationError(
+                "settings: this job has no as-run settings to run with", "settings"
+            )
         template = settings.get("prompt_template")
         if not isinstance(template, str) or not template.strip():
-            raise ValidationError("prompt_template: give the prompt text, e.g. "
-                                  "\"A {keyword} at dawn\"", "prompt_template")
+            raise ValidationError(
+                'prompt_template: give the prompt text, e.g. "A {keyword} at dawn"',
+                "prompt_template",
+            )
         count = _int(settings, "count", 1, 1, MAX_IMAGES)
         variations = _int(settings, "variations", 1, 1, MAX_IMAGES)
         if count * variations > MAX_IMAGES:
-            raise ValidationError(f"count × variations: {count * variations} images, at most "
-                                  f"{MAX_IMAGES} per job", "count")
+            raise ValidationError(
+                f"count × variations: {count * variations} images, at most {MAX_IMAGES} per job",
+                "count",
+            )
         fmt = str(settings.get("format", "png")).lower()
         if fmt not in FORMATS:
             raise ValidationError(f"format: {fmt!r} is not one of {', '.join(FORMATS)}", "format")
@@ -148,6 +160,7 @@ def _keywords(value: Any) -> tuple[str, ...]:
     if isinstance(value, str):
         value = value.split(",")
     if not isinstance(value, list | tuple) or not all(isinstance(k, str) for k in value):
-        raise ValidationError("keywords: give a list of words or one comma-separated string",
-                              "keywords")
+        raise ValidationError(
+            "keywords: give a list of words or one comma-separated string", "keywords"
+        )
     return tuple(k.strip() for k in value if k.strip())

@@ -25,8 +25,12 @@ _ENHANCERS = {
     "saturation": ImageEnhance.Color,
     "brightness": ImageEnhance.Brightness,
 }
-_FORMATS = {"png": ("PNG", "png"), "jpg": ("JPEG", "jpg"), "jpeg": ("JPEG", "jpg"),
-            "webp": ("WEBP", "webp")}
+_FORMATS = {
+    "png": ("PNG", "png"),
+    "jpg": ("JPEG", "jpg"),
+    "jpeg": ("JPEG", "jpg"),
+    "webp": ("WEBP", "webp"),
+}
 _THUMB_FORMAT, _THUMB_EXT = ("WEBP", "webp") if features.check("webp") else ("JPEG", "jpg")
 _STEM_RE = re.compile(r"[A-Za-z0-9._-]{1,200}")
 
@@ -129,8 +133,14 @@ def _write(image: Image.Image, path: Path, pil_format: str, **params: object) ->
         tmp.unlink(missing_ok=True)
 
 
-def save(image: Image.Image, dest_dir: Path, stem: str, fmt: str, quality: int = 90,
-         thumb_size: int = 256) -> tuple[Path, Path]:
+def save(
+    image: Image.Image,
+    dest_dir: Path,
+    stem: str,
+    fmt: str,
+    quality: int = 90,
+    thumb_size: int = 256,
+) -> tuple[Path, Path]:
     """Save ``image`` as ``dest_dir/<stem>.<ext>`` and a thumbnail in ``dest_dir/thumbs/``.
 
     ``fmt`` is ``png``, ``jpg``/``jpeg`` or ``webp`` (JPEG drops transparency); ``quality``

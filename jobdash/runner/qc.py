@@ -43,13 +43,17 @@ class QCThresholds:
             if isinstance(value, bool) or not isinstance(value, (int, float)) or value < 0:
                 raise ValueError(f"QC setting {f.name} must be a number >= 0, got {value!r}")
         if not self.min_brightness < self.max_brightness <= _LUMA_MAX:
-            raise ValueError("QC settings need min_brightness < max_brightness <= 255, got "
-                             f"{self.min_brightness} and {self.max_brightness}")
+            raise ValueError(
+                "QC settings need min_brightness < max_brightness <= 255, got "
+                f"{self.min_brightness} and {self.max_brightness}"
+            )
         if self.review_margin >= 1:
             raise ValueError(f"QC setting review_margin must be below 1, got {self.review_margin}")
         if self.duplicate_distance != int(self.duplicate_distance) or self.duplicate_distance > 64:
-            raise ValueError("QC setting duplicate_distance must be an integer from 0 to 64, "
-                             f"got {self.duplicate_distance}")
+            raise ValueError(
+                "QC setting duplicate_distance must be an integer from 0 to 64, "
+                f"got {self.duplicate_distance}"
+            )
 
     @classmethod
     def from_settings(cls, settings: dict | None) -> QCThresholds:
@@ -88,8 +92,9 @@ def laplacian_variance(gray: np.ndarray) -> float:
     """Variance of the 4-neighbour Laplacian of a 2-D array (0 for images under 3x3)."""
     if gray.shape[0] < 3 or gray.shape[1] < 3:
         return 0.0
-    lap = (gray[1:-1, :-2] + gray[1:-1, 2:] + gray[:-2, 1:-1] + gray[2:, 1:-1]
-           - 4.0 * gray[1:-1, 1:-1])
+    lap = (
+        gray[1:-1, :-2] + gray[1:-1, 2:] + gray[:-2, 1:-1] + gray[2:, 1:-1] - 4.0 * gray[1:-1, 1:-1]
+    )
     return float(lap.var())
 
 
@@ -112,8 +117,9 @@ def phash(image: Image.Image) -> int:
     lowest-frequency coefficients are compared with their median: bit set = above the median
     (the classic pHash, as in the ``imagehash`` package). Similar images differ in few bits.
     """
-    small = np.asarray(image.convert("L").resize((32, 32), Image.Resampling.LANCZOS),
-                       dtype=np.float64)
+    small = np.asarray(
+        image.convert("L").resize((32, 32), Image.Resampling.LANCZOS), dtype=np.float64
+    )
     low = (_DCT32 @ small @ _DCT32.T)[:8, :8].ravel()
     bits = low > np.median(low)
     return int("".join("1" if b else "0" for b in bits), 2)
@@ -146,9 +152,12 @@ def _score(std: float, brightness: float, sharpness: float, t: QCThresholds) -> 
     return round((contrast + exposure + sharp) / 3, 3)
 
 
-def check(image: Image.Image, thresholds: QCThresholds,
-          expected_size: tuple[int, int] | None = None,
-          previous: Sequence[tuple[int, int]] = ()) -> QCResult:
+def check(
+    image: Image.Image,
+    thresholds: QCThresholds,
+    expected_size: tuple[int, int] | None = None,
+    previous: Sequence[tuple[int, int]] = (),
+) -> QCResult:
     """Check one image.
 
     ``expected_size`` is the configured ``(width, height)``; ``previous`` holds
@@ -161,8 +170,13 @@ def check(image: Image.Image, thresholds: QCThresholds,
     std, brightness = float(gray.std()), float(gray.mean())
     sharpness = laplacian_variance(gray)
     image_hash = phash(image)
-    metrics: dict = {"std": round(std, 3), "brightness": round(brightness, 3),
-                     "sharpness": round(sharpness, 3), "width": image.width, "height": image.height}
+    metrics: dict = {
+        "std": round(std, 3),
+        "brightness": round(brightness, 3),
+        "sharpness": round(sharpness, 3),
+        "width": image.width,
+        "height": image.height,
+    }
     problems: list[tuple[str, str]] = []  # (grade, reason)
 
     grade = _grade_min(std, t.min_std, m)
@@ -171,18 +185,21 @@ def check(image: Image.Image, thresholds: QCThresholds,
     else:
         grade = _grade_min(sharpness, t.min_sharpness, m)
         if grade != "ok":
-            problems.append((grade, f"Image is blurry (sharpness {sharpness:.1f} "
-                                    f"< {t.min_sharpness:g})"))
+            problems.append(
+                (grade, f"Image is blurry (sharpness {sharpness:.1f} < {t.min_sharpness:g})")
+            )
 
     grade = _grade_min(brightness, t.min_brightness, m)
     if grade != "ok":
-        problems.append((grade, f"Too dark (mean brightness {brightness:.0f} "
-                                f"< {t.min_brightness:g})"))
+        problems.append(
+            (grade, f"Too dark (mean brightness {brightness:.0f} < {t.min_brightness:g})")
+        )
     # Overexposure is graded on the headroom left below white, so the margin means the same.
     grade = _grade_min(_LUMA_MAX - brightness, _LUMA_MAX - t.max_brightness, m)
     if grade != "ok":
-        problems.append((grade, f"Too bright (mean brightness {brightness:.0f} "
-                                f"> {t.max_brightness:g})"))
+        problems.append(
+            (grade, f"Too bright (mean brightness {brightness:.0f} > {t.max_brightness:g})")
+        )
 
     if expected_size is not None:
         ew, eh = expected_size
@@ -192,8 +209,9 @@ def check(image: Image.Image, thresholds: QCThresholds,
         metrics["size_deviation"] = round(deviation, 4)
         grade = _grade_max(deviation, t.size_tolerance, m)
         if grade != "ok":
-            problems.append((grade, f"Size {image.width}x{image.height} differs from the "
-                                    f"configured {ew}x{eh}"))
+            problems.append(
+                (grade, f"Size {image.width}x{image.height} differs from the configured {ew}x{eh}")
+            )
 
     if previous:
         distance, index = min((hamming(image_hash, h), i) for i, h in previous)
@@ -201,13 +219,19 @@ def check(image: Image.Image, thresholds: QCThresholds,
         # A duplicate is a distance at or *below* the threshold: grade distance >= limit + 1.
         grade = _grade_min(distance, t.duplicate_distance + 1, m)
         if grade != "ok":
-            problems.append((grade, f"Near-duplicate of image #{index} in this job "
-                                    f"(distance {distance})"))
+            problems.append(
+                (grade, f"Near-duplicate of image #{index} in this job (distance {distance})")
+            )
 
     problems.sort(key=lambda p: p[0] != "fail")
     if not problems:
         status = "approved"
     else:
         status = "qc_failed" if problems[0][0] == "fail" else "needs_review"
-    return QCResult(status=status, reason="; ".join(r for _, r in problems),
-                    score=_score(std, brightness, sharpness, t), hash=image_hash, metrics=metrics)
+    return QCResult(
+        status=status,
+        reason="; ".join(r for _, r in problems),
+        score=_score(std, brightness, sharpness, t),
+        hash=image_hash,
+        metrics=metrics,
+    )

@@ -31,8 +31,14 @@ class Runner:
     address such as ``tcp://127.0.0.1:8786``) or an executor object; ``poll_s`` is how often
     an idle runner looks for pending rows written by something that did not wake it."""
 
-    def __init__(self, service: JobService, *, executor: str | Executor = "thread",
-                 scheduler: str | None = None, poll_s: float = 1.0):
+    def __init__(
+        self,
+        service: JobService,
+        *,
+        executor: str | Executor = "thread",
+        scheduler: str | None = None,
+        poll_s: float = 1.0,
+    ):
         self.service = service
         self.executor = make_executor(executor, scheduler)
         self.poll_s = poll_s
@@ -75,8 +81,11 @@ class Runner:
             self._thread.join(timeout)
             done = not self._thread.is_alive()
             if not done:
-                log.warning("jobdash runner: still busy %.0f s after shutdown was asked; "
-                            "its job will be recovered as interrupted", timeout)
+                log.warning(
+                    "jobdash runner: still busy %.0f s after shutdown was asked; "
+                    "its job will be recovered as interrupted",
+                    timeout,
+                )
         if done:
             self.executor.close()
         return done
@@ -93,16 +102,21 @@ class Runner:
 
     # -- stopping and waiting -----------------------------------------------------------------
 
-    def request_stop(self, job_id: int, by: str = "user",
-                     reason: str | None = None) -> None:
+    def request_stop(self, job_id: int, by: str = "user", reason: str | None = None) -> None:
         """Ask a running job to stop at its next checkpoint (between images or stages)."""
         with self._lock:
             if job_id in self._stops:
                 return
             self._stops[job_id] = request = StopRequest(by, reason)
-        self.service.record(job_id, event=dict(
-            level="warn", step="runner", message=f"Stop requested by {request.who}",
-            data={"by": by, "reason": reason}))
+        self.service.record(
+            job_id,
+            event=dict(
+                level="warn",
+                step="runner",
+                message=f"Stop requested by {request.who}",
+                data={"by": by, "reason": reason},
+            ),
+        )
 
     def stop_requested(self, job_id: int) -> StopRequest | None:
         """The pending stop request of a job, if any (every job stops when shutting down)."""
@@ -120,8 +134,12 @@ class Runner:
             while True:
                 status = self.service.job_statuses([job_id]).get(job_id, "deleted")
                 left = None if deadline is None else deadline - time.monotonic()
-                if (status in FINAL or status == "deleted" or not self.alive
-                        or (left is not None and left <= 0)):
+                if (
+                    status in FINAL
+                    or status == "deleted"
+                    or not self.alive
+                    or (left is not None and left <= 0)
+                ):
                     return status
                 # Re-check now and then: a cancel or delete does not go through the runner.
                 self._finished.wait(0.25 if left is None else min(0.25, left))
@@ -148,13 +166,18 @@ class Runner:
         job_id = job["id"]
         with self._lock:
             self._current = job_id
-        pipeline = Pipeline(self.service, job, self.executor,
-                            stop=lambda: self.stop_requested(job_id))
+        pipeline = Pipeline(
+            self.service, job, self.executor, stop=lambda: self.stop_requested(job_id)
+        )
         try:
             outcome = pipeline.run()
-            self.service.finish(job_id, outcome.status, message=outcome.message,
-                                error_message=outcome.error_message,
-                                error_step=outcome.error_step)
+            self.service.finish(
+                job_id,
+                outcome.status,
+                message=outcome.message,
+                error_message=outcome.error_message,
+                error_step=outcome.error_step,
+            )
         except Exception as exc:
             self._crashed(job_id, pipeline.stage, exc)
         finally:
@@ -168,26 +191,47 @@ class Runner:
         log.exception("jobdash runner: %s failed in %s", format_job_id(job_id), stage)
         message = f"{type(exc).__name__}: {exc}"
         try:
-            self.service.record(job_id, event=dict(
-                level="error", step=stage, message=f"Unexpected error: {message}",
-                data={"exception": type(exc).__name__,
-                      "traceback": traceback.format_exc(limit=8)[-4000:]}))
-            self.service.finish(job_id, "failed", message=f"Failed in {stage}: {message}",
-                                error_message=message, error_step=stage)
+            self.service.record(
+                job_id,
+                event=dict(
+                    level="error",
+                    step=stage,
+                    message=f"Unexpected error: {message}",
+                    data={
+                        "exception": type(exc).__name__,
+                        "traceback": traceback.format_exc(limit=8)[-4000:],
+                    },
+                ),
+            )
+            self.service.finish(
+                job_id,
+                "failed",
+                message=f"Failed in {stage}: {message}",
+                error_message=message,
+                error_step=stage,
+            )
         except Exception:
             # The store itself is gone (closing): the next start marks the job interrupted.
-            log.exception("jobdash runner: could not record the failure of %s",
-                          format_job_id(job_id))
+            log.exception(
+                "jobdash runner: could not record the failure of %s", format_job_id(job_id)
+            )
 
 
-def run_job(service: JobService, config: int | str, label: str | None = None,
-            wait: bool = True, timeout: float | None = None) -> dict[str, Any]:
+def run_job(
+    service: JobService,
+    config: int | str,
+    label: str | None = None,
+    wait: bool = True,
+    timeout: float | None = None,
+) -> dict[str, Any]:
     """Queue a job of configuration ``config`` (name or id) and, when ``wait``, block until
     it (and every job queued before it) has finished. Returns the job as it is then."""
     runner = service.runner
     if wait and runner is None:
-        raise Conflict("This history was opened without a runner (runner=False): nothing "
-                       "would execute the job.")
+        raise Conflict(
+            "This history was opened without a runner (runner=False): nothing "
+            "would execute the job."
+        )
     job = service.start(config, label)
     if wait and runner is not None:
         runner.wait(job["id"], timeout)

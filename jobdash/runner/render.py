@@ -72,16 +72,30 @@ def render(task: RenderTask) -> Rendered:
     worker = f"{socket.gethostname()}:{os.getpid()}"
     started = time.perf_counter()
     try:
-        image = _generator(task.generator).generate(task.prompt, task.seed, task.width,
-                                                    task.height, task.options)
+        image = _generator(task.generator).generate(
+            task.prompt, task.seed, task.width, task.height, task.options
+        )
     except GenerationError as exc:
-        return Rendered(task.index, None, Failure("generate", exc.kind, str(exc)),
-                        time.perf_counter() - started, 0.0, worker)
+        return Rendered(
+            task.index,
+            None,
+            Failure("generate", exc.kind, str(exc)),
+            time.perf_counter() - started,
+            0.0,
+            worker,
+        )
     generated = time.perf_counter()
     try:
         image = process(image, task.processing)
     except ProcessingError as exc:
-        return Rendered(task.index, None, Failure(exc.stage, "error", str(exc)),
-                        generated - started, time.perf_counter() - generated, worker)
-    return Rendered(task.index, image, None, generated - started,
-                    time.perf_counter() - generated, worker)
+        return Rendered(
+            task.index,
+            None,
+            Failure(exc.stage, "error", str(exc)),
+            generated - started,
+            time.perf_counter() - generated,
+            worker,
+        )
+    return Rendered(
+        task.index, image, None, generated - started, time.perf_counter() - generated, worker
+    )

@@ -30,8 +30,10 @@ FINISHED = "j.status IN ('completed', 'failed', 'stopped')"
 
 _CONFIG = f"coalesce(c.name, '{NO_CONFIGURATION}')"
 _FROM_JOBS = "job_executions j LEFT JOIN configurations c ON c.id = j.configuration_id"
-_FROM_IMAGES = ("generated_images i JOIN job_executions j ON j.id = i.execution_id "
-                "LEFT JOIN configurations c ON c.id = j.configuration_id")
+_FROM_IMAGES = (
+    "generated_images i JOIN job_executions j ON j.id = i.execution_id "
+    "LEFT JOIN configurations c ON c.id = j.configuration_id"
+)
 
 
 def _distinct(expr: str) -> str:
@@ -42,17 +44,25 @@ def _distinct(expr: str) -> str:
 # Groupings of jobs and images, as (select list, names of the group columns).
 _BY_CONFIG = {
     None: ([], []),
-    "configuration": ([f"{_CONFIG} AS configuration",
-                       f"{_distinct('j.configuration_id')} AS configuration_ids"],
-                      ["configuration"]),
-    "version": ([f"{_CONFIG} AS configuration", "c.version AS version",
-                 "j.configuration_id AS configuration_id"],
-                ["configuration", "version", "configuration_id"]),
+    "configuration": (
+        [f"{_CONFIG} AS configuration", f"{_distinct('j.configuration_id')} AS configuration_ids"],
+        ["configuration"],
+    ),
+    "version": (
+        [
+            f"{_CONFIG} AS configuration",
+            "c.version AS version",
+            "j.configuration_id AS configuration_id",
+        ],
+        ["configuration", "version", "configuration_id"],
+    ),
 }
 # The pipeline stage an image was lost at: the stage of processing_failed:<stage>, or the QC
 # verdict itself.
-_IMAGE_STAGE = (f"CASE WHEN i.qc_status = 'qc_failed' THEN '{QC_VERDICT}' "
-                f"ELSE coalesce(nullif(split_part(i.qc_reason, ':', 2), ''), '{NO_STEP}') END")
+_IMAGE_STAGE = (
+    f"CASE WHEN i.qc_status = 'qc_failed' THEN '{QC_VERDICT}' "
+    f"ELSE coalesce(nullif(split_part(i.qc_reason, ':', 2), ''), '{NO_STEP}') END"
+)
 _REJECTED = "i.qc_status IN ('qc_failed', 'processing_failed')"
 
 
@@ -75,14 +85,16 @@ def bucket_sql(bucket: str, column: str) -> str:
 
 # -- error signatures -----------------------------------------------------------------------
 
+
 def signature_of(store: JobStore, message: str | None) -> str:
     """The signature of one error message (the same SQL the analysis and the filter use)."""
     sql = f"SELECT {signature_sql('m')} FROM (SELECT ?::VARCHAR AS m)"
     return store.sql(sql, [message]).iloc[0, 0]
 
 
-def error_signatures(store: JobStore, query: JobQuery, *, limit: int,
-                     examples: int) -> pd.DataFrame:
+def error_signatures(
+    store: JobStore, query: JobQuery, *, limit: int, examples: int
+) -> pd.DataFrame:
     """Jobs in scope grouped by error signature, most frequent first.
 
     Columns: signature, jobs, share (of the jobs in scope), first_seen, last_seen (run time),
@@ -101,9 +113,9 @@ def error_signatures(store: JobStore, query: JobQuery, *, limit: int,
                count(*) / sum(count(*)) OVER () AS share,
                min(run_at) AS first_seen,
                max(run_at) AS last_seen,
-               {_distinct('error_step')} AS steps,
-               {_distinct('configuration')} AS configurations,
-               {_distinct('configuration_id')} AS configuration_ids,
+               {_distinct("error_step")} AS steps,
+               {_distinct("configuration")} AS configurations,
+               {_distinct("configuration_id")} AS configuration_ids,
                max_by(id, {{'at': run_at, 'id': id}}, ?) AS example_ids,
                max_by(error_message, {{'at': run_at, 'id': id}}) AS example_message
         FROM scoped
@@ -113,8 +125,15 @@ def error_signatures(store: JobStore, query: JobQuery, *, limit: int,
     return store.sql(sql, [*params, examples, limit])
 
 
-def signature_daily_counts(store: JobStore, query: JobQuery, *, signatures: Sequence[str] | None,
-                           top: int, first_day: dt.date, last_day: dt.date) -> pd.DataFrame:
+def signature_daily_counts(
+    store: JobStore,
+    query: JobQuery,
+    *,
+    signatures: Sequence[str] | None,
+    top: int,
+    first_day: dt.date,
+    last_day: dt.date,
+) -> pd.DataFrame:
     """Jobs per signature and day from ``first_day`` to ``last_day``, zeros included.
 
     Signatures are the given ones (then only the window's jobs are read), or else the
@@ -152,8 +171,8 @@ def signature_daily_counts(store: JobStore, query: JobQuery, *, signatures: Sequ
 
 # -- rates over time ------------------------------------------------------------------------
 
-def failure_rate(store: JobStore, query: JobQuery, *, bucket: str,
-                 by: str | None) -> pd.DataFrame:
+
+def failure_rate(store: JobStore, query: JobQuery, *, bucket: str, by: str | None) -> pd.DataFrame:
     """Failed / finished jobs per time bucket (run time), optionally per configuration,
     version or error step.
 
@@ -187,8 +206,9 @@ def failure_rate(store: JobStore, query: JobQuery, *, bucket: str,
     return store.sql(sql, params)
 
 
-def qc_rejection_rate(store: JobStore, query: JobQuery, *, bucket: str,
-                      by: str | None) -> pd.DataFrame:
+def qc_rejection_rate(
+    store: JobStore, query: JobQuery, *, bucket: str, by: str | None
+) -> pd.DataFrame:
     """Rejected images (qc_failed + processing_failed) / judged images (all but pending) per
     time bucket of image creation, optionally per configuration, version or stage.
 
@@ -214,8 +234,10 @@ def qc_rejection_rate(store: JobStore, query: JobQuery, *, bucket: str,
     else:
         select, names = _BY_CONFIG[by]
         group = ", ".join(["bucket", *names])
-        counts = "".join(f"count(*) FILTER (i.qc_status = '{s}') AS {s}, " for s in
-                         ("approved", "needs_review", "qc_failed", "processing_failed"))
+        counts = "".join(
+            f"count(*) FILTER (i.qc_status = '{s}') AS {s}, "
+            for s in ("approved", "needs_review", "qc_failed", "processing_failed")
+        )
         sql = f"""
             SELECT {when} AS bucket, {_leading(select)}
                    count(*) AS images, {counts}
@@ -227,8 +249,10 @@ def qc_rejection_rate(store: JobStore, query: JobQuery, *, bucket: str,
 
 # -- durations and QC reasons ---------------------------------------------------------------
 
-def duration_percentiles(store: JobStore, query: JobQuery, *, by: str | None,
-                         now: dt.datetime) -> pd.DataFrame:
+
+def duration_percentiles(
+    store: JobStore, query: JobQuery, *, by: str | None, now: dt.datetime
+) -> pd.DataFrame:
     """p50 / p90 / p99 and max of run duration in seconds per status (and configuration or
     version) of the started jobs in scope; a running job counts its time so far.
 
@@ -259,8 +283,10 @@ def qc_reasons(store: JobStore, query: JobQuery) -> pd.DataFrame:
     image in scope), example (the latest reason as written); technical first, then by count
     (QC failures before reviews on a tie)."""
     where_sql, params = listing.where(query)
-    reason = (f"CASE WHEN i.qc_status = 'processing_failed' THEN {_IMAGE_STAGE} "
-              f"ELSE {signature_sql('i.qc_reason', NO_REASON)} END")
+    reason = (
+        f"CASE WHEN i.qc_status = 'processing_failed' THEN {_IMAGE_STAGE} "
+        f"ELSE {signature_sql('i.qc_reason', NO_REASON)} END"
+    )
     # Reasons repeat a lot (hundreds of texts over millions of images): name each distinct
     # reason once, then join. Counting the scope apart is cheaper than materialising it.
     sql = f"""

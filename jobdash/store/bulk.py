@@ -564,33 +564,64 @@ _DISK_IMAGES = """
     ORDER BY id"""
 
 
-def _temp_tables(cur: duckdb.DuckDBPyConnection, plan: HistoryPlan, first_config: int,
-                 versions: list[int]) -> None:
+def _temp_tables(
+    cur: duckdb.DuckDBPyConnection, plan: HistoryPlan, first_config: int, versions: list[int]
+) -> None:
     """Small temporary tables of the plan: versions, their texts, errors, incidents."""
     names = list(plan.config_weights)
     cur.execute(_VERSIONS_TABLE)
     cur.execute(_TEXTS_TABLE)
     for vi, v in enumerate(plan.versions, start=1):
         s = v.settings
-        cur.execute(f"INSERT INTO demo_versions VALUES ({', '.join('?' * 15)})",
-                    [vi, first_config + vi - 1, names.index(v.name) + 1, v.name,
-                     versions[vi - 1], v.start, json.dumps(s), len(v.texts), s["count"],
-                     s["variations"],
-                     s["width"], s["height"], s["format"], buckets(v.error_weights),
-                     buckets(v.stage_weights)])
+        cur.execute(
+            f"INSERT INTO demo_versions VALUES ({', '.join('?' * 15)})",
+            [
+                vi,
+                first_config + vi - 1,
+                names.index(v.name) + 1,
+                v.name,
+                versions[vi - 1],
+                v.start,
+                json.dumps(s),
+                len(v.texts),
+                s["count"],
+                s["variations"],
+                s["width"],
+                s["height"],
+                s["format"],
+                buckets(v.error_weights),
+                buckets(v.stage_weights),
+            ],
+        )
         images = f"{s['variations']} image" + ("" if s["variations"] == 1 else "s")
-        cur.executemany("INSERT INTO demo_texts VALUES (?, ?, ?, ?, ?, ?)",
-                        [[vi, k, t.keyword, t.prompt, json.dumps(t.metadata),
-                          f"/{s['count']}: {images} for “{t.keyword}”"]
-                         for k, t in enumerate(v.texts)])
+        cur.executemany(
+            "INSERT INTO demo_texts VALUES (?, ?, ?, ?, ?, ?)",
+            [
+                [
+                    vi,
+                    k,
+                    t.keyword,
+                    t.prompt,
+                    json.dumps(t.metadata),
+                    f"/{s['count']}: {images} for “{t.keyword}”",
+                ]
+                for k, t in enumerate(v.texts)
+            ],
+        )
     cur.execute(_ERRORS_TABLE)
-    cur.executemany("INSERT INTO demo_errors VALUES (?, ?, ?, ?, ?, ?, ?)",
-                    [[ei, e.step, e.template, e.a[0], e.a[1], e.delay_s, e.after_generation]
-                     for ei, e in enumerate(plan.errors, start=1)])
+    cur.executemany(
+        "INSERT INTO demo_errors VALUES (?, ?, ?, ?, ?, ?, ?)",
+        [
+            [ei, e.step, e.template, e.a[0], e.a[1], e.delay_s, e.after_generation]
+            for ei, e in enumerate(plan.errors, start=1)
+        ],
+    )
     cur.execute(_INCIDENTS_TABLE)
     if plan.incidents:
-        cur.executemany("INSERT INTO demo_incidents VALUES (?, ?, ?, ?)",
-                        [[i.start, i.end, i.failure_rate, i.error + 1] for i in plan.incidents])
+        cur.executemany(
+            "INSERT INTO demo_incidents VALUES (?, ?, ?, ?)",
+            [[i.start, i.end, i.failure_rate, i.error + 1] for i in plan.incidents],
+        )
 
 
 def _params(plan: HistoryPlan, first_job: int) -> dict:
@@ -601,27 +632,42 @@ def _params(plan: HistoryPlan, first_job: int) -> dict:
     finished = sum(status.values())
     qc_failed, review = plan.qc_failed_reasons, plan.review_reasons
     return {
-        "jobs": plan.jobs, "pending": plan.pending, "seed": plan.seed, "first_job": first_job,
-        "hist": max(1, plan.jobs - plan.pending - 1), "now_s": now_s,
+        "jobs": plan.jobs,
+        "pending": plan.pending,
+        "seed": plan.seed,
+        "first_job": first_job,
+        "hist": max(1, plan.jobs - plan.pending - 1),
+        "now_s": now_s,
         # Finished jobs end at least three hours before now: the longest run is 2.5 hours.
-        "t0_s": now_s - span_s, "span_s": span_s - 3 * 3600.0,
-        "p_completed": status["completed"] / finished, "p_failed": status["failed"] / finished,
-        "rerun_rate": plan.rerun_rate, "retry_rate": plan.retry_rate,
+        "t0_s": now_s - span_s,
+        "span_s": span_s - 3 * 3600.0,
+        "p_completed": status["completed"] / finished,
+        "p_failed": status["failed"] / finished,
+        "rerun_rate": plan.rerun_rate,
+        "retry_rate": plan.retry_rate,
         "config_buckets": buckets(list(plan.config_weights.values())),
-        "no_label_rate": plan.no_label_rate, "odd_label_rate": plan.odd_label_rate,
-        "odd_labels": list(plan.odd_labels), "label_templates": list(plan.labels),
+        "no_label_rate": plan.no_label_rate,
+        "odd_label_rate": plan.odd_label_rate,
+        "odd_labels": list(plan.odd_labels),
+        "label_templates": list(plan.labels),
         "label_buckets": buckets(list(plan.labels.values())),
-        "on_disk": plan.on_disk, "disk_side": plan.disk_side,
+        "on_disk": plan.on_disk,
+        "disk_side": plan.disk_side,
         "rate_processing": plan.qc_rates["processing_failed"],
-        "rate_qc": plan.qc_rates["qc_failed"], "rate_review": plan.qc_rates["needs_review"],
+        "rate_qc": plan.qc_rates["qc_failed"],
+        "rate_review": plan.qc_rates["needs_review"],
         "qc_templates": [r.template for r in qc_failed],
-        "qc_lo": [r.a[0] for r in qc_failed], "qc_hi": [r.a[1] for r in qc_failed],
+        "qc_lo": [r.a[0] for r in qc_failed],
+        "qc_hi": [r.a[1] for r in qc_failed],
         "qc_buckets": buckets([r.weight for r in qc_failed]),
         "review_templates": [r.template for r in review],
-        "review_lo": [r.a[0] for r in review], "review_hi": [r.a[1] for r in review],
+        "review_lo": [r.a[0] for r in review],
+        "review_hi": [r.a[1] for r in review],
         "review_buckets": buckets([r.weight for r in review]),
-        "stages": list(plan.stages), "stop_message": plan.stop_message,
-        "retry_message": plan.retry_message, "prime": PERMUTATION_PRIME,
+        "stages": list(plan.stages),
+        "stop_message": plan.stop_message,
+        "retry_message": plan.retry_message,
+        "prime": PERMUTATION_PRIME,
     }
 
 
@@ -632,13 +678,19 @@ def _run(cur: duckdb.DuckDBPyConnection, sql: str, params: dict) -> None:
 
 def _version_numbers(cur: duckdb.DuckDBPyConnection, plan: HistoryPlan) -> list[int]:
     """Version number of each plan version: after those already stored under its name."""
-    stored = dict(cur.execute("SELECT name, max(version) FROM configurations GROUP BY name")
-                  .fetchall())
+    stored = dict(
+        cur.execute("SELECT name, max(version) FROM configurations GROUP BY name").fetchall()
+    )
     return [stored.get(v.name, 0) + v.version for v in plan.versions]
 
 
-def _insert_configurations(cur: duckdb.DuckDBPyConnection, plan: HistoryPlan,
-                           first_config: int, versions: list[int], params: dict) -> None:
+def _insert_configurations(
+    cur: duckdb.DuckDBPyConnection,
+    plan: HistoryPlan,
+    first_config: int,
+    versions: list[int],
+    params: dict,
+) -> None:
     """Configurations: one row per version, created when the version became current (the
     first ones two days before the oldest job)."""
     rows = []
@@ -646,8 +698,9 @@ def _insert_configurations(cur: duckdb.DuckDBPyConnection, plan: HistoryPlan,
         seconds = params["t0_s"] + max(v.start, 0.0) * params["span_s"]
         at = dt.datetime.fromtimestamp(seconds, dt.UTC).replace(tzinfo=None, microsecond=0)
         at -= dt.timedelta(days=2) if v.start <= 0 else dt.timedelta()
-        rows.append([first_config + vi - 1, v.name, versions[vi - 1], json.dumps(v.settings),
-                     at, at])
+        rows.append(
+            [first_config + vi - 1, v.name, versions[vi - 1], json.dumps(v.settings), at, at]
+        )
     cur.executemany("INSERT INTO configurations VALUES (?, ?, ?, ?, ?, ?)", rows)
 
 
@@ -663,9 +716,11 @@ def load_history(store: JobStore, plan: HistoryPlan, draw: Draw | None = None) -
         cur = tx._cur
         (existing,) = one(cur.execute("SELECT count(*) FROM job_executions"))
         if existing:
-            raise Conflict(f"{store.path} already holds {existing:,} jobs: a demo history is "
-                           "written only into an empty one. Choose another --db path, or "
-                           "delete the file (and its images folder) first.")
+            raise Conflict(
+                f"{store.path} already holds {existing:,} jobs: a demo history is "
+                "written only into an empty one. Choose another --db path, or "
+                "delete the file (and its images folder) first."
+            )
         first_config = store.reserve_ids("configurations", len(plan.versions))
         first_job = store.reserve_ids("job_executions", plan.jobs)
         params = _params(plan, first_job)
@@ -676,8 +731,12 @@ def load_history(store: JobStore, plan: HistoryPlan, draw: Draw | None = None) -
         _insert_configurations(cur, plan, first_config, versions, params)
         for sql in (_STAGE_A, _STAGE_B, _STAGE_C, _STAGE_D):
             _run(cur, sql, params)
-        images, events = one(cur.execute("SELECT img_off + total, ev_off + len(codes) "
-                                         "FROM demo_jobs WHERE n = ?", [plan.jobs - 1]))
+        images, events = one(
+            cur.execute(
+                "SELECT img_off + total, ev_off + len(codes) FROM demo_jobs WHERE n = ?",
+                [plan.jobs - 1],
+            )
+        )
         params["first_image"] = store.reserve_ids("generated_images", int(images))
         params["first_event"] = store.reserve_ids("job_events", int(events))
         for sql in (_INSERT_JOBS, _INSERT_IMAGES, _INSERT_EVENTS):
@@ -695,9 +754,23 @@ def load_history(store: JobStore, plan: HistoryPlan, draw: Draw | None = None) -
                     "UPDATE generated_images SET file_path = u.f, thumbnail_path = u.t "
                     "FROM (SELECT unnest(?::BIGINT[]) AS id, unnest(?::VARCHAR[]) AS f, "
                     "unnest(?::VARCHAR[]) AS t) u WHERE generated_images.id = u.id",
-                    [ids, [paths[i][0] for i in ids], [paths[i][1] for i in ids]])
-        for table in ("demo_jobs", "demo_c", "demo_b", "demo_a", "demo_versions",
-                      "demo_texts", "demo_errors", "demo_incidents"):
+                    [ids, [paths[i][0] for i in ids], [paths[i][1] for i in ids]],
+                )
+        for table in (
+            "demo_jobs",
+            "demo_c",
+            "demo_b",
+            "demo_a",
+            "demo_versions",
+            "demo_texts",
+            "demo_errors",
+            "demo_incidents",
+        ):
             cur.execute(f"DROP TABLE {table}")
-    return {"configurations": len(plan.versions), "jobs": plan.jobs, "images": int(images),
-            "events": int(events), "image_files": files}
+    return {
+        "configurations": len(plan.versions),
+        "jobs": plan.jobs,
+        "images": int(images),
+        "events": int(events),
+        "image_files": files,
+    }

@@ -15,13 +15,23 @@ import duckdb
 from ..query import JobQuery
 
 
-def status_page(cur: duckdb.DuckDBPyConnection, query: JobQuery, where_sql: str,
-                params: list[Any], limit: int, offset: int) -> tuple[list[int], int]:
+def status_page(
+    cur: duckdb.DuckDBPyConnection,
+    query: JobQuery,
+    where_sql: str,
+    params: list[Any],
+    limit: int,
+    offset: int,
+) -> tuple[list[int], int]:
     """Ids of the page at ``offset`` of the listing sorted by status (then id), in order, and
     the number of jobs the listing has."""
-    counts = sorted(cur.execute(
-        f"SELECT j.status, count(*) FROM job_executions j WHERE {where_sql} GROUP BY j.status",
-        params).fetchall(), reverse=query.descending)
+    counts = sorted(
+        cur.execute(
+            f"SELECT j.status, count(*) FROM job_executions j WHERE {where_sql} GROUP BY j.status",
+            params,
+        ).fetchall(),
+        reverse=query.descending,
+    )
     direction = "DESC" if query.descending else "ASC"
     parts: list[str] = []
     values: list[Any] = []
@@ -29,13 +39,16 @@ def status_page(cur: duckdb.DuckDBPyConnection, query: JobQuery, where_sql: str,
     for status, count in counts:
         first, end = max(offset, start), min(offset + limit, start + count)
         if first < end:
-            parts.append(f"(SELECT {len(parts)} AS part, j.id FROM job_executions j "
-                         f"WHERE ({where_sql}) AND j.status = ? "
-                         f"ORDER BY j.id {direction} LIMIT ? OFFSET ?)")
+            parts.append(
+                f"(SELECT {len(parts)} AS part, j.id FROM job_executions j "
+                f"WHERE ({where_sql}) AND j.status = ? "
+                f"ORDER BY j.id {direction} LIMIT ? OFFSET ?)"
+            )
             values += [*params, status, end - first, first - start]
         start += count
     if not parts:
         return [], start
-    rows = cur.execute(f"SELECT id FROM ({' UNION ALL '.join(parts)}) "
-                       f"ORDER BY part, id {direction}", values).fetchall()
+    rows = cur.execute(
+        f"SELECT id FROM ({' UNION ALL '.join(parts)}) ORDER BY part, id {direction}", values
+    ).fetchall()
     return [job_id for (job_id,) in rows], start

@@ -92,8 +92,7 @@ class DeepPages:
             build.join()
         self._sample.wait()
 
-    def prepare(self, query: JobQuery, where_sql: str, params: list[Any],
-                now: dt.datetime) -> None:
+    def prepare(self, query: JobQuery, where_sql: str, params: list[Any], now: dt.datetime) -> None:
         """Build the checkpoints of a long listing in the background, unless there are some,
         and take the sample of the history if there is none (the store prepares its default
         listing so when it opens)."""
@@ -104,9 +103,16 @@ class DeepPages:
                 return
         self._build_later(name, query, where_sql, params, now)
 
-    def page(self, cur: duckdb.DuckDBPyConnection, query: JobQuery, where_sql: str,
-             params: list[Any], now: dt.datetime, limit: int,
-             offset: int) -> tuple[list[int], int]:
+    def page(
+        self,
+        cur: duckdb.DuckDBPyConnection,
+        query: JobQuery,
+        where_sql: str,
+        params: list[Any],
+        now: dt.datetime,
+        limit: int,
+        offset: int,
+    ) -> tuple[list[int], int]:
         """Ids of the page at ``offset`` in order, and the number of rows the listing has."""
         name = _name(query, where_sql, params)
         with self._lock:
@@ -117,9 +123,10 @@ class DeepPages:
             found = _through(cur, points, query, where_sql, params, now, limit, offset)
             if found is not None:
                 return found
-            points = None   # they no longer frame the page: build them again
-        (total,) = one(cur.execute(f"SELECT count(*) FROM job_executions j WHERE {where_sql}",
-                                   params))
+            points = None  # they no longer frame the page: build them again
+        (total,) = one(
+            cur.execute(f"SELECT count(*) FROM job_executions j WHERE {where_sql}", params)
+        )
         if offset >= total:
             return [], total
         if total > LONG:
@@ -135,9 +142,17 @@ class DeepPages:
         sql, values = page_ids(query, where_sql, params, now, limit, offset)
         return [r[0] for r in cur.execute(sql, values).fetchall()], total
 
-    def _estimated(self, cur: duckdb.DuckDBPyConnection, query: JobQuery, where_sql: str,
-                   params: list[Any], now: dt.datetime, limit: int, offset: int,
-                   total: int) -> list[int] | None:
+    def _estimated(
+        self,
+        cur: duckdb.DuckDBPyConnection,
+        query: JobQuery,
+        where_sql: str,
+        params: list[Any],
+        now: dt.datetime,
+        limit: int,
+        offset: int,
+        total: int,
+    ) -> list[int] | None:
         """The page read in the band the sample places it in, or None (no sample, or a band
         that misses the page: the sample is then taken again)."""
         frame = self._sample.around(cur, query, where_sql, params, limit, offset, total)
@@ -148,14 +163,18 @@ class DeepPages:
             self._sample.refresh()
         return page
 
-    def _build_later(self, name: str, query: JobQuery, where_sql: str, params: list[Any],
-                     now: dt.datetime) -> None:
+    def _build_later(
+        self, name: str, query: JobQuery, where_sql: str, params: list[Any], now: dt.datetime
+    ) -> None:
         with self._lock:
             if name in self._building:
                 return
-            build = threading.Thread(target=self._build, name="jobdash-checkpoints",
-                                     args=(name, *_numbering(query, where_sql, params, now)),
-                                     daemon=True)
+            build = threading.Thread(
+                target=self._build,
+                name="jobdash-checkpoints",
+                args=(name, *_numbering(query, where_sql, params, now)),
+                daemon=True,
+            )
             self._building[name] = build
         build.start()
 
@@ -181,22 +200,31 @@ def _name(query: JobQuery, where_sql: str, params: list[Any]) -> str:
     return repr((where_sql, params, query.sort, query.descending))
 
 
-def _numbering(query: JobQuery, where_sql: str, params: list[Any],
-               now: dt.datetime) -> tuple[str, list[Any]]:
+def _numbering(
+    query: JobQuery, where_sql: str, params: list[Any], now: dt.datetime
+) -> tuple[str, list[Any]]:
     """SQL and parameters numbering every matching row in order once and keeping the sort
     key and id of every :data:`STEP`-th."""
     key_sql, key_params = sort_key(query, now)
     order_sql, uses_now = order_by(query)
-    return (f"""SELECT {key_sql} AS k, j.id FROM job_executions j WHERE {where_sql}
+    return (
+        f"""SELECT {key_sql} AS k, j.id FROM job_executions j WHERE {where_sql}
                 QUALIFY (row_number() OVER (ORDER BY {order_sql}) - 1) % ? = 0
                 ORDER BY {order_sql}""",
-            [*key_params, *params, *([now] if uses_now else []), STEP,
-             *([now] if uses_now else [])])
+        [*key_params, *params, *([now] if uses_now else []), STEP, *([now] if uses_now else [])],
+    )
 
 
-def _through(cur: duckdb.DuckDBPyConnection, points: _Checkpoints, query: JobQuery,
-             where_sql: str, params: list[Any], now: dt.datetime, limit: int,
-             offset: int) -> tuple[list[int], int] | None:
+def _through(
+    cur: duckdb.DuckDBPyConnection,
+    points: _Checkpoints,
+    query: JobQuery,
+    where_sql: str,
+    params: list[Any],
+    now: dt.datetime,
+    limit: int,
+    offset: int,
+) -> tuple[list[int], int] | None:
     """The page read between two checkpoints and the listing's size, or None when the
     checkpoints no longer frame the page."""
     with points.lock:
@@ -205,26 +233,36 @@ def _through(cur: duckdb.DuckDBPyConnection, points: _Checkpoints, query: JobQue
     first, last = max(0, lead), (offset - shift + limit) // STEP + 2
     if first >= len(points.keys):
         return None
-    since = points.keys[first] if lead >= 0 else None   # among the first rows: from the top
+    since = points.keys[first] if lead >= 0 else None  # among the first rows: from the top
     until = points.keys[last] if last < len(points.keys) else None
-    total, ahead, page = _band(cur, query, where_sql, params, now, Frame(since, until), limit,
-                               offset)
+    total, ahead, page = _band(
+        cur, query, where_sql, params, now, Frame(since, until), limit, offset
+    )
     if since is not None:
         with points.lock:
             points.shift = ahead - first * STEP
     return None if page is None else (page, total)
 
 
-def _band(cur: duckdb.DuckDBPyConnection, query: JobQuery, where_sql: str,
-          params: list[Any], now: dt.datetime, frame: Frame, limit: int, offset: int,
-          total: int | None = None) -> tuple[int, int, list[int] | None]:
+def _band(
+    cur: duckdb.DuckDBPyConnection,
+    query: JobQuery,
+    where_sql: str,
+    params: list[Any],
+    now: dt.datetime,
+    frame: Frame,
+    limit: int,
+    offset: int,
+    total: int | None = None,
+) -> tuple[int, int, list[int] | None]:
     """Read the rows of ``frame`` (see :meth:`_Order.between`): the listing's size (counted
     unless the caller gives it), how many rows come before the band (counted), and the page
     at ``offset`` when the band holds it (None when it does not)."""
     since, until = frame.since, frame.until
     scan = f"FROM job_executions j WHERE ({where_sql})"
-    size_sql, size_params = ("?::BIGINT", [total]) if total is not None else (
-        f"(SELECT count(*) {scan})", params)
+    size_sql, size_params = (
+        ("?::BIGINT", [total]) if total is not None else (f"(SELECT count(*) {scan})", params)
+    )
     counts, bands, count_params, band_params = [], [], [], []
     # Each part of the key (the duration: stored and live) is tested on its own rows.
     for key_sql, key_params, rows in key_parts(query, now):
@@ -239,12 +277,15 @@ def _band(cur: duckdb.DuckDBPyConnection, query: JobQuery, where_sql: str,
     # statement (an OFFSET computed from the count): the band's ids (a few hundred through
     # checkpoints or an unfiltered sample, up to tens of thousands by a filtered estimate)
     # are cut here.
-    total, ahead, band = one(cur.execute(
-        f"""SELECT {size_sql}, {' + '.join(counts)},
+    total, ahead, band = one(
+        cur.execute(
+            f"""SELECT {size_sql}, {" + ".join(counts)},
                    (SELECT list(id ORDER BY {keyed_order(query)})
-                    FROM ({' UNION ALL '.join(bands)}))""",
-        [*size_params, *count_params, *band_params]))
-    page = (band or [])[offset - ahead:offset - ahead + limit] if offset >= ahead else []
+                    FROM ({" UNION ALL ".join(bands)}))""",
+            [*size_params, *count_params, *band_params],
+        )
+    )
+    page = (band or [])[offset - ahead : offset - ahead + limit] if offset >= ahead else []
     holds = offset >= ahead and (len(page) == max(0, min(limit, total - offset)) or until is None)
     return total, ahead, page if holds else None
 
@@ -262,12 +303,14 @@ class _Order:
     def before(self, point: Point) -> tuple[str, list[Any]]:
         """Rows strictly before ``point`` (a WHERE test: NULL for rows it excludes)."""
         key, job_id = point
-        if key is None:     # every row with a key, then the NULL keys in id order
+        if key is None:  # every row with a key, then the NULL keys in id order
             return f"({self.key} IS NOT NULL OR j.id {self.op} ?)", [*self.key_params, job_id]
         if job_id is None:
             return f"{self.key} {self.op} ?", [*self.key_params, key]
-        return (f"{self.key} {self.op}= ? AND ({self.key} {self.op} ? OR j.id {self.op} ?)",
-                [*self.key_params, key, *self.key_params, key, job_id])
+        return (
+            f"{self.key} {self.op}= ? AND ({self.key} {self.op} ? OR j.id {self.op} ?)",
+            [*self.key_params, key, *self.key_params, key, job_id],
+        )
 
     def between(self, first: Point | None, last: Point | None) -> tuple[str, list[Any]]:
         """Rows from ``first`` (included; None: from the top) to ``last`` (excluded, or

@@ -50,16 +50,20 @@ QC_COUNTERS: dict[str, str] = {"pending": "pending_images", "needs_review": "nee
 def backfill_sql(columns: Sequence[str]) -> str:
     """``UPDATE`` computing the given derived columns (of :data:`EXPRESSIONS`) of every row."""
     return "UPDATE job_executions SET " + ", ".join(
-        f"{column} = {EXPRESSIONS[column]}" for column in columns)
+        f"{column} = {EXPRESSIONS[column]}" for column in columns
+    )
 
 
 COUNT_IMAGES_SQL = (
     "UPDATE job_executions SET "
     + ", ".join(f"{column} = c.{column}" for column in QC_COUNTERS.values())
     + " FROM (SELECT execution_id, "
-    + ", ".join(f"count(*) FILTER (qc_status = '{status}') AS {column}"
-                for status, column in QC_COUNTERS.items())
-    + " FROM generated_images GROUP BY execution_id) c WHERE job_executions.id = c.execution_id")
+    + ", ".join(
+        f"count(*) FILTER (qc_status = '{status}') AS {column}"
+        for status, column in QC_COUNTERS.items()
+    )
+    + " FROM generated_images GROUP BY execution_id) c WHERE job_executions.id = c.execution_id"
+)
 """``UPDATE`` setting the QC counters of every job from its image rows."""
 
 

@@ -25,9 +25,12 @@ def frame(cur: duckdb.DuckDBPyConnection, rows: Sequence[tuple[Any, ...]]) -> pd
     """The ``rows`` fetched from ``cur`` (its last statement) as a frame, one column per
     result column."""
     values = list(zip(*rows, strict=True)) if rows else [()] * len(cur.description)
-    return pd.DataFrame({name: _column(list(column), str(kind))
-                         for (name, kind, *_), column in zip(cur.description, values,
-                                                             strict=True)})
+    return pd.DataFrame(
+        {
+            name: _column(list(column), str(kind))
+            for (name, kind, *_), column in zip(cur.description, values, strict=True)
+        }
+    )
 
 
 def _column(values: list[Any], kind: str) -> Any:
@@ -35,7 +38,7 @@ def _column(values: list[Any], kind: str) -> Any:
         plain, nullable = _INTEGERS[kind]
         return pd.array(values, dtype=nullable) if None in values else np.array(values, plain)
     if kind in _ARRAYS:
-        return np.array(values, dtype=_ARRAYS[kind])   # None becomes NaN / NaT
+        return np.array(values, dtype=_ARRAYS[kind])  # None becomes NaN / NaT
     if kind == "VARCHAR":
         return pd.array(values, dtype=_TEXT)
     column = np.empty(len(values), dtype=object)

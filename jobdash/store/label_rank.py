@@ -64,18 +64,21 @@ def number_all(cur: duckdb.DuckDBPyConnection) -> None:
 def place(cur: duckdb.DuckDBPyConnection) -> None:
     """Give the labels that have no rank one: an existing label's rank, else a rank between
     its neighbours', else (no room, or many new labels) every label a new one."""
-    (new,) = one(cur.execute(f"SELECT count(DISTINCT label_key) FROM job_executions "
-                             f"WHERE {_UNPLACED}"))
+    (new,) = one(
+        cur.execute(f"SELECT count(DISTINCT label_key) FROM job_executions WHERE {_UNPLACED}")
+    )
     if not new:
         return
     ranks = _ranks(cur.execute(_NEIGHBOURS).fetchall()) if new <= FEW else None
-    if ranks is None or len(ranks) < new:     # (none ranked yet: no neighbours either)
+    if ranks is None or len(ranks) < new:  # (none ranked yet: no neighbours either)
         number_all(cur)
         return
-    cur.execute(f"""UPDATE job_executions SET label_rank = u.r
+    cur.execute(
+        f"""UPDATE job_executions SET label_rank = u.r
                     FROM (SELECT unnest(?::VARCHAR[]) AS k, unnest(?::BIGINT[]) AS r) u
                     WHERE {_UNPLACED} AND job_executions.label_key = u.k""",
-                [list(ranks), list(ranks.values())])
+        [list(ranks), list(ranks.values())],
+    )
 
 
 Neighbours = tuple[str, str | None, int | None, int | None]
@@ -96,8 +99,9 @@ def _ranks(rows: Sequence[Neighbours]) -> dict[str, int] | None:
                 return None
             ranks.update((k, low + SPACING * i) for i, k in enumerate(labels, start=1))
         elif above - low > m:
-            ranks.update((k, low + (above - low) * i // (m + 1))
-                         for i, k in enumerate(labels, start=1))
+            ranks.update(
+                (k, low + (above - low) * i // (m + 1)) for i, k in enumerate(labels, start=1)
+            )
         else:
             return None
     return ranks

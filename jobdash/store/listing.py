@@ -24,7 +24,7 @@ DURATION_KEY = f"coalesce({STORED_DURATION}, {LIVE_DURATION})"
 
 _SORT_SQL = {
     "id": "j.id",
-    "label": "j.label_rank",     # orders like j.label_key, compared as integers
+    "label": "j.label_rank",  # orders like j.label_key, compared as integers
     "status": "j.status",
     "started_at": RUN_AT,
     "duration": DURATION_KEY,
@@ -74,8 +74,10 @@ def where(query: JobQuery | None, named: list[int] | None = None) -> tuple[str, 
             parts.append("j.id = ?")
             params.append(job_id)
         if named is None:
-            parts.append("j.configuration_id IN (SELECT id FROM configurations "
-                         "WHERE contains(lower(name), ?))")
+            parts.append(
+                "j.configuration_id IN (SELECT id FROM configurations "
+                "WHERE contains(lower(name), ?))"
+            )
             params.append(needle)
         elif named:
             parts.append("list_contains(?::BIGINT[], j.configuration_id)")
@@ -102,8 +104,10 @@ def key_parts(query: JobQuery, now: dt.datetime) -> list[tuple[str, list[Any], s
     the stored duration of finished jobs, a column DuckDB tests inside the scan (~2 ms a
     million rows against ~5 ms for the whole key), and the live one of the others (few)."""
     if query.sort == "duration":
-        return [(STORED_DURATION, [], f"{STORED_DURATION} IS NOT NULL"),
-                (LIVE_DURATION, [now], f"{STORED_DURATION} IS NULL")]
+        return [
+            (STORED_DURATION, [], f"{STORED_DURATION} IS NOT NULL"),
+            (LIVE_DURATION, [now], f"{STORED_DURATION} IS NULL"),
+        ]
     key_sql, key_params = sort_key(query, now)
     return [(key_sql, key_params, "TRUE")]
 
@@ -129,29 +133,43 @@ def costly(query: JobQuery) -> bool:
     return bool(search_text(query))
 
 
-def page_ids(query: JobQuery, where_sql: str, params: list[Any], now: dt.datetime,
-             limit: int, offset: int) -> tuple[str, list[Any]]:
+def page_ids(
+    query: JobQuery, where_sql: str, params: list[Any], now: dt.datetime, limit: int, offset: int
+) -> tuple[str, list[Any]]:
     """SQL and parameters selecting the ids of one page, in order (cheap filters)."""
     order_sql, uses_now = order_by(query)
-    return (f"SELECT j.id FROM job_executions j WHERE {where_sql} ORDER BY {order_sql} "
-            "LIMIT ? OFFSET ?", [*params, *([now] if uses_now else []), limit, offset])
+    return (
+        f"SELECT j.id FROM job_executions j WHERE {where_sql} ORDER BY {order_sql} "
+        "LIMIT ? OFFSET ?",
+        [*params, *([now] if uses_now else []), limit, offset],
+    )
 
 
-def from_the_end(query: JobQuery, where_sql: str, params: list[Any], now: dt.datetime,
-                 limit: int, offset: int, total: int) -> tuple[str, list[Any]]:
+def from_the_end(
+    query: JobQuery,
+    where_sql: str,
+    params: list[Any],
+    now: dt.datetime,
+    limit: int,
+    offset: int,
+    total: int,
+) -> tuple[str, list[Any]]:
     """SQL and parameters selecting the ids of the page at ``offset`` of ``total`` rows,
     read backwards from the end of the order (the caller reverses them): for a page in the
     second half, the top-N keeps fewer rows than reading forwards would."""
-    d = "ASC" if query.descending else "DESC"       # the exact mirror of order_by's order
+    d = "ASC" if query.descending else "DESC"  # the exact mirror of order_by's order
     key_sql, key_params = sort_key(query, now)
     start = max(0, total - offset - limit)
-    return (f"SELECT j.id FROM job_executions j WHERE {where_sql} "
-            f"ORDER BY {key_sql} {d} NULLS FIRST, j.id {d} LIMIT ? OFFSET ?",
-            [*params, *key_params, total - offset - start, start])
+    return (
+        f"SELECT j.id FROM job_executions j WHERE {where_sql} "
+        f"ORDER BY {key_sql} {d} NULLS FIRST, j.id {d} LIMIT ? OFFSET ?",
+        [*params, *key_params, total - offset - start, start],
+    )
 
 
-def counted_page(query: JobQuery, where_sql: str, params: list[Any], now: dt.datetime,
-                 limit: int, offset: int) -> tuple[str, list[Any]]:
+def counted_page(
+    query: JobQuery, where_sql: str, params: list[Any], now: dt.datetime, limit: int, offset: int
+) -> tuple[str, list[Any]]:
     """SQL and parameters of one row: the number of matching jobs and the ids of one page
     in order (a list, NULL when the page is empty). The filters run once: the matching ids
     and sort keys are kept, then counted and sorted."""

@@ -78,8 +78,7 @@ MIGRATIONS: list[tuple[int, str, list[str]]] = [
         [
             "ALTER TABLE job_executions ADD COLUMN label_key VARCHAR",
             # a new job has no error message yet: the signature of none
-            f"ALTER TABLE job_executions ADD COLUMN error_signature VARCHAR "
-            f"DEFAULT '{NO_MESSAGE}'",
+            f"ALTER TABLE job_executions ADD COLUMN error_signature VARCHAR DEFAULT '{NO_MESSAGE}'",
             "ALTER TABLE job_executions ADD COLUMN duration_ms BIGINT",
             "ALTER TABLE job_executions ADD COLUMN pending_images INTEGER NOT NULL DEFAULT 0",
             "ALTER TABLE job_executions ADD COLUMN needs_review_images INTEGER NOT NULL DEFAULT 0",

@@ -104,12 +104,12 @@ class Sample:
         """Take the sample again in the background (unless one is being taken, or was taken
         less than :data:`REBUILD_AFTER_S` ago)."""
         with self._lock:
-            fresh = (self._built_at is not None
-                     and time.monotonic() - self._built_at < REBUILD_AFTER_S)
+            fresh = (
+                self._built_at is not None and time.monotonic() - self._built_at < REBUILD_AFTER_S
+            )
             if self._build is not None or fresh:
                 return
-            self._build = threading.Thread(target=self._take, name="jobdash-sample",
-                                           daemon=True)
+            self._build = threading.Thread(target=self._take, name="jobdash-sample", daemon=True)
         self._build.start()
 
     def wait(self) -> None:
@@ -119,8 +119,16 @@ class Sample:
         if build is not None:
             build.join()
 
-    def around(self, cur: duckdb.DuckDBPyConnection, query: JobQuery, where_sql: str,
-               params: list[Any], limit: int, offset: int, total: int) -> Frame | None:
+    def around(
+        self,
+        cur: duckdb.DuckDBPyConnection,
+        query: JobQuery,
+        where_sql: str,
+        params: list[Any],
+        limit: int,
+        offset: int,
+        total: int,
+    ) -> Frame | None:
         """The band likely to hold the page at ``offset`` of a listing of ``total`` rows
         (edges None for the top or the end of the listing), or None without a usable sample
         or when the band would be the whole listing."""
@@ -137,8 +145,10 @@ class Sample:
             framed = _unfiltered(placed, limit, offset, total, taken_of)
         else:
             position = _position(query.sort, query.descending)
-            places = cur.execute(f"SELECT j.{position} AS p FROM {DATABASE}.jobs j "
-                                 f"WHERE {where_sql} ORDER BY p", params).fetchnumpy()["p"]
+            places = cur.execute(
+                f"SELECT j.{position} AS p FROM {DATABASE}.jobs j WHERE {where_sql} ORDER BY p",
+                params,
+            ).fetchnumpy()["p"]
             framed = _filtered(placed, places.tolist(), limit, offset, total)
         return None if framed is None or framed == (None, None) else framed
 
@@ -147,7 +157,7 @@ class Sample:
             now = dt.datetime.now(dt.UTC).replace(tzinfo=None)
             with self._cursor() as cur:
                 cur.execute(f"ATTACH IF NOT EXISTS ':memory:' AS {DATABASE}")
-                cur.execute("BEGIN TRANSACTION")   # one snapshot of the history throughout
+                cur.execute("BEGIN TRANSACTION")  # one snapshot of the history throughout
                 try:
                     total, orders = _sampled(cur, now)
                 except BaseException:
@@ -164,8 +174,9 @@ class Sample:
                 self._build = None
 
 
-def _sampled(cur: duckdb.DuckDBPyConnection,
-             now: dt.datetime) -> tuple[int, dict[tuple[str, bool], _Placed]]:
+def _sampled(
+    cur: duckdb.DuckDBPyConnection, now: dt.datetime
+) -> tuple[int, dict[tuple[str, bool], _Placed]]:
     """Take the sample: every :data:`STRIDE`-th job by id with its place in the whole history
     in each order of :data:`SORTS`, both ways. Returns the number of jobs and :func:`_orders`.
 
@@ -174,24 +185,36 @@ def _sampled(cur: duckdb.DuckDBPyConnection,
     the keys first and the NULL keys after them, so a descending place follows from the
     ascending one and the number of keys."""
     positions = [_position(sort, descending) for sort in SORTS for descending in (False, True)]
-    cur.execute(f"""CREATE OR REPLACE TABLE {DATABASE}.jobs AS
+    cur.execute(
+        f"""CREATE OR REPLACE TABLE {DATABASE}.jobs AS
                     SELECT * EXCLUDE (configuration_snapshot),
-                           {', '.join(f'NULL::BIGINT AS {p}' for p in positions)}
-                    FROM job_executions WHERE id % ? = 0""", [STRIDE])
+                           {", ".join(f"NULL::BIGINT AS {p}" for p in positions)}
+                    FROM job_executions WHERE id % ? = 0""",
+        [STRIDE],
+    )
     keys = [sort_key(JobQuery(sort=sort), now) for sort in SORTS]
-    total, *keyed = one(cur.execute(
-        f"SELECT count(*), {', '.join(f'count({sql})' for sql, _ in keys)} "
-        "FROM job_executions j", [value for _, params in keys for value in params]))
+    total, *keyed = one(
+        cur.execute(
+            f"SELECT count(*), {', '.join(f'count({sql})' for sql, _ in keys)} "
+            "FROM job_executions j",
+            [value for _, params in keys for value in params],
+        )
+    )
     for sort, (key_sql, key_params), with_key in zip(SORTS, keys, keyed, strict=True):
         asc, desc = _position(sort, False), _position(sort, True)
-        cur.execute(f"""UPDATE {DATABASE}.jobs s SET {asc} = p.place FROM (
+        cur.execute(
+            f"""UPDATE {DATABASE}.jobs s SET {asc} = p.place FROM (
                             SELECT j.id, row_number() OVER (
                                 ORDER BY {key_sql} ASC NULLS LAST, j.id ASC) - 1 AS place
                             FROM job_executions j QUALIFY j.id % ? = 0) p
-                        WHERE s.id = p.id""", [*key_params, STRIDE])
-        cur.execute(f"""UPDATE {DATABASE}.jobs j SET {desc} = CASE WHEN {key_sql} IS NULL
+                        WHERE s.id = p.id""",
+            [*key_params, STRIDE],
+        )
+        cur.execute(
+            f"""UPDATE {DATABASE}.jobs j SET {desc} = CASE WHEN {key_sql} IS NULL
                             THEN ? - 1 - {asc} + ? ELSE ? - 1 - {asc} END""",
-                    [*key_params, total, with_key, with_key])
+            [*key_params, total, with_key, with_key],
+        )
     return total, _orders(cur, now)
 
 
@@ -201,10 +224,14 @@ def _orders(cur: duckdb.DuckDBPyConnection, now: dt.datetime) -> dict[tuple[str,
     for sort in SORTS:
         key_sql, key_params = sort_key(JobQuery(sort=sort), now)
         for descending in (False, True):
-            rows = cur.execute(f"SELECT j.{_position(sort, descending)} AS p, {key_sql}, j.id "
-                               f"FROM {DATABASE}.jobs j ORDER BY p", key_params).fetchall()
-            orders[sort, descending] = _Placed([place for place, _, _ in rows],
-                                               [(key, job_id) for _, key, job_id in rows])
+            rows = cur.execute(
+                f"SELECT j.{_position(sort, descending)} AS p, {key_sql}, j.id "
+                f"FROM {DATABASE}.jobs j ORDER BY p",
+                key_params,
+            ).fetchall()
+            orders[sort, descending] = _Placed(
+                [place for place, _, _ in rows], [(key, job_id) for _, key, job_id in rows]
+            )
     return orders
 
 
@@ -213,21 +240,23 @@ def _position(sort: str, descending: bool) -> str:
     return f"{sort}_{'desc' if descending else 'asc'}"
 
 
-def _unfiltered(placed: _Placed, limit: int, offset: int, total: int,
-                taken_of: int) -> Frame:
+def _unfiltered(placed: _Placed, limit: int, offset: int, total: int, taken_of: int) -> Frame:
     """The band round the page of the whole history: from the last sampled row before it to
     the first after it, as placed when the sample was taken of ``taken_of`` jobs, widened by
     the jobs added or deleted since and one sampling step more (rows that moved without
     changing the count: a rename, a running job's duration)."""
     margin = abs(total - taken_of) + STRIDE
     points = placed.points
-    return _framed(lambda i: points[i] if 0 <= i < len(points) else None,
-                   bisect.bisect_right(placed.places, offset - margin) - 1,
-                   bisect.bisect_left(placed.places, offset + limit + margin))
+    return _framed(
+        lambda i: points[i] if 0 <= i < len(points) else None,
+        bisect.bisect_right(placed.places, offset - margin) - 1,
+        bisect.bisect_left(placed.places, offset + limit + margin),
+    )
 
 
-def _filtered(placed: _Placed, places: list[int], limit: int, offset: int,
-              total: int) -> Frame | None:
+def _filtered(
+    placed: _Placed, places: list[int], limit: int, offset: int, total: int
+) -> Frame | None:
     """The band round the page of a filtered listing whose sampled rows have ``places`` (in
     order): the sampled rows at the page's estimated start less :func:`_margin` and at its
     end plus the margin (None when no sampled row passes the filters)."""
@@ -241,8 +270,11 @@ def _filtered(placed: _Placed, places: list[int], limit: int, offset: int,
         return placed.point(places[i]) if 0 <= i < n else None
 
     margin = _margin(offset, total)
-    return _framed(row, math.floor((offset - margin) * n / total),
-                   math.ceil((offset + limit + margin) * n / total))
+    return _framed(
+        row,
+        math.floor((offset - margin) * n / total),
+        math.ceil((offset + limit + margin) * n / total),
+    )
 
 
 def _framed(row: Callable[[int], Point | None], start: int, end: int) -> Frame:

@@ -24,15 +24,21 @@ RULES: tuple[tuple[str, str], ...] = (
     # UUIDs.
     (r"(?i)\b[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}\b", "<uuid>"),
     # ISO dates and timestamps (2026-11-01, 2026-11-01T09:00:00.123Z, ... +02:00), clock times.
-    (r"\b\d{4}-\d{2}-\d{2}(?:[T ]\d{2}:\d{2}(?::\d{2}(?:[.,]\d+)?)?(?:Z|[+-]\d{2}:?\d{2})?)?"
-     r"|\b\d{1,2}:\d{2}(?::\d{2}(?:[.,]\d+)?)?\b", "<time>"),
+    (
+        r"\b\d{4}-\d{2}-\d{2}(?:[T ]\d{2}:\d{2}(?::\d{2}(?:[.,]\d+)?)?(?:Z|[+-]\d{2}:?\d{2})?)?"
+        r"|\b\d{1,2}:\d{2}(?::\d{2}(?:[.,]\d+)?)?\b",
+        "<time>",
+    ),
     # Paths: absolute or home (/tmp/x.png, ~/out) at the start or after a separator; Windows
     # (C:\out); relative ones ending in a file name with an extension (out/2026/img_01.png);
     # bare file names of common types (img_003.webp, batch_7.csv).
-    (r"(^|[\s'\"(\[=:,])~?/[^\s'\"<>()\[\],;:]+|\b[A-Za-z]:\\[^\s'\"<>|:]*"
-     r"|\b[\w.-]*(?:/[\w.-]+)+\.[A-Za-z0-9]{1,5}\b"
-     r"|\b[\w.-]+\.(?i:png|jpe?g|webp|gif|bmp|tiff?|avif|heic|svg|csv|tsv|json|ya?ml|xml|txt"
-     r"|log|zip|parquet|duckdb|db|sqlite)\b", r"\1<path>"),
+    (
+        r"(^|[\s'\"(\[=:,])~?/[^\s'\"<>()\[\],;:]+|\b[A-Za-z]:\\[^\s'\"<>|:]*"
+        r"|\b[\w.-]*(?:/[\w.-]+)+\.[A-Za-z0-9]{1,5}\b"
+        r"|\b[\w.-]+\.(?i:png|jpe?g|webp|gif|bmp|tiff?|avif|heic|svg|csv|tsv|json|ya?ml|xml|txt"
+        r"|log|zip|parquet|duckdb|db|sqlite)\b",
+        r"\1<path>",
+    ),
     # Quoted values: 'x' (an opening quote follows no letter, so "can't" stays), "x", “x”, ‘x’.
     (r"(^|[^\w])'[^']*'|\"[^\"]*\"|“[^”]*”|‘[^’]*’", r"\1<str>"),
     # Whole decimal numbers (12, 3.5, 12,000, 000123).
@@ -64,8 +70,10 @@ def signature_sql(expr: str, empty: str = NO_MESSAGE) -> str:
         sql = f"regexp_replace({sql}, {_literal(pattern)}, {_literal(replacement)}, 'g')"
     # Blank in, blank out: test the raw text (cheap) rather than the result, so that DuckDB
     # does not evaluate the chain of replacements twice.
-    return (f"CASE WHEN coalesce(regexp_full_match({expr}, '\\s*'), TRUE) "
-            f"THEN {_literal(empty)} ELSE left(trim({sql}), {MAX_LENGTH}) END")
+    return (
+        f"CASE WHEN coalesce(regexp_full_match({expr}, '\\s*'), TRUE) "
+        f"THEN {_literal(empty)} ELSE left(trim({sql}), {MAX_LENGTH}) END"
+    )
 
 
 ERROR_SIGNATURE = signature_sql("j.error_message")

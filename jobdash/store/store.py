@@ -40,11 +40,25 @@ JOB_COLUMNS = f"""
     j.approved_images, j.qc_failed_images, j.error_message, j.error_step, j.updated_at
 """
 JOB_FROM = "job_executions j LEFT JOIN configurations c ON c.id = j.configuration_id"
-UPDATABLE_JOB_FIELDS = frozenset({
-    "label", "status", "started_at", "completed_at", "progress", "current_step",
-    "total_images", "successful_images", "failed_images", "approved_images",
-    "qc_failed_images", "error_message", "error_step", "configuration_snapshot", "updated_at",
-})
+UPDATABLE_JOB_FIELDS = frozenset(
+    {
+        "label",
+        "status",
+        "started_at",
+        "completed_at",
+        "progress",
+        "current_step",
+        "total_images",
+        "successful_images",
+        "failed_images",
+        "approved_images",
+        "qc_failed_images",
+        "error_message",
+        "error_step",
+        "configuration_snapshot",
+        "updated_at",
+    }
+)
 
 
 def utcnow() -> dt.datetime:
@@ -79,12 +93,14 @@ class JobStore:
         self._idle = threading.Condition()  # guards the two fields below
         self._open_cursors = 0
         self._closed = False
-        self._labels_set = False    # in the open transaction (under the write lock)
+        self._labels_set = False  # in the open transaction (under the write lock)
         self._deep = deep.DeepPages(self._cursor)
         self.path.parent.mkdir(parents=True, exist_ok=True)
         try:
-            self._con = duckdb.connect(str(self.path), config={
-                "memory_limit": engine.memory_limit, "threads": engine.threads})
+            self._con = duckdb.connect(
+                str(self.path),
+                config={"memory_limit": engine.memory_limit, "threads": engine.threads},
+            )
         except duckdb.IOException as exc:
             if "lock" in str(exc).lower():
                 raise StoreLocked(
@@ -152,8 +168,10 @@ class JobStore:
 
     def _load_next_ids(self) -> dict[str, int]:
         with self._cursor() as cur:
-            return {t: one(cur.execute(f"SELECT coalesce(max(id), 0) + 1 FROM {t}"))[0]
-                    for t in ID_TABLES}
+            return {
+                t: one(cur.execute(f"SELECT coalesce(max(id), 0) + 1 FROM {t}"))[0]
+                for t in ID_TABLES
+            }
 
     def _prepare_default_listing(self) -> None:
         """Start building the checkpoints of the default listing (every job, newest first)
@@ -175,12 +193,15 @@ class JobStore:
     def schema_version(self) -> int:
         """Highest applied migration (0 for an empty file)."""
         with self._cursor() as cur:
-            (exists,) = one(cur.execute("SELECT count(*) FROM information_schema.tables "
-                                        "WHERE table_name = 'schema_migrations'"))
+            (exists,) = one(
+                cur.execute(
+                    "SELECT count(*) FROM information_schema.tables "
+                    "WHERE table_name = 'schema_migrations'"
+                )
+            )
             if not exists:
                 return 0
-            (version,) = one(cur.execute("SELECT coalesce(max(version), 0) "
-                                         "FROM schema_migrations"))
+            (version,) = one(cur.execute("SELECT coalesce(max(version), 0) FROM schema_migrations"))
             return version
 
     def migrate(self) -> list[int]:
@@ -193,8 +214,10 @@ class JobStore:
             )
         applied = []
         with self._write_lock, self._cursor() as cur:
-            cur.execute("CREATE TABLE IF NOT EXISTS schema_migrations ("
-                        "version INTEGER PRIMARY KEY, description VARCHAR, applied_at TIMESTAMP)")
+            cur.execute(
+                "CREATE TABLE IF NOT EXISTS schema_migrations ("
+                "version INTEGER PRIMARY KEY, description VARCHAR, applied_at TIMESTAMP)"
+            )
             for version, description, statements in MIGRATIONS:
                 if version <= current:
                     continue
@@ -202,8 +225,10 @@ class JobStore:
                 try:
                     for statement in statements:
                         cur.execute(statement)
-                    cur.execute("INSERT INTO schema_migrations VALUES (?, ?, ?)",
-                                [version, description, utcnow()])
+                    cur.execute(
+                        "INSERT INTO schema_migrations VALUES (?, ?, ?)",
+                        [version, description, utcnow()],
+                    )
                 except BaseException:
                     cur.execute("ROLLBACK")
                     raise
@@ -214,8 +239,12 @@ class JobStore:
     def applied_migrations(self) -> list[int]:
         """Versions recorded in ``schema_migrations``, in order."""
         with self._cursor() as cur:
-            return [r[0] for r in cur.execute(
-                "SELECT version FROM schema_migrations ORDER BY version").fetchall()]
+            return [
+                r[0]
+                for r in cur.execute(
+                    "SELECT version FROM schema_migrations ORDER BY version"
+                ).fetchall()
+            ]
 
     # -- configurations ---------------------------------------------------------------------
 
@@ -224,13 +253,17 @@ class JobStore:
         with self._cursor() as cur:
             return cur.execute(
                 "SELECT id, name, version, settings, created_at, updated_at FROM configurations "
-                "ORDER BY name, version").df()
+                "ORDER BY name, version"
+            ).df()
 
     def configuration(self, config_id: int) -> dict | None:
         """One configuration as a dict with parsed settings, or None."""
         with self._cursor() as cur:
-            row = cur.execute("SELECT id, name, version, settings, created_at, updated_at "
-                              "FROM configurations WHERE id = ?", [config_id]).fetchone()
+            row = cur.execute(
+                "SELECT id, name, version, settings, created_at, updated_at "
+                "FROM configurations WHERE id = ?",
+                [config_id],
+            ).fetchone()
         if row is None:
             return None
         keys = ("id", "name", "version", "settings", "created_at", "updated_at")
@@ -241,8 +274,9 @@ class JobStore:
     def configuration_by_name(self, name: str) -> dict | None:
         """The newest version of the configuration called ``name``, or None."""
         with self._cursor() as cur:
-            row = cur.execute("SELECT id FROM configurations WHERE name = ? "
-                              "ORDER BY version DESC LIMIT 1", [name]).fetchone()
+            row = cur.execute(
+                "SELECT id FROM configurations WHERE name = ? ORDER BY version DESC LIMIT 1", [name]
+            ).fetchone()
         return self.configuration(row[0]) if row else None
 
     def add_configuration(self, name: str, settings: dict, *, at: dt.datetime | None = None) -> int:
@@ -250,16 +284,22 @@ class JobStore:
         with self.transaction() as tx:
             return self.insert_configuration(tx, name=name, settings=settings, at=at)
 
-    def insert_configuration(self, tx: Transaction, *, name: str, settings: dict,
-                             at: dt.datetime | None = None) -> int:
+    def insert_configuration(
+        self, tx: Transaction, *, name: str, settings: dict, at: dt.datetime | None = None
+    ) -> int:
         """Insert the next version of configuration ``name`` inside a transaction."""
         cur = tx._cur
         at = at or utcnow()
-        (version,) = one(cur.execute("SELECT coalesce(max(version), 0) + 1 "
-                                     "FROM configurations WHERE name = ?", [name]))
+        (version,) = one(
+            cur.execute(
+                "SELECT coalesce(max(version), 0) + 1 FROM configurations WHERE name = ?", [name]
+            )
+        )
         (config_id,) = self._new_ids("configurations")
-        cur.execute("INSERT INTO configurations VALUES (?, ?, ?, ?, ?, ?)",
-                    [config_id, name, version, _json(settings), at, at])
+        cur.execute(
+            "INSERT INTO configurations VALUES (?, ?, ?, ?, ?, ?)",
+            [config_id, name, version, _json(settings), at, at],
+        )
         return config_id
 
     # -- reading jobs -----------------------------------------------------------------------
@@ -270,16 +310,19 @@ class JobStore:
         with self._cursor() as cur:
             where_sql, params = listing.where(query, self._named(cur, query))
             if listing.costly(query):
-                sql, values = listing.counted_page(query, where_sql, params, now,
-                                                   query.page_size, offset)
+                sql, values = listing.counted_page(
+                    query, where_sql, params, now, query.page_size, offset
+                )
                 total, ids = one(cur.execute(sql, values))
                 ids = ids or []
             elif query.sort == "status":
-                ids, total = by_status.status_page(cur, query, where_sql, params,
-                                                   query.page_size, offset)
+                ids, total = by_status.status_page(
+                    cur, query, where_sql, params, query.page_size, offset
+                )
             else:
-                ids, total = self._deep.page(cur, query, where_sql, params, now,
-                                             query.page_size, offset)
+                ids, total = self._deep.page(
+                    cur, query, where_sql, params, now, query.page_size, offset
+                )
             rows = self._jobs_by_ids(cur, ids, now)
         return rows, total
 
@@ -291,12 +334,14 @@ class JobStore:
             return None
         return [r[0] for r in cur.execute(listing.CONFIGURATIONS_NAMED, [needle]).fetchall()]
 
-    def _jobs_by_ids(self, cur: duckdb.DuckDBPyConnection, ids: Sequence[int],
-                     now: dt.datetime) -> pd.DataFrame:
-        rows = cur.execute(f"SELECT {JOB_COLUMNS} FROM {JOB_FROM} WHERE j.id IN {_ID_LIST}",
-                           [now, list(ids)]).fetchall()
+    def _jobs_by_ids(
+        self, cur: duckdb.DuckDBPyConnection, ids: Sequence[int], now: dt.datetime
+    ) -> pd.DataFrame:
+        rows = cur.execute(
+            f"SELECT {JOB_COLUMNS} FROM {JOB_FROM} WHERE j.id IN {_ID_LIST}", [now, list(ids)]
+        ).fetchall()
         order = {job_id: i for i, job_id in enumerate(ids)}
-        rows.sort(key=lambda row: order[row[0]])    # JOB_COLUMNS starts with the id
+        rows.sort(key=lambda row: order[row[0]])  # JOB_COLUMNS starts with the id
         return frame(cur, rows)
 
     def jobs(self, ids: Sequence[int], now: dt.datetime) -> pd.DataFrame:
@@ -319,14 +364,19 @@ class JobStore:
     def existing_ids(self, ids: Sequence[int]) -> dict[int, str]:
         """Status of each of ``ids`` that exists."""
         with self._cursor() as cur:
-            return dict(cur.execute(f"SELECT id, status FROM job_executions WHERE id IN {_ID_LIST}",
-                                    [list(ids)]).fetchall())
+            return dict(
+                cur.execute(
+                    f"SELECT id, status FROM job_executions WHERE id IN {_ID_LIST}", [list(ids)]
+                ).fetchall()
+            )
 
     def job(self, job_id: int) -> dict | None:
         """Every column of one job (snapshot parsed), with configuration name/version."""
         with self._cursor() as cur:
-            cur.execute(f"SELECT {JOB_COLUMNS}, j.configuration_snapshot FROM {JOB_FROM} "
-                        "WHERE j.id = ?", [utcnow(), job_id])
+            cur.execute(
+                f"SELECT {JOB_COLUMNS}, j.configuration_snapshot FROM {JOB_FROM} WHERE j.id = ?",
+                [utcnow(), job_id],
+            )
             row = cur.fetchone()
             if row is None:
                 return None
@@ -338,27 +388,35 @@ class JobStore:
     def images(self, job_id: int) -> pd.DataFrame:
         """Every image row of one job, oldest first."""
         with self._cursor() as cur:
-            return cur.execute("SELECT * FROM generated_images WHERE execution_id = ? "
-                               "ORDER BY id", [job_id]).df()
+            return cur.execute(
+                "SELECT * FROM generated_images WHERE execution_id = ? ORDER BY id", [job_id]
+            ).df()
 
     def images_for_jobs(self, ids: Sequence[int]) -> pd.DataFrame:
         """Image rows of many jobs (for exports), ordered by job then image."""
         with self._cursor() as cur:
-            return cur.execute(f"SELECT * FROM generated_images WHERE execution_id IN {_ID_LIST} "
-                               "ORDER BY execution_id, id", [list(ids)]).df()
+            return cur.execute(
+                f"SELECT * FROM generated_images WHERE execution_id IN {_ID_LIST} "
+                "ORDER BY execution_id, id",
+                [list(ids)],
+            ).df()
 
     def events(self, job_id: int, after_id: int = 0) -> pd.DataFrame:
         """Timeline of one job (optionally only events after ``after_id``), in order."""
         with self._cursor() as cur:
-            return cur.execute("SELECT * FROM job_events WHERE execution_id = ? AND id > ? "
-                               "ORDER BY id", [job_id, after_id]).df()
+            return cur.execute(
+                "SELECT * FROM job_events WHERE execution_id = ? AND id > ? ORDER BY id",
+                [job_id, after_id],
+            ).df()
 
     def statistics(self, query: JobQuery | None, now: dt.datetime) -> dict[str, Any]:
         """Aggregates over the jobs matching ``query`` in one scan."""
         week, fortnight = now - dt.timedelta(days=7), now - dt.timedelta(days=14)
         with self._cursor() as cur:
             where_sql, params = listing.where(query, self._named(cur, query))
-            row = one(cur.execute(f"""
+            row = one(
+                cur.execute(
+                    f"""
                 SELECT count(*) AS total,
                        count(*) FILTER (j.status = 'pending') AS pending,
                        count(*) FILTER (j.status = 'running') AS running,
@@ -374,35 +432,62 @@ class JobStore:
                        coalesce(sum(j.qc_failed_images), 0) AS images_qc_failed,
                        coalesce(sum(j.failed_images - j.qc_failed_images), 0)
                            AS images_processing_failed
-                FROM job_executions j WHERE {where_sql}""", [week, fortnight, week, *params]))
+                FROM job_executions j WHERE {where_sql}""",
+                    [week, fortnight, week, *params],
+                )
+            )
             return dict(zip([d[0] for d in cur.description], row, strict=True))
 
     def pending_queue(self) -> list[int]:
         """Ids of pending jobs in queue order."""
         with self._cursor() as cur:
-            return [r[0] for r in cur.execute(
-                "SELECT id FROM job_executions WHERE status = 'pending' ORDER BY queued_at, id"
-            ).fetchall()]
+            return [
+                r[0]
+                for r in cur.execute(
+                    "SELECT id FROM job_executions WHERE status = 'pending' ORDER BY queued_at, id"
+                ).fetchall()
+            ]
 
     def ids_with_status(self, status: str) -> list[int]:
         """Ids of every job in one status."""
         with self._cursor() as cur:
-            return [r[0] for r in cur.execute(
-                "SELECT id FROM job_executions WHERE status = ? ORDER BY id", [status]).fetchall()]
+            return [
+                r[0]
+                for r in cur.execute(
+                    "SELECT id FROM job_executions WHERE status = ? ORDER BY id", [status]
+                ).fetchall()
+            ]
 
     # -- writing jobs -----------------------------------------------------------------------
 
-    def insert_job(self, tx: Transaction, *, label: str | None, status: str,
-                   configuration_id: int | None, snapshot: dict | None, rerun_of: int | None,
-                   queued_at: dt.datetime | None) -> int:
+    def insert_job(
+        self,
+        tx: Transaction,
+        *,
+        label: str | None,
+        status: str,
+        configuration_id: int | None,
+        snapshot: dict | None,
+        rerun_of: int | None,
+        queued_at: dt.datetime | None,
+    ) -> int:
         """Insert one job inside a transaction; returns its id."""
         (job_id,) = self._new_ids("job_executions")
         tx._cur.execute(
             "INSERT INTO job_executions (id, label, status, configuration_id, "
             "configuration_snapshot, rerun_of, queued_at, updated_at) "
             "VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-            [job_id, label, status, configuration_id, _json(snapshot), rerun_of, queued_at,
-             queued_at])
+            [
+                job_id,
+                label,
+                status,
+                configuration_id,
+                _json(snapshot),
+                rerun_of,
+                queued_at,
+                queued_at,
+            ],
+        )
         tx._cur.execute(derived.refresh_sql(["label", "queued_at"]), [job_id])
         self._labels_set = True
         return job_id
@@ -417,21 +502,32 @@ class JobStore:
             fields["configuration_snapshot"] = _json(fields["configuration_snapshot"])
         fields.setdefault("updated_at", utcnow())
         assignments = ", ".join(f"{name} = ?" for name in fields)
-        tx._cur.execute(f"UPDATE job_executions SET {assignments} WHERE id = ?",
-                        [*fields.values(), job_id])
+        tx._cur.execute(
+            f"UPDATE job_executions SET {assignments} WHERE id = ?", [*fields.values(), job_id]
+        )
         refresh = derived.refresh_sql(fields)
         if refresh:
             tx._cur.execute(refresh, [job_id])
         self._labels_set |= "label" in fields
 
-    def add_event(self, tx: Transaction, job_id: int, *, level: str,
-                  message: str, step: str | None = None, sub_step: str | None = None,
-                  data: dict | None = None, at: dt.datetime | None = None) -> int:
+    def add_event(
+        self,
+        tx: Transaction,
+        job_id: int,
+        *,
+        level: str,
+        message: str,
+        step: str | None = None,
+        sub_step: str | None = None,
+        data: dict | None = None,
+        at: dt.datetime | None = None,
+    ) -> int:
         """Append one event to a job's timeline inside a transaction; returns its id."""
         (event_id,) = self._new_ids("job_events")
-        tx._cur.execute("INSERT INTO job_events VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-                        [event_id, job_id, at or utcnow(), level, step, sub_step, message,
-                         _json(data)])
+        tx._cur.execute(
+            "INSERT INTO job_events VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+            [event_id, job_id, at or utcnow(), level, step, sub_step, message, _json(data)],
+        )
         return event_id
 
     def add_image(self, tx: Transaction, job_id: int, **fields: Any) -> int:
@@ -442,10 +538,12 @@ class JobStore:
         if "metadata" in fields:
             fields["metadata"] = _json(fields["metadata"])
         names = ["id", "execution_id", *fields]
-        tx._cur.execute(f"INSERT INTO generated_images ({', '.join(names)}) "
-                        f"VALUES ({', '.join('?' * len(names))})",
-                        [image_id, job_id, *fields.values()])
-        counter = derived.count_image_sql(fields["qc_status"])   # NOT NULL: inserted above
+        tx._cur.execute(
+            f"INSERT INTO generated_images ({', '.join(names)}) "
+            f"VALUES ({', '.join('?' * len(names))})",
+            [image_id, job_id, *fields.values()],
+        )
+        counter = derived.count_image_sql(fields["qc_status"])  # NOT NULL: inserted above
         if counter:
             tx._cur.execute(counter, [job_id])
         return image_id
@@ -453,24 +551,41 @@ class JobStore:
     def image_files(self, tx: Transaction, ids: Sequence[int]) -> list[str]:
         """File and thumbnail paths of every image of the given jobs, inside a transaction
         (that deletes them)."""
-        rows = tx._cur.execute("SELECT file_path, thumbnail_path FROM generated_images "
-                           f"WHERE execution_id IN {_ID_LIST}", [list(ids)]).fetchall()
+        rows = tx._cur.execute(
+            "SELECT file_path, thumbnail_path FROM generated_images "
+            f"WHERE execution_id IN {_ID_LIST}",
+            [list(ids)],
+        ).fetchall()
         return [p for row in rows for p in row if p]
 
     def delete_jobs(self, tx: Transaction, ids: Sequence[int]) -> None:
         """Delete jobs with their images and events inside a transaction."""
-        for table, column in (("generated_images", "execution_id"),
-                              ("job_events", "execution_id"), ("job_executions", "id")):
+        for table, column in (
+            ("generated_images", "execution_id"),
+            ("job_events", "execution_id"),
+            ("job_executions", "id"),
+        ):
             tx._cur.execute(f"DELETE FROM {table} WHERE {column} IN {_ID_LIST}", [list(ids)])
 
     def mark_interrupted(self, message: str, now: dt.datetime) -> list[int]:
         """Turn jobs left ``running`` by a dead process into ``failed``; returns their ids."""
         with self.transaction() as tx:
-            ids = [r[0] for r in tx._cur.execute(
-                "SELECT id FROM job_executions WHERE status = 'running' ORDER BY id").fetchall()]
+            ids = [
+                r[0]
+                for r in tx._cur.execute(
+                    "SELECT id FROM job_executions WHERE status = 'running' ORDER BY id"
+                ).fetchall()
+            ]
             for job_id in ids:
-                self.update_job(tx, job_id, status="failed", completed_at=now,
-                                error_message=message, error_step="runner", updated_at=now)
+                self.update_job(
+                    tx,
+                    job_id,
+                    status="failed",
+                    completed_at=now,
+                    error_message=message,
+                    error_step="runner",
+                    updated_at=now,
+                )
                 self.add_event(tx, job_id, level="error", step="runner", message=message, at=now)
         return ids
 
@@ -480,14 +595,16 @@ class JobStore:
         """Create or replace a named filter preset."""
         with self.transaction() as tx:
             tx._cur.execute("DELETE FROM filter_presets WHERE name = ?", [name])
-            tx._cur.execute("INSERT INTO filter_presets VALUES (?, ?, ?)",
-                            [name, _json(query), utcnow()])
+            tx._cur.execute(
+                "INSERT INTO filter_presets VALUES (?, ?, ?)", [name, _json(query), utcnow()]
+            )
 
     def presets(self) -> list[dict]:
         """Every preset: name, query (dict), created_at; by name."""
         with self._cursor() as cur:
-            rows = cur.execute("SELECT name, query, created_at FROM filter_presets "
-                               "ORDER BY name").fetchall()
+            rows = cur.execute(
+                "SELECT name, query, created_at FROM filter_presets ORDER BY name"
+            ).fetchall()
         return [{"name": n, "query": json.loads(q), "created_at": c} for n, q, c in rows]
 
     def preset(self, name: str) -> dict:
@@ -524,7 +641,9 @@ class JobStore:
                 kinds = ", ".join(s.type.name for s in statements) or "nothing"
                 raise ValidationError(
                     f"store.sql() runs one read-only query (a SELECT), not {kinds}; change "
-                    "jobs through the JobService methods.", "statement")
+                    "jobs through the JobService methods.",
+                    "statement",
+                )
             return cur.execute(statements[0], list(params)).df()
 
 

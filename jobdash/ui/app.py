@@ -70,14 +70,19 @@ def page_template(*objects: Any) -> pn.template.BootstrapTemplate:
     No busy indicator: it would flicker (and message the browser) on every live-update tick;
     the pages show their own status."""
     template = pn.template.BootstrapTemplate(
-        title=TITLE, main=list(objects), header_background=theme.COLORS["primary_strong"],
-        main_max_width=f"{theme.MAX_WIDTH + 2 * theme.SPACE['page']}px", busy_indicator=None)
+        title=TITLE,
+        main=list(objects),
+        header_background=theme.COLORS["primary_strong"],
+        main_max_width=f"{theme.MAX_WIDTH + 2 * theme.SPACE['page']}px",
+        busy_indicator=None,
+    )
     template.config.raw_css.append(PAGE_CSS)
     return template
 
 
-def jobs_page(service: JobService, *, dashboard_url: str | None = "/dashboard",
-              refresh_ms: int = 1000) -> pn.template.BootstrapTemplate:
+def jobs_page(
+    service: JobService, *, dashboard_url: str | None = "/dashboard", refresh_ms: int = 1000
+) -> pn.template.BootstrapTemplate:
     """The Job Management page of one session, in the app's template; filters, sort, page
     and open job live in the page URL (the JobManager's jobdash.ui.page.urlstate.UrlState).
 
@@ -91,8 +96,13 @@ def jobs_page(service: JobService, *, dashboard_url: str | None = "/dashboard",
             manager = JobManager(service, refresh_ms, dashboard_url=dashboard_url)
         except Exception as exc:
             log.exception("the Job Management page could not be built")
-            return [pn.pane.Alert(f"Job Management could not load: {exc}. Reload the page; "
-                                  "if it persists, see the server log.", alert_type="danger")]
+            return [
+                pn.pane.Alert(
+                    f"Job Management could not load: {exc}. Reload the page; "
+                    "if it persists, see the server log.",
+                    alert_type="danger",
+                )
+            ]
         return [manager]
 
     _build_after_response(body, build)
@@ -155,8 +165,9 @@ def _changes_applied_now(doc: Any) -> Iterator[None]:
             state._connected[doc] = connected
 
 
-def dashboard_page(service: JobService, *, jobs_url: str | None = "/jobs",
-                   refresh_ms: int = 1000) -> pn.template.BootstrapTemplate:
+def dashboard_page(
+    service: JobService, *, jobs_url: str | None = "/jobs", refresh_ms: int = 1000
+) -> pn.template.BootstrapTemplate:
     """The Dashboard page of one session, in the app's template."""
     return page_template(DashboardPage(service, refresh_ms=refresh_ms, jobs_url=jobs_url))
 
@@ -166,10 +177,18 @@ def routes(service: JobService) -> dict[str, Any]:
     return {"dashboard": lambda: dashboard_page(service), "jobs": lambda: jobs_page(service)}
 
 
-def start_server(service: JobService, *, port: int = 5006, address: str = "127.0.0.1",
-                 basic_auth: str | None = None, show: bool = False, threaded: bool = False,
-                 extra_routes: Mapping[str, Callable[[], Any]] | None = None,
-                 dedicated: bool = False, **kwargs: Any) -> Any:
+def start_server(
+    service: JobService,
+    *,
+    port: int = 5006,
+    address: str = "127.0.0.1",
+    basic_auth: str | None = None,
+    show: bool = False,
+    threaded: bool = False,
+    extra_routes: Mapping[str, Callable[[], Any]] | None = None,
+    dedicated: bool = False,
+    **kwargs: Any,
+) -> Any:
     """Serve the pages of ``service``; blocks unless ``threaded`` (then returns the server
     thread, whose ``stop()`` ends it).
 
@@ -189,29 +208,42 @@ def start_server(service: JobService, *, port: int = 5006, address: str = "127.0
     if address in ("0.0.0.0", "::"):
         kwargs.setdefault("websocket_origin", "*")  # reachable under any host name
     if basic_auth:
-        kwargs.setdefault("cookie_secret",
-                          os.environ.get("JOBDASH_COOKIE_SECRET") or secrets.token_hex(32))
+        kwargs.setdefault(
+            "cookie_secret", os.environ.get("JOBDASH_COOKIE_SECRET") or secrets.token_hex(32)
+        )
     pages = {**routes(service), **(extra_routes or {})}
     titles = {"dashboard": f"Dashboard · {TITLE}", "jobs": f"Job Management · {TITLE}"}
     return pn.serve(
-        pages, port=port, address=address, show=show, threaded=threaded,
+        pages,
+        port=port,
+        address=address,
+        show=show,
+        threaded=threaded,
         title={slug: titles.get(slug, TITLE) for slug in pages},
         static_dirs={"images": str(image_root)},
         extra_patterns=[(r"/?", RedirectHandler, {"url": "/dashboard"})],
-        basic_auth=basic_auth, **kwargs)
+        basic_auth=basic_auth,
+        **kwargs,
+    )
 
 
-def serve(db_path: str | os.PathLike | None = None, port: int = 5006,
-          address: str = "127.0.0.1", basic_auth: str | None = None, show: bool = False,
-          runner: bool = True) -> None:
+def serve(
+    db_path: str | os.PathLike | None = None,
+    port: int = 5006,
+    address: str = "127.0.0.1",
+    basic_auth: str | None = None,
+    show: bool = False,
+    runner: bool = True,
+) -> None:
     """Open the history at ``db_path`` (default ``$JOBDASH_DB`` or data/jobs.duckdb) once,
     with its runner, and serve the Dashboard and Job Management until interrupted.
 
     ``basic_auth`` switches on Panel's basic auth: a password, or the path of a JSON file
     mapping user names to passwords. Binds to 127.0.0.1 unless ``address`` says otherwise."""
     service = shared_service(db_path, runner=runner)
-    start_server(service, port=port, address=address, basic_auth=basic_auth, show=show,
-                 dedicated=True)
+    start_server(
+        service, port=port, address=address, basic_auth=basic_auth, show=show, dedicated=True
+    )
 
 
 def _servable() -> None:

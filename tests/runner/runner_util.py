@@ -12,8 +12,14 @@ import jobdash
 from jobdash.service import JobService
 
 FAST: dict[str, Any] = {
-    "prompt_template": "A {keyword} at dawn", "keywords": ["red lake", "blue forest"],
-    "count": 2, "variations": 2, "width": 96, "height": 96, "format": "png", "seed": 11,
+    "prompt_template": "A {keyword} at dawn",
+    "keywords": ["red lake", "blue forest"],
+    "count": 2,
+    "variations": 2,
+    "width": 96,
+    "height": 96,
+    "format": "png",
+    "seed": 11,
     "generator": {"name": "procedural"},
 }
 
@@ -57,5 +63,7 @@ def finished(svc: JobService, job_id: int, timeout: float = 30.0) -> dict[str, A
 def steps(svc: JobService, job_id: int) -> list[tuple[str, str | None]]:
     """(step, sub_step) of a job's events in order."""
     events = svc.get_by_id(job_id).events
-    return [(s, None if not isinstance(ss, str) else ss)
-            for s, ss in zip(events["step"], events["sub_step"], strict=True)]
+    return [
+        (s, None if not isinstance(ss, str) else ss)
+        for s, ss in zip(events["step"], events["sub_step"], strict=True)
+    ]

@@ -16,17 +16,20 @@ from jobdash.runner import run_job
 
 @pytest.fixture(scope="module")
 def cluster():
-    with LocalCluster(n_workers=1, threads_per_worker=2, processes=True, host="127.0.0.1",
-                      dashboard_address=":0") as local:
+    with LocalCluster(
+        n_workers=1, threads_per_worker=2, processes=True, host="127.0.0.1", dashboard_address=":0"
+    ) as local:
         yield local
 
 
 def test_a_job_on_a_dask_cluster(tmp_path, cluster):
-    with running(tmp_path / "jobs.duckdb", executor="dask",
-                 scheduler=cluster.scheduler_address) as svc:
+    with running(
+        tmp_path / "jobs.duckdb", executor="dask", scheduler=cluster.scheduler_address
+    ) as svc:
         assert svc.runner.executor.window == 4  # two threads, two images each in flight
-        svc.add_configuration("Remote", settings(count=3, variations=2,
-                                                 processing={"enhance": {"contrast": 1.1}}))
+        svc.add_configuration(
+            "Remote", settings(count=3, variations=2, processing={"enhance": {"contrast": 1.1}})
+        )
         job = run_job(svc, "Remote", timeout=60)
         detail = svc.get_by_id(job["id"])
         root = svc.settings.image_root
@@ -39,27 +42,29 @@ def test_a_job_on_a_dask_cluster(tmp_path, cluster):
     assert len(workers) == 1 and not workers.pop().endswith(f":{os.getpid()}")
     assert events.iloc[4]["message"] == "Generator procedural on the dask executor"
     # Results come back in order although several images were computed ahead.
-    assert list(detail.images["prompt"]) == (["A red lake at dawn"] * 2
-                                             + ["A blue forest at dawn"] * 2
-                                             + ["A red lake at dawn"] * 2)
+    assert list(detail.images["prompt"]) == (
+        ["A red lake at dawn"] * 2 + ["A blue forest at dawn"] * 2 + ["A red lake at dawn"] * 2
+    )
     for path in detail.images["file_path"]:
         with Image.open(root / path) as im:
             assert im.size == (96, 96)
 
 
 def test_stopping_a_dask_job_cancels_the_images_in_flight(tmp_path, cluster):
-    with running(tmp_path / "jobs.duckdb", executor="dask",
-                 scheduler=cluster.scheduler_address) as svc:
-        svc.add_configuration("Long", settings(count=40, variations=1,
-                                               generator={"delay_s": 0.05}))
+    with running(
+        tmp_path / "jobs.duckdb", executor="dask", scheduler=cluster.scheduler_address
+    ) as svc:
+        svc.add_configuration("Long", settings(count=40, variations=1, generator={"delay_s": 0.05}))
         job_id = svc.start("Long")["id"]
         wait_until(lambda: len(svc.get_by_id(job_id).images) >= 2)
         svc.stop(job_id)
         job = finished(svc, job_id)
         client = svc.runner.executor.client
         # The images computed ahead were cancelled: the scheduler forgets every task.
-        wait_until(lambda: client.run_on_scheduler(
-            lambda dask_scheduler: not dask_scheduler.tasks), timeout=10)
+        wait_until(
+            lambda: client.run_on_scheduler(lambda dask_scheduler: not dask_scheduler.tasks),
+            timeout=10,
+        )
 
     assert job["status"] == "stopped" and 2 <= job["total_images"] < 40
 

@@ -102,8 +102,9 @@ def test_fault_rate_is_roughly_honoured_and_deterministic(gen):
     assert hits == [faulted(seed) for seed in range(200)]
 
 
-@pytest.mark.parametrize("options", [{"fault_rate": 1.5}, {"fault_rate": 0.5, "faults": ["melt"]},
-                                     {"delay_s": -1}])
+@pytest.mark.parametrize(
+    "options", [{"fault_rate": 1.5}, {"fault_rate": 0.5, "faults": ["melt"]}, {"delay_s": -1}]
+)
 def test_bad_options_are_refused(gen, options):
     with pytest.raises(ValueError):
         gen.generate("x", 1, 16, 16, options)
@@ -152,8 +153,9 @@ class _StubEntryPoint:
 
 def test_plugins_are_loaded_and_broken_ones_skipped(monkeypatch, caplog):
     fake = [
-        EntryPoint("copy", "jobdash.runner.generators:ProceduralGenerator",
-                   generators.ENTRY_POINT_GROUP),
+        EntryPoint(
+            "copy", "jobdash.runner.generators:ProceduralGenerator", generators.ENTRY_POINT_GROUP
+        ),
         EntryPoint("broken", "no_such_module_for_jobdash:Gen", generators.ENTRY_POINT_GROUP),
         _StubEntryPoint("not_a_class", len),
         _StubEntryPoint("procedural", _Impostor),

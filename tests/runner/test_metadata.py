@@ -11,8 +11,9 @@ from jobdash.runner.metadata import colour_names, describe, orientation
 def test_title_description_and_tags_from_prompt_and_pixels():
     meta = describe("a red fox sleeping in the snow", Image.new("RGB", (300, 200), (200, 30, 30)))
     assert meta["title"] == "Red Fox Sleeping Snow"
-    assert meta["description"] == ("A red fox sleeping in the snow. "
-                                   "A landscape image in red tones.")
+    assert meta["description"] == (
+        "A red fox sleeping in the snow. A landscape image in red tones."
+    )
     assert meta["tags"] == ["red", "fox", "sleeping", "snow", "landscape"]
 
 

@@ -47,20 +47,35 @@ def test_a_job_runs_end_to_end(tmp_path):
     assert json.loads(images["metadata"][1])["qc"]["nearest_image"] == 1
     assert not (root / str(job["id"]) / "img_0001.png").exists()  # moved, not copied
 
-    per_image = [("generate", "prompt"), ("generate", None), ("save", None),
-                 ("metadata", None), ("qc", None)]
+    per_image = [
+        ("generate", "prompt"),
+        ("generate", None),
+        ("save", None),
+        ("metadata", None),
+        ("qc", None),
+    ]
     assert timeline == [
-        ("queue", None), ("runner", None),
-        ("initialise", "settings"), ("initialise", "keywords"), ("initialise", "generator"),
-        ("initialise", "output"), *per_image * 4, ("finalise", None), ("runner", None)]
+        ("queue", None),
+        ("runner", None),
+        ("initialise", "settings"),
+        ("initialise", "keywords"),
+        ("initialise", "generator"),
+        ("initialise", "output"),
+        *per_image * 4,
+        ("finalise", None),
+        ("runner", None),
+    ]
     assert detail.events["message"].iloc[-1].startswith("Completed: 4 of 4 images")
     assert detail.events["at"].is_monotonic_increasing
 
     mine = [c for c in changes if job["id"] in c.job_ids]
     assert mine[0].kind == "created"
     assert (mine[1].kind, mine[1].data["status"]) == (STATUS_UPDATE, "running")
-    progress = [c.data["progress"] for c in mine if c.kind == PROGRESS_UPDATE
-                and c.data["progress"] is not None]
+    progress = [
+        c.data["progress"]
+        for c in mine
+        if c.kind == PROGRESS_UPDATE and c.data["progress"] is not None
+    ]
     assert progress == sorted(progress) and progress[0] == 5 and progress[-1] == 95
     assert 20 in progress and 90 in progress
     assert (mine[-1].kind, mine[-1].data["status"]) == (COMPLETION, "completed")
@@ -68,9 +83,15 @@ def test_a_job_runs_end_to_end(tmp_path):
 
 def test_faults_give_partial_success_with_readable_reasons(tmp_path):
     with running(tmp_path / "jobs.duckdb") as svc:
-        svc.add_configuration("Faulty", settings(
-            count=6, variations=1, keywords=["amber dune"],
-            generator={"fault_rate": 0.6, "faults": ["error", "blank"]}))
+        svc.add_configuration(
+            "Faulty",
+            settings(
+                count=6,
+                variations=1,
+                keywords=["amber dune"],
+                generator={"fault_rate": 0.6, "faults": ["error", "blank"]},
+            ),
+        )
         job = run_job(svc, "Faulty", timeout=30)
         detail = svc.get_by_id(job["id"])
 
@@ -99,8 +120,9 @@ def test_faults_give_partial_success_with_readable_reasons(tmp_path):
 
 def test_no_image_produced_fails_with_the_reason(tmp_path):
     with running(tmp_path / "jobs.duckdb") as svc:
-        svc.add_configuration("Down", settings(generator={"fault_rate": 1.0,
-                                                          "faults": ["timeout"]}))
+        svc.add_configuration(
+            "Down", settings(generator={"fault_rate": 1.0, "faults": ["timeout"]})
+        )
         job = run_job(svc, "Down", timeout=30)
         images = svc.get_by_id(job["id"]).images
 
@@ -114,10 +136,22 @@ def test_no_image_produced_fails_with_the_reason(tmp_path):
 
 def test_processing_and_format_follow_the_settings(tmp_path):
     with running(tmp_path / "jobs.duckdb") as svc:
-        svc.add_configuration("Jpeg", settings(
-            count=1, variations=2, format="jpg", width=128, height=80,
-            processing={"trim": True, "enhance": {"contrast": 1.2}, "quality": 80,
-                        "thumb_size": 32}))
+        svc.add_configuration(
+            "Jpeg",
+            settings(
+                count=1,
+                variations=2,
+                format="jpg",
+                width=128,
+                height=80,
+                processing={
+                    "trim": True,
+                    "enhance": {"contrast": 1.2},
+                    "quality": 80,
+                    "thumb_size": 32,
+                },
+            ),
+        )
         job = run_job(svc, "Jpeg", timeout=30)
         detail = svc.get_by_id(job["id"])
         timeline = steps(svc, job["id"])
@@ -155,8 +189,7 @@ def test_bad_settings_fail_at_initialise_and_the_queue_goes_on(tmp_path):
 
 def test_deleting_a_finished_job_removes_its_whole_folder(tmp_path):
     with running(tmp_path / "jobs.duckdb") as svc:
-        svc.add_configuration("Mixed", settings(generator={"fault_rate": 0.5,
-                                                           "faults": ["blank"]}))
+        svc.add_configuration("Mixed", settings(generator={"fault_rate": 0.5, "faults": ["blank"]}))
         job = run_job(svc, "Mixed", timeout=30)
         folder = svc.settings.image_root / str(job["id"])
         statuses = set(svc.get_by_id(job["id"]).images["qc_status"])

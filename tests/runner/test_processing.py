@@ -45,6 +45,7 @@ def test_enhance_defaults_are_a_no_op():
 def test_enhance_brightness_and_saturation():
     image = Image.new("RGB", (20, 20), (100, 60, 20))
     brighter = process(image, {"enhance": {"brightness": 1.5}})
+
     def luma(im):
         return ImageStat.Stat(im.convert("L")).mean[0]
 
@@ -54,8 +55,9 @@ def test_enhance_brightness_and_saturation():
     assert max(r, g, b) - min(r, g, b) <= 1
 
 
-@pytest.mark.parametrize("factors", [{"sparkle": 2.0}, {"contrast": -1}, {"contrast": "lots"},
-                                     [1.2]])
+@pytest.mark.parametrize(
+    "factors", [{"sparkle": 2.0}, {"contrast": -1}, {"contrast": "lots"}, [1.2]]
+)
 def test_bad_enhance_options_fail_the_enhance_stage(factors):
     with pytest.raises(ProcessingError) as info:
         process(noisy(), {"enhance": factors})
@@ -73,10 +75,15 @@ def test_a_failing_trim_is_reported_as_the_trim_stage(monkeypatch):
     assert "disk on fire" in str(info.value)
 
 
-@pytest.mark.parametrize("fmt, ext, pil_format", [
-    ("png", "png", "PNG"), ("jpg", "jpg", "JPEG"),
-    ("jpeg", "jpg", "JPEG"), ("webp", "webp", "WEBP"),
-])
+@pytest.mark.parametrize(
+    "fmt, ext, pil_format",
+    [
+        ("png", "png", "PNG"),
+        ("jpg", "jpg", "JPEG"),
+        ("jpeg", "jpg", "JPEG"),
+        ("webp", "webp", "WEBP"),
+    ],
+)
 def test_save_writes_the_format_and_a_small_thumbnail(tmp_path, fmt, ext, pil_format):
     path, thumb = save(noisy((600, 300)), tmp_path / "out" / "job-1", "img_001", fmt)
     assert path == tmp_path / "out" / "job-1" / f"img_001.{ext}"
@@ -105,16 +112,19 @@ def test_save_overwrites_an_existing_file(tmp_path):
         assert saved.getpixel((0, 0)) == (0, 0, 255)
 
 
-@pytest.mark.parametrize("stem", ["../evil", "a/b", "a\\b", "..", ".", "", "name with space",
-                                  "ümlaut", "x" * 201, "a..b"])
+@pytest.mark.parametrize(
+    "stem",
+    ["../evil", "a/b", "a\\b", "..", ".", "", "name with space", "ümlaut", "x" * 201, "a..b"],
+)
 def test_unsafe_stems_are_rejected(tmp_path, stem):
     with pytest.raises(ValueError):
         save(noisy(), tmp_path, stem, "png")
     assert list(tmp_path.iterdir()) == []
 
 
-@pytest.mark.parametrize("kwargs", [{"fmt": "gif"}, {"fmt": "png", "quality": 0},
-                                    {"fmt": "png", "thumb_size": 0}])
+@pytest.mark.parametrize(
+    "kwargs", [{"fmt": "gif"}, {"fmt": "png", "quality": 0}, {"fmt": "png", "thumb_size": 0}]
+)
 def test_bad_save_arguments_are_rejected(tmp_path, kwargs):
     with pytest.raises(ValueError):
         save(noisy(), tmp_path, "ok", **kwargs)

@@ -110,10 +110,17 @@ def test_thresholds_from_settings():
     assert QCThresholds.from_settings(None) == QCThresholds()
 
 
-@pytest.mark.parametrize("settings", [{"min_sharpnes": 10}, {"min_std": -1},
-                                      {"min_brightness": 200, "max_brightness": 100},
-                                      {"review_margin": 1.5}, {"duplicate_distance": 2.5},
-                                      {"min_std": "high"}])
+@pytest.mark.parametrize(
+    "settings",
+    [
+        {"min_sharpnes": 10},
+        {"min_std": -1},
+        {"min_brightness": 200, "max_brightness": 100},
+        {"review_margin": 1.5},
+        {"duplicate_distance": 2.5},
+        {"min_std": "high"},
+    ],
+)
 def test_bad_settings_are_refused(settings):
     with pytest.raises(ValueError):
         QCThresholds.from_settings(settings)

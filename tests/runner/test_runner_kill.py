@@ -45,18 +45,26 @@ def test_a_killed_runner_leaves_an_interrupted_job_and_the_queue_carries_on(tmp_
     db = tmp_path / "jobs.duckdb"
     with running(db) as svc:
         svc.add_configuration("Quick", settings(count=1, variations=1))
-        svc.add_configuration("Slow", settings(count=200, variations=1,
-                                               generator={"delay_s": 0.05}))
+        svc.add_configuration(
+            "Slow", settings(count=200, variations=1, generator={"delay_s": 0.05})
+        )
         done = run_job(svc, "Quick", timeout=30)["id"]
     with jobdash.open(db, runner=False) as svc:
         slow = svc.start("Slow")["id"]
         queued = svc.start("Quick")["id"]
         before = snapshot_of(svc, done)
 
-    env = {**os.environ, "PYTHONPATH": os.pathsep.join(
-        [str(REPO), *filter(None, [os.environ.get("PYTHONPATH")])])}
-    child = subprocess.Popen([sys.executable, "-c", CHILD, str(db), str(slow)], env=env,
-                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    env = {
+        **os.environ,
+        "PYTHONPATH": os.pathsep.join([str(REPO), *filter(None, [os.environ.get("PYTHONPATH")])]),
+    }
+    child = subprocess.Popen(
+        [sys.executable, "-c", CHILD, str(db), str(slow)],
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
     try:
         line = child.stdout.readline()
         assert line.strip() == "READY", child.stderr.read()
@@ -74,7 +82,10 @@ def test_a_killed_runner_leaves_an_interrupted_job_and_the_queue_carries_on(tmp_
 
     job = interrupted.job
     assert (job["status"], job["error_message"], job["error_step"]) == (
-        "failed", INTERRUPTED, "runner")
+        "failed",
+        INTERRUPTED,
+        "runner",
+    )
     assert job["completed_at"] is not None
     # What the killed process had committed is still there: images, files and events.
     assert len(interrupted.images) >= 2

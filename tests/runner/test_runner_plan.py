@@ -14,9 +14,13 @@ def test_keywords_cycle_over_generations_and_variations_change_the_seed():
     specs = plan.images()
     assert plan.total == len(specs) == 6
     assert [s.prompt for s in specs] == ["A fox at dawn"] * 2 + ["A owl at dawn"] * 2 + [
-        "A fox at dawn"] * 2
+        "A fox at dawn"
+    ] * 2
     assert [(s.index, s.generation, s.variation) for s in specs[:3]] == [
-        (1, 1, 1), (2, 1, 2), (3, 2, 1)]
+        (1, 1, 1),
+        (2, 1, 2),
+        (3, 2, 1),
+    ]
     assert len({s.seed for s in specs}) == 6 and specs[0].stem == "img_0001"
 
 
@@ -29,25 +33,39 @@ def test_an_explicit_seed_repeats_a_run_and_the_job_id_seeds_one_without():
 
 
 def test_defaults_and_options_are_read():
-    plan = JobPlan.from_settings({"prompt_template": "A {keyword} sky", "generator": "procedural",
-                                  "processing": {"quality": 70}, "qc": {"min_std": 3}}, 1)
+    plan = JobPlan.from_settings(
+        {
+            "prompt_template": "A {keyword} sky",
+            "generator": "procedural",
+            "processing": {"quality": 70},
+            "qc": {"min_std": 3},
+        },
+        1,
+    )
     assert (plan.width, plan.height, plan.format, plan.total) == (512, 512, "png", 1)
     assert plan.images()[0].prompt == "A sky" and plan.images()[0].keyword is None
     assert (plan.generator, plan.quality, plan.thumb_size, plan.qc.min_std) == (
-        "procedural", 70, 256, 3)
+        "procedural",
+        70,
+        256,
+        3,
+    )
 
 
-@pytest.mark.parametrize(("overrides", "field", "message"), [
-    ({"prompt_template": "  "}, "prompt_template", "give the prompt text"),
-    ({"count": 0}, "count", "0 is not a whole number from 1"),
-    ({"count": MAX_IMAGES, "variations": 2}, "count", f"at most {MAX_IMAGES} per job"),
-    ({"width": "96"}, "width", "'96' is not a whole number"),
-    ({"format": "gif"}, "format", "'gif' is not one of png, jpg, jpeg, webp"),
-    ({"keywords": [1, 2]}, "keywords", "give a list of words"),
-    ({"qc": {"min_blur": 3}}, "qc", "Unknown QC setting"),
-    ({"processing": {"quality": 0}}, "quality", "0 is not a whole number from 1 to 100"),
-    ({"seed": 1.5}, "seed", "is not a whole number"),
-])
+@pytest.mark.parametrize(
+    ("overrides", "field", "message"),
+    [
+        ({"prompt_template": "  "}, "prompt_template", "give the prompt text"),
+        ({"count": 0}, "count", "0 is not a whole number from 1"),
+        ({"count": MAX_IMAGES, "variations": 2}, "count", f"at most {MAX_IMAGES} per job"),
+        ({"width": "96"}, "width", "'96' is not a whole number"),
+        ({"format": "gif"}, "format", "'gif' is not one of png, jpg, jpeg, webp"),
+        ({"keywords": [1, 2]}, "keywords", "give a list of words"),
+        ({"qc": {"min_blur": 3}}, "qc", "Unknown QC setting"),
+        ({"processing": {"quality": 0}}, "quality", "0 is not a whole number from 1 to 100"),
+        ({"seed": 1.5}, "seed", "is not a whole number"),
+    ],
+)
 def test_bad_settings_are_refused_naming_the_key(overrides, field, message):
     with pytest.raises(ValidationError, match=message) as caught:
         JobPlan.from_settings(settings(**overrides), 1)

@@ -49,8 +49,12 @@ def test_a_rerun_runs_with_its_snapshot_not_the_current_settings(tmp_path):
 
         # A job whose as-run settings differ from its configuration row (edited by hand).
         config = add_config(svc, "Banner", width=96, height=96)
-        old = add_job(svc, status="failed", config_id=config,
-                      snapshot=settings(width=80, height=48, count=1, variations=1))
+        old = add_job(
+            svc,
+            status="failed",
+            config_id=config,
+            snapshot=settings(width=80, height=48, count=1, variations=1),
+        )
         rerun_old = finished(svc, int(svc.bulk_rerun([old])["id"][0]))
         old_images = svc.get_by_id(rerun_old["id"]).images
 
@@ -125,8 +129,9 @@ def test_shutdown_stops_the_running_job_and_keeps_the_queue(tmp_path):
         assert finished(svc, short_id)["status"] == "completed"
 
     assert stopped.job["status"] == "stopped"
-    assert stopped.job["error_message"] == ("stopped by shutdown: the process running the "
-                                            "queue is shutting down")
+    assert stopped.job["error_message"] == (
+        "stopped by shutdown: the process running the queue is shutting down"
+    )
 
 
 def test_without_a_runner_nothing_executes(tmp_path):
@@ -162,10 +167,13 @@ def test_a_runner_attached_later_runs_the_queue(tmp_path):
         assert svc.job_statuses([job["id"]]) == {job["id"]: "completed"}
 
 
-@pytest.mark.parametrize(("kwargs", "message"), [
-    ({"executor": "dask"}, "needs a scheduler address"),
-    ({"executor": "gpu"}, "'gpu' is not one of thread, dask"),
-])
+@pytest.mark.parametrize(
+    ("kwargs", "message"),
+    [
+        ({"executor": "dask"}, "needs a scheduler address"),
+        ({"executor": "gpu"}, "'gpu' is not one of thread, dask"),
+    ],
+)
 def test_a_bad_executor_is_refused_and_leaves_the_file_usable(tmp_path, kwargs, message):
     db = tmp_path / "jobs.duckdb"
     with pytest.raises(ValidationError, match=message):

@@ -29,10 +29,11 @@ class Served:
 
 
 @pytest.fixture(scope="module")
-def served(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
-           ) -> Iterator[Served]:
+def served(
+    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[Served]:
     """The module's history served at http://127.0.0.1:<free port> for every test in it."""
-    build = getattr(request.module, "build_history")
+    build = request.module.build_history
     service = jobdash.open(tmp_path_factory.mktemp("served") / "jobs.duckdb", runner=False)
     facts = build(service) or {}
     port = free_port()
@@ -42,4 +43,3 @@ def served(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFact
         yield Served(f"http://127.0.0.1:{port}", service, facts)
     finally:
         stop_serving(server, service)
-

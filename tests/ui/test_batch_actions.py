@@ -27,15 +27,26 @@ FORMULA = '=HYPERLINK("http://x")'
 def _add(service, label: str, hour: int, status: str, config: int, images: int) -> int:
     """One job with ``images`` image rows whose files exist on disk."""
     root = service.settings.image_root
-    job_id = add_job(service, status=status, label=label, config_id=config,
-                     started_at=T0 + dt.timedelta(hours=hour),
-                     error_message="Generation timed out" if status == "failed" else None,
-                     images=[{"file_path": f"batch/{label.replace(' ', '_')}_{k}.png",
-                              "thumbnail_path": f"batch/thumbs/{label.replace(' ', '_')}_{k}.png"}
-                             for k in range(images)])
+    job_id = add_job(
+        service,
+        status=status,
+        label=label,
+        config_id=config,
+        started_at=T0 + dt.timedelta(hours=hour),
+        error_message="Generation timed out" if status == "failed" else None,
+        images=[
+            {
+                "file_path": f"batch/{label.replace(' ', '_')}_{k}.png",
+                "thumbnail_path": f"batch/thumbs/{label.replace(' ', '_')}_{k}.png",
+            }
+            for k in range(images)
+        ],
+    )
     for k in range(images):
-        for stored in (f"batch/{label.replace(' ', '_')}_{k}.png",
-                       f"batch/thumbs/{label.replace(' ', '_')}_{k}.png"):
+        for stored in (
+            f"batch/{label.replace(' ', '_')}_{k}.png",
+            f"batch/thumbs/{label.replace(' ', '_')}_{k}.png",
+        ):
             path = root / stored
             path.parent.mkdir(parents=True, exist_ok=True)
             path.write_bytes(b"\x89PNG fake")
@@ -48,12 +59,23 @@ def build_history(service) -> dict:
     the running one has one to three image rows with files on disk."""
     config = add_config(service, "Hero banners")
     for i in range(1, 61):
-        _add(service, FORMULA if i == 33 else f"Lake study {i}", i,
-             "failed" if i % 5 == 0 else "completed", config, 1 + i % 3)
+        _add(
+            service,
+            FORMULA if i == 33 else f"Lake study {i}",
+            i,
+            "failed" if i % 5 == 0 else "completed",
+            config,
+            1 + i % 3,
+        )
     for j in range(61, 91):
         _add(service, f"Doomed {j}", j, "completed", config, 2)
-    running = add_job(service, status="running", label="Busy one", config_id=config,
-                      started_at=T0 + dt.timedelta(hours=100))
+    running = add_job(
+        service,
+        status="running",
+        label="Busy one",
+        config_id=config,
+        started_at=T0 + dt.timedelta(hours=100),
+    )
     return {"running": running}
 
 
@@ -66,7 +88,8 @@ def open_jobs(page: Page, url: str, search: str = "") -> None:
 
 def expect_total(page: Page, n: int) -> None:
     expect(page.get_by_text(re.compile(r"^Total: "))).to_have_text(
-        f"Total: {n:,} job{'s' if n != 1 else ''}")
+        f"Total: {n:,} job{'s' if n != 1 else ''}"
+    )
 
 
 def checkbox(page: Page, job_id: int):
@@ -80,7 +103,7 @@ def counter(page: Page):
 
 def test_selection_survives_pages_and_select_all_matching(page: Page, served):
     open_jobs(page, served.url, "Lake study")
-    expect_total(page, 59)                                          # job 33 has no such label
+    expect_total(page, 59)  # job 33 has no such label
     expect(page.get_by_role("button", name="Delete selected")).to_be_disabled()
     checkbox(page, 60).click()
     checkbox(page, 59).click()
@@ -94,9 +117,9 @@ def test_selection_survives_pages_and_select_all_matching(page: Page, served):
     expect(checkbox(page, 58)).not_to_be_checked()
 
     header = page.locator(".tabulator-header input[type=checkbox]")
-    header.click()                                  # part of the page checked: unchecks it
+    header.click()  # part of the page checked: unchecks it
     expect(counter(page)).to_have_text("1 job selected")
-    header.click()                                  # the whole page
+    header.click()  # the whole page
     expect(counter(page)).to_have_text("26 jobs selected")
     page.get_by_role("button", name="Select all 59 matching").click()
     expect(counter(page)).to_have_text("59 jobs selected")
@@ -112,27 +135,27 @@ def test_keyboard_moves_selects_and_asks_to_delete(page: Page, served):
     expect_total(page, 59)
     expect(page.locator(".tabulator-row").first).to_contain_text("JOB-000060")
     page.get_by_role("heading", name="Job Management", exact=True).click()
-    page.keyboard.press("ArrowDown")                                # the first row: 60
+    page.keyboard.press("ArrowDown")  # the first row: 60
     page.keyboard.press("Space")
     expect(checkbox(page, 60)).to_be_checked()
-    page.keyboard.press("Shift+ArrowDown")                          # extends to 59
+    page.keyboard.press("Shift+ArrowDown")  # extends to 59
     expect(counter(page)).to_have_text("2 jobs selected")
     expect(checkbox(page, 59)).to_be_checked()
-    page.keyboard.press("ArrowDown")                                # 58: moves only
+    page.keyboard.press("ArrowDown")  # 58: moves only
     page.keyboard.press("Space")
     expect(counter(page)).to_have_text("3 jobs selected")
     page.keyboard.press("ArrowUp")
-    page.keyboard.press("Space")                                    # 59 off again
+    page.keyboard.press("Space")  # 59 off again
     expect(checkbox(page, 59)).not_to_be_checked()
     expect(counter(page)).to_have_text("2 jobs selected")
 
     page.keyboard.press("Delete")
     dialog = page.get_by_role("dialog", name="Delete 2 jobs")
     expect(dialog).to_be_visible()
-    page.keyboard.press("Escape")                                   # closes the dialog only
+    page.keyboard.press("Escape")  # closes the dialog only
     expect(dialog).to_be_hidden()
     expect(counter(page)).to_have_text("2 jobs selected")
-    page.keyboard.press("Escape")                                   # clears the selection
+    page.keyboard.press("Escape")  # clears the selection
     expect(counter(page)).to_have_text("No jobs selected")
     assert served.service.jobs([58, 60]).shape[0] == 2
     page.keyboard.press("?")
@@ -145,16 +168,16 @@ def test_checkboxes_are_named_after_their_jobs(page: Page, served):
     expect(page.get_by_role("checkbox", name="Select Row")).to_have_count(0)
     box = page.get_by_role("checkbox", name="Select JOB-000007", exact=True)
     box.focus()
-    page.keyboard.press("Space")                                    # the keyboard checks it
+    page.keyboard.press("Space")  # the keyboard checks it
     expect(box).to_be_checked()
     expect(counter(page)).to_have_text("1 job selected")
     page.get_by_role("textbox", name="Search jobs").fill("Lake study 8")
-    expect_total(page, 1)                                           # rows drawn anew: renamed
+    expect_total(page, 1)  # rows drawn anew: renamed
     expect(page.get_by_role("checkbox", name="Select JOB-000007")).to_have_count(0)
     page.get_by_role("checkbox", name="Select JOB-000008", exact=True).click()
     expect(counter(page)).to_have_text("2 jobs selected")
     page.get_by_role("checkbox", name="Select all jobs on this page", exact=True).click()
-    expect(counter(page)).to_have_text("1 job selected")            # part checked: unchecks
+    expect(counter(page)).to_have_text("1 job selected")  # part checked: unchecks
 
 
 def test_right_click_menu_runs_the_row_actions(page: Page, served):
@@ -176,7 +199,7 @@ def test_right_click_menu_runs_the_row_actions(page: Page, served):
 
 
 def test_export_selected_downloads_a_workbook(page: Page, served, tmp_path):
-    open_jobs(page, served.url, "study 4")                          # 4 and 40-49
+    open_jobs(page, served.url, "study 4")  # 4 and 40-49
     expect_total(page, 11)
     page.locator(".tabulator-header input[type=checkbox]").click()
     page.get_by_role("textbox", name="Search jobs").fill("HYPERLINK")
@@ -195,7 +218,7 @@ def test_export_selected_downloads_a_workbook(page: Page, served, tmp_path):
     book = openpyxl.load_workbook(saved)
     jobs = book["Jobs"]
     header = [c.value for c in jobs[1]]
-    rows = [dict(zip(header, (c for c in row))) for row in jobs.iter_rows(min_row=2)]
+    rows = [dict(zip(header, row, strict=True)) for row in jobs.iter_rows(min_row=2)]
     assert sorted(r["ID"].value for r in rows) == [4, 33, *range(40, 50)]
     formula = next(r["Label"] for r in rows if r["ID"].value == 33)
     assert formula.value == FORMULA and formula.data_type == "s"
@@ -207,7 +230,7 @@ def test_export_selected_downloads_a_workbook(page: Page, served, tmp_path):
 
 def test_rerun_selected_queues_in_selection_order(page: Page, served):
     before = served.service.queue()
-    open_jobs(page, served.url, "Lake study 5")                    # 5, 50-59
+    open_jobs(page, served.url, "Lake study 5")  # 5, 50-59
     expect_total(page, 11)
     for job_id in (55, 50, 5):
         checkbox(page, job_id).click()
@@ -215,14 +238,17 @@ def test_rerun_selected_queues_in_selection_order(page: Page, served):
     page.get_by_role("button", name="Rerun selected").click()
     expect(page.get_by_text(re.compile(r"^Queued 3 reruns")).first).to_be_visible()
     queue = served.service.queue()
-    new = queue[len(before):]
-    assert queue[:len(before)] == before and len(new) == 3
+    new = queue[len(before) :]
+    assert queue[: len(before)] == before and len(new) == 3
     jobs = served.service.jobs(new).set_index("id")
     assert [int(jobs.at[i, "rerun_of"]) for i in new] == [55, 50, 5]
     assert set(jobs["status"]) == {"pending"}
-    for job_id in new:                                              # shown at once
-        expect(page.locator(".tabulator-row").filter(has_text=format_job_id(job_id))
-               .locator(".jd-badge")).to_have_text("Pending")
+    for job_id in new:  # shown at once
+        expect(
+            page.locator(".tabulator-row")
+            .filter(has_text=format_job_id(job_id))
+            .locator(".jd-badge")
+        ).to_have_text("Pending")
 
 
 def _on_disk(service) -> tuple[set[int], int, set[Path]]:
@@ -255,8 +281,11 @@ def test_delete_cancel_and_running_refusal_change_nothing(page: Page, served):
     expect(counter(page)).to_have_text("2 jobs selected")
     page.get_by_role("button", name="Delete selected").click()
     page.get_by_role("dialog", name="Delete 2 jobs").get_by_role("button", name="Delete").click()
-    expect(page.get_by_text(f"Cannot delete running jobs: {format_job_id(running)}. "
-                            "Stop them first.").first).to_be_visible()
+    expect(
+        page.get_by_text(
+            f"Cannot delete running jobs: {format_job_id(running)}. Stop them first."
+        ).first
+    ).to_be_visible()
     assert _on_disk(served.service) == before
 
 

@@ -43,8 +43,8 @@ def test_buttons_are_disabled_and_other_operations_refused_while_one_runs(servic
     def while_busy(event):
         seen.append((event.new, [b.disabled for b in buttons], toolbar._busy.object))
         if event.new:
-            toolbar.run("rerun")                                    # ignored: one runs
-            actions.run("rerun", ids[2])                            # refused, with a toast
+            toolbar.run("rerun")  # ignored: one runs
+            actions.run("rerun", ids[2])  # refused, with a toast
             seen.append(toaster.message)
 
     actions.param.watch(while_busy, "busy")
@@ -57,7 +57,7 @@ def test_buttons_are_disabled_and_other_operations_refused_while_one_runs(servic
     assert after == "" and disabled_after == [False] * 3 and hidden == busy_html("")
     assert 'aria-live="polite"' in hidden and "progressbar" not in hidden
     assert toaster.message.startswith("Exported 2 jobs to ")
-    assert service.queue() == []                                    # nothing was rerun
+    assert service.queue() == []  # nothing was rerun
 
 
 def test_busy_text_is_escaped():
@@ -71,8 +71,9 @@ def open_all_selected(page: Page, served) -> str:
     expect(page.locator(".tabulator-row").first).to_be_visible(timeout=20_000)
     page.locator(".tabulator-header input[type=checkbox]").click()
     page.get_by_role("button", name=f"Select all {total} matching").click()
-    expect(page.get_by_role("status").filter(has_text=re.compile("selected$"))) \
-        .to_have_text(f"{total} jobs selected")
+    expect(page.get_by_role("status").filter(has_text=re.compile("selected$"))).to_have_text(
+        f"{total} jobs selected"
+    )
     return total
 
 
@@ -88,12 +89,13 @@ def test_export_of_thousands_shows_progress_and_the_page_stays_usable(page: Page
         expect(bar).to_be_visible()
         expect(bar).to_have_attribute("aria-valuetext", f"Exporting {total} jobs…")
         expect(page.get_by_role("status").filter(has=bar)).to_contain_text(
-            f"Exporting {total} jobs…")
+            f"Exporting {total} jobs…"
+        )
         expect(export).to_be_disabled()
         expect(page.get_by_role("button", name="Delete selected")).to_be_disabled()
-        page.get_by_role("button", name="Page 2").click()          # the page still answers
+        page.get_by_role("button", name="Page 2").click()  # the page still answers
         expect(first).not_to_have_text(shown_first)
-        expect(bar).to_be_visible()                                 # ... while it runs
+        expect(bar).to_be_visible()  # ... while it runs
     assert download.value.suggested_filename.endswith(".xlsx")
     expect(page.get_by_text(re.compile(f"^Exported {total} jobs to ")).first).to_be_visible()
     expect(bar).to_be_hidden()
@@ -105,9 +107,9 @@ def test_a_refused_delete_ends_the_progress_with_its_toast(page: Page, served):
     total = open_all_selected(page, served)
     page.get_by_role("button", name="Delete selected").click()
     page.get_by_role("dialog", name=f"Delete {total} jobs").get_by_role(
-        "button", name="Delete").click()
-    expect(page.get_by_text(re.compile(r"^Cannot delete running jobs: JOB-")).first) \
-        .to_be_visible()
+        "button", name="Delete"
+    ).click()
+    expect(page.get_by_text(re.compile(r"^Cannot delete running jobs: JOB-")).first).to_be_visible()
     expect(page.get_by_role("progressbar", name="Batch operation")).to_be_hidden()
     expect(page.get_by_role("button", name="Delete selected")).to_be_enabled()
     assert served.service.get_all(JobQuery()).total == served.facts["total"]

@@ -14,15 +14,15 @@ def test_dashboard_state_starts_a_job_and_shows_it_at_once(service):
     config = add_config(service)
     add_job(service, config_id=config)
     state = DashboardState(service)
-    assert state.stop_running() is None                 # nothing runs: nothing to stop
+    assert state.stop_running() is None  # nothing runs: nothing to stop
     job = state.start(config)
-    assert state.stats.pending == 1                     # shown at once, before any poll
-    assert list(state.recent["id"])[0] == job["id"]
+    assert state.stats.pending == 1  # shown at once, before any poll
+    assert state.recent["id"].iloc[0] == job["id"]
 
 
 def test_dashboard_state_asks_the_backend_to_stop_the_running_job(service):
     running = add_job(service, status="running")
     state = DashboardState(service)
     assert state.runner.job["id"] == running
-    with pytest.raises(Conflict, match="No runner"):    # this history has no runner to ask
+    with pytest.raises(Conflict, match="No runner"):  # this history has no runner to ask
         state.stop_running()

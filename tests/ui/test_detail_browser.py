@@ -37,34 +37,69 @@ def build_history(service) -> dict:
         colour = ("red", "green", "blue", "gray", "black")[i - 1]
         file = write_image(root, f"job1/img{i}.png", colour)
         thumb = write_image(root, f"job1/thumbs/img{i}.png")
-        images.append({"qc_status": status, "file_path": file, "thumbnail_path": thumb,
-                       "prompt": f"A lake photo number {i}", "quality_score": i / 10,
-                       "qc_reason": "Watermark in the corner" if status == "qc_failed" else None,
-                       "created_at": T0 + dt.timedelta(seconds=i),
-                       "metadata": {"title": f"Lake {i}", "description": f"Calm lake {i}",
-                                    "tags": ["lake", f"tag{i}"]}})
-    done = add_job(service, label="Lake study", config_id=config, snapshot=snapshot,
-                   images=images)
-    add_timeline(service, done, [
-        (0, "info", "runner", "Job started", None),
-        (1, "info", "initialise", "Settings loaded", None),
-        (2, "info", "generate", "Image 1/2 generated", {"index": 1}),
-        (4, "error", "convert", "Image 2/2: convert failed: disk full", {"index": 2}),
-        (5, "debug", "finalise", "Copied 1 approved image", None),
-        (6, "info", "runner", "Completed", None),
-    ])
-    gone = add_job(service, label="Removed files", config_id=config, images=[
-        {"file_path": f"job2/img{i}.png", "thumbnail_path": f"job2/thumbs/img{i}.png",
-         "prompt": "gone"} for i in range(3)])
+        images.append(
+            {
+                "qc_status": status,
+                "file_path": file,
+                "thumbnail_path": thumb,
+                "prompt": f"A lake photo number {i}",
+                "quality_score": i / 10,
+                "qc_reason": "Watermark in the corner" if status == "qc_failed" else None,
+                "created_at": T0 + dt.timedelta(seconds=i),
+                "metadata": {
+                    "title": f"Lake {i}",
+                    "description": f"Calm lake {i}",
+                    "tags": ["lake", f"tag{i}"],
+                },
+            }
+        )
+    done = add_job(service, label="Lake study", config_id=config, snapshot=snapshot, images=images)
+    add_timeline(
+        service,
+        done,
+        [
+            (0, "info", "runner", "Job started", None),
+            (1, "info", "initialise", "Settings loaded", None),
+            (2, "info", "generate", "Image 1/2 generated", {"index": 1}),
+            (4, "error", "convert", "Image 2/2: convert failed: disk full", {"index": 2}),
+            (5, "debug", "finalise", "Copied 1 approved image", None),
+            (6, "info", "runner", "Completed", None),
+        ],
+    )
+    gone = add_job(
+        service,
+        label="Removed files",
+        config_id=config,
+        images=[
+            {
+                "file_path": f"job2/img{i}.png",
+                "thumbnail_path": f"job2/thumbs/img{i}.png",
+                "prompt": "gone",
+            }
+            for i in range(3)
+        ],
+    )
     running = add_job(service, status="running", label="Still going", config_id=config)
     add_timeline(service, running, [(0, "info", "runner", "Job started", None)])
-    failed = add_job(service, status="failed", label="Broken", config_id=config,
-                     error_message="Generator crashed")
+    failed = add_job(
+        service,
+        status="failed",
+        label="Broken",
+        config_id=config,
+        error_message="Generator crashed",
+    )
     rerun = add_job(service, label="Lake study again", config_id=config, rerun_of=done)
     orphan = add_job(service, label="Rerun of a deleted job", config_id=config, rerun_of=999)
     doomed = add_job(service, label="Deleted from its view", config_id=config)
-    return {"done": done, "gone": gone, "running": running, "failed": failed, "rerun": rerun,
-            "orphan": orphan, "doomed": doomed}
+    return {
+        "done": done,
+        "gone": gone,
+        "running": running,
+        "failed": failed,
+        "rerun": rerun,
+        "orphan": orphan,
+        "doomed": doomed,
+    }
 
 
 def open_jobs(page: Page, url: str, query: str = "") -> None:
@@ -124,13 +159,20 @@ def test_gallery_filter_and_large_view(page: Page, served):
     dialog.get_by_role("button", name="Open Lake 4 (QC failed)").click()
     large = dialog.locator(".jd-large-view")
     expect(large.get_by_role("heading", name="Lake 4")).to_be_visible()
-    for text in ("Watermark in the corner", "A lake photo number 4", "Calm lake 4",
-                 "lake, tag4", "job1/img4.png"):
+    for text in (
+        "Watermark in the corner",
+        "A lake photo number 4",
+        "Calm lake 4",
+        "lake, tag4",
+        "job1/img4.png",
+    ):
         expect(large).to_contain_text(text)
     expect(large.locator("img.jd-large")).to_have_attribute("src", "/images/job1/img4.png")
     # decode() waits for the file to arrive (a loaded machine answered after the check)
-    assert large.locator("img.jd-large").evaluate(
-        "img => img.decode().then(() => img.naturalWidth)") == 32
+    assert (
+        large.locator("img.jd-large").evaluate("img => img.decode().then(() => img.naturalWidth)")
+        == 32
+    )
     dialog.get_by_role("button", name="Back to images").click()
     expect(cards).to_have_count(5)
 
@@ -151,7 +193,7 @@ def test_gallery_empties_on_a_filter_and_on_close_without_errors(page: Page, ser
     dialog = open_first_job(page)
     tab(dialog, "Images").click()
     expect(dialog.locator(".jd-card")).to_have_count(5)
-    page.keyboard.press("Escape")                      # the view empties its gallery
+    page.keyboard.press("Escape")  # the view empties its gallery
     expect(dialog).to_be_hidden()
     page.get_by_role("button", name="View JOB-000002").click()
     dialog = page.get_by_role("dialog", name="Job JOB-000002 details")
@@ -161,8 +203,11 @@ def test_gallery_empties_on_a_filter_and_on_close_without_errors(page: Page, ser
     dialog.get_by_role("button", name="QC failed (0)").click()
     expect(dialog.get_by_text("No images match this filter.")).to_be_visible()
     expect(dialog.locator(".jd-card")).to_have_count(0)
-    assert [r.getMessage() for r in caplog.records
-            if r.levelname == "ERROR" and not _closed_connection(r)] == []
+    assert [
+        r.getMessage()
+        for r in caplog.records
+        if r.levelname == "ERROR" and not _closed_connection(r)
+    ] == []
 
 
 def _closed_connection(record: logging.LogRecord) -> bool:
@@ -180,14 +225,25 @@ def test_running_job_timeline_grows(page: Page, served):
     tab(dialog, "Timeline").click()
     rows = dialog.locator("table[aria-label=Timeline] tbody tr")
     expect(rows).to_have_count(1)
-    served.service.record(job, progress=40, step="generate", event=dict(
-        level="info", step="generate", message="Image 1/3 generated", data={"index": 1}))
+    served.service.record(
+        job,
+        progress=40,
+        step="generate",
+        event=dict(level="info", step="generate", message="Image 1/3 generated", data={"index": 1}),
+    )
     expect(rows).to_have_count(2)
     expect(rows.last).to_contain_text("Image 1")
     expect(dialog.get_by_role("progressbar", name="Job progress")).to_have_attribute(
-        "aria-valuenow", "40")
-    served.service.record(job, progress=60, step="convert", event=dict(
-        level="error", step="convert", message="Image 2/3: convert failed", data={"index": 2}))
+        "aria-valuenow", "40"
+    )
+    served.service.record(
+        job,
+        progress=60,
+        step="convert",
+        event=dict(
+            level="error", step="convert", message="Image 2/3: convert failed", data={"index": 2}
+        ),
+    )
     expect(rows).to_have_count(3)
     expect(rows.last).to_have_class(re.compile("jd-level-error"))
     expect(rows.last).to_contain_text("Image 2/3: convert failed")
@@ -200,7 +256,7 @@ def test_log_level_filter_search_and_download(page: Page, served):
     tab(dialog, "Log").click()
     log = dialog.locator("pre.jd-log")
     expect(log).to_contain_text("Copied 1 approved image")
-    dialog.get_by_role("button", name="debug", exact=True).click()     # debug off
+    dialog.get_by_role("button", name="debug", exact=True).click()  # debug off
     expect(log).not_to_contain_text("Copied 1 approved image")
     dialog.get_by_role("textbox", name="Search the log").fill("disk")
     dialog.get_by_role("textbox", name="Search the log").press("Enter")
@@ -210,11 +266,11 @@ def test_log_level_filter_search_and_download(page: Page, served):
         dialog.get_by_role("button", name="Download log").click()
     text = Path(info.value.path()).read_text(encoding="utf-8")
     assert text.splitlines() == [
-        "2026-11-01 09:00:04.000 ERROR convert  Image 2/2: convert failed: disk full"]
+        "2026-11-01 09:00:04.000 ERROR convert  Image 2/2: convert failed: disk full"
+    ]
 
 
-def test_parent_job_opens_from_the_keyboard_and_a_deleted_one_is_plain_text(page: Page,
-                                                                           served):
+def test_parent_job_opens_from_the_keyboard_and_a_deleted_one_is_plain_text(page: Page, served):
     open_jobs(page, served.url)
     page.get_by_role("button", name="JOB-000005", exact=True).click()
     dialog = page.get_by_role("dialog", name="Job JOB-000005 details")
@@ -259,14 +315,20 @@ def test_open_modal_has_no_serious_accessibility_violation(page: Page, served):
     open_jobs(page, served.url)
     dialog = open_first_job(page)
     expect(dialog.get_by_text("1 setting changed since this run")).to_be_visible()
-    for name, ready in (("Information", "dl"), ("Images", ".jd-card"),
-                        ("Timeline", "table[aria-label=Timeline]"), ("Log", "pre.jd-log")):
+    for name, ready in (
+        ("Information", "dl"),
+        ("Images", ".jd-card"),
+        ("Timeline", "table[aria-label=Timeline]"),
+        ("Log", "pre.jd-log"),
+    ):
         tab(dialog, name).click()
         expect(dialog.locator(ready).first).to_be_visible()
         result = Axe().run(page)
-        blocking = [f"{v['id']} ({v['impact']}): {v['help']} at {v['nodes'][0]['target']}"
-                    for v in result.response["violations"]
-                    if v["impact"] in ("serious", "critical")]
+        blocking = [
+            f"{v['id']} ({v['impact']}): {v['help']} at {v['nodes'][0]['target']}"
+            for v in result.response["violations"]
+            if v["impact"] in ("serious", "critical")
+        ]
         assert blocking == [], name
 
 
@@ -312,7 +374,7 @@ def test_escape_in_the_large_view_returns_to_the_card_and_a_second_closes(page: 
     expect(card).to_be_focused()
     expect(large).to_be_hidden()
     expect(dialog).to_be_visible()
-    card.click()                             # a click on its text keeps Escape there too
+    card.click()  # a click on its text keeps Escape there too
     large.get_by_text("Calm lake 4").click()
     page.keyboard.press("Escape")
     expect(card).to_be_focused()
@@ -328,7 +390,8 @@ def test_toggle_buttons_expose_whether_they_are_pressed(page: Page, served):
     qc = dialog.get_by_role("group", name="QC status")
     expect(qc.get_by_role("button", name="All (5)")).to_have_attribute("aria-pressed", "true")
     expect(qc.get_by_role("button", name="QC failed (1)")).to_have_attribute(
-        "aria-pressed", "false")
+        "aria-pressed", "false"
+    )
     qc.get_by_role("button", name="QC failed (1)").click()
     expect(qc.get_by_role("button", name="QC failed (1)", pressed=True)).to_be_visible()
     expect(qc.get_by_role("button", name="All (5)")).to_have_attribute("aria-pressed", "false")
@@ -338,9 +401,11 @@ def test_toggle_buttons_expose_whether_they_are_pressed(page: Page, served):
     expect(levels.get_by_role("button", pressed=True)).to_have_count(4)
     levels.get_by_role("button", name="debug", exact=True).click()
     expect(levels.get_by_role("button", name="debug", exact=True)).to_have_attribute(
-        "aria-pressed", "false")
+        "aria-pressed", "false"
+    )
     expect(levels.get_by_role("button", name="info", exact=True)).to_have_attribute(
-        "aria-pressed", "true")
+        "aria-pressed", "true"
+    )
 
 
 def test_a_missing_job_shows_only_its_message(page: Page, served):
@@ -357,7 +422,8 @@ def test_status_reads_once_with_its_time(page: Page, served):
     open_jobs(page, served.url)
     dialog = open_first_job(page)
     expect(dialog.locator("dt:text-is('Status') + dd")).to_have_text(
-        "Completed · ended 2026-11-01 09:01")
+        "Completed · ended 2026-11-01 09:01"
+    )
 
 
 # Per card: how far the checkbox sits from the middle of the QC badge's row (px), whether
@@ -382,8 +448,9 @@ def test_every_card_keeps_badge_and_checkbox_on_one_row(page: Page, served):
     cards = dialog.locator(".jd-card")
     expect(cards.locator(".jd-qc-processing_failed")).to_have_text("Processing failed")
     feet = cards.evaluate_all(_FOOT_JS)
-    assert len(feet) == 5 and all(offset < 2 and inside and whole
-                                  for offset, inside, whole in feet), feet
+    assert len(feet) == 5 and all(
+        offset < 2 and inside and whole for offset, inside, whole in feet
+    ), feet
 
 
 def test_nothing_is_requested_from_outside_the_server(page: Page, served):
@@ -391,8 +458,14 @@ def test_nothing_is_requested_from_outside_the_server(page: Page, served):
     # log's pane updated as the view closed had no document, so Panel turned its shared
     # loading.css into a CDN URL, fetched as soon as the Failures tab drew.)
     outside: list[str] = []
-    page.on("request", lambda request: outside.append(request.url)
-            if urlparse(request.url).hostname not in ("127.0.0.1", None) else None)
+    page.on(
+        "request",
+        lambda request: (
+            outside.append(request.url)
+            if urlparse(request.url).hostname not in ("127.0.0.1", None)
+            else None
+        ),
+    )
     open_jobs(page, served.url)
     dialog = open_first_job(page)
     for name in ("Images", "Timeline", "Log"):

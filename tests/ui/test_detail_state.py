@@ -33,8 +33,15 @@ def add_timeline(service, job_id: int, events: list[tuple]) -> None:
     """Append events ``(seconds after T0, level, step, message, data)`` to a job."""
     with service.store.transaction() as cur:
         for seconds, level, step, message, data in events:
-            service.store.add_event(cur, job_id, level=level, step=step, message=message,
-                                    data=data, at=T0 + dt.timedelta(seconds=seconds))
+            service.store.add_event(
+                cur,
+                job_id,
+                level=level,
+                step=step,
+                message=message,
+                data=data,
+                at=T0 + dt.timedelta(seconds=seconds),
+            )
 
 
 def write_image(root, relative: str, colour: str = "red") -> str:
@@ -51,20 +58,37 @@ def _at(seconds: int) -> dt.datetime:
 
 IMAGES = [
     {"qc_status": "approved", "quality_score": 0.9, "created_at": _at(0)},
-    {"qc_status": "qc_failed", "quality_score": 0.2, "qc_reason": "watermark",
-     "created_at": _at(5)},
+    {
+        "qc_status": "qc_failed",
+        "quality_score": 0.2,
+        "qc_reason": "watermark",
+        "created_at": _at(5),
+    },
     {"qc_status": "needs_review", "quality_score": None, "created_at": _at(9)},
-    {"qc_status": "processing_failed", "qc_reason": "processing_failed:convert",
-     "created_at": _at(3)},
+    {
+        "qc_status": "processing_failed",
+        "qc_reason": "processing_failed:convert",
+        "created_at": _at(3),
+    },
     {"qc_status": "approved", "quality_score": 0.5, "created_at": _at(7)},
 ]
 
 
 def test_settings_diff_marks_changed_added_and_removed_keys():
-    run = {"prompt_template": "A {k}", "width": 64, "qc": {"min_score": 0.5, "on": True},
-           "keywords": ["lake"], "gone": 1}
-    now = {"prompt_template": "A {k}", "width": 128, "qc": {"min_score": 0.5, "on": False},
-           "keywords": ["lake"], "new": "x"}
+    run = {
+        "prompt_template": "A {k}",
+        "width": 64,
+        "qc": {"min_score": 0.5, "on": True},
+        "keywords": ["lake"],
+        "gone": 1,
+    }
+    now = {
+        "prompt_template": "A {k}",
+        "width": 128,
+        "qc": {"min_score": 0.5, "on": False},
+        "keywords": ["lake"],
+        "new": "x",
+    }
     diffs = {d.key: d for d in settings_diff(run, now)}
     assert list(diffs) == sorted(diffs)
     assert {k for k, d in diffs.items() if d.changed} == {"width", "qc.on", "gone", "new"}
@@ -83,56 +107,86 @@ def test_gallery_filter_and_sort(service):
     assert list(gallery_images(images, "Approved", "Oldest first")["id"]) == [ids[0], ids[4]]
     assert list(gallery_images(images)["id"]) == [ids[2], ids[4], ids[1], ids[3], ids[0]]
     best = list(gallery_images(images, "All", "Best quality first")["id"])
-    assert best == [ids[0], ids[4], ids[1], ids[2], ids[3]]           # unscored last
+    assert best == [ids[0], ids[4], ids[1], ids[2], ids[3]]  # unscored last
     assert list(gallery_images(images, "All", "Lowest quality first")["id"])[:3] == [
-        ids[1], ids[4], ids[0]]
-    assert qc_counts(images) == {"All": 5, "Approved": 2, "Needs review": 1, "QC failed": 1,
-                                 "Processing failed": 1}
+        ids[1],
+        ids[4],
+        ids[0],
+    ]
+    assert qc_counts(images) == {
+        "All": 5,
+        "Approved": 2,
+        "Needs review": 1,
+        "QC failed": 1,
+        "Processing failed": 1,
+    }
     with pytest.raises(ValueError):
         gallery_images(images, "Rejected")
 
 
 def test_step_durations_from_events(service):
     job = add_job(service)
-    add_timeline(service, job, [
-        (0, "info", "runner", "Job started", None),
-        (1, "info", "initialise", "Settings loaded", None),
-        (3, "info", "initialise", "Keywords", None),
-        (4, "info", "generate", "Image 1/2", {"index": 1}),
-        (6, "info", "generate", "Image 1/2 generated", {"index": 1}),
-        (7, "info", "qc", "Image 1/2 approved", {"index": 1}),
-        (8, "info", "generate", "Image 2/2", {"index": 2}),
-        (12, "error", "convert", "Image 2/2: convert failed: disk full", {"index": 2}),
-        (13, "info", "finalise", "Copied 1 approved image", None),
-        (15, "info", "runner", "Completed", None),
-    ])
+    add_timeline(
+        service,
+        job,
+        [
+            (0, "info", "runner", "Job started", None),
+            (1, "info", "initialise", "Settings loaded", None),
+            (3, "info", "initialise", "Keywords", None),
+            (4, "info", "generate", "Image 1/2", {"index": 1}),
+            (6, "info", "generate", "Image 1/2 generated", {"index": 1}),
+            (7, "info", "qc", "Image 1/2 approved", {"index": 1}),
+            (8, "info", "generate", "Image 2/2", {"index": 2}),
+            (12, "error", "convert", "Image 2/2: convert failed: disk full", {"index": 2}),
+            (13, "info", "finalise", "Copied 1 approved image", None),
+            (15, "info", "runner", "Completed", None),
+        ],
+    )
     steps = timeline_steps(service.get_by_id(job).events)
     assert [(s.step, s.image, s.duration_s, s.events) for s in steps] == [
-        ("runner", None, 1.0, 1), ("initialise", None, 3.0, 2), ("generate", 1, 3.0, 2),
-        ("qc", 1, 1.0, 1), ("generate", 2, 4.0, 1), ("convert", 2, 1.0, 1),
-        ("finalise", None, 2.0, 1), ("runner", None, 0.0, 1)]
+        ("runner", None, 1.0, 1),
+        ("initialise", None, 3.0, 2),
+        ("generate", 1, 3.0, 2),
+        ("qc", 1, 1.0, 1),
+        ("generate", 2, 4.0, 1),
+        ("convert", 2, 1.0, 1),
+        ("finalise", None, 2.0, 1),
+        ("runner", None, 0.0, 1),
+    ]
     assert steps[5].level == "error" and steps[5].error.endswith("disk full")
     assert steps[1].start == T0 + dt.timedelta(seconds=1)
     running = timeline_steps(service.get_by_id(job).events, now=T0 + dt.timedelta(seconds=20))
     assert running[-1].duration_s == 5.0
     rows = timeline_rows(steps)
-    assert [r["name"] for r in rows] == ["runner", "initialise", "Image 1", "Image 2",
-                                         "finalise", "runner"]
+    assert [r["name"] for r in rows] == [
+        "runner",
+        "initialise",
+        "Image 1",
+        "Image 2",
+        "finalise",
+        "runner",
+    ]
     assert rows[3]["level"] == "error" and rows[3]["duration_s"] == 5.0
     assert rows[2]["stages"] == [("generate", 3.0), ("qc", 1.0)]
 
 
 def test_log_filter_search_and_text(service):
     job = add_job(service)
-    add_timeline(service, job, [
-        (0, "info", "runner", "Job started", None),
-        (1, "debug", "generate", "Seed 7", None),
-        (2, "warn", "qc", "Image 1 needs review", None),
-        (3, "error", "convert", "Disk FULL", None),
-    ])
+    add_timeline(
+        service,
+        job,
+        [
+            (0, "info", "runner", "Job started", None),
+            (1, "debug", "generate", "Seed 7", None),
+            (2, "warn", "qc", "Image 1 needs review", None),
+            (3, "error", "convert", "Disk FULL", None),
+        ],
+    )
     events = service.get_by_id(job).events
-    assert list(filter_log(events, ["error", "warn"])["message"]) == ["Image 1 needs review",
-                                                                     "Disk FULL"]
+    assert list(filter_log(events, ["error", "warn"])["message"]) == [
+        "Image 1 needs review",
+        "Disk FULL",
+    ]
     assert list(filter_log(events, search="disk full")["message"]) == ["Disk FULL"]
     assert list(filter_log(events, search="QC")["message"]) == ["Image 1 needs review"]
     assert filter_log(events, ["info"], "disk").empty
@@ -143,9 +197,14 @@ def test_log_filter_search_and_text(service):
 def test_gallery_items_use_urls_and_placeholders(service):
     root = service.settings.image_root
     thumb = write_image(root, "job 1/thumbs/a b.png")
-    job = add_job(service, images=[{"thumbnail_path": thumb, "file_path": thumb},
-                                   {"thumbnail_path": "job 1/thumbs/gone.png"},
-                                   {"thumbnail_path": None}])
+    job = add_job(
+        service,
+        images=[
+            {"thumbnail_path": thumb, "file_path": thumb},
+            {"thumbnail_path": "job 1/thumbs/gone.png"},
+            {"thumbnail_path": None},
+        ],
+    )
     images = service.get_by_id(job).images
     served = gallery_items(images, root, served=True)
     assert [i["src"] for i in served] == ["/images/job%201/thumbs/a%20b.png", "", ""]
@@ -155,23 +214,37 @@ def test_gallery_items_use_urls_and_placeholders(service):
 
 def test_large_view_shows_a_dash_for_what_an_image_lacks(service):
     # The images come as a frame: a missing reason or prompt is NaN there, not None.
-    job = add_job(service, images=[{"qc_status": "approved", "prompt": None},
-                                   {"qc_status": "qc_failed", "qc_reason": "watermark",
-                                    "prompt": "a lake", "file_path": "job/a.png"}])
+    job = add_job(
+        service,
+        images=[
+            {"qc_status": "approved", "prompt": None},
+            {
+                "qc_status": "qc_failed",
+                "qc_reason": "watermark",
+                "prompt": "a lake",
+                "file_path": "job/a.png",
+            },
+        ],
+    )
     image = service.get_by_id(job).images.iloc[0].to_dict()
     view = large_view_html(image, service.settings.image_root, served=True)
     assert "nan" not in view.lower()
     for field in ("QC reason", "Prompt", "File"):
         assert field in view
-    assert view.count("—") >= 4       # QC reason, prompt, description, tags, file
+    assert view.count("—") >= 4  # QC reason, prompt, description, tags, file
 
 
 def test_selection_zip_holds_a_sheet_and_the_present_files(service):
     root = service.settings.image_root
     present = write_image(root, "job/a.png")
-    job = add_job(service, images=[{"file_path": present, "prompt": "a lake"},
-                                   {"file_path": "job/missing.png", "prompt": "a hill"},
-                                   {"file_path": present, "prompt": "not chosen"}])
+    job = add_job(
+        service,
+        images=[
+            {"file_path": present, "prompt": "a lake"},
+            {"file_path": "job/missing.png", "prompt": "a hill"},
+            {"file_path": present, "prompt": "not chosen"},
+        ],
+    )
     detail = service.get_by_id(job)
     ids = list(detail.images["id"])[:2]
     with zipfile.ZipFile(io.BytesIO(selection_zip(detail, ids, root))) as package:
@@ -197,7 +270,7 @@ def test_slot_loads_nothing_until_opened_and_keeps_state_on_refresh(service):
     assert [i["status"] for i in slot.gallery.items] == ["qc_failed"]
     slot.gallery.opened = int(slot.gallery.items[0]["id"])
     assert "watermark" in slot.gallery.view.object
-    slot.param.trigger("job_id")                                  # a live refresh
+    slot.param.trigger("job_id")  # a live refresh
     assert slot.qc_filter == "QC failed" and slot.gallery.opened is not None
     slot.job_id = None
     assert slot.detail is None and slot.qc_filter == "All" and slot.gallery.opened is None
@@ -222,35 +295,44 @@ def test_another_job_starts_the_view_over(service):
     slot.gallery.chosen = [int(slot.gallery.items[0]["id"])]
     assert slot._export.label == "Export selected (1)" and not slot._export.disabled
     slot.job_id = second
-    assert (slot.qc_filter, slot.image_sort, slot._sort.value) == ("All", "Newest first",
-                                                                   "Newest first")
+    assert (slot.qc_filter, slot.image_sort, slot._sort.value) == (
+        "All",
+        "Newest first",
+        "Newest first",
+    )
     assert slot.gallery.chosen == [] and slot._export.disabled and slot.gallery.items == []
-    slot._tabs.active = 1                                          # the Images tab fills now
+    slot._tabs.active = 1  # the Images tab fills now
     assert sorted(i["id"] for i in slot.gallery.items) == sorted(
-        service.get_by_id(second).images["id"])
+        service.get_by_id(second).images["id"]
+    )
 
 
 def test_parent_of_a_rerun_opens_in_the_view_and_a_deleted_one_is_plain_text(service):
     parent = add_job(service, label="Original")
     rerun = add_job(service, label="Again", rerun_of=parent)
     slot = JobDetailSlot(service=service, job_id=rerun)
-    button = ('<button type="button" class="jd-parent" data-job="1" '
-              'aria-label="Open parent job JOB-000001">JOB-000001</button>')
+    button = (
+        '<button type="button" class="jd-parent" data-job="1" '
+        'aria-label="Open parent job JOB-000001">JOB-000001</button>'
+    )
     assert f"<dt>Rerun of</dt><dd>{button}</dd>" in slot._info.content
-    slot._info.requested = parent                 # what a click (or Enter) on it sends
+    slot._info.requested = parent  # what a click (or Enter) on it sends
     assert slot.job_id == parent and slot._info.requested is None
     assert slot.detail.job["label"] == "Original" and "Rerun of" not in slot._info.content
 
-    asked = []                                    # on the page, the page opens it (URL, title)
-    page_slot = JobDetailSlot(service=service, job_id=rerun,
-                              on_action=lambda action, job: asked.append((action, job)))
+    asked = []  # on the page, the page opens it (URL, title)
+    page_slot = JobDetailSlot(
+        service=service, job_id=rerun, on_action=lambda action, job: asked.append((action, job))
+    )
     page_slot._info.requested = parent
     assert asked == [("view", parent)] and page_slot.job_id == rerun
 
     service.bulk_delete([parent])
     slot.job_id = rerun
-    assert "<dt>Rerun of</dt><dd><span class=\"jd-mono\">JOB-000001</span> (no longer exists)" \
+    assert (
+        '<dt>Rerun of</dt><dd><span class="jd-mono">JOB-000001</span> (no longer exists)'
         in slot._info.content
+    )
     assert "jd-parent" not in slot._info.content
 
 
@@ -259,8 +341,10 @@ def test_status_line_names_the_status_once_then_when_it_came_about(service):
     failed = add_job(service, status="failed")
     pending = add_job(service, status="pending")
     running = add_job(service, status="running")
-    line = {job: detail_html(service.get_by_id(job)).split("<dt>Status</dt>")[1].split("</dd>")[0]
-            for job in (done, failed, pending, running)}
+    line = {
+        job: detail_html(service.get_by_id(job)).split("<dt>Status</dt>")[1].split("</dd>")[0]
+        for job in (done, failed, pending, running)
+    }
     assert line[done].endswith("Completed</span> · ended 2026-11-01 09:01")
     assert line[failed].endswith("Failed</span> · ended 2026-11-01 09:01")
     assert line[pending].endswith("Pending</span> · queued 2026-11-01 09:00")
@@ -275,16 +359,24 @@ def test_the_job_views_templates_show_hostile_text_as_text(service):
     # Configuration names, settings, error messages, image metadata and log lines are user
     # or model data: the templates escape them (none of it may become markup).
     config = add_config(service, name=HOSTILE, prompt_template=HOSTILE)
-    job = add_job(service, status="failed", config_id=config, error_message=HOSTILE,
-                  label=HOSTILE, snapshot={"prompt_template": "x", HOSTILE: HOSTILE},
-                  images=[{"qc_status": "qc_failed", "qc_reason": HOSTILE, "prompt": HOSTILE}])
+    job = add_job(
+        service,
+        status="failed",
+        config_id=config,
+        error_message=HOSTILE,
+        label=HOSTILE,
+        snapshot={"prompt_template": "x", HOSTILE: HOSTILE},
+        images=[{"qc_status": "qc_failed", "qc_reason": HOSTILE, "prompt": HOSTILE}],
+    )
     add_timeline(service, job, [(0, "error", HOSTILE, HOSTILE, None)])
     detail = service.get_by_id(job)
     image = detail.images.iloc[0].to_dict()
-    views = {"information": detail_html(detail),
-             "large view": large_view_html(image, service.settings.image_root, served=True),
-             "timeline": timeline_html(timeline_steps(detail.events)),
-             "log": log_html(detail.events)}
+    views = {
+        "information": detail_html(detail),
+        "large view": large_view_html(image, service.settings.image_root, served=True),
+        "timeline": timeline_html(timeline_steps(detail.events)),
+        "log": log_html(detail.events),
+    }
     for name, view in views.items():
         assert "<img" not in view, name
         assert "&lt;img src=x onerror=alert(1)&gt;" in view, name
@@ -297,10 +389,14 @@ def test_job_view_reads_the_job_its_parent_and_why_it_is_missing(service):
     view = JobView(service)
     view.load(rerun)
     assert (view.job_id, view.detail.job["label"], view.parent_known, view.missing) == (
-        rerun, "Again", True, "")
+        rerun,
+        "Again",
+        True,
+        "",
+    )
     assert view.image_root == service.image_root
     service.bulk_delete([parent])
-    view.load(rerun)                                  # read again: the parent is gone
+    view.load(rerun)  # read again: the parent is gone
     assert not view.parent_known
     view.load(parent)
     assert view.detail is None and view.missing.startswith("No job JOB-000001")

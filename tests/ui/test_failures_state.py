@@ -32,24 +32,44 @@ def history(service):
     hero = add_config(service, "Hero banners")
     shots = add_config(service, "Product shots")
     jobs = {
-        "t1": dict(config_id=hero, started_at=today - dt.timedelta(days=2),
-                   error_message="Generation timed out after 60s"),
-        "t2": dict(config_id=hero, started_at=today - dt.timedelta(days=2, hours=-1),
-                   error_message="Generation timed out after 45s"),
-        "t3": dict(config_id=shots, started_at=today,
-                   error_message="Generation timed out after 120s"),
-        "r1": dict(config_id=shots, started_at=today - dt.timedelta(days=1),
-                   error_message="HTTP 429 rate limit, retry after 3 s"),
-        "r2": dict(config_id=shots, started_at=today - dt.timedelta(days=90),
-                   error_message="HTTP 429 rate limit, retry after 12 s"),
-        "x1": dict(config_id=hero, started_at=today - dt.timedelta(days=3),
-                   error_message="Bad prompt '<script>alert(1)</script>' for /tmp/a.png"),
+        "t1": dict(
+            config_id=hero,
+            started_at=today - dt.timedelta(days=2),
+            error_message="Generation timed out after 60s",
+        ),
+        "t2": dict(
+            config_id=hero,
+            started_at=today - dt.timedelta(days=2, hours=-1),
+            error_message="Generation timed out after 45s",
+        ),
+        "t3": dict(
+            config_id=shots, started_at=today, error_message="Generation timed out after 120s"
+        ),
+        "r1": dict(
+            config_id=shots,
+            started_at=today - dt.timedelta(days=1),
+            error_message="HTTP 429 rate limit, retry after 3 s",
+        ),
+        "r2": dict(
+            config_id=shots,
+            started_at=today - dt.timedelta(days=90),
+            error_message="HTTP 429 rate limit, retry after 12 s",
+        ),
+        "x1": dict(
+            config_id=hero,
+            started_at=today - dt.timedelta(days=3),
+            error_message="Bad prompt '<script>alert(1)</script>' for /tmp/a.png",
+        ),
     }
-    ids = {key: add_job(service, status="failed", label=key, **spec)
-           for key, spec in jobs.items()}
+    ids = {key: add_job(service, status="failed", label=key, **spec) for key, spec in jobs.items()}
     for n in range(3):
-        add_job(service, status="completed", label=f"ok{n}", config_id=hero,
-                started_at=today - dt.timedelta(days=n))
+        add_job(
+            service,
+            status="completed",
+            label=f"ok{n}",
+            config_id=hero,
+            started_at=today - dt.timedelta(days=n),
+        )
     return {"ids": ids, "hero": hero, "shots": shots, "today": today.date()}
 
 
@@ -65,8 +85,10 @@ def test_signatures_listed_with_counts_configurations_and_trends(service, histor
     assert timeout["share"] == "50.0% of failures"
     assert timeout["steps"] == "at generation"
     # A week of daily counts: two timeouts two days ago, one today.
-    assert timeout["trend"] == (f"Failures per day over the last 7 days: 3 in all, at most 2 on "
-                                f"{history['today'] - dt.timedelta(days=2)}")
+    assert timeout["trend"] == (
+        f"Failures per day over the last 7 days: 3 in all, at most 2 on "
+        f"{history['today'] - dt.timedelta(days=2)}"
+    )
     assert len(timeout["points"].split()) == 7
     # The 90-day-old rate limit counts in the total but not in the week's trend.
     yesterday = history["today"] - dt.timedelta(days=1)
@@ -133,7 +155,9 @@ def test_rerun_stays_within_the_page_filters(service, history):
     state.ask_rerun(TIMEOUT)
     new = state.confirm_rerun()
     assert {service.get_by_id(i).job["rerun_of"] for i in new} == {
-        history["ids"]["t1"], history["ids"]["t2"]}
+        history["ids"]["t1"],
+        history["ids"]["t2"],
+    }
 
 
 def test_rerun_of_a_vanished_signature_is_refused_and_queues_nothing(service, history):
@@ -153,8 +177,13 @@ def test_poll_rereads_only_when_a_job_failed_or_was_deleted(service, history):
     service.rename(history["ids"]["t1"], "renamed")
     assert state.poll() is False  # renames do not change the failures
     job = add_job(service, status="running", label="live", started_at=utcnow())
-    service.finish(job, "failed", message="Job failed", error_message="Generation timed out "
-                   "after 30s", error_step="generation")
+    service.finish(
+        job,
+        "failed",
+        message="Job failed",
+        error_message="Generation timed out after 30s",
+        error_step="generation",
+    )
     assert state.poll() is True
     assert state.jobs_of(TIMEOUT) == 4
     service.bulk_delete([history["ids"]["r1"], history["ids"]["r2"]])
@@ -174,8 +203,9 @@ def test_sparkline_and_its_words():
     assert sparkline_points([]) == ""
     day = dt.date(2026, 11, 1)
     assert trend_label([0, 0], day) == "Failures per day over the last 2 days: none"
-    assert trend_label([1, 4, 4], day) == ("Failures per day over the last 3 days: 9 in all, "
-                                           "at most 4 on 2026-11-02")
+    assert trend_label([1, 4, 4], day) == (
+        "Failures per day over the last 3 days: 9 in all, at most 4 on 2026-11-02"
+    )
 
 
 def test_job_manager_builds_the_failures_tab_on_first_open(service, history):

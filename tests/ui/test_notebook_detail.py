@@ -35,26 +35,47 @@ def lab(tmp_path: Path) -> Iterator[tuple[str, str]]:
         config = add_config(svc, "Hero banners")
         for i in range(3):
             add_job(svc, label=f"Notebook lake {i}", config_id=config)
-    cells = ["import panel as pn, jobdash\n"
-             "pn.extension('tabulator', notifications=True, inline=True)",
-             f"svc = jobdash.open({str(db)!r}, runner=False)\njobdash.JobManager(svc)"]
+    cells = [
+        "import panel as pn, jobdash\npn.extension('tabulator', notifications=True, inline=True)",
+        f"svc = jobdash.open({str(db)!r}, runner=False)\njobdash.JobManager(svc)",
+    ]
     kernel = {"name": "python3", "display_name": "Python 3", "language": "python"}
-    nbformat.write(nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell(c) for c in cells],
-                                            metadata={"kernelspec": kernel}),
-                   tmp_path / "detail.ipynb")
+    nbformat.write(
+        nbformat.v4.new_notebook(
+            cells=[nbformat.v4.new_code_cell(c) for c in cells], metadata={"kernelspec": kernel}
+        ),
+        tmp_path / "detail.ipynb",
+    )
     port, token = free_port(), secrets.token_hex(16)
-    env = {**os.environ, "JUPYTER_CONFIG_DIR": str(tmp_path / "config"),
-           "JUPYTER_RUNTIME_DIR": str(tmp_path / "runtime"), "JUPYTER_PLATFORM_DIRS": "1"}
+    env = {
+        **os.environ,
+        "JUPYTER_CONFIG_DIR": str(tmp_path / "config"),
+        "JUPYTER_RUNTIME_DIR": str(tmp_path / "runtime"),
+        "JUPYTER_PLATFORM_DIRS": "1",
+    }
     log = (tmp_path / "lab.log").open("wb")
     server = subprocess.Popen(
-        [sys.executable, "-m", "jupyterlab", "--no-browser", "--ServerApp.ip=127.0.0.1",
-         f"--ServerApp.port={port}", "--ServerApp.port_retries=0",
-         f"--IdentityProvider.token={token}", f"--ServerApp.root_dir={tmp_path}",
-         f"--LabApp.user_settings_dir={tmp_path / 'settings'}",
-         f"--LabApp.workspaces_dir={tmp_path / 'workspaces'}",
-         "--LabApp.check_for_updates_class=jupyterlab.NeverCheckForUpdate",
-         "--LabApp.extension_manager=readonly", "--allow-root"],
-        cwd=tmp_path, env=env, stdout=log, stderr=subprocess.STDOUT)
+        [
+            sys.executable,
+            "-m",
+            "jupyterlab",
+            "--no-browser",
+            "--ServerApp.ip=127.0.0.1",
+            f"--ServerApp.port={port}",
+            "--ServerApp.port_retries=0",
+            f"--IdentityProvider.token={token}",
+            f"--ServerApp.root_dir={tmp_path}",
+            f"--LabApp.user_settings_dir={tmp_path / 'settings'}",
+            f"--LabApp.workspaces_dir={tmp_path / 'workspaces'}",
+            "--LabApp.check_for_updates_class=jupyterlab.NeverCheckForUpdate",
+            "--LabApp.extension_manager=readonly",
+            "--allow-root",
+        ],
+        cwd=tmp_path,
+        env=env,
+        stdout=log,
+        stderr=subprocess.STDOUT,
+    )
     try:
         wait_until(lambda: listening(port) or server.poll() is not None, timeout=40)
         assert server.poll() is None, (tmp_path / "lab.log").read_text()
@@ -66,15 +87,16 @@ def lab(tmp_path: Path) -> Iterator[tuple[str, str]]:
 
 
 def test_job_id_opens_the_job_view_inline_in_jupyterlab_and_its_actions_say_what_they_did(
-        page: Page, lab):
+    page: Page, lab
+):
     url, _ = lab
     page.goto(url)
     first = page.locator(".jp-Notebook .jp-Cell .jp-InputArea-editor").first
     expect(page.locator(".jp-Notebook .jp-Cell")).to_have_count(2, timeout=40_000)
     idle = page.locator("#jp-main-statusbar").get_by_text(re.compile("Idle"))
-    expect(idle).to_be_visible(timeout=40_000)             # the kernel is up
+    expect(idle).to_be_visible(timeout=40_000)  # the kernel is up
     first.click()
-    page.keyboard.press("Shift+Enter")                     # runs each cell in turn
+    page.keyboard.press("Shift+Enter")  # runs each cell in turn
     page.keyboard.press("Shift+Enter")
     output = page.locator(".jp-OutputArea-output")
     job_id = output.get_by_role("button", name="JOB-000002", exact=True)
@@ -83,7 +105,8 @@ def test_job_id_opens_the_job_view_inline_in_jupyterlab_and_its_actions_say_what
     # went unanswered in a full run (the kernel idle afterwards, no dialog). Click once the
     # cell is done, as its [2] shows.
     expect(page.locator(".jp-Cell .jp-InputPrompt").get_by_text("[2]:")).to_be_visible(
-        timeout=40_000)
+        timeout=40_000
+    )
     expect(idle).to_be_visible(timeout=40_000)
     job_id.click()
     dialog = output.get_by_role("dialog", name="Job JOB-000002 details")

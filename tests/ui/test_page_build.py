@@ -44,12 +44,12 @@ HIDDEN_HEADERS = """(table) => [...table.querySelectorAll('.tabulator-col')]
 def build_history(service) -> dict:
     """Three completed jobs labelled "Lake study 1".."Lake study 3"."""
     config = add_config(service, "Hero banners")
-    return {"ids": [add_job(service, label=f"Lake study {i}", config_id=config)
-                    for i in (1, 2, 3)]}
+    return {"ids": [add_job(service, label=f"Lake study {i}", config_id=config) for i in (1, 2, 3)]}
 
 
 def test_a_build_slower_than_the_browser_still_shows_the_whole_page(
-        page: Page, served, monkeypatch):
+    page: Page, served, monkeypatch
+):
     built = app.JobManager
 
     def slow_manager(*args, **kwargs):
@@ -60,8 +60,7 @@ def test_a_build_slower_than_the_browser_still_shows_the_whole_page(
     errors: list[str] = []
     page.on("pageerror", lambda error: errors.append(str(error)))
     page.goto(f"{served.url}/jobs")
-    expect(page.locator(FIRST_ROW).filter(has_text="Lake study 2")).to_be_visible(
-        timeout=20_000)
+    expect(page.locator(FIRST_ROW).filter(has_text="Lake study 2")).to_be_visible(timeout=20_000)
     expect(page.get_by_role("heading", name="Job Management")).to_be_visible()
     assert errors == []
 

@@ -17,8 +17,13 @@ def listing(service) -> JobListing:
     """A listing over five jobs (ids 1-5; 2 and 4 failed) of one configuration."""
     config = add_config(service, "Hero banners")
     for i in range(1, 6):
-        add_job(service, status="failed" if i % 2 == 0 else "completed", label=f"Lake {i}",
-                config_id=config, error_message="timeout" if i % 2 == 0 else None)
+        add_job(
+            service,
+            status="failed" if i % 2 == 0 else "completed",
+            label=f"Lake {i}",
+            config_id=config,
+            error_message="timeout" if i % 2 == 0 else None,
+        )
     return JobListing(service)
 
 

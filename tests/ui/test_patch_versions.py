@@ -32,10 +32,12 @@ def test_the_installed_versions_are_those_the_patches_were_written_for():
     assert all(isinstance(h, Patch) and h.own == hidden.OWN for h in helpers)
 
 
-@pytest.mark.parametrize(("library", "version"), [
-    (pn, "1.10.0"), (pn, "1.8.9"), (bokeh, "3.10.0"), (bokeh, "4.0.0")])
+@pytest.mark.parametrize(
+    ("library", "version"), [(pn, "1.10.0"), (pn, "1.8.9"), (bokeh, "3.10.0"), (bokeh, "4.0.0")]
+)
 def test_other_versions_leave_the_patches_out_with_one_warning_each(
-        monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture, library, version):
+    monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture, library, version
+):
     monkeypatch.setattr(library, "__version__", version)
     with caplog.at_level(logging.WARNING, logger=hidden.__name__):
         assert patches(*PATCHES) == []
@@ -56,7 +58,8 @@ def test_a_patch_release_of_the_written_for_versions_is_supported(monkeypatch):
 def test_the_page_holds_its_patches_with_the_written_for_versions(service):
     layout = JobManager(service).__panel__()
     assert sorted(type(p).__name__ for p in layout.select(Patch)) == sorted(
-        p.__name__ for p in PATCHES)
+        p.__name__ for p in PATCHES
+    )
 
 
 def test_the_page_is_built_without_its_patches_outside_the_versions(monkeypatch, service):

@@ -60,11 +60,13 @@ def stock_page(service: JobService) -> pn.Column:
     frame = pd.DataFrame({"fruit": ["apple", "cherry", "banana"], "size": [3, 1, 2]})
     return pn.Column(
         JobManager(service),
-        pn.widgets.Tabulator(frame, selectable="checkbox", show_index=False,
-                             css_classes=["stock-table"], width=400),
+        pn.widgets.Tabulator(
+            frame, selectable="checkbox", show_index=False, css_classes=["stock-table"], width=400
+        ),
         pn.Tabs(("One", "first panel"), ("Two", "second panel"), css_classes=["stock-tabs"]),
-        pn.widgets.MultiChoice(name="Fruit", options=["apple", "banana"],
-                               css_classes=["stock-choice"]),
+        pn.widgets.MultiChoice(
+            name="Fruit", options=["apple", "banana"], css_classes=["stock-choice"]
+        ),
     )
 
 
@@ -75,8 +77,9 @@ def url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     for i in (1, 2, 3):
         add_job(service, label=f"Lake study {i}", config_id=config)
     port = free_port()
-    server = start_server(service, port=port, threaded=True,
-                          extra_routes={"stock": lambda: stock_page(service)})
+    server = start_server(
+        service, port=port, threaded=True, extra_routes={"stock": lambda: stock_page(service)}
+    )
     try:
         wait_until(lambda: listening(port), timeout=20)
         yield f"http://127.0.0.1:{port}/stock"
@@ -148,7 +151,8 @@ def test_a_stock_multichoice_keeps_bokehs_naming(page: Page, url: str):
 
 
 def test_outside_the_written_for_versions_the_whole_page_draws_as_stock(
-        page: Page, url: str, monkeypatch: pytest.MonkeyPatch):
+    page: Page, url: str, monkeypatch: pytest.MonkeyPatch
+):
     monkeypatch.setattr(pn, "__version__", "1.10.0")  # read as each page is built
     errors: list[str] = []
     page.on("pageerror", lambda error: errors.append(str(error)))

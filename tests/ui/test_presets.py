@@ -23,9 +23,14 @@ def build_history(service) -> dict:
     """Ten jobs; ids divisible by 3 failed."""
     config = add_config(service, "Hero banners")
     for i in range(1, 11):
-        add_job(service, status="failed" if i % 3 == 0 else "completed", label=f"Lake {i}",
-                config_id=config, started_at=T0 + dt.timedelta(hours=i),
-                error_message="timeout" if i % 3 == 0 else None)
+        add_job(
+            service,
+            status="failed" if i % 3 == 0 else "completed",
+            label=f"Lake {i}",
+            config_id=config,
+            started_at=T0 + dt.timedelta(hours=i),
+            error_message="timeout" if i % 3 == 0 else None,
+        )
     return {}
 
 
@@ -56,24 +61,27 @@ def test_filters_changed_by_hand_leave_the_preset_and_choosing_it_again_applies_
     query.statuses = []
     bar._choice.value = "Failures"
     assert query.statuses == ["failed"]
-    query.statuses = ["completed"]                  # by hand: no longer that preset
+    query.statuses = ["completed"]  # by hand: no longer that preset
     assert bar._choice.value == NO_PRESET
     bar._choice.value = "Failures"
     assert query.statuses == ["failed"] and bar._choice.value == "Failures"
 
 
-@pytest.mark.parametrize("name, why", [
-    ("", "name: cannot be empty"),
-    ("   ", "name: cannot be empty"),
-    ("x" * 300, "name: 300 characters, at most 100 allowed"),
-    ("tab\there", "name: control characters"),
-])
+@pytest.mark.parametrize(
+    "name, why",
+    [
+        ("", "name: cannot be empty"),
+        ("   ", "name: cannot be empty"),
+        ("x" * 300, "name: 300 characters, at most 100 allowed"),
+        ("tab\there", "name: control characters"),
+    ],
+)
 def test_a_refused_name_says_why_and_saves_nothing(bar, name, why):
     bar._name.value_input = name
     bar._save.clicks += 1
     assert bar.toaster.kind == "error"
     assert bar.toaster.message.startswith(f"Preset not saved: {why}")
-    assert saved(bar) == {} and bar._name.value_input == name      # kept, to be corrected
+    assert saved(bar) == {} and bar._name.value_input == name  # kept, to be corrected
     assert not bar.dialog.open
 
 
@@ -92,7 +100,7 @@ def test_saving_under_a_taken_name_asks_before_replacing(bar):
     assert bar._asking().confirm.label == "Replace"
     assert saved(bar)["Mine"]["statuses"] == [] and bar.toaster.message == ""
 
-    bar._asking().cancel.clicks += 1                                 # Cancel: nothing changes
+    bar._asking().cancel.clicks += 1  # Cancel: nothing changes
     assert not bar.dialog.open and bar.pending is None
     assert saved(bar)["Mine"]["statuses"] == []
 
@@ -106,10 +114,10 @@ def test_saving_under_a_taken_name_asks_before_replacing(bar):
 def test_closing_the_dialog_forgets_the_question(bar):
     bar.save("Mine")
     bar.save("Mine")
-    bar.dialog.open = False                                          # Escape, or the backdrop
+    bar.dialog.open = False  # Escape, or the backdrop
     assert bar.pending is None
     bar.confirm()
-    assert bar.toaster.message == "Saved preset “Mine”"               # nothing further
+    assert bar.toaster.message == "Saved preset “Mine”"  # nothing further
 
 
 def test_deleting_asks_first_then_toasts(bar):
@@ -131,7 +139,7 @@ def test_deleting_asks_first_then_toasts(bar):
 def test_deleting_one_already_gone_says_so(bar):
     bar.save("Mine")
     bar.delete("Mine")
-    bar.listing.service.delete_preset("Mine")                        # another tab, meanwhile
+    bar.listing.service.delete_preset("Mine")  # another tab, meanwhile
     bar.confirm()
     assert bar.toaster.kind == "error"
     assert bar.toaster.message == "Preset not deleted: No filter preset named 'Mine'."
@@ -148,6 +156,7 @@ def test_names_are_escaped_in_the_question(bar):
 
 # -- served -----------------------------------------------------------------------------------
 
+
 def toast(page: Page, text: str):
     return page.locator(".notyf__toast").filter(has_text=text)
 
@@ -159,9 +168,9 @@ def test_save_replace_and_delete_a_preset_on_the_served_page(page: Page, served)
     save = page.get_by_role("button", name="Save preset")
     expect(page.get_by_role("combobox", name="Preset")).to_be_visible(timeout=20_000)
 
-    save.click()                                                     # empty: refused
+    save.click()  # empty: refused
     expect(toast(page, "Preset not saved: name: cannot be empty")).to_be_visible()
-    name_box.fill("x" * 300)                                         # too long: refused
+    name_box.fill("x" * 300)  # too long: refused
     save.click()
     expect(toast(page, "at most 100 allowed")).to_be_visible()
     assert served.service.presets() == []
@@ -174,7 +183,7 @@ def test_save_replace_and_delete_a_preset_on_the_served_page(page: Page, served)
     page.get_by_role("button", name="Clear filters").click()
     expect(page).not_to_have_url(re.compile(r"status="))
     name_box.fill(HOSTILE)
-    name_box.press("Enter")                                          # Enter saves too
+    name_box.press("Enter")  # Enter saves too
     dialog = page.get_by_role("dialog", name="Replace preset")
     expect(dialog).to_be_visible()
     expect(dialog.get_by_role("heading")).to_have_text(f"Replace preset “{HOSTILE}”?")

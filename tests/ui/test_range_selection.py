@@ -23,8 +23,7 @@ def build_history(service) -> dict:
     shows jobs 60 down to 36, page 2 jobs 35 down to 11."""
     config = add_config(service, "Hero banners")
     for i in range(1, 61):
-        add_job(service, label=f"Job {i}", config_id=config,
-                started_at=T0 + dt.timedelta(hours=i))
+        add_job(service, label=f"Job {i}", config_id=config, started_at=T0 + dt.timedelta(hours=i))
     return {}
 
 
@@ -34,12 +33,12 @@ def test_select_range_takes_the_rows_between_anchor_and_click_either_way():
     selection.select([11])
     selection.select_range(page, 59, 56)
     assert selection.ids == [11, 59, 58, 57, 56]
-    selection.select_range(page, 55, 58)                        # upwards, overlapping
+    selection.select_range(page, 55, 58)  # upwards, overlapping
     assert selection.ids == [11, 59, 58, 57, 56, 55]
     selection.clear()
-    selection.select_range(page, 3, 57)                         # anchor on another page
+    selection.select_range(page, 3, 57)  # anchor on another page
     assert selection.ids == [57]
-    selection.select_range(page, 60, 3)                         # click off the page
+    selection.select_range(page, 60, 3)  # click off the page
     assert selection.ids == [57]
     with pytest.raises(Exception, match="not a job id"):
         selection.select_range(page, 60, "x")
@@ -56,8 +55,11 @@ def row(page: Page, position: int):
 
 
 def checkbox_of(page: Page, job_id: int):
-    return page.locator(".tabulator-row").filter(has_text=format_job_id(job_id)) \
+    return (
+        page.locator(".tabulator-row")
+        .filter(has_text=format_job_id(job_id))
         .locator("input[type=checkbox]")
+    )
 
 
 def counter(page: Page):
@@ -76,7 +78,7 @@ def expect_checked(page: Page, checked: set[int], among: range) -> None:
 @browser
 def test_shift_click_selects_the_rows_between_and_they_survive_paging(page: Page, served):
     open_jobs(page, served.url)
-    row(page, 2).locator("input[type=checkbox]").click()                   # job 59
+    row(page, 2).locator("input[type=checkbox]").click()  # job 59
     expect(counter(page)).to_have_text("1 job selected")
     row(page, 6).locator("input[type=checkbox]").click(modifiers=["Shift"])  # job 55
     expect(counter(page)).to_have_text("5 jobs selected")
@@ -88,21 +90,21 @@ def test_shift_click_selects_the_rows_between_and_they_survive_paging(page: Page
     page.get_by_role("button", name="Page 1").click()
     expect(row(page, 1)).to_contain_text("JOB-000060")
     expect_checked(page, {59, 58, 57, 56, 55}, range(54, 61))
-    assert served.service.jobs([55]).shape[0] == 1                  # selecting changes nothing
+    assert served.service.jobs([55]).shape[0] == 1  # selecting changes nothing
 
 
 @browser
 def test_plain_clicks_keep_others_and_shift_click_on_a_row_goes_upwards(page: Page, served):
     open_jobs(page, served.url)
     checkbox_of(page, 51).click()
-    checkbox_of(page, 49).click()                                   # plain: 51 stays
+    checkbox_of(page, 49).click()  # plain: 51 stays
     expect(counter(page)).to_have_text("2 jobs selected")
-    label = row(page, 8).locator(".tabulator-cell[tabulator-field=label]")   # job 53
-    label.click(modifiers=["Shift"])                                # from 49 up to 53
+    label = row(page, 8).locator(".tabulator-cell[tabulator-field=label]")  # job 53
+    label.click(modifiers=["Shift"])  # from 49 up to 53
     expect(counter(page)).to_have_text("5 jobs selected")
     expect_checked(page, {53, 52, 51, 50, 49}, range(47, 56))
-    expect(label.locator("input")).to_have_count(0)                 # no editor opened
-    checkbox_of(page, 51).click()                                   # plain: toggles one off
+    expect(label.locator("input")).to_have_count(0)  # no editor opened
+    checkbox_of(page, 51).click()  # plain: toggles one off
     expect(counter(page)).to_have_text("4 jobs selected")
     expect_checked(page, {53, 52, 50, 49}, range(47, 56))
 

@@ -17,8 +17,7 @@ pytestmark = pytest.mark.browser
 def build_history(service) -> dict:
     """Three completed jobs labelled "Lake study 1".."Lake study 3"."""
     config = add_config(service, "Hero banners")
-    return {"ids": [add_job(service, label=f"Lake study {i}", config_id=config)
-                    for i in (1, 2, 3)]}
+    return {"ids": [add_job(service, label=f"Lake study {i}", config_id=config) for i in (1, 2, 3)]}
 
 
 def label_cell(page: Page, job_id: int):
@@ -72,8 +71,9 @@ def test_escape_cancels(page: Page, served):
     assert label_of(served, 1) == "Lake study 1"
 
 
-@pytest.mark.parametrize("typed, why", [("", "cannot be empty"),
-                                        ("bad\u0007bell", "control characters")])
+@pytest.mark.parametrize(
+    "typed, why", [("", "cannot be empty"), ("bad\u0007bell", "control characters")]
+)
 def test_a_refused_label_is_rolled_back(page: Page, served, typed, why):
     cell, editor = start_editing(page, served, 3)
     editor.fill(typed)
@@ -84,13 +84,13 @@ def test_a_refused_label_is_rolled_back(page: Page, served, typed, why):
 
 
 def test_keyboard_enter_on_the_focused_label_edits_it(page: Page, served):
-    cell = tab_to_label(page, served, 1)                # not editing yet
+    cell = tab_to_label(page, served, 1)  # not editing yet
     expect(cell.locator("input")).to_have_count(0)
-    page.keyboard.press("Enter")                        # edits
+    page.keyboard.press("Enter")  # edits
     editor = cell.locator("input")
     expect(editor).to_be_focused()
     expect(editor).to_have_value("Lake study 1")
-    page.keyboard.press("Escape")                       # cancels
+    page.keyboard.press("Escape")  # cancels
     expect(editor).to_have_count(0)
     assert label_of(served, 1) == "Lake study 1"
 
@@ -98,7 +98,7 @@ def test_keyboard_enter_on_the_focused_label_edits_it(page: Page, served):
     page.keyboard.press("Enter")
     page.keyboard.press("ControlOrMeta+a")
     page.keyboard.type("Typed by keyboard")
-    page.keyboard.press("Enter")                        # saves
+    page.keyboard.press("Enter")  # saves
     expect(cell).to_have_text("Typed by keyboard")
     expect(page.get_by_text("Renamed JOB-000001 to “Typed by keyboard”").first).to_be_visible()
     assert label_of(served, 1) == "Typed by keyboard"
@@ -108,9 +108,9 @@ OUTLINE_JS = "e => getComputedStyle(e).outlineStyle + ' ' + getComputedStyle(e).
 
 
 def test_the_focused_label_cell_shows_a_focus_ring(page: Page, served):
-    cell = tab_to_label(page, served, 2)                # keyboard focus: :focus-visible
+    cell = tab_to_label(page, served, 2)  # keyboard focus: :focus-visible
     assert cell.evaluate(OUTLINE_JS) == "solid 3px"
-    page.keyboard.press("Enter")                        # editing: the cell keeps a ring
+    page.keyboard.press("Enter")  # editing: the cell keeps a ring
     expect(cell.locator("input")).to_be_focused()
     assert cell.evaluate(OUTLINE_JS) == "solid 3px"
     page.keyboard.press("Escape")

@@ -23,10 +23,19 @@ def build_history(service) -> dict:
     """Jobs 1-8 completed, one an hour, and job 9 running (the newest: the first row)."""
     config = add_config(service, "Hero banners")
     for i in range(1, 9):
-        add_job(service, label=f"Lake study {i}", config_id=config,
-                started_at=T0 + dt.timedelta(hours=i))
-    running = add_job(service, status="running", label="Busy one", config_id=config,
-                      started_at=T0 + dt.timedelta(hours=9))
+        add_job(
+            service,
+            label=f"Lake study {i}",
+            config_id=config,
+            started_at=T0 + dt.timedelta(hours=i),
+        )
+    running = add_job(
+        service,
+        status="running",
+        label="Busy one",
+        config_id=config,
+        started_at=T0 + dt.timedelta(hours=9),
+    )
     return {"running": running, "config": config}
 
 
@@ -43,36 +52,37 @@ def advance(page: Page, served, job_id: int, progress: int) -> None:
 def test_focus_and_selection_survive_live_row_updates(page: Page, served):
     running = served.facts["running"]
     page.goto(f"{served.url}/jobs")
-    expect(page.locator(".tabulator-row").first).to_contain_text(format_job_id(running),
-                                                                 timeout=20_000)
+    expect(page.locator(".tabulator-row").first).to_contain_text(
+        format_job_id(running), timeout=20_000
+    )
     expect(page.locator(".tabulator-row").nth(1)).to_contain_text(format_job_id(8))
     wait_for_table_settled(page)
 
     page.get_by_role("heading", name="Job Management", exact=True).click()
-    page.keyboard.press("ArrowDown")                    # onto the first row (the running job)
-    page.keyboard.press("Tab")                          # its checkbox
-    page.keyboard.press("Tab")                          # its Job ID button
+    page.keyboard.press("ArrowDown")  # onto the first row (the running job)
+    page.keyboard.press("Tab")  # its checkbox
+    page.keyboard.press("Tab")  # its Job ID button
     button = row_of(page, running).locator("button.jd-jobid")
     expect(button).to_be_focused()
 
-    advance(page, served, running, 10)                  # two live patches of the row
+    advance(page, served, running, 10)  # two live patches of the row
     advance(page, served, running, 20)
-    expect(button).to_be_focused()                      # the new row's button
+    expect(button).to_be_focused()  # the new row's button
 
-    page.keyboard.press("ArrowDown")                    # job 8's row
+    page.keyboard.press("ArrowDown")  # job 8's row
     advance(page, served, running, 30)
     expect(row_of(page, 8)).to_be_focused()
     page.keyboard.press("Space")
     checkbox = row_of(page, 8).locator("input[type=checkbox]")
     expect(checkbox).to_be_checked()
     advance(page, served, running, 40)
-    expect(checkbox).to_be_checked()                    # the selection is kept
+    expect(checkbox).to_be_checked()  # the selection is kept
     expect(row_of(page, running).locator("input[type=checkbox]")).not_to_be_checked()
     expect(row_of(page, 8)).to_be_focused()
     expect(page.get_by_text("1 job selected")).to_be_visible()
 
     search = page.get_by_role("textbox", name="Search jobs")
-    search.focus()                                      # focus outside the table stays there
+    search.focus()  # focus outside the table stays there
     advance(page, served, running, 50)
     expect(search).to_be_focused()
 
@@ -88,8 +98,11 @@ def test_an_open_label_editor_survives_live_updates(page: Page, served, monkeypa
     running = served.facts["running"]
     renames = []
     rename = served.service.rename
-    monkeypatch.setattr(served.service, "rename",
-                        lambda job_id, label: renames.append(job_id) or rename(job_id, label))
+    monkeypatch.setattr(
+        served.service,
+        "rename",
+        lambda job_id, label: renames.append(job_id) or rename(job_id, label),
+    )
     page.goto(f"{served.url}/jobs")
     cell = row_of(page, 8).locator(".tabulator-cell[tabulator-field=label]")
     expect(cell).to_be_visible(timeout=20_000)
@@ -99,11 +112,11 @@ def test_an_open_label_editor_survives_live_updates(page: Page, served, monkeypa
     expect(editor).to_be_focused()
     page.keyboard.press("ControlOrMeta+a")
     page.keyboard.type("Renamed while")
-    for progress in (60, 70):                           # two live patches reach the page
+    for progress in (60, 70):  # two live patches reach the page
         served.service.record(running, progress=progress, step="generate")
-        wait_until(lambda: f"{progress}%" in page.evaluate(_MODEL_JS, "status"))
+        wait_until(lambda p=progress: f"{p}%" in page.evaluate(_MODEL_JS, "status"))
     page.keyboard.type(" it ran")
-    expect(editor).to_be_focused()                      # the same editor, text and caret kept
+    expect(editor).to_be_focused()  # the same editor, text and caret kept
     expect(editor).to_have_value("Renamed while it ran")
     page.keyboard.press("Enter")
     expect(cell).to_have_text("Renamed while it ran")
@@ -111,7 +124,7 @@ def test_an_open_label_editor_survives_live_updates(page: Page, served, monkeypa
     assert served.service.get_by_id(8).job["label"] == "Renamed while it ran"
     assert renames == [8]
 
-    cell.click()                                        # Escape still cancels, updates drawn
+    cell.click()  # Escape still cancels, updates drawn
     page.keyboard.type(" and more")
     served.service.record(running, progress=80, step="generate")
     wait_until(lambda: "80%" in page.evaluate(_MODEL_JS, "status"))
@@ -134,7 +147,7 @@ def test_a_label_edited_while_rows_move_renames_its_own_job(page: Page, served):
     newcomer = served.service.start(served.facts["config"], label="Newcomer")["id"]
     wait_until(lambda: str(newcomer) in page.evaluate(_MODEL_JS, "id").split())
     assert page.evaluate(_MODEL_JS, "id").split().index("7") != before.index("7")
-    page.keyboard.press("Enter")                        # reported at job 7's new position
+    page.keyboard.press("Enter")  # reported at job 7's new position
     expect(cell).to_have_text("Still job 7")
     expect(row_of(page, newcomer)).to_contain_text("Newcomer")
     assert served.service.get_by_id(7).job["label"] == "Still job 7"

@@ -20,17 +20,25 @@ def build_history(service) -> dict:
     """A few jobs of every status, one with a long label and one running."""
     config = add_config(service, "Hero banners")
     for i, status in enumerate(["completed", "failed", "stopped", "running", "pending"] * 3):
-        add_job(service, status=status, label=f"Accessible job {i} " + "long " * (i % 3),
-                config_id=config, started_at=T0 + dt.timedelta(hours=i),
-                error_message="timeout" if status == "failed" else None,
-                images=[{"qc_status": "approved"}, {"qc_status": "qc_failed"}])
+        add_job(
+            service,
+            status=status,
+            label=f"Accessible job {i} " + "long " * (i % 3),
+            config_id=config,
+            started_at=T0 + dt.timedelta(hours=i),
+            error_message="timeout" if status == "failed" else None,
+            images=[{"qc_status": "approved"}, {"qc_status": "qc_failed"}],
+        )
     return {}
 
 
 def blocking_violations(page: Page) -> list[str]:
     result = Axe().run(page)
-    return [f"{v['id']} ({v['impact']}): {v['help']} at {v['nodes'][0]['target']}"
-            for v in result.response["violations"] if v["impact"] in BLOCKING]
+    return [
+        f"{v['id']} ({v['impact']}): {v['help']} at {v['nodes'][0]['target']}"
+        for v in result.response["violations"]
+        if v["impact"] in BLOCKING
+    ]
 
 
 def test_job_management_page(page: Page, served):
@@ -58,7 +66,8 @@ def test_help_keys_are_readable(page: Page, served):
     keys = page.get_by_role("dialog", name="Job Management help").locator("kbd")
     expect(keys.first).to_be_visible()
     colours = keys.evaluate_all(
-        "ks => ks.map(k => [getComputedStyle(k).color, getComputedStyle(k).backgroundColor])")
+        "ks => ks.map(k => [getComputedStyle(k).color, getComputedStyle(k).backgroundColor])"
+    )
     assert len(colours) > 5
     assert min(contrast_ratio(fg, bg) for fg, bg in colours) >= 4.5
 
@@ -76,9 +85,10 @@ def test_focus_is_visible(page: Page, served):
     button = page.get_by_role("button", name="Refresh", exact=True)
     button.focus()
     page.keyboard.press("Shift+Tab")
-    page.keyboard.press("Tab")                              # keyboard focus: :focus-visible
+    page.keyboard.press("Tab")  # keyboard focus: :focus-visible
     outline = button.evaluate(
-        "e => getComputedStyle(e).outlineStyle + ' ' + getComputedStyle(e).outlineWidth")
+        "e => getComputedStyle(e).outlineStyle + ' ' + getComputedStyle(e).outlineWidth"
+    )
     assert outline == "solid 3px"
 
 
@@ -89,7 +99,7 @@ def test_tabs_are_aria_tabs_that_the_keyboard_opens(page: Page, served):
     jobs, failures = (page.get_by_role("tab", name=n, exact=True) for n in ("Jobs", "Failures"))
     expect(jobs).to_have_attribute("aria-selected", "true")
     expect(failures).to_have_attribute("aria-selected", "false")
-    expect(failures).to_have_attribute("tabindex", "-1")     # one tab stop: the selected tab
+    expect(failures).to_have_attribute("tabindex", "-1")  # one tab stop: the selected tab
     jobs.focus()
     page.keyboard.press("ArrowRight")
     expect(failures).to_be_focused()
@@ -106,8 +116,9 @@ def test_tabs_are_aria_tabs_that_the_keyboard_opens(page: Page, served):
     # The Single Job View's tabs are drawn later, inside its dialog: the same roles and keys.
     page.get_by_role("button", name="View JOB-000002").click()
     dialog = page.get_by_role("dialog", name="Job JOB-000002 details")
-    images, timeline = (dialog.get_by_role("tab", name=n, exact=True)
-                        for n in ("Images", "Timeline"))
+    images, timeline = (
+        dialog.get_by_role("tab", name=n, exact=True) for n in ("Images", "Timeline")
+    )
     expect(dialog.get_by_role("tab", name="Information")).to_have_attribute("aria-selected", "true")
     images.click()
     expect(images).to_have_attribute("aria-selected", "true")
@@ -129,7 +140,7 @@ FOCUSED = """() => {
 def test_tab_order_meets_the_tabs_before_what_they_show(page: Page, served):
     page.goto(served.url + "/jobs")
     expect(page.locator(".tabulator-row").first).to_be_visible()
-    seen = []                                   # from the top of the page
+    seen = []  # from the top of the page
     for _ in range(40):
         page.keyboard.press("Tab")
         seen.append(page.evaluate(FOCUSED))
@@ -147,7 +158,7 @@ def test_a_dialog_taller_than_the_window_scrolls_from_the_keyboard(page: Page, s
     dialog = page.get_by_role("dialog", name="Job Management help")
     expect(dialog).to_be_visible()
     body = dialog.locator(".jd-dialog-body")
-    assert body.evaluate("e => e.scrollHeight > e.clientHeight")      # it does overflow
+    assert body.evaluate("e => e.scrollHeight > e.clientHeight")  # it does overflow
     dialog.get_by_role("button", name="Close").focus()
     page.keyboard.press("Tab")
     expect(body).to_be_focused()

@@ -20,10 +20,20 @@ def build_history(service) -> dict:
     """Twelve finished jobs of "Hero banners", one pending job and an image on disk."""
     config = add_config(service, "Hero banners")
     for i in range(1, 13):
-        add_job(service, status="failed" if i % 4 == 0 else "completed", label=f"Banner {i}",
-                config_id=config, started_at=T0 + dt.timedelta(hours=i))
-    pending = add_job(service, status="pending", label="Queued banner", config_id=config,
-                      started_at=T0 + dt.timedelta(hours=13))
+        add_job(
+            service,
+            status="failed" if i % 4 == 0 else "completed",
+            label=f"Banner {i}",
+            config_id=config,
+            started_at=T0 + dt.timedelta(hours=i),
+        )
+    pending = add_job(
+        service,
+        status="pending",
+        label="Queued banner",
+        config_id=config,
+        started_at=T0 + dt.timedelta(hours=13),
+    )
     image = service.settings.image_root / "job-1" / "a.png"
     image.parent.mkdir(parents=True, exist_ok=True)
     image.write_bytes(b"\x89PNG\r\n\x1a\n fake but served as is")
@@ -63,13 +73,13 @@ def test_dashboard_starts_a_job_and_follows_the_running_one(page: Page, served):
     expect(queued.first).to_be_visible()
     expect(pending).to_contain_text("2")
 
-    job = served.service.claim_next()                       # what the runner would do
+    job = served.service.claim_next()  # what the runner would do
     job_id = format_job_id(job["id"])
     progress = page.get_by_role("progressbar", name=f"Progress of {job_id}")
     expect(progress).to_have_attribute("aria-valuenow", "0")
     served.service.record(job["id"], progress=60, step="generate")
     expect(progress).to_have_attribute("aria-valuenow", "60")
-    page.get_by_role("button", name="Stop").click()         # no runner in this process
+    page.get_by_role("button", name="Stop").click()  # no runner in this process
     expect(page.get_by_text("No runner in this process").first).to_be_visible()
     served.service.finish(job["id"], "completed", message="done")
     expect(page.get_by_text(f"{job_id} completed").first).to_be_visible()
@@ -84,8 +94,14 @@ def test_image_folder_is_served(page: Page, served):
 
 def test_pages_load_nothing_from_the_internet(page: Page, served):
     hosts = set()
-    page.on("request", lambda request: hosts.add(urlparse(request.url).hostname)
-            if request.url.startswith(("http:", "https:", "ws:", "wss:")) else None)
+    page.on(
+        "request",
+        lambda request: (
+            hosts.add(urlparse(request.url).hostname)
+            if request.url.startswith(("http:", "https:", "ws:", "wss:"))
+            else None
+        ),
+    )
     for route in ("/dashboard", "/jobs"):
         page.goto(served.url + route)
         expect(page.get_by_role("heading", level=1)).to_be_visible()
@@ -99,10 +115,11 @@ def test_an_idle_page_sends_nothing(page: Page, served):
     page.goto(served.url + "/jobs")
     expect(page.locator(".tabulator-row").first).to_be_visible()
     # The dialogs build their contents a moment after the table has drawn; then all is quiet.
-    expect(page.locator("dialog.jd-dialog")).to_have_count(4)    # job, help, delete, preset
+    expect(page.locator("dialog.jd-dialog")).to_have_count(4)  # job, help, delete, preset
     expect(page.locator("dialog.jd-dialog:not(:has(.jd-dialog-body > div))")).to_have_count(
-        0, timeout=10_000)
+        0, timeout=10_000
+    )
     page.wait_for_timeout(1000)
     frames.clear()
-    page.wait_for_timeout(3000)                             # three live-update ticks
+    page.wait_for_timeout(3000)  # three live-update ticks
     assert frames == []

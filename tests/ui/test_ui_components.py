@@ -41,19 +41,35 @@ def history(service):
     pets = add_config(service, "Pet portraits")
     for i in range(1, 13):
         status = "pending" if i == 12 else "failed" if i % 4 == 0 else "completed"
-        add_job(service, status=status, label=HOSTILE if i == 5 else f"Lake {i}",
-                config_id=hero if i % 2 else pets, started_at=T0 + dt.timedelta(hours=i),
-                error_message="timeout" if status == "failed" else None,
-                images=[{"qc_status": "approved"}, {"qc_status": "qc_failed"}])
+        add_job(
+            service,
+            status=status,
+            label=HOSTILE if i == 5 else f"Lake {i}",
+            config_id=hero if i % 2 else pets,
+            started_at=T0 + dt.timedelta(hours=i),
+            error_message="timeout" if status == "failed" else None,
+            images=[{"qc_status": "approved"}, {"qc_status": "qc_failed"}],
+        )
     return SimpleNamespace(svc=service, hero=hero, pets=pets)
 
 
 # -- formatting ------------------------------------------------------------------------------
 
-@pytest.mark.parametrize("seconds, text", [
-    (None, "—"), (float("nan"), "—"), (-1, "—"), (0, "0s"), (45.9, "45s"), (65, "1m 5s"),
-    (3600, "1h 0m"), (8100, "2h 15m"), (90000, "1d 1h"),
-])
+
+@pytest.mark.parametrize(
+    "seconds, text",
+    [
+        (None, "—"),
+        (float("nan"), "—"),
+        (-1, "—"),
+        (0, "0s"),
+        (45.9, "45s"),
+        (65, "1m 5s"),
+        (3600, "1h 0m"),
+        (8100, "2h 15m"),
+        (90000, "1d 1h"),
+    ],
+)
 def test_duration_text(seconds, text):
     assert fmt.duration_text(seconds) == text
 
@@ -69,25 +85,36 @@ def test_highlight_escapes_first_then_marks():
 def test_labels_badges_and_images_are_escaped_html():
     assert fmt.label_html(HOSTILE, "") == (
         '<span class="jd-label" title="&lt;img src=x onerror=alert(1)&gt;">'
-        "&lt;img src=x onerror=alert(1)&gt;</span>")
+        "&lt;img src=x onerror=alert(1)&gt;</span>"
+    )
     assert 'title="say &quot;hi&quot;"' in fmt.label_html('say "hi"', "")
     assert "Untitled" in fmt.label_html(None, "x") and "Untitled" in fmt.label_html("  ", "")
     assert fmt.status_badge("running", 40) == (
-        '<span class="jd-badge jd-badge-running">Running · 40%</span>')
+        '<span class="jd-badge jd-badge-running">Running · 40%</span>'
+    )
     assert "&lt;b&gt;" in fmt.status_badge("<b>")
     assert fmt.images_html(6, 0, 0) == "<span>6</span>"
     hint = fmt.images_html(6, 3, 1)
     assert "· 3 failed" in hint and 'title="1 failed QC, 2 failed processing"' in hint
-    assert fmt.action_html("view", 7) == ('<button type="button" class="jd-act jd-act-view" '
-                                          'aria-label="View JOB-000007">View</button>')
+    assert fmt.action_html("view", 7) == (
+        '<button type="button" class="jd-act jd-act-view" '
+        'aria-label="View JOB-000007">View</button>'
+    )
 
 
-@pytest.mark.parametrize("current, pages, expected", [
-    (1, 1, [1]), (3, 7, [1, 2, 3, 4, 5, 6, 7]), (1, 40, [1, 2, 3, 4, 5, None, 40]),
-    (4, 40, [1, 2, 3, 4, 5, None, 40]), (5, 40, [1, None, 4, 5, 6, None, 40]),
-    (37, 40, [1, None, 36, 37, 38, 39, 40]), (40, 40, [1, None, 36, 37, 38, 39, 40]),
-    (99, 40, [1, None, 36, 37, 38, 39, 40]),
-])
+@pytest.mark.parametrize(
+    "current, pages, expected",
+    [
+        (1, 1, [1]),
+        (3, 7, [1, 2, 3, 4, 5, 6, 7]),
+        (1, 40, [1, 2, 3, 4, 5, None, 40]),
+        (4, 40, [1, 2, 3, 4, 5, None, 40]),
+        (5, 40, [1, None, 4, 5, 6, None, 40]),
+        (37, 40, [1, None, 36, 37, 38, 39, 40]),
+        (40, 40, [1, None, 36, 37, 38, 39, 40]),
+        (99, 40, [1, None, 36, 37, 38, 39, 40]),
+    ],
+)
 def test_page_window(current, pages, expected):
     assert page_window(current, pages) == expected
 
@@ -112,7 +139,8 @@ def test_display_frame_and_patches(history):
     hostile = frame.set_index("id").at[5, "label_html"]
     assert "<img" not in hostile and "&lt;img src=x onerror=alert(1)&gt;" in hostile
     assert frame.set_index("id").at[7, "label_html"] == (
-        '<span class="jd-label" title="Lake 7"><mark>Lake</mark> 7</span>')
+        '<span class="jd-label" title="Lake 7"><mark>Lake</mark> 7</span>'
+    )
     assert changed_cells(frame, frame) == {}
     changed = frame.copy()
     changed.loc[2, "status"] = "X"
@@ -142,10 +170,11 @@ def test_runner_html_and_help():
 
 # -- components ------------------------------------------------------------------------------
 
+
 def test_stats_bar_filters_by_status_and_total_clears(history):
     listing = JobListing(history.svc)
     bar = StatsBar(listing=listing)
-    bar._cards.chosen = "failed"                                   # a click in the browser
+    bar._cards.chosen = "failed"  # a click in the browser
     assert listing.query.statuses == ["failed"] and listing.total == 2
     assert bar._cards.chosen == ""
     cards = {c["key"]: c for c in bar._cards.cards}
@@ -160,8 +189,10 @@ def test_filter_bar_writes_the_query_and_clears(history):
     listing = JobListing(history.svc)
     bar = FilterBar(listing=listing, toaster=Toaster())
     assert configuration_options(listing.configurations()) == {
-        "All configurations": ANY, "Hero banners v1": history.hero,
-        "Pet portraits v1": history.pets}
+        "All configurations": ANY,
+        "Hero banners v1": history.hero,
+        "Pet portraits v1": history.pets,
+    }
     bar._status.value = ["failed", "pending"]
     bar._config.value = history.pets
     bar._from.value = "2026-11-01"
@@ -171,7 +202,7 @@ def test_filter_bar_writes_the_query_and_clears(history):
     assert listing.page_ids == [12, 8, 4]
     assert bar._summary.object.count("3 filters active") == 1 and not bar._clear.disabled
     bar.search_text = "lake 1"
-    bar.apply_search()                                       # what the debounce calls
+    bar.apply_search()  # what the debounce calls
     assert listing.query.search == "lake 1" and listing.page_ids == [12]
     bar.clear()
     q = listing.query
@@ -218,7 +249,7 @@ def test_table_header_sort_goes_to_the_server_and_row_clicks_act(history):
     acted = []
     table = JobTable(listing=listing, on_action=lambda a, i: acted.append((a, i)))
     assert table._table.sorters == [{"field": "date", "dir": "desc"}]
-    table._table.sorters = [{"field": "job", "dir": "asc"}]          # a header click
+    table._table.sorters = [{"field": "job", "dir": "asc"}]  # a header click
     assert (listing.query.sort, listing.query.descending) == ("id", False)
     assert list(table._table.value["id"]) == list(range(1, 13))
     listing.query.sort = "label"
@@ -237,7 +268,7 @@ def test_table_patches_in_place_and_keeps_the_selection(history):
     value = table._table.value
     history.svc.rename(10, "Renamed")
     listing.poll()
-    assert table._table.value is value                            # patched, not replaced
+    assert table._table.value is value  # patched, not replaced
     assert "Renamed" in table._table.value.at[2, "label"]
     listing.query.page_size = 50
     assert table._table.selection == [0, 2]
@@ -252,7 +283,7 @@ def test_manager_polls_toasts_finished_jobs_and_opens_jobs(history):
     manager.poll()
     assert manager.toaster.message == "JOB-000012 “Lake 12” failed"
     assert manager.toaster.kind == "error"
-    assert manager._detail is None and manager.detail_dialog.objects == []   # built on demand
+    assert manager._detail is None and manager.detail_dialog.objects == []  # built on demand
     assert manager.header.help.objects == []
     manager.table.on_action("view", 3)
     assert manager.detail.job_id == 3 and manager.detail_dialog.open
@@ -264,15 +295,16 @@ def test_manager_polls_toasts_finished_jobs_and_opens_jobs(history):
 
 def test_jobs_finishing_one_after_another_are_one_toast(history):
     manager = jobdash.JobManager(history.svc, refresh_ms=0)
-    history.svc.bulk_rerun([1, 2, 3])                       # enough queued jobs to run
+    history.svc.bulk_rerun([1, 2, 3])  # enough queued jobs to run
     for status in ("completed", "failed", "completed"):
         job = history.svc.claim_next()
         history.svc.finish(job["id"], status, message=status)
         manager.poll()
     assert manager.toaster.message.endswith(
-        "completed · 3 jobs finished just now: 2 completed, 1 failed")
+        "completed · 3 jobs finished just now: 2 completed, 1 failed"
+    )
     assert manager.toaster.message.startswith(f"JOB-{job['id']:06d}")
-    assert manager.toaster.kind == "error"          # one of them failed
+    assert manager.toaster.kind == "error"  # one of them failed
 
 
 def test_manager_without_a_dashboard_hides_back_and_shows_it_when_served(history):
@@ -288,7 +320,7 @@ def test_row_actions_rerun_and_confirmed_delete(history):
     actions.run("rerun", 4)
     assert toaster.message == "Queued JOB-000013 as a rerun of JOB-000004 (position 2 in the queue)"
     actions.run("delete", 3)
-    assert actions.pending_delete == 3 and history.svc.jobs([3]).shape[0] == 1   # only asked
+    assert actions.pending_delete == 3 and history.svc.jobs([3]).shape[0] == 1  # only asked
     actions.confirm_delete()
     assert history.svc.jobs([3]).empty and toaster.message == "Deleted JOB-000003"
     actions.run("rerun", 999)
@@ -305,7 +337,7 @@ def test_ticker_periods():
     ticks = []
     ticker = Ticker(lambda: ticks.append(1), 0)
     ticker.start()
-    assert not ticker.running                      # period 0: stays off
+    assert not ticker.running  # period 0: stays off
     ticker.set_period(50)
     assert ticker.running
     ticker.set_period(0)
@@ -323,14 +355,25 @@ def test_dashboard_starts_jobs(history):
     page._start.clicks += 1
     assert page.toaster.message.startswith("Queued JOB-000013")
     assert page.state.stats.pending == 2
-    page._stop.clicks += 1                          # nothing runs: nothing happens
+    page._stop.clicks += 1  # nothing runs: nothing happens
     assert page._stop.disabled
 
 
 def test_display_frame_of_an_empty_page():
-    empty = pd.DataFrame(columns=["id", "label", "status", "progress", "started_at", "queued_at",
-                                  "duration_s", "total_images", "failed_images",
-                                  "qc_failed_images"])
+    empty = pd.DataFrame(
+        columns=[
+            "id",
+            "label",
+            "status",
+            "progress",
+            "started_at",
+            "queued_at",
+            "duration_s",
+            "total_images",
+            "failed_images",
+            "qc_failed_images",
+        ]
+    )
     assert display_frame(empty, "").empty
 
 

@@ -34,16 +34,33 @@ def served(tmp_path_factory):
     config = add_config(service, "Hero banners")
     day = utcnow().replace(microsecond=0) - dt.timedelta(days=1)
     for n, seconds in enumerate((60, 45, 120)):
-        add_job(service, status="failed", label=f"slow {n}", config_id=config, started_at=day,
-                error_message=f"Generation timed out after {seconds}s")
-    add_job(service, status="failed", label="hostile", config_id=config, started_at=day,
-            error_message="<img src=x onerror=alert(1)>")
+        add_job(
+            service,
+            status="failed",
+            label=f"slow {n}",
+            config_id=config,
+            started_at=day,
+            error_message=f"Generation timed out after {seconds}s",
+        )
+    add_job(
+        service,
+        status="failed",
+        label="hostile",
+        config_id=config,
+        started_at=day,
+        error_message="<img src=x onerror=alert(1)>",
+    )
     for n in range(4):
         add_job(service, status="completed", label=f"fine {n}", config_id=config, started_at=day)
     port = free_port()
     pn.extension("tabulator", notifications=True)
-    server = pn.serve({"failures": lambda: failures_page(service)}, port=port,
-                      address="127.0.0.1", show=False, threaded=True)
+    server = pn.serve(
+        {"failures": lambda: failures_page(service)},
+        port=port,
+        address="127.0.0.1",
+        show=False,
+        threaded=True,
+    )
     try:
         yield f"http://127.0.0.1:{port}/failures", service
     finally:
@@ -54,7 +71,8 @@ def open_failures(page: Page, url: str) -> None:
     page.goto(url)
     page.locator(".bk-tab", has_text="Failures").click()
     expect(page.get_by_role("button", name=f"Show jobs failing with: {TIMEOUT}")).to_be_visible(
-        timeout=20_000)
+        timeout=20_000
+    )
 
 
 def test_show_jobs_filters_the_table_beside_it(page: Page, served):
@@ -70,7 +88,8 @@ def test_show_jobs_filters_the_table_beside_it(page: Page, served):
     page.locator(".bk-tab", has_text="Failures").click()
     expect(page.get_by_text("Shown in the job table")).to_be_visible()
     expect(page.get_by_role("status").filter(has_text="The job table shows")).to_have_text(
-        f"The job table shows the failed jobs with {TIMEOUT}Show all jobs")
+        f"The job table shows the failed jobs with {TIMEOUT}Show all jobs"
+    )
     page.get_by_role("button", name="Show all jobs").click()
     expect(page.get_by_text("Shown in the job table")).to_have_count(0)
 
@@ -81,8 +100,9 @@ def test_rerun_asks_then_queues(page: Page, served):
     page.get_by_role("button", name=f"Rerun the 3 jobs failing with: {TIMEOUT}").click()
     expect(page.get_by_text("Rerun 3 failed jobs?")).to_be_visible()
     page.get_by_role("button", name="Rerun 3 failed jobs").click()
-    expect(page.get_by_text(f"Queued 3 reruns of jobs failing with: {TIMEOUT}").first
-           ).to_be_attached()
+    expect(
+        page.get_by_text(f"Queued 3 reruns of jobs failing with: {TIMEOUT}").first
+    ).to_be_attached()
     assert len(service.queue()) == 3
 
 
@@ -105,9 +125,11 @@ def test_no_serious_accessibility_violations(page: Page, served):
         if step == "dialog":
             page.get_by_role("button", name=f"Rerun the 3 jobs failing with: {TIMEOUT}").click()
             expect(page.get_by_role("dialog", name="Rerun 3 failed jobs")).to_be_visible()
-        violations = [f"{v['id']}: {v['help']} at {v['nodes'][0]['target']}"
-                      for v in Axe().run(page).response["violations"]
-                      if v["impact"] in ("serious", "critical")]
+        violations = [
+            f"{v['id']}: {v['help']} at {v['nodes'][0]['target']}"
+            for v in Axe().run(page).response["violations"]
+            if v["impact"] in ("serious", "critical")
+        ]
         assert violations == [], step
     page.get_by_role("button", name="Cancel").click()
     expect(page.get_by_role("dialog")).to_have_count(0)

@@ -25,13 +25,26 @@ def build_history(service) -> dict:
     pets = add_config(service, "Pet portraits")
     statuses = {}
     for i in range(1, 61):
-        status = ("pending" if i == 60 else "failed" if i % 5 == 0 else
-                  "stopped" if i % 7 == 0 else "completed")
+        status = (
+            "pending"
+            if i == 60
+            else "failed"
+            if i % 5 == 0
+            else "stopped"
+            if i % 7 == 0
+            else "completed"
+        )
         statuses[i] = status
-        add_job(service, status=status, label=HOSTILE if i == 33 else f"Lake study {i}",
-                config_id=hero if i % 2 else pets, started_at=T0 + dt.timedelta(hours=i),
-                duration_s=60 * i, error_message="Generation timed out" if status == "failed"
-                else None, images=[{"qc_status": "approved"}] * (i % 4))
+        add_job(
+            service,
+            status=status,
+            label=HOSTILE if i == 33 else f"Lake study {i}",
+            config_id=hero if i % 2 else pets,
+            started_at=T0 + dt.timedelta(hours=i),
+            duration_s=60 * i,
+            error_message="Generation timed out" if status == "failed" else None,
+            images=[{"qc_status": "approved"}] * (i % 4),
+        )
     return {"statuses": statuses}
 
 
@@ -47,18 +60,20 @@ def shown_ids(page: Page) -> list[int]:
 
 def expect_total(page: Page, n: int) -> None:
     expect(page.get_by_text(re.compile(r"^Total: "))).to_have_text(
-        f"Total: {n:,} job{'s' if n != 1 else ''}")
+        f"Total: {n:,} job{'s' if n != 1 else ''}"
+    )
 
 
 def expect_ids(page: Page, ids: list[int]) -> None:
     expect(page.locator(".tabulator-row .tabulator-cell[tabulator-field=job]")).to_have_text(
-        [format_job_id(i) for i in ids])
+        [format_job_id(i) for i in ids]
+    )
 
 
 def test_filter_search_sort_and_paginate(page: Page, served):
     open_jobs(page, served.url)
     expect_total(page, 60)
-    expect_ids(page, list(range(60, 35, -1)))                      # newest first, 25 a page
+    expect_ids(page, list(range(60, 35, -1)))  # newest first, 25 a page
 
     page.get_by_role("button", name="Next", exact=True).click()
     expect_ids(page, list(range(35, 10, -1)))
@@ -68,17 +83,17 @@ def test_filter_search_sort_and_paginate(page: Page, served):
     expect(page.get_by_role("button", name="Next", exact=True)).to_be_disabled()
 
     page.get_by_role("combobox", name="Configuration").select_option(label="Pet portraits v1")
-    expect_total(page, 30)                                         # filters reset the page
+    expect_total(page, 30)  # filters reset the page
     expect_ids(page, list(range(60, 10, -2)))
 
     search = page.get_by_role("textbox", name="Search jobs")
-    search.fill("study 4")                                         # 4, 40-49; even: 4, 40..48
+    search.fill("study 4")  # 4, 40-49; even: 4, 40..48
     expect_total(page, 6)
     expect_ids(page, [48, 46, 44, 42, 40, 4])
     expect(page.locator(".tabulator-row mark").first).to_have_text("study 4")
     expect(page.get_by_text("2 filters active")).to_be_visible()
 
-    page.get_by_role("button", name="Job ID", exact=True).click()   # server-side sort
+    page.get_by_role("button", name="Job ID", exact=True).click()  # server-side sort
     expect_ids(page, [4, 40, 42, 44, 46, 48])
     page.get_by_role("button", name="Job ID", exact=True).click()
     expect_ids(page, [48, 46, 44, 42, 40, 4])
@@ -86,7 +101,7 @@ def test_filter_search_sort_and_paginate(page: Page, served):
     page.get_by_role("button", name="Clear filters").click()
     expect_total(page, 60)
     expect(search).to_have_value("")
-    expect_ids(page, list(range(60, 35, -1)))                      # sort by Job ID kept
+    expect_ids(page, list(range(60, 35, -1)))  # sort by Job ID kept
 
     page.get_by_role("combobox", name="Jobs per page").select_option("50")
     expect(page.locator(".tabulator-row")).to_have_count(50)
@@ -103,9 +118,9 @@ def test_status_multi_select_and_date_range_combine(page: Page, served):
     page.get_by_role("option", name="Failed").click()
     page.keyboard.press("Escape")
     expect_total(page, sum(s == "failed" for s in statuses.values()))
-    page.get_by_label("From date").fill("2026-11-02")               # T0 + 15 h on: ids ≥ 15
+    page.get_by_label("From date").fill("2026-11-02")  # T0 + 15 h on: ids ≥ 15
     expect_ids(page, [55, 50, 45, 40, 35, 30, 25, 20, 15])
-    page.get_by_label("To date").fill("2026-11-02")                 # ids 15..38
+    page.get_by_label("To date").fill("2026-11-02")  # ids 15..38
     expect_ids(page, [35, 30, 25, 20, 15])
     expect(page.get_by_text("3 filters active")).to_be_visible()
 
@@ -160,7 +175,7 @@ def test_keyboard_shortcuts_and_help(page: Page, served):
     expect(help_title).to_be_hidden()
     page.keyboard.press("/")
     expect(page.get_by_role("textbox", name="Search jobs")).to_be_focused()
-    page.keyboard.type("r")                                         # typed, not a shortcut
+    page.keyboard.type("r")  # typed, not a shortcut
     expect(page.get_by_role("textbox", name="Search jobs")).to_have_value("r")
     page.get_by_role("heading", name="Job Management", exact=True).click()
     page.keyboard.press("r")
@@ -176,7 +191,8 @@ def test_header_links_to_the_dashboard(page: Page, served):
     expect(crumbs.get_by_role("link", name="Dashboard")).to_have_attribute("href", "/dashboard")
     expect(crumbs.get_by_role("listitem").last).to_have_attribute("aria-current", "page")
     expect(page.get_by_role("status").filter(has_text="queued")).to_contain_text(
-        "Runner off · 1 queued")
+        "Runner off · 1 queued"
+    )
     page.get_by_role("link", name="Back to Dashboard").click()
     expect(page).to_have_url(f"{served.url}/dashboard")
     expect(page.get_by_role("heading", name="Dashboard", level=1)).to_be_visible()
@@ -184,7 +200,7 @@ def test_header_links_to_the_dashboard(page: Page, served):
 
 def test_a_status_change_appears_without_reload(page: Page, served):
     open_jobs(page, served.url)
-    page.get_by_role("button", name="Job ID", exact=True).click()   # ascending: 60 on page 3
+    page.get_by_role("button", name="Job ID", exact=True).click()  # ascending: 60 on page 3
     page.get_by_role("button", name="Page 3").click()
     expect_ids(page, list(range(51, 61)))
     row = page.locator(".tabulator-row").filter(has_text="JOB-000060")
@@ -200,7 +216,7 @@ def test_a_status_change_appears_without_reload(page: Page, served):
     served.service.finish(60, "failed", message="boom", error_message="GPU fell over")
     expect(row.locator(".jd-badge")).to_have_text("Failed")
     expect(page.get_by_text("JOB-000060 “Lake study 60” failed").first).to_be_visible()
-    expect_ids(page, list(range(51, 61)))                           # same page, same sort
+    expect_ids(page, list(range(51, 61)))  # same page, same sort
     expect(page.get_by_role("button", name="Page 3")).to_have_attribute("aria-current", "page")
 
 
@@ -211,7 +227,7 @@ def test_batch_buttons_look_disabled_until_jobs_are_selected(page: Page, served)
     for name in ("Rerun selected", "Export selected", "Delete selected"):
         button = page.get_by_role("button", name=name)
         expect(button).to_be_disabled()
-        assert button.evaluate(look) != enabled, name       # greyed, like Delete always was
+        assert button.evaluate(look) != enabled, name  # greyed, like Delete always was
     page.locator(".tabulator-row input[type=checkbox]").first.check()
     rerun = page.get_by_role("button", name="Rerun selected")
     expect(rerun).to_be_enabled()

@@ -24,15 +24,19 @@ def test_job_manager_renders_inline_in_a_notebook(tmp_path):
         "print(manager.listing.rows.set_index('id').at[1, 'label'])",
     ]
     notebook = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell(c) for c in cells])
-    NotebookClient(notebook, timeout=120, kernel_name="python3",
-                   resources={"metadata": {"path": str(tmp_path)}}).execute()
+    NotebookClient(
+        notebook,
+        timeout=120,
+        kernel_name="python3",
+        resources={"metadata": {"path": str(tmp_path)}},
+    ).execute()
 
     outputs = [o for cell in notebook.cells for o in cell.outputs]
     assert not [o for o in outputs if o.output_type == "error"]
     bundle = next(o.data for o in notebook.cells[1].outputs if o.output_type == "execute_result")
-    assert "application/vnd.holoviews_exec.v0+json" in bundle       # a live Panel output
+    assert "application/vnd.holoviews_exec.v0+json" in bundle  # a live Panel output
     page = bundle["text/html"]
     assert "Job Management" in page and "Notebook lake 2" in page
-    assert "Back to Dashboard" not in page                       # no dashboard in a notebook
+    assert "Back to Dashboard" not in page  # no dashboard in a notebook
     assert notebook.cells[2].outputs[0].text.strip() == "3 True"  # live updates are on
     assert notebook.cells[3].outputs[0].text.strip() == "Renamed in the kernel"

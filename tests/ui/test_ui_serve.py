@@ -27,15 +27,29 @@ def test_panel_serve_runs_the_app_module(page: Page, tmp_path):
     port = free_port()
     env = {**os.environ, "JOBDASH_DB": str(db)}
     process = subprocess.Popen(
-        [sys.executable, "-m", "panel", "serve", str(ROOT / "jobdash" / "ui" / "app.py"),
-         "--port", str(port), "--address", "127.0.0.1"],
-        env=env, cwd=tmp_path, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+        [
+            sys.executable,
+            "-m",
+            "panel",
+            "serve",
+            str(ROOT / "jobdash" / "ui" / "app.py"),
+            "--port",
+            str(port),
+            "--address",
+            "127.0.0.1",
+        ],
+        env=env,
+        cwd=tmp_path,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+    )
     try:
         wait_until(lambda: listening(port) or process.poll() is not None, timeout=60)
         assert process.poll() is None, process.stdout.read().decode()
         page.goto(f"http://127.0.0.1:{port}/app")
         expect(page.get_by_role("heading", name="Job Management", level=1)).to_be_visible(
-            timeout=30_000)
+            timeout=30_000
+        )
         expect(page.get_by_text("Served by panel serve")).to_be_visible()
         page.get_by_role("link", name="Back to Dashboard").click()  # stays inside the app
         expect(page).to_have_url(f"http://127.0.0.1:{port}/app?page=dashboard")

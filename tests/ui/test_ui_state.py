@@ -20,22 +20,35 @@ def history(service):
     job 29 running and job 30 pending."""
     config = add_config(service, "Hero banners")
     for i in range(1, 31):
-        status = "pending" if i == 30 else "running" if i == 29 else \
-            "failed" if i % 3 == 0 else "completed"
-        add_job(service, status=status, label=f"Lake {i}", config_id=config,
-                started_at=T0 + dt.timedelta(hours=i),
-                error_message="timeout" if status == "failed" else None)
+        status = (
+            "pending"
+            if i == 30
+            else "running"
+            if i == 29
+            else "failed"
+            if i % 3 == 0
+            else "completed"
+        )
+        add_job(
+            service,
+            status=status,
+            label=f"Lake {i}",
+            config_id=config,
+            started_at=T0 + dt.timedelta(hours=i),
+            error_message="timeout" if status == "failed" else None,
+        )
     return service
 
 
 # -- Selection -------------------------------------------------------------------------------
+
 
 def test_selection_keeps_ids_of_other_pages():
     selection = Selection()
     selection.sync_page([1, 2, 3], [1, 3])
     selection.sync_page([4, 5, 6], [5])
     assert selection.ids == [1, 3, 5]
-    selection.sync_page([1, 2, 3], [3])          # unchecking 1 on its page keeps 5
+    selection.sync_page([1, 2, 3], [3])  # unchecking 1 on its page keeps 5
     assert selection.ids == [3, 5]
     assert selection.on_page([5, 4, 3]) == [0, 2]
     assert selection.count(total=100) == 2
@@ -62,7 +75,7 @@ def test_selection_all_matching_targets_the_query_across_pages():
     assert isinstance(target, JobQuery) and target.statuses == ["failed"] and target.page == 1
     assert selection.count(total=42) == 42
     assert selection.on_page([9, 8]) == [0, 1]
-    selection.sync_page([9, 8], [9])              # unchecking one row leaves "all matching"
+    selection.sync_page([9, 8], [9])  # unchecking one row leaves "all matching"
     assert not selection.all_matching
     assert selection.target(query) == [9]
 
@@ -77,12 +90,13 @@ def test_selection_refuses_what_is_not_a_job_id(bad):
 
 # -- change feed -----------------------------------------------------------------------------
 
+
 def test_feed_cursor_costs_nothing_when_nothing_changed(history, monkeypatch):
     cursor = FeedCursor(history)
     calls = []
     monkeypatch.setattr(history, "changes_since", lambda seq: calls.append(seq) or [])
     assert cursor.changes() == []
-    assert calls == []                            # only service.version was read
+    assert calls == []  # only service.version was read
 
 
 def test_feed_cursor_returns_each_change_once(history):
@@ -103,6 +117,7 @@ def test_finished_jobs_reports_completed_and_failed_only(history):
 
 
 # -- JobListing ------------------------------------------------------------------------------
+
 
 def test_listing_loads_one_page_with_totals_and_stats(history):
     listing = JobListing(history, JobQuery(page_size=25))
@@ -132,7 +147,7 @@ def test_listing_follows_the_query_and_filters_reset_the_page(history, monkeypat
 
 def test_listing_clamps_a_page_past_the_end(history):
     listing = JobListing(history, JobQuery(page=2))
-    listing.query.search = "Lake 1"               # 11 matches: 1 page
+    listing.query.search = "Lake 1"  # 11 matches: 1 page
     assert listing.query.page == 1 and listing.total == 11
 
 
@@ -202,6 +217,7 @@ def test_runner_status_off_without_a_runner(service):
 
 
 # -- DashboardState --------------------------------------------------------------------------
+
 
 def test_dashboard_state_shows_recent_jobs_current_job_and_configurations(history):
     state = DashboardState(history, recent_count=5)

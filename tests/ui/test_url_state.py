@@ -23,38 +23,42 @@ def build_history(service) -> dict:
     """60 jobs "Lake study i", one an hour (id 1 oldest); ids divisible by 5 failed."""
     config = add_config(service, "Hero banners")
     for i in range(1, 61):
-        add_job(service, status="failed" if i % 5 == 0 else "completed",
-                label=f"Lake study {i}", config_id=config,
-                started_at=T0 + dt.timedelta(hours=i),
-                error_message="Generation timed out" if i % 5 == 0 else None)
+        add_job(
+            service,
+            status="failed" if i % 5 == 0 else "completed",
+            label=f"Lake study {i}",
+            config_id=config,
+            started_at=T0 + dt.timedelta(hours=i),
+            error_message="Generation timed out" if i % 5 == 0 else None,
+        )
     return {}
 
 
 def expect_ids(page: Page, ids: list[int]) -> None:
     expect(page.locator(".tabulator-row .tabulator-cell[tabulator-field=job]")).to_have_text(
-        [format_job_id(i) for i in ids], timeout=20_000)
+        [format_job_id(i) for i in ids], timeout=20_000
+    )
 
 
 def current_page(page: Page, n: int) -> None:
-    expect(page.get_by_role("button", name=f"Page {n}")).to_have_attribute(
-        "aria-current", "page")
+    expect(page.get_by_role("button", name=f"Page {n}")).to_have_attribute("aria-current", "page")
 
 
-COMPLETED = [i for i in range(1, 61) if i % 5]          # 48 jobs
+COMPLETED = [i for i in range(1, 61) if i % 5]  # 48 jobs
 
 
 def test_a_deep_link_restores_filters_sort_page_and_the_open_job(page: Page, served):
-    page.goto(f"{served.url}/jobs?status=completed&q=Lake&sort=id&desc=0&page=2"
-              "&job=JOB-000007")
+    page.goto(f"{served.url}/jobs?status=completed&q=Lake&sort=id&desc=0&page=2&job=JOB-000007")
     expect(page.get_by_role("heading", name="Job JOB-000007 — Lake study 7")).to_be_visible(
-        timeout=20_000)
+        timeout=20_000
+    )
     page.keyboard.press("Escape")
     expect_ids(page, COMPLETED[25:])
     current_page(page, 2)
     expect(page.get_by_role("textbox", name="Search jobs")).to_have_value("Lake")
     expect(page.get_by_text("2 filters active")).to_be_visible()
     expect(page).to_have_url(re.compile(r"page=2"))
-    expect(page).not_to_have_url(re.compile(r"job="))          # closing the job left the URL
+    expect(page).not_to_have_url(re.compile(r"job="))  # closing the job left the URL
 
 
 def test_back_and_forward_move_between_views(page: Page, served):
@@ -107,8 +111,7 @@ def test_a_saved_preset_restores_its_filters_and_the_url_follows(page: Page, ser
     expect_ids(page, list(range(60, 0, -5)))
     expect(page).to_have_url(re.compile(r"\?status=failed&q=Lake$"))
     page.get_by_role("button", name="Delete preset").click()
-    page.get_by_role("dialog", name="Delete preset").get_by_role(
-        "button", name="Delete").click()
+    page.get_by_role("dialog", name="Delete preset").get_by_role("button", name="Delete").click()
     expect(page.get_by_text("Deleted preset “Failed lakes”").first).to_be_visible()
     assert served.service.presets() == []
 
@@ -116,6 +119,7 @@ def test_a_saved_preset_restores_its_filters_and_the_url_follows(page: Page, ser
 # History entries: loading a URL (a link, the address bar, a reload) adds none of its own;
 # each change of the view made on the page (a filter, a page, opening or closing a job)
 # pushes exactly one; Back / Forward add none.
+
 
 def history_length(page: Page) -> int:
     return page.evaluate("history.length")
@@ -140,7 +144,7 @@ def back_until(page: Page, path: str, limit: int = 6) -> list[str]:
     while not seen or not seen[-1].endswith(path):
         assert len(seen) < limit, f"still not at {path} after {limit} presses: {seen}"
         page.go_back()
-        page.wait_for_timeout(300)              # a same-document entry: let popstate run
+        page.wait_for_timeout(300)  # a same-document entry: let popstate run
         seen.append(page.evaluate("location.pathname + location.search"))
     return seen
 
@@ -152,14 +156,14 @@ def test_a_job_opened_from_the_dashboard_adds_one_entry_and_back_returns(page: P
     link.click()
     expect(dialog_heading(page, 60)).to_be_visible(timeout=20_000)
     settle(page)
-    assert history_length(page) == before + 1                  # the link's own entry only
+    assert history_length(page) == before + 1  # the link's own entry only
     page.keyboard.press("Escape")
     expect(dialog_heading(page, 60)).to_be_hidden()
     expect(page).to_have_url(f"{served.url}/jobs")
-    assert history_length(page) == before + 2                  # closing pushed one entry
+    assert history_length(page) == before + 2  # closing pushed one entry
 
     seen = back_until(page, "/dashboard")
-    assert seen == ["/jobs?job=JOB-000060", "/dashboard"]       # the job once, then home
+    assert seen == ["/jobs?job=JOB-000060", "/dashboard"]  # the job once, then home
 
 
 def test_loading_a_deep_link_adds_no_history_entry(page: Page, served):
@@ -169,7 +173,7 @@ def test_loading_a_deep_link_adds_no_history_entry(page: Page, served):
     page.goto(served.url + "/jobs?status=failed&job=JOB-000010")
     expect(dialog_heading(page, 10)).to_be_visible(timeout=20_000)
     settle(page)
-    assert history_length(page) == plain + 1                   # as for a plain page load
+    assert history_length(page) == plain + 1  # as for a plain page load
     expect(page).to_have_url(f"{served.url}/jobs?status=failed&job=JOB-000010")
     page.keyboard.press("Escape")
     expect(dialog_heading(page, 10)).to_be_hidden()
@@ -192,10 +196,13 @@ def test_a_filter_change_after_a_deep_link_goes_back_to_the_linked_filter(page: 
     page.get_by_role("button", name=re.compile(r"^Failed")).click()
     expect_ids(page, list(range(60, 0, -5)))
     expect(page).to_have_url(f"{served.url}/jobs?status=failed")
-    assert history_length(page) == before + 3          # the link, closing, the filter
+    assert history_length(page) == before + 3  # the link, closing, the filter
 
     assert back_until(page, "/dashboard") == [
-        "/jobs?status=completed", "/jobs?status=completed&job=JOB-000007", "/dashboard"]
+        "/jobs?status=completed",
+        "/jobs?status=completed&job=JOB-000007",
+        "/dashboard",
+    ]
     page.go_forward()
     expect(dialog_heading(page, 7)).to_be_visible(timeout=20_000)
     expect(page).to_have_url(f"{served.url}/jobs?status=completed&job=JOB-000007")
@@ -205,7 +212,7 @@ def test_a_filter_change_after_a_deep_link_goes_back_to_the_linked_filter(page: 
     page.go_forward()
     expect_ids(page, list(range(60, 0, -5)))
     expect(page).to_have_url(f"{served.url}/jobs?status=failed")
-    assert history_length(page) == before + 3          # Back / Forward added none
+    assert history_length(page) == before + 3  # Back / Forward added none
 
 
 def test_a_link_not_in_canonical_form_is_corrected_in_place(page: Page, served):
@@ -215,7 +222,7 @@ def test_a_link_not_in_canonical_form_is_corrected_in_place(page: Page, served):
     expect(dialog_heading(page, 10)).to_be_visible(timeout=20_000)
     expect(page).to_have_url(f"{served.url}/jobs?job=JOB-000010")
     settle(page)
-    assert history_length(page) == before + 1                  # replaced, not pushed
+    assert history_length(page) == before + 1  # replaced, not pushed
 
 
 def test_back_closes_a_job_opened_from_the_table_and_forward_reopens_it(page: Page, served):
@@ -225,9 +232,9 @@ def test_back_closes_a_job_opened_from_the_table_and_forward_reopens_it(page: Pa
     page.get_by_role("button", name="View JOB-000060").click()
     expect(dialog_heading(page, 60)).to_be_visible(timeout=20_000)
     expect(page).to_have_url(f"{served.url}/jobs?job=JOB-000060")
-    assert history_length(page) == before + 1                  # opening pushed one entry
+    assert history_length(page) == before + 1  # opening pushed one entry
 
-    page.go_back()                                             # to the URL the page loaded
+    page.go_back()  # to the URL the page loaded
     expect(page).to_have_url(f"{served.url}/jobs")
     expect(dialog_heading(page, 60)).to_be_hidden()
     page.go_forward()
@@ -238,8 +245,12 @@ def test_back_closes_a_job_opened_from_the_table_and_forward_reopens_it(page: Pa
 def test_a_job_manager_served_on_its_own_keeps_its_view_in_the_url(page: Page, served):
     """Not only the app's /jobs page: any served JobManager has the one URL writer."""
     port = free_port()
-    server = start_server(served.service, port=port, threaded=True,
-                          extra_routes={"own": lambda: JobManager(served.service)})
+    server = start_server(
+        served.service,
+        port=port,
+        threaded=True,
+        extra_routes={"own": lambda: JobManager(served.service)},
+    )
     try:
         wait_until(lambda: listening(port), timeout=20)
         own = f"http://127.0.0.1:{port}/own"

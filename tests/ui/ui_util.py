@@ -58,10 +58,11 @@ def stop_serving(server: Any, service: Any) -> None:
 
 def contrast_ratio(foreground: str, background: str) -> float:
     """WCAG 2.1 contrast ratio of two opaque CSS colours given as ``rgb(r, g, b)``."""
+
     def luminance(css: str) -> float:
-        channels = [int(float(c)) / 255 for c in css[css.index("(") + 1:-1].split(",")[:3]]
-        r, g, b = (c / 12.92 if c <= 0.04045 else ((c + 0.055) / 1.055) ** 2.4
-                   for c in channels)
+        channels = [int(float(c)) / 255 for c in css[css.index("(") + 1 : -1].split(",")[:3]]
+        r, g, b = (c / 12.92 if c <= 0.04045 else ((c + 0.055) / 1.055) ** 2.4 for c in channels)
         return 0.2126 * r + 0.7152 * g + 0.0722 * b
+
     light, dark = sorted((luminance(foreground), luminance(background)), reverse=True)
     return (light + 0.05) / (dark + 0.05)

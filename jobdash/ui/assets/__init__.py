@@ -47,8 +47,10 @@ def css(name: str) -> str:
 @cache
 def scripts(name: str) -> dict[str, str]:
     """``{script name: body}`` of the functions that ``js/<name>.js`` exports."""
-    found = {fn: textwrap.dedent(body).strip() for fn, _, body in _EXPORTED.findall(
-        _text(f"js/{name}.js"))}
+    found = {
+        fn: textwrap.dedent(body).strip()
+        for fn, _, body in _EXPORTED.findall(_text(f"js/{name}.js"))
+    }
     if not found:
         raise ValueError(f"js/{name}.js exports no function for Panel to run")
     return found
@@ -58,8 +60,10 @@ def scripts(name: str) -> dict[str, str]:
 def functions(name: str) -> dict[str, str]:
     """``{function name: function expression}`` of the functions that ``js/<name>.js``
     exports, for JavaScript Panel compiles as an expression (Tabulator's ``JSCode``)."""
-    return {fn: f"function ({args}) {{\n{body}}}" for fn, args, body in _EXPORTED.findall(
-        _text(f"js/{name}.js"))}
+    return {
+        fn: f"function ({args}) {{\n{body}}}"
+        for fn, args, body in _EXPORTED.findall(_text(f"js/{name}.js"))
+    }
 
 
 def template(name: str) -> str:
@@ -67,9 +71,14 @@ def template(name: str) -> str:
     return _text(f"html/{name}.html")
 
 
-_env = jinja2.Environment(loader=jinja2.FileSystemLoader(ROOT / "html"), autoescape=True,
-                          undefined=jinja2.StrictUndefined, trim_blocks=True,
-                          lstrip_blocks=True, keep_trailing_newline=False)
+_env = jinja2.Environment(
+    loader=jinja2.FileSystemLoader(ROOT / "html"),
+    autoescape=True,
+    undefined=jinja2.StrictUndefined,
+    trim_blocks=True,
+    lstrip_blocks=True,
+    keep_trailing_newline=False,
+)
 
 
 def render(name: str, **context: Any) -> str:

@@ -18,23 +18,49 @@ class DashboardState(param.Parameterized):
     """What the Dashboard page shows: totals, the running job, the queue and the last
     jobs, kept current from the change feed."""
 
-    service = param.Parameter(constant=True, instantiate=False, doc="""
-        The job history shown (a :class:`jobdash.contract.JobBackend`).""")
+    service = param.Parameter(
+        constant=True,
+        instantiate=False,
+        doc="""
+        The job history shown (a :class:`jobdash.contract.JobBackend`).""",
+    )
 
-    stats = param.ClassSelector(class_=Statistics, default=None, allow_None=True, doc="""
-        Statistics over the whole history.""")
+    stats = param.ClassSelector(
+        class_=Statistics,
+        default=None,
+        allow_None=True,
+        doc="""
+        Statistics over the whole history.""",
+    )
 
-    runner = param.ClassSelector(class_=RunnerStatus, default=None, allow_None=True, doc="""
-        The runner's state, with the running job's row.""")
+    runner = param.ClassSelector(
+        class_=RunnerStatus,
+        default=None,
+        allow_None=True,
+        doc="""
+        The runner's state, with the running job's row.""",
+    )
 
-    recent = param.DataFrame(default=None, allow_None=True, doc="""
-        The most recent jobs (listing rows, newest first).""")
+    recent = param.DataFrame(
+        default=None,
+        allow_None=True,
+        doc="""
+        The most recent jobs (listing rows, newest first).""",
+    )
 
-    configurations = param.DataFrame(default=None, allow_None=True, doc="""
-        Configurations a new job can be started from (id, name, version).""")
+    configurations = param.DataFrame(
+        default=None,
+        allow_None=True,
+        doc="""
+        Configurations a new job can be started from (id, name, version).""",
+    )
 
-    recent_count = param.Integer(default=8, bounds=(1, 25), doc="""
-        How many recent jobs to show.""")
+    recent_count = param.Integer(
+        default=8,
+        bounds=(1, 25),
+        doc="""
+        How many recent jobs to show.""",
+    )
 
     def __init__(self, service: JobBackend, **params: Any):
         super().__init__(service=service, **params)
@@ -46,9 +72,12 @@ class DashboardState(param.Parameterized):
         stats, runner = overview(self.service)
         recent = self.service.get_all(JobQuery(sort="started_at", descending=True)).rows
         configs = self.service.configurations()[["id", "name", "version"]]
-        self.param.update(stats=stats, runner=runner,
-                          recent=recent.head(self.recent_count).reset_index(drop=True),
-                          configurations=configs)
+        self.param.update(
+            stats=stats,
+            runner=runner,
+            recent=recent.head(self.recent_count).reset_index(drop=True),
+            configurations=configs,
+        )
 
     def poll(self) -> list[Change]:
         """Reload when the feed moved; returns the changes (empty costs no query)."""

@@ -24,36 +24,73 @@ class FailuresState(param.Parameterized):
     """Error signatures of the failed jobs in scope with their daily counts, and the
     actions on one signature: show its jobs in the shared query, rerun them all."""
 
-    service = param.Parameter(constant=True, instantiate=False, doc="""
-        The job history analysed and acted on (a :class:`jobdash.contract.JobBackend`).""")
+    service = param.Parameter(
+        constant=True,
+        instantiate=False,
+        doc="""
+        The job history analysed and acted on (a :class:`jobdash.contract.JobBackend`).""",
+    )
 
-    query = param.ClassSelector(class_=JobQuery, constant=True, instantiate=False, doc="""
+    query = param.ClassSelector(
+        class_=JobQuery,
+        constant=True,
+        instantiate=False,
+        doc="""
         The page's shared query: its filters set the scope; "show jobs" sets its status and
-        signature filters.""")
+        signature filters.""",
+    )
 
-    days = param.Integer(default=30, bounds=(1, 366), doc="""
-        Days (up to today, UTC) the trend sparklines cover.""")
+    days = param.Integer(
+        default=30,
+        bounds=(1, 366),
+        doc="""
+        Days (up to today, UTC) the trend sparklines cover.""",
+    )
 
-    limit = param.Integer(default=20, bounds=(1, 1000), doc="""
-        How many signatures to list, most frequent first.""")
+    limit = param.Integer(
+        default=20,
+        bounds=(1, 1000),
+        doc="""
+        How many signatures to list, most frequent first.""",
+    )
 
-    signatures = param.DataFrame(default=None, allow_None=True, doc="""
-        The listed signatures, as returned by ``analysis.error_signatures``.""")
+    signatures = param.DataFrame(
+        default=None,
+        allow_None=True,
+        doc="""
+        The listed signatures, as returned by ``analysis.error_signatures``.""",
+    )
 
-    trends = param.DataFrame(default=None, allow_None=True, doc="""
-        Jobs per listed signature and day (``analysis.signature_daily_counts``).""")
+    trends = param.DataFrame(
+        default=None,
+        allow_None=True,
+        doc="""
+        Jobs per listed signature and day (``analysis.signature_daily_counts``).""",
+    )
 
-    error = param.String(default="", doc="""
-        Why the last load or action was refused (for the person); empty when none.""")
+    error = param.String(
+        default="",
+        doc="""
+        Why the last load or action was refused (for the person); empty when none.""",
+    )
 
-    pending_rerun = param.String(default="", doc="""
-        The signature whose rerun waits for confirmation; empty when none.""")
+    pending_rerun = param.String(
+        default="",
+        doc="""
+        The signature whose rerun waits for confirmation; empty when none.""",
+    )
 
-    rerun_ids = param.List(default=[], item_type=int, doc="""
-        Ids of the jobs queued by the last confirmed rerun.""")
+    rerun_ids = param.List(
+        default=[],
+        item_type=int,
+        doc="""
+        Ids of the jobs queued by the last confirmed rerun.""",
+    )
 
-    shown = param.Event(doc="""
-        Fires after "show jobs" has set the shared query (e.g. to switch to the table).""")
+    shown = param.Event(
+        doc="""
+        Fires after "show jobs" has set the shared query (e.g. to switch to the table)."""
+    )
 
     def __init__(self, service: JobBackend, query: JobQuery, **params: Any):
         super().__init__(service=service, query=query, **params)
@@ -70,16 +107,19 @@ class FailuresState(param.Parameterized):
         match = self.signatures.loc[self.signatures["signature"] == signature, "jobs"]
         return int(match.iloc[0]) if len(match) else 0
 
-    @param.depends(*(f"query.{f}" for f in SCOPE_FIELDS), "days", "limit", watch=True,
-                   on_init=True)
+    @param.depends(*(f"query.{f}" for f in SCOPE_FIELDS), "days", "limit", watch=True, on_init=True)
     def load(self) -> bool:
         """Read the signatures and their trends; False (with ``error`` set) when refused."""
         scope = self.scope()
         try:
             sigs = analysis.error_signatures(self.service, scope, limit=self.limit)
-            trends = analysis.signature_daily_counts(
-                self.service, list(sigs["signature"]), days=self.days, query=scope) \
-                if len(sigs) else None
+            trends = (
+                analysis.signature_daily_counts(
+                    self.service, list(sigs["signature"]), days=self.days, query=scope
+                )
+                if len(sigs)
+                else None
+            )
         except JobdashError as exc:
             self.error = str(exc)
             return False
@@ -94,9 +134,11 @@ class FailuresState(param.Parameterized):
         """Re-read when a job failed or was deleted since the last poll (one read of
         ``service.version`` when nothing changed). Returns whether it re-read."""
         changes = self.cursor.changes()
-        if any(c.kind in (events.DELETED, "resync")
-               or (c.kind == events.COMPLETION and c.data.get("status") == "failed")
-               for c in changes):
+        if any(
+            c.kind in (events.DELETED, "resync")
+            or (c.kind == events.COMPLETION and c.data.get("status") == "failed")
+            for c in changes
+        ):
             return self.load()
         return False
 

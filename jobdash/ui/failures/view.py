@@ -42,16 +42,23 @@ MAX_CONFIGS_SHOWN = 3
 
 # -- pure helpers ---------------------------------------------------------------------------
 
-def sparkline_points(counts: Sequence[int], width: int = SPARK_WIDTH,
-                     height: int = SPARK_HEIGHT, pad: int = SPARK_PAD) -> str:
+
+def sparkline_points(
+    counts: Sequence[int],
+    width: int = SPARK_WIDTH,
+    height: int = SPARK_HEIGHT,
+    pad: int = SPARK_PAD,
+) -> str:
     """SVG ``points`` of a polyline through ``counts`` (oldest left), scaled to the box;
     all zeros lie on the baseline."""
     if not counts:
         return ""
     top = max(counts) or 1
     step = (width - 2 * pad) / max(len(counts) - 1, 1)
-    return " ".join(f"{pad + i * step:.1f},{height - pad - c / top * (height - 2 * pad):.1f}"
-                    for i, c in enumerate(counts))
+    return " ".join(
+        f"{pad + i * step:.1f},{height - pad - c / top * (height - 2 * pad):.1f}"
+        for i, c in enumerate(counts)
+    )
 
 
 def trend_label(counts: Sequence[int], first_day: dt.date | None) -> str:
@@ -71,8 +78,9 @@ def _listed(values: Sequence[str], most: int) -> str:
     return shown + (f" and {len(values) - most} more" if len(values) > most else "")
 
 
-def signature_rows(signatures: pd.DataFrame | None, trends: pd.DataFrame | None,
-                   active: str) -> list[dict[str, Any]]:
+def signature_rows(
+    signatures: pd.DataFrame | None, trends: pd.DataFrame | None, active: str
+) -> list[dict[str, Any]]:
     """JSON-ready rows for the list: texts, sparkline points and whether the row is the
     signature the job table is filtered to. Plain text only (the browser never parses it
     as HTML)."""
@@ -89,19 +97,21 @@ def signature_rows(signatures: pd.DataFrame | None, trends: pd.DataFrame | None,
         counts = per_sig.get(rec.signature, [])
         configs = [str(c) for c in rec.configurations]
         steps = [str(s) for s in rec.steps]
-        rows.append({
-            "signature": rec.signature,
-            "jobs": int(rec.jobs),
-            "jobs_text": f"{int(rec.jobs):,}",
-            "share": f"{percent_text(float(rec.share))} of failures",
-            "steps": ("at " + ", ".join(steps)) if steps else "",
-            "last_seen": date_text(rec.last_seen),
-            "configurations": _listed(configs, MAX_CONFIGS_SHOWN) or "(no configuration)",
-            "configurations_all": ", ".join(configs),
-            "points": sparkline_points(counts),
-            "trend": trend_label(counts, first_day),
-            "active": rec.signature == active,
-        })
+        rows.append(
+            {
+                "signature": rec.signature,
+                "jobs": int(rec.jobs),
+                "jobs_text": f"{int(rec.jobs):,}",
+                "share": f"{percent_text(float(rec.share))} of failures",
+                "steps": ("at " + ", ".join(steps)) if steps else "",
+                "last_seen": date_text(rec.last_seen),
+                "configurations": _listed(configs, MAX_CONFIGS_SHOWN) or "(no configuration)",
+                "configurations_all": ", ".join(configs),
+                "points": sparkline_points(counts),
+                "trend": trend_label(counts, first_day),
+                "active": rec.signature == active,
+            }
+        )
     return rows
 
 
@@ -116,29 +126,53 @@ class SignatureList(ReactiveHTML):
     Above it, when the table is filtered to a signature, a line saying so with a
     "Show all jobs" button (counted in ``clear_clicks``)."""
 
-    rows = param.List(default=[], item_type=dict, doc="""
-        Rows from :func:`signature_rows`.""")
+    rows = param.List(
+        default=[],
+        item_type=dict,
+        doc="""
+        Rows from :func:`signature_rows`.""",
+    )
 
     days = param.Integer(default=30, doc="""Days the trend column covers (its heading).""")
 
-    active = param.List(default=[], item_type=str, doc="""
+    active = param.List(
+        default=[],
+        item_type=str,
+        doc="""
         The signature the job table is filtered to, as a one-item list (empty when none):
         Panel sanitises string parameters as HTML on their way to the browser, which would
-        eat placeholders such as ``<n>``; lists of text arrive as they are.""")
+        eat placeholders such as ``<n>``; lists of text arrive as they are.""",
+    )
 
-    clear_clicks = param.Integer(default=0, doc="""
-        How many times "Show all jobs" was clicked.""")
+    clear_clicks = param.Integer(
+        default=0,
+        doc="""
+        How many times "Show all jobs" was clicked.""",
+    )
 
-    show_request = param.String(default="", doc="""
-        The signature whose "Show jobs" was clicked last; reset to "" once handled.""")
+    show_request = param.String(
+        default="",
+        doc="""
+        The signature whose "Show jobs" was clicked last; reset to "" once handled.""",
+    )
 
-    rerun_request = param.String(default="", doc="""
-        The signature whose "Rerun" was clicked last; reset to "" once handled.""")
+    rerun_request = param.String(
+        default="",
+        doc="""
+        The signature whose "Rerun" was clicked last; reset to "" once handled.""",
+    )
 
-    spark = param.Dict(default={"width": SPARK_WIDTH, "height": SPARK_HEIGHT,
-                                "baseline": SPARK_HEIGHT - SPARK_PAD}, constant=True, doc="""
+    spark = param.Dict(
+        default={
+            "width": SPARK_WIDTH,
+            "height": SPARK_HEIGHT,
+            "baseline": SPARK_HEIGHT - SPARK_PAD,
+        },
+        constant=True,
+        doc="""
         The trend sparklines' box in pixels (width, height) and the y of their baseline, the
-        box :func:`sparkline_points` scales to.""")
+        box :func:`sparkline_points` scales to.""",
+    )
 
     _template = '<div id="list" class="jd-failures"></div>'
 
@@ -153,16 +187,29 @@ class FailuresPanel(pn.viewable.Viewer):
     """Failed jobs grouped by cause, over a job history and the page's shared JobQuery (read
     and acted on through its :class:`~jobdash.ui.failures.state.FailuresState`)."""
 
-    refresh_ms = param.Integer(default=2000, bounds=(0, None), doc="""
+    refresh_ms = param.Integer(
+        default=2000,
+        bounds=(0, None),
+        doc="""
         How often (milliseconds) the panel asks whether a job failed since; 0 stops live
-        updates.""")
+        updates.""",
+    )
 
-    state = param.ClassSelector(class_=FailuresState, constant=True, doc="""
-        What the panel shows and acts on (made from the service and query given).""")
+    state = param.ClassSelector(
+        class_=FailuresState,
+        constant=True,
+        doc="""
+        What the panel shows and acts on (made from the service and query given).""",
+    )
 
-    toaster = param.ClassSelector(class_=Toaster, default=None, allow_None=True, doc="""
+    toaster = param.ClassSelector(
+        class_=Toaster,
+        default=None,
+        allow_None=True,
+        doc="""
         Where outcomes are announced; None makes (and shows) the panel's own. Pass the
-        page's toaster when the page already shows one.""")
+        page's toaster when the page already shows one.""",
+    )
 
     def __init__(self, service: JobBackend, query: JobQuery, **params: Any):
         state_params = {k: params.pop(k) for k in ("days", "limit") if k in params}
@@ -171,18 +218,31 @@ class FailuresPanel(pn.viewable.Viewer):
             params["toaster"] = Toaster()
         super().__init__(state=FailuresState(service, query, **state_params), **params)
         self.list = SignatureList(days=self.state.days, sizing_mode="stretch_width")
-        self._intro = pn.pane.HTML(assets.template("failures_intro"),
-                                   stylesheets=[theme.HTML_CSS], sizing_mode="stretch_width",
-                                   margin=(0, 0, 12, 0))
-        ask = Confirmation("Rerun jobs", "Rerun", color="primary", confirm_width=150,
-                           question_width=480)
+        self._intro = pn.pane.HTML(
+            assets.template("failures_intro"),
+            stylesheets=[theme.HTML_CSS],
+            sizing_mode="stretch_width",
+            margin=(0, 0, 12, 0),
+        )
+        ask = Confirmation(
+            "Rerun jobs", "Rerun", color="primary", confirm_width=150, question_width=480
+        )
         self._question, self._confirm, self._cancel, self.dialog = (
-            ask.question, ask.confirm, ask.cancel, ask.dialog)
+            ask.question,
+            ask.confirm,
+            ask.cancel,
+            ask.dialog,
+        )
         self.ticker = Ticker(self.poll, self.refresh_ms)
         self._init_callbacks()
         self._layout = pn.Column(
-            self._intro, self.list, self.dialog, *([self.toaster] if own_toaster else []),
-            sizing_mode="stretch_width", styles=theme.CSS_VARIABLES)
+            self._intro,
+            self.list,
+            self.dialog,
+            *([self.toaster] if own_toaster else []),
+            sizing_mode="stretch_width",
+            styles=theme.CSS_VARIABLES,
+        )
         self._render()
 
     def _init_callbacks(self) -> None:
@@ -209,8 +269,10 @@ class FailuresPanel(pn.viewable.Viewer):
         ids = self.state.confirm_rerun()  # a refusal sets state.error: announced by _refused
         self.dialog.hide()
         if ids:
-            self.toaster.show("success", f"Queued {count_text(len(ids), 'rerun')} of jobs "
-                                         f"failing with: {signature}")
+            self.toaster.show(
+                "success",
+                f"Queued {count_text(len(ids), 'rerun')} of jobs failing with: {signature}",
+            )
         return ids
 
     def cancel_rerun(self) -> None:
@@ -234,13 +296,13 @@ class FailuresPanel(pn.viewable.Viewer):
     def _pace(self) -> None:
         self.ticker.set_period(self.refresh_ms)
 
-    @param.depends("state.signatures", "state.trends", "state.query.error_signature",
-                   watch=True)
+    @param.depends("state.signatures", "state.trends", "state.query.error_signature", watch=True)
     def _render(self) -> None:
         active = self.state.query.error_signature
         self.list.param.update(
             rows=signature_rows(self.state.signatures, self.state.trends, active),
-            active=[active] if active else [])
+            active=[active] if active else [],
+        )
 
     def _show_clicked(self, event: param.parameterized.Event) -> None:
         if event.new:

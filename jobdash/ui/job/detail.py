@@ -33,63 +33,110 @@ from jobdash.ui.shared.live import is_served
 from jobdash.ui.shared.pressed import PressedState
 from jobdash.vocab import format_job_id
 
-WIDTH = 860   # the view's width inside the ~900 px dialog
+WIDTH = 860  # the view's width inside the ~900 px dialog
 
 
 class JobDetailSlot(pn.viewable.Viewer):
     """Shows one job (or nothing) inside the page's detail dialog; what it shows is read by
     its :class:`~jobdash.ui.job.state.JobView` (``state``)."""
 
-    service = param.Parameter(constant=True, instantiate=False, doc="""
+    service = param.Parameter(
+        constant=True,
+        instantiate=False,
+        doc="""
         Where the job is read from (a :class:`jobdash.contract.JobBackend`), handed to the
-        view's state.""")
+        view's state.""",
+    )
 
-    job_id = param.Integer(default=None, allow_None=True, doc="""
+    job_id = param.Integer(
+        default=None,
+        allow_None=True,
+        doc="""
         The job shown, or None. Triggering it with the same id re-reads the job and keeps
-        the view's tab, filters and open image.""")
+        the view's tab, filters and open image.""",
+    )
 
-    on_action = param.Callable(default=None, allow_None=True, doc="""
+    on_action = param.Callable(
+        default=None,
+        allow_None=True,
+        doc="""
         ``on_action(action, job_id)`` runs "export", "rerun" or "delete" as the table does,
         and "view" when the parent of a rerun is opened from the view; None hides the
-        action buttons (the parent then opens in this view directly).""")
+        action buttons (the parent then opens in this view directly).""",
+    )
 
-    qc_filter = param.Selector(default="All", objects=list(QC_FILTERS), doc="""
-        Which images the gallery shows.""")
+    qc_filter = param.Selector(
+        default="All",
+        objects=list(QC_FILTERS),
+        doc="""
+        Which images the gallery shows.""",
+    )
 
-    image_sort = param.Selector(default="Newest first", objects=list(IMAGE_SORTS), doc="""
-        The gallery's order.""")
+    image_sort = param.Selector(
+        default="Newest first",
+        objects=list(IMAGE_SORTS),
+        doc="""
+        The gallery's order.""",
+    )
 
     def __init__(self, **params: Any):
         super().__init__(**params)
         css = [theme.WIDGET_CSS]
         self.state = JobView(self.service)
-        self._rendered: set[int] = set()   # tabs filled from the loaded job
+        self._rendered: set[int] = set()  # tabs filled from the loaded job
         self._info = JobInfo()
         self._buttons = {
-            action: pn.widgets.Button(label=action.title(), width=90, stylesheets=css,
-                                      color="danger" if action == "delete" else "default")
-            for action in ("export", "rerun", "delete")}
+            action: pn.widgets.Button(
+                label=action.title(),
+                width=90,
+                stylesheets=css,
+                color="danger" if action == "delete" else "default",
+            )
+            for action in ("export", "rerun", "delete")
+        }
         for action, button in self._buttons.items():
             button.on_click(lambda _, a=action: self._act(a))
-        self._filter = pn.widgets.RadioButtonGroup(options=list(QC_FILTERS), value="All",
-                                                   stylesheets=css, label="QC status")
+        self._filter = pn.widgets.RadioButtonGroup(
+            options=list(QC_FILTERS), value="All", stylesheets=css, label="QC status"
+        )
         self._filter.link(self, value="qc_filter", bidirectional=True)
-        self._sort = pn.widgets.Select.from_param(self.param.image_sort, label="Sort images",
-                                                  stylesheets=css, width=190)
+        self._sort = pn.widgets.Select.from_param(
+            self.param.image_sort, label="Sort images", stylesheets=css, width=190
+        )
         self.gallery = Gallery()
         self._export = pn.widgets.FileDownload(
-            callback=self._selection_file, filename="images.zip", label="Export selected (0)",
-            stylesheets=css, width=190, disabled=True)
+            callback=self._selection_file,
+            filename="images.zip",
+            label="Export selected (0)",
+            stylesheets=css,
+            width=190,
+            disabled=True,
+        )
         self._timeline = pn.pane.HTML("", stylesheets=[TIMELINE_CSS], sizing_mode="stretch_width")
         self.log = LogView()
         self._tabs = pn.Tabs(
             ("Information", self._info),
-            ("Images", pn.Column(pn.FlexBox(PressedState(group=self._filter, label="QC status"),
-                                            self._sort, self._export, gap="8px",
-                                            align_items="flex-end", min_width=WIDTH),
-                                 self.gallery, sizing_mode="stretch_width")),
-            ("Timeline", self._timeline), ("Log", self.log),
-            width=WIDTH, stylesheets=css, tags=[OWN])
+            (
+                "Images",
+                pn.Column(
+                    pn.FlexBox(
+                        PressedState(group=self._filter, label="QC status"),
+                        self._sort,
+                        self._export,
+                        gap="8px",
+                        align_items="flex-end",
+                        min_width=WIDTH,
+                    ),
+                    self.gallery,
+                    sizing_mode="stretch_width",
+                ),
+            ),
+            ("Timeline", self._timeline),
+            ("Log", self.log),
+            width=WIDTH,
+            stylesheets=css,
+            tags=[OWN],
+        )
         self._head = pn.pane.HTML("", stylesheets=[DETAIL_CSS], margin=0)
         self._actions = pn.Row(*self._buttons.values(), visible=False, margin=0)
         self._layout = pn.Column(self._head, self._actions, self._tabs, width=WIDTH, margin=0)
@@ -119,7 +166,7 @@ class JobDetailSlot(pn.viewable.Viewer):
 
     @param.depends("job_id", watch=True)
     def _show(self) -> None:
-        if self.job_id != self.state.job_id:   # a new job: the view starts over
+        if self.job_id != self.state.job_id:  # a new job: the view starts over
             self.gallery.param.update(items=[], opened=None, chosen=[])
             self.param.update(qc_filter="All", image_sort="Newest first")
             self._tabs.active = 0
@@ -131,9 +178,10 @@ class JobDetailSlot(pn.viewable.Viewer):
         self._actions.visible = detail is not None and self.on_action is not None
         self._tabs.visible = detail is not None
         self._rendered = {0}
-        if detail is None:   # nothing, or the message alone: no tabs of a job not there
-            self._head.object = f"<p>{html.escape(self.state.missing)}</p>" \
-                if self.state.missing else ""
+        if detail is None:  # nothing, or the message alone: no tabs of a job not there
+            self._head.object = (
+                f"<p>{html.escape(self.state.missing)}</p>" if self.state.missing else ""
+            )
             self._info.content = ""
             self._tabs.active = 0
             self.gallery.items = []
@@ -162,7 +210,8 @@ class JobDetailSlot(pn.viewable.Viewer):
             self._export.filename = f"{format_job_id(job['id'])}-images.zip"
         elif index == 2:
             self._timeline.object = timeline_html(
-                timeline_steps(detail.events), job.get("progress"), job["status"] == "running")
+                timeline_steps(detail.events), job.get("progress"), job["status"] == "running"
+            )
         elif index == 3:
             self.log.param.update(events=detail.events, job_id=job["id"])
 
@@ -183,29 +232,34 @@ class JobDetailSlot(pn.viewable.Viewer):
 
     @param.depends("qc_filter", "image_sort", watch=True)
     def _gallery(self) -> None:
-        if self.detail is None or self.state.job_id != self.job_id:   # nothing, or a job left
+        if self.detail is None or self.state.job_id != self.job_id:  # nothing, or a job left
             return
         shown = gallery_images(self.detail.images, self.qc_filter, self.image_sort)
         self.gallery.items = gallery_items(shown, self.state.image_root, is_served())
 
     def _open_image(self, *_: Any) -> None:
         image_id = self.gallery.opened
-        rows = (self.detail.images[self.detail.images["id"] == image_id]
-                if self.detail is not None and image_id is not None else None)
-        if rows is None or rows.empty:   # nothing opened, or the image is gone
+        rows = (
+            self.detail.images[self.detail.images["id"] == image_id]
+            if self.detail is not None and image_id is not None
+            else None
+        )
+        if rows is None or rows.empty:  # nothing opened, or the image is gone
             self.gallery.opened = None
             self.gallery.view.object = ""
             return
-        self.gallery.view.object = large_view_html(rows.iloc[0].to_dict(), self.state.image_root,
-                                                   is_served())
+        self.gallery.view.object = large_view_html(
+            rows.iloc[0].to_dict(), self.state.image_root, is_served()
+        )
 
     def _chosen(self, *_: Any) -> None:
         n = len(self.gallery.chosen)
         self._export.param.update(label=f"Export selected ({n})", disabled=n == 0)
 
     def _selection_file(self) -> io.BytesIO:
-        return io.BytesIO(selection_zip(self.detail, list(self.gallery.chosen),
-                                        self.state.image_root))
+        return io.BytesIO(
+            selection_zip(self.detail, list(self.gallery.chosen), self.state.image_root)
+        )
 
     # -- actions ----------------------------------------------------------------------------
 

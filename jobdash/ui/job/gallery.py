@@ -24,12 +24,15 @@ from jobdash.ui.job.state import image_metadata
 from jobdash.ui.shared import theme
 from jobdash.ui.shared.format import date_text, value_text
 
-IMAGE_URL_PREFIX = "/images/"   # the served app's static folder (jobdash.ui.app)
-EMBED_LIMIT = 60                # a notebook embeds thumbnails only up to this many images
+IMAGE_URL_PREFIX = "/images/"  # the served app's static folder (jobdash.ui.app)
+EMBED_LIMIT = 60  # a notebook embeds thumbnails only up to this many images
 
 QC_LABELS: dict[str, str] = {
-    "pending": "Pending", "approved": "Approved", "needs_review": "Needs review",
-    "qc_failed": "QC failed", "processing_failed": "Processing failed",
+    "pending": "Pending",
+    "approved": "Approved",
+    "needs_review": "Needs review",
+    "qc_failed": "QC failed",
+    "processing_failed": "Processing failed",
 }
 
 # The badges of each QC status (colours in css/gallery_qc.css), with the thumbnails' and the
@@ -69,11 +72,19 @@ def gallery_items(images: pd.DataFrame, root: Path, served: bool) -> list[dict[s
     embed = not served and len(images) <= EMBED_LIMIT
     items = []
     for image_id, thumb, status, meta in images[
-            ["id", "thumbnail_path", "qc_status", "metadata"]].itertuples(index=False):
+        ["id", "thumbnail_path", "qc_status", "metadata"]
+    ].itertuples(index=False):
         title = image_metadata(meta).get("title") or f"Image {image_id}"
         label = QC_LABELS.get(status, str(status))
-        items.append({"id": int(image_id), "src": source(root, thumb, served, embed),
-                      "name": f"{title} ({label})", "status": str(status), "label": label})
+        items.append(
+            {
+                "id": int(image_id),
+                "src": source(root, thumb, served, embed),
+                "name": f"{title} ({label})",
+                "status": str(status),
+                "label": label,
+            }
+        )
     return items
 
 
@@ -94,33 +105,56 @@ def large_view_html(image: dict[str, Any], root: Path, served: bool) -> str:
         ("Title", title),
         ("Description", value_text(meta.get("description"))),
         ("Tags", str(tags)),
-        ("Size", f"{width}×{image.get('height')} {image.get('format') or ''}"
-         if width and not pd.isna(width) else "—"),
+        (
+            "Size",
+            f"{width}×{image.get('height')} {image.get('format') or ''}"
+            if width and not pd.isna(width)
+            else "—",
+        ),
         ("Created", date_text(image.get("created_at"))),
     ]
-    return assets.render("gallery_large", title=title, status=status,
-                         verdict=QC_LABELS.get(status, status), rows=rows,
-                         file=value_text(image.get("file_path")),
-                         src=source(root, image.get("file_path"), served, embed=True))
+    return assets.render(
+        "gallery_large",
+        title=title,
+        status=status,
+        verdict=QC_LABELS.get(status, status),
+        rows=rows,
+        file=value_text(image.get("file_path")),
+        src=source(root, image.get("file_path"), served, embed=True),
+    )
 
 
 class Gallery(ReactiveHTML):
     """Thumbnails of the shown images; ``opened`` is the image clicked, shown in ``view``
     instead of the thumbnails, ``chosen`` the images ticked for export."""
 
-    items = param.List(default=[], precedence=-1, doc="""
+    items = param.List(
+        default=[],
+        precedence=-1,
+        doc="""
         The shown images: dicts of id, src ("" for a placeholder), name, status and label.
-        (Negative precedence: stays in Python; the browser gets them as ``shown``.)""")
+        (Negative precedence: stays in Python; the browser gets them as ``shown``.)""",
+    )
 
-    shown = param.Dict(default={"items": []}, doc="""
+    shown = param.Dict(
+        default={"items": []},
+        doc="""
         ``{"items": items}``, what the browser draws. (Panel 1.9 fails to sync a list of
-        dicts that becomes empty, so the list travels inside a dict.)""")
+        dicts that becomes empty, so the list travels inside a dict.)""",
+    )
 
-    opened = param.Integer(default=None, allow_None=True, doc="""
-        The image whose large view is asked for, or None.""")
+    opened = param.Integer(
+        default=None,
+        allow_None=True,
+        doc="""
+        The image whose large view is asked for, or None.""",
+    )
 
-    view = param.ClassSelector(class_=pn.pane.HTML, doc="""
-        The pane showing the opened image (the owner fills it from :func:`large_view_html`).""")
+    view = param.ClassSelector(
+        class_=pn.pane.HTML,
+        doc="""
+        The pane showing the opened image (the owner fills it from :func:`large_view_html`).""",
+    )
 
     chosen = param.List(default=[], doc="""The ids of the images selected for export.""")
 
@@ -133,8 +167,10 @@ class Gallery(ReactiveHTML):
     def __init__(self, **params: Any):
         params.setdefault("stylesheets", [GALLERY_CSS])
         params.setdefault("sizing_mode", "stretch_width")
-        params.setdefault("view", pn.pane.HTML("", stylesheets=[theme.HTML_CSS, LARGE_CSS],
-                                               sizing_mode="stretch_width"))
+        params.setdefault(
+            "view",
+            pn.pane.HTML("", stylesheets=[theme.HTML_CSS, LARGE_CSS], sizing_mode="stretch_width"),
+        )
         super().__init__(**params)
 
     @param.depends("items", watch=True, on_init=True)

@@ -21,9 +21,13 @@ def selection_zip(detail: JobDetail, image_ids: list[int], root: Path) -> bytes:
     chosen = detail.images[detail.images["id"].isin(image_ids)]
     name = format_job_id(detail.job["id"])
     present = [p for p in chosen["file_path"] if file_exists(root, p)]
-    summary = {"Job": name, "Label": detail.job.get("label") or "",
-               "Images selected": len(chosen), "Files included": len(present),
-               "Files missing": len(chosen) - len(present)}
+    summary = {
+        "Job": name,
+        "Label": detail.job.get("label") or "",
+        "Images selected": len(chosen),
+        "Files included": len(present),
+        "Files missing": len(chosen) - len(present),
+    }
     jobs = pd.DataFrame([{k: v for k, v in detail.job.items() if not isinstance(v, dict)}])
     buffer = io.BytesIO()
     with tempfile.TemporaryDirectory() as tmp, zipfile.ZipFile(buffer, "w") as package:

@@ -22,9 +22,13 @@ DETAIL_CSS = theme.HTML_CSS + assets.css("info")
 
 # The moment the status line names after the badge: (word, column). The word is not the
 # status again ("Completed completed ..." read twice) but what happened at that time.
-STATUS_TIME = {"pending": ("queued", "queued_at"), "running": ("started", "started_at"),
-               "completed": ("ended", "completed_at"), "failed": ("ended", "completed_at"),
-               "stopped": ("ended", "completed_at")}
+STATUS_TIME = {
+    "pending": ("queued", "queued_at"),
+    "running": ("started", "started_at"),
+    "completed": ("ended", "completed_at"),
+    "failed": ("ended", "completed_at"),
+    "stopped": ("ended", "completed_at"),
+}
 
 
 def detail_title(job: dict[str, Any]) -> str:
@@ -38,11 +42,21 @@ def settings_rows(detail: JobDetail) -> tuple[list[dict[str, Any]], str]:
     marked), and the note above them."""
     current = detail.configuration["settings"] if detail.configuration else None
     diffs = settings_diff(detail.snapshot, current)
-    rows = [{"key": d.key, "as_run": setting_text(d.as_run), "current": setting_text(d.current),
-             "changed": d.changed} for d in diffs]
+    rows = [
+        {
+            "key": d.key,
+            "as_run": setting_text(d.as_run),
+            "current": setting_text(d.current),
+            "changed": d.changed,
+        }
+        for d in diffs
+    ]
     changed = sum(d.changed for d in diffs)
-    note = (f"{changed} setting{'s' if changed != 1 else ''} changed since this run"
-            if current is not None else "The configuration no longer exists")
+    note = (
+        f"{changed} setting{'s' if changed != 1 else ''} changed since this run"
+        if current is not None
+        else "The configuration no longer exists"
+    )
     return rows, note
 
 
@@ -67,40 +81,61 @@ def detail_html(detail: JobDetail, parent_known: bool = False) -> str:
         ("Started", date_text(job.get("started_at"))),
         ("Completed", date_text(job.get("completed_at"))),
         ("Duration", duration_text(job.get("duration_s"))),
-        ("Images", f"{job['total_images']:,} generated · {job['approved_images']:,} approved · "
-                   f"{job['qc_failed_images']:,} failed QC · {technical:,} failed processing"),
+        (
+            "Images",
+            f"{job['total_images']:,} generated · {job['approved_images']:,} approved · "
+            f"{job['qc_failed_images']:,} failed QC · {technical:,} failed processing",
+        ),
     ]
     settings, note = settings_rows(detail)
     parent = job.get("rerun_of")
     return assets.render(
-        "info", job_id=format_job_id(job["id"]), status=Markup(status_html(job)), rows=rows,
-        current_step=job.get("current_step"), error_message=job.get("error_message"),
-        error_step=job.get("error_step"), parent_id=int(parent) if parent else None,
-        parent_name=format_job_id(parent) if parent else "", parent_known=parent_known,
-        settings=settings, note=note)
+        "info",
+        job_id=format_job_id(job["id"]),
+        status=Markup(status_html(job)),
+        rows=rows,
+        current_step=job.get("current_step"),
+        error_message=job.get("error_message"),
+        error_step=job.get("error_step"),
+        parent_id=int(parent) if parent else None,
+        parent_name=format_job_id(parent) if parent else "",
+        parent_known=parent_known,
+        settings=settings,
+        note=note,
+    )
 
 
 class JobInfo(ReactiveHTML):
     """The job information (an HTML pane); a click (or Enter/Space) on the parent job's
     button sets ``requested`` to that job's id."""
 
-    content = param.String(default="", precedence=-1, doc="""
+    content = param.String(
+        default="",
+        precedence=-1,
+        doc="""
         The information, from :func:`detail_html`. (Negative precedence: stays in Python;
-        it is shown through ``pane``, which keeps its markup as is.)""")
+        it is shown through ``pane``, which keeps its markup as is.)""",
+    )
 
     pane = param.ClassSelector(class_=pn.pane.HTML, doc="""The pane showing ``content``.""")
 
-    requested = param.Integer(default=None, allow_None=True, doc="""
+    requested = param.Integer(
+        default=None,
+        allow_None=True,
+        doc="""
         The job whose button was pressed (the parent of a rerun), until the owner handles it
-        and sets it back to None.""")
+        and sets it back to None.""",
+    )
 
     _template = '<div id="info" class="jd-info">${pane}</div>'
 
     _scripts = assets.scripts("info")
 
     def __init__(self, **params: Any):
-        params.setdefault("pane", pn.pane.HTML("", stylesheets=[DETAIL_CSS],
-                                               sizing_mode="stretch_width", margin=0))
+        params.setdefault(
+            "pane",
+            pn.pane.HTML("", stylesheets=[DETAIL_CSS], sizing_mode="stretch_width", margin=0),
+        )
         params.setdefault("sizing_mode", "stretch_width")
         params.setdefault("margin", 0)
         super().__init__(**params)

@@ -77,8 +77,9 @@ def flatten(settings: dict[str, Any] | None, prefix: str = "") -> dict[str, Any]
     return out
 
 
-def settings_diff(as_run: dict[str, Any] | None, current: dict[str, Any] | None
-                  ) -> list[SettingDiff]:
+def settings_diff(
+    as_run: dict[str, Any] | None, current: dict[str, Any] | None
+) -> list[SettingDiff]:
     """Every setting of either side, sorted by key; a missing side is None."""
     run, now = flatten(as_run), flatten(current)
     return [SettingDiff(key, run.get(key), now.get(key)) for key in sorted(run.keys() | now.keys())]
@@ -95,8 +96,9 @@ def setting_text(value: Any) -> str:
     return json.dumps(value)
 
 
-def gallery_images(images: pd.DataFrame, qc_filter: str = "All",
-                   sort: str = "Newest first") -> pd.DataFrame:
+def gallery_images(
+    images: pd.DataFrame, qc_filter: str = "All", sort: str = "Newest first"
+) -> pd.DataFrame:
     """The job's images shown under a QC filter and a sort (images without a quality
     score go last); ties keep image order."""
     if qc_filter not in QC_FILTERS:
@@ -106,15 +108,18 @@ def gallery_images(images: pd.DataFrame, qc_filter: str = "All",
     statuses = QC_FILTERS[qc_filter]
     shown = images if statuses is None else images[images["qc_status"].isin(statuses)]
     column, descending = IMAGE_SORTS[sort]
-    return shown.sort_values([column, "id"], ascending=[not descending, True],
-                             na_position="last", kind="stable")
+    return shown.sort_values(
+        [column, "id"], ascending=[not descending, True], na_position="last", kind="stable"
+    )
 
 
 def qc_counts(images: pd.DataFrame) -> dict[str, int]:
     """How many images each gallery filter shows."""
     status = images["qc_status"]
-    return {label: len(images) if statuses is None else int(status.isin(statuses).sum())
-            for label, statuses in QC_FILTERS.items()}
+    return {
+        label: len(images) if statuses is None else int(status.isin(statuses).sum())
+        for label, statuses in QC_FILTERS.items()
+    }
 
 
 def image_metadata(value: Any) -> dict[str, Any]:
@@ -143,23 +148,42 @@ def timeline_steps(events: pd.DataFrame, now: dt.datetime | None = None) -> list
     next one starts (the last one until ``now`` when given, else until its last event).
     A step's level is its worst event's level; its error is that error's message."""
     steps: list[Step] = []
-    columns = (events["at"].dt.to_pydatetime().tolist(),
-               events["level"].tolist(), events["step"].tolist(), events["message"].tolist(),
-               [_event_image(d) for d in events["data"].tolist()])
+    columns = (
+        events["at"].dt.to_pydatetime().tolist(),
+        events["level"].tolist(),
+        events["step"].tolist(),
+        events["message"].tolist(),
+        [_event_image(d) for d in events["data"].tolist()],
+    )
     current: dict[str, Any] | None = None
 
     def close(end: dt.datetime) -> None:
-        steps.append(Step(current["step"], current["image"], current["start"],
-                          max((end - current["start"]).total_seconds(), 0.0), current["level"],
-                          current["events"], current["error"]))
+        steps.append(
+            Step(
+                current["step"],
+                current["image"],
+                current["start"],
+                max((end - current["start"]).total_seconds(), 0.0),
+                current["level"],
+                current["events"],
+                current["error"],
+            )
+        )
 
     for at, level, step, message, image in zip(*columns, strict=True):
         key = (step if isinstance(step, str) else "job", image)
         if current is None or key != (current["step"], current["image"]):
             if current is not None:
                 close(at)
-            current = {"step": key[0], "image": image, "start": at, "level": level,
-                       "events": 0, "error": None, "last": at}
+            current = {
+                "step": key[0],
+                "image": image,
+                "start": at,
+                "level": level,
+                "events": 0,
+                "error": None,
+                "last": at,
+            }
         current["events"] += 1
         current["last"] = at
         if _LEVEL_RANK.get(level, 1) > _LEVEL_RANK.get(current["level"], 1):
@@ -171,8 +195,9 @@ def timeline_steps(events: pd.DataFrame, now: dt.datetime | None = None) -> list
     return steps
 
 
-def filter_log(events: pd.DataFrame, levels: list[str] | tuple[str, ...] = LOG_LEVELS,
-               search: str = "") -> pd.DataFrame:
+def filter_log(
+    events: pd.DataFrame, levels: list[str] | tuple[str, ...] = LOG_LEVELS, search: str = ""
+) -> pd.DataFrame:
     """Events at the given levels whose message or step contains ``search`` (any case)."""
     shown = events[events["level"].isin(list(levels))]
     term = search.strip().lower()
@@ -199,21 +224,43 @@ class JobView(param.Parameterized):
     """The job the Single Job View shows, read through the backend: the only part of the view
     that calls it."""
 
-    service = param.Parameter(constant=True, instantiate=False, doc="""
-        Where the job is read from (a :class:`jobdash.contract.JobBackend`).""")
+    service = param.Parameter(
+        constant=True,
+        instantiate=False,
+        doc="""
+        Where the job is read from (a :class:`jobdash.contract.JobBackend`).""",
+    )
 
-    job_id = param.Integer(default=None, allow_None=True, constant=True, doc="""
-        The job last loaded, or None (set by :meth:`load`).""")
+    job_id = param.Integer(
+        default=None,
+        allow_None=True,
+        constant=True,
+        doc="""
+        The job last loaded, or None (set by :meth:`load`).""",
+    )
 
-    detail = param.ClassSelector(class_=JobDetail, default=None, allow_None=True,
-                                 constant=True, doc="""
-        What was read of the job (None when nothing is shown or the job is gone).""")
+    detail = param.ClassSelector(
+        class_=JobDetail,
+        default=None,
+        allow_None=True,
+        constant=True,
+        doc="""
+        What was read of the job (None when nothing is shown or the job is gone).""",
+    )
 
-    parent_known = param.Boolean(default=False, constant=True, doc="""
-        Whether the job is a rerun whose parent still exists (it can be opened).""")
+    parent_known = param.Boolean(
+        default=False,
+        constant=True,
+        doc="""
+        Whether the job is a rerun whose parent still exists (it can be opened).""",
+    )
 
-    missing = param.String(default="", constant=True, doc="""
-        Why the job cannot be shown (it does not exist); empty otherwise.""")
+    missing = param.String(
+        default="",
+        constant=True,
+        doc="""
+        Why the job cannot be shown (it does not exist); empty otherwise.""",
+    )
 
     def __init__(self, service: JobBackend, **params: Any):
         super().__init__(service=service, **params)

@@ -17,7 +17,7 @@ from jobdash.ui.shared import theme
 from jobdash.ui.shared.pressed import PressedState
 from jobdash.vocab import format_job_id
 
-LOG_SHOWN = 300   # newest matching lines shown; the download holds all of them
+LOG_SHOWN = 300  # newest matching lines shown; the download holds all of them
 
 TIMELINE_CSS = theme.HTML_CSS + assets.css("timeline")
 
@@ -39,10 +39,17 @@ def timeline_rows(steps: list[Step]) -> list[dict[str, Any]]:
                 last["level"] = step.level
             last["error"] = last["error"] or step.error
             continue
-        rows.append({"name": f"Image {step.image}" if step.image is not None else step.step,
-                     "image": step.image, "start": step.start, "duration_s": step.duration_s,
-                     "level": step.level, "error": step.error,
-                     "stages": [(step.step, step.duration_s)]})
+        rows.append(
+            {
+                "name": f"Image {step.image}" if step.image is not None else step.step,
+                "image": step.image,
+                "start": step.start,
+                "duration_s": step.duration_s,
+                "level": step.level,
+                "error": step.error,
+                "stages": [(step.step, step.duration_s)],
+            }
+        )
     return rows
 
 
@@ -51,33 +58,54 @@ def timeline_html(steps: list[Step], progress: Any = None, running: bool = False
     pct = None
     if running:
         pct = 0 if progress is None or pd.isna(progress) else int(progress)
-    rows = [{"name": row["name"], "level": row["level"], "error": row["error"],
-             "start": row["start"].strftime("%H:%M:%S"), "duration": _seconds(row["duration_s"]),
-             "stages": " · ".join(f"{s} {_seconds(d)}" for s, d in row["stages"])
-             if row["image"] is not None else ""}
-            for row in timeline_rows(steps)]
+    rows = [
+        {
+            "name": row["name"],
+            "level": row["level"],
+            "error": row["error"],
+            "start": row["start"].strftime("%H:%M:%S"),
+            "duration": _seconds(row["duration_s"]),
+            "stages": " · ".join(f"{s} {_seconds(d)}" for s, d in row["stages"])
+            if row["image"] is not None
+            else "",
+        }
+        for row in timeline_rows(steps)
+    ]
     return assets.render("timeline", progress=pct, rows=rows)
 
 
 def log_html(events: pd.DataFrame) -> str:
     """The newest ``LOG_SHOWN`` events as escaped log lines, errors highlighted."""
     shown = events.tail(LOG_SHOWN)
-    lines = [(level, log_line(at, level, s, sub, m)) for at, level, s, sub, m
-             in shown[["at", "level", "step", "sub_step", "message"]].itertuples(index=False)]
-    return assets.render("timeline_log", lines=lines, total=len(events),
-                         more=len(events) - len(shown))
+    lines = [
+        (level, log_line(at, level, s, sub, m))
+        for at, level, s, sub, m in shown[
+            ["at", "level", "step", "sub_step", "message"]
+        ].itertuples(index=False)
+    ]
+    return assets.render(
+        "timeline_log", lines=lines, total=len(events), more=len(events) - len(shown)
+    )
 
 
 class LogView(pn.viewable.Viewer):
     """The job's log: level filter, text search and a download of what is shown."""
 
-    events = param.DataFrame(default=None, allow_None=True, doc="""
-        The job's events (every level), oldest first.""")
+    events = param.DataFrame(
+        default=None,
+        allow_None=True,
+        doc="""
+        The job's events (every level), oldest first.""",
+    )
 
     job_id = param.Integer(default=None, allow_None=True, doc="""The job whose log it is.""")
 
-    levels = param.ListSelector(default=list(LOG_LEVELS), objects=list(LOG_LEVELS), doc="""
-        Levels shown.""")
+    levels = param.ListSelector(
+        default=list(LOG_LEVELS),
+        objects=list(LOG_LEVELS),
+        doc="""
+        Levels shown.""",
+    )
 
     search = param.String(default="", doc="""Text the shown lines contain (any case).""")
 
@@ -85,13 +113,22 @@ class LogView(pn.viewable.Viewer):
         super().__init__(**params)
         css = [theme.WIDGET_CSS]
         self._levels = pn.widgets.CheckButtonGroup.from_param(
-            self.param.levels, label="Levels", stylesheets=css)
+            self.param.levels, label="Levels", stylesheets=css
+        )
         self._search = pn.widgets.TextInput.from_param(
-            self.param.search, label="Search the log", placeholder="Search the log",
-            stylesheets=css, width=260)
+            self.param.search,
+            label="Search the log",
+            placeholder="Search the log",
+            stylesheets=css,
+            width=260,
+        )
         self._download = pn.widgets.FileDownload(
-            callback=self._file, filename="log.txt", label="Download log", stylesheets=css,
-            width=150)
+            callback=self._file,
+            filename="log.txt",
+            label="Download log",
+            stylesheets=css,
+            width=150,
+        )
         self._lines = pn.pane.HTML("", stylesheets=[TIMELINE_CSS], sizing_mode="stretch_width")
 
     def shown(self) -> pd.DataFrame:
@@ -113,6 +150,13 @@ class LogView(pn.viewable.Viewer):
         return io.BytesIO(log_text(self.shown()).encode("utf-8"))
 
     def __panel__(self) -> pn.Column:
-        return pn.Column(pn.Row(PressedState(group=self._levels, label="Log levels"),
-                                self._search, self._download, align="end"),
-                         self._lines, sizing_mode="stretch_width")
+        return pn.Column(
+            pn.Row(
+                PressedState(group=self._levels, label="Log levels"),
+                self._search,
+                self._download,
+                align="end",
+            ),
+            self._lines,
+            sizing_mode="stretch_width",
+        )

@@ -69,17 +69,26 @@ def _outcome(work: Callable[[], Any]) -> Any:
 class JobActions(pn.viewable.Viewer):
     """Runs actions on jobs and owns the delete confirmation dialog and the downloader."""
 
-    listing = param.ClassSelector(class_=JobListing, doc="""
+    listing = param.ClassSelector(
+        class_=JobListing,
+        doc="""
         The listing acted on (its operations; View sets its open job; reloaded after
-        changes).""")
+        changes).""",
+    )
 
     toaster = param.ClassSelector(class_=Toaster, doc="""Where outcomes are announced.""")
 
-    pending_delete = param.Parameter(default=None, doc="""
-        What the delete dialog asks about (a job id, a list of ids or a query), or None.""")
+    pending_delete = param.Parameter(
+        default=None,
+        doc="""
+        What the delete dialog asks about (a job id, a list of ids or a query), or None.""",
+    )
 
-    busy = param.String(default="", doc="""
-        What the running operation does ("Exporting 5,000 jobs…"); empty when none runs.""")
+    busy = param.String(
+        default="",
+        doc="""
+        What the running operation does ("Exporting 5,000 jobs…"); empty when none runs.""",
+    )
 
     def __init__(self, **params: Any):
         super().__init__(**params)
@@ -105,8 +114,12 @@ class JobActions(pn.viewable.Viewer):
     def run(self, action: str, target: Target) -> None:
         """Do ``action`` ("view", "export", "rerun" or "delete") on ``target``; a refusal
         becomes an error toast."""
-        handler = {"view": self.view, "export": self.export, "rerun": self.rerun,
-                   "delete": self.ask_delete}[action]
+        handler = {
+            "view": self.view,
+            "export": self.export,
+            "rerun": self.rerun,
+            "delete": self.ask_delete,
+        }[action]
         try:
             handler(target)
         except JobdashError as exc:
@@ -151,17 +164,20 @@ class JobActions(pn.viewable.Viewer):
             self.downloader.send(path)
             self.toaster.show("success", f"Exported {text} to {path}")
 
-        self._start(f"Exporting {text}…", lambda: self.listing.operations.export(target),
-                    done)
+        self._start(f"Exporting {text}…", lambda: self.listing.operations.export(target), done)
 
     def rerun(self, target: Target) -> None:
         """Queue a rerun of each job with its as-run settings; says where they are queued."""
+
         def done(result: tuple[list[int], list[int]]) -> None:
             self._queued(target_ids(target), *result)
             self.listing.load()
 
-        self._start(f"Queuing reruns of {target_text(target, self.count(target))}…",
-                    lambda: self.listing.operations.rerun(target), done)
+        self._start(
+            f"Queuing reruns of {target_text(target, self.count(target))}…",
+            lambda: self.listing.operations.rerun(target),
+            done,
+        )
 
     def _queued(self, old: list[int] | JobQuery, new: list[int], queue: list[int]) -> None:
         """Toast where the reruns ``new`` of ``old`` stand in ``queue``."""
@@ -169,13 +185,19 @@ class JobActions(pn.viewable.Viewer):
         if len(new) == 1:
             source = format_job_id(old[0]) if isinstance(old, list) else "the job"
             where = places[0] if places else len(queue)
-            self.toaster.show("success", f"Queued {format_job_id(new[0])} as a rerun of "
-                                         f"{source} (position {where} in the queue)")
+            self.toaster.show(
+                "success",
+                f"Queued {format_job_id(new[0])} as a rerun of "
+                f"{source} (position {where} in the queue)",
+            )
         elif new:
             where = f" (positions {min(places)}–{max(places)} in the queue)" if places else ""
-            self.toaster.show("success", f"Queued {count_text(len(new), 'rerun')}: "
-                                         f"{format_job_id(new[0])}–{format_job_id(new[-1])}"
-                                         f"{where}")
+            self.toaster.show(
+                "success",
+                f"Queued {count_text(len(new), 'rerun')}: "
+                f"{format_job_id(new[0])}–{format_job_id(new[-1])}"
+                f"{where}",
+            )
         else:
             self.toaster.show("info", "Nothing to rerun.")
 
@@ -199,8 +221,7 @@ class JobActions(pn.viewable.Viewer):
             return
         self.pending_delete = target
         what = target_text(target, count)
-        self._asking().question.object = assets.render("actions-delete", what=what,
-                                                       count=count)
+        self._asking().question.object = assets.render("actions-delete", what=what, count=count)
         self.dialog.title = f"Delete {what}"
         self.dialog.show()
 
@@ -210,9 +231,11 @@ class JobActions(pn.viewable.Viewer):
         self.dialog.hide()
         if target is None:
             return
-        self._start(f"Deleting {target_text(target, self.count(target))}…",
-                    lambda: self.listing.operations.delete(target),
-                    lambda result: self._deleted(target, result))
+        self._start(
+            f"Deleting {target_text(target, self.count(target))}…",
+            lambda: self.listing.operations.delete(target),
+            lambda result: self._deleted(target, result),
+        )
 
     def _deleted(self, target: Target, result: dict[int, str]) -> None:
         """Toast what a delete did and show the page without the deleted jobs."""
@@ -221,12 +244,15 @@ class JobActions(pn.viewable.Viewer):
         self.listing.selection.deselect(list(result))
         text = target_text(deleted if len(deleted) == 1 else target, len(deleted))
         if gone:
-            self.toaster.show("warning", f"Deleted {count_text(len(deleted), 'job')}; "
-                              + ", ".join(format_job_id(i) for i in gone[:10])
-                              + " were already gone")
+            self.toaster.show(
+                "warning",
+                f"Deleted {count_text(len(deleted), 'job')}; "
+                + ", ".join(format_job_id(i) for i in gone[:10])
+                + " were already gone",
+            )
         else:
             self.toaster.show("success", f"Deleted {text}")
-        if self.listing.open_job in result:     # deleted from its own view: close it
+        if self.listing.open_job in result:  # deleted from its own view: close it
             self.listing.open_job = None
         self.listing.load()
 

@@ -50,8 +50,7 @@ class DateField(ReactiveHTML):
 def configuration_options(configs: pd.DataFrame) -> dict[str, int]:
     """``{"All configurations": 0, "Hero banners v2": 7, ...}`` for the configurations
     (id, name, version) of a history, newest version first."""
-    configs = configs.sort_values(["name", "version"],
-                                                   ascending=[True, False])
+    configs = configs.sort_values(["name", "version"], ascending=[True, False])
     options: dict[str, int] = {ALL_CONFIGURATIONS: ANY}
     columns = configs["id"], configs["name"], configs["version"]
     for config_id, name, version in zip(*columns, strict=True):
@@ -69,34 +68,57 @@ def filters_summary(active: int) -> str:
 class FilterBar(pn.viewable.Viewer):
     """The filters of the Job Management page over the shared query."""
 
-    listing = param.ClassSelector(class_=JobListing, doc="""
-        The listing filtered (its query gets every filter).""")
+    listing = param.ClassSelector(
+        class_=JobListing,
+        doc="""
+        The listing filtered (its query gets every filter).""",
+    )
 
-    toaster = param.ClassSelector(class_=Toaster, doc="""
-        The page's toaster (the presets announce what they did there).""")
+    toaster = param.ClassSelector(
+        class_=Toaster,
+        doc="""
+        The page's toaster (the presets announce what they did there).""",
+    )
 
-    search_text = param.String(default="", doc="""
-        What is typed in the search box; applied to the query after a short pause.""")
+    search_text = param.String(
+        default="",
+        doc="""
+        What is typed in the search box; applied to the query after a short pause.""",
+    )
 
     def __init__(self, **params: Any):
         super().__init__(**params)
         query = self.listing.query
         css = [theme.WIDGET_CSS]
         self._search = pn.widgets.TextInput(
-            label="Search jobs", placeholder="ID, label, configuration or error text",
-            value=query.search, max_length=SEARCH_MAX, css_classes=["jd-search"],
-            width=300, styles={"flex": "1 1 300px"}, stylesheets=css)
+            label="Search jobs",
+            placeholder="ID, label, configuration or error text",
+            value=query.search,
+            max_length=SEARCH_MAX,
+            css_classes=["jd-search"],
+            width=300,
+            styles={"flex": "1 1 300px"},
+            stylesheets=css,
+        )
         self._status = pn.widgets.MultiChoice(
-            label="Status", options={STATUS_LABELS[s]: s for s in JOB_STATUSES},
-            value=list(query.statuses), placeholder="All statuses", width=210,
-            css_classes=["jd-status"], stylesheets=css, tags=[OWN])
+            label="Status",
+            options={STATUS_LABELS[s]: s for s in JOB_STATUSES},
+            value=list(query.statuses),
+            placeholder="All statuses",
+            width=210,
+            css_classes=["jd-status"],
+            stylesheets=css,
+            tags=[OWN],
+        )
         self._config = pn.widgets.Select(label="Configuration", width=200, stylesheets=css)
         self._from = DateField(label="From date", width=150)
         self._to = DateField(label="To date", width=150)
-        self._clear = pn.widgets.Button(label="Clear filters", width=120, align="end",
-                                        stylesheets=css)
-        self._summary = pn.pane.HTML("", stylesheets=[theme.HTML_CSS], align="end",
-                                     margin=(5, 10, 12, 10))
+        self._clear = pn.widgets.Button(
+            label="Clear filters", width=120, align="end", stylesheets=css
+        )
+        self._summary = pn.pane.HTML(
+            "", stylesheets=[theme.HTML_CSS], align="end", margin=(5, 10, 12, 10)
+        )
         self._debounce: Any = None
         self.presets = PresetBar(listing=self.listing, toaster=self.toaster)
         self.refresh_configurations()
@@ -105,13 +127,27 @@ class FilterBar(pn.viewable.Viewer):
         # A page section of its own (white card); the summary and "Clear filters" sit at
         # either end of their row without a spacer model between them.
         self._layout = pn.Column(
-            pn.FlexBox(self._search, self._status, self._config, self._from, self._to,
-                       gap="8px", align_items="flex-end", sizing_mode="stretch_width"),
-            pn.Row(self._summary, self._clear, sizing_mode="stretch_width",
-                   styles={"justify-content": "space-between"}),
+            pn.FlexBox(
+                self._search,
+                self._status,
+                self._config,
+                self._from,
+                self._to,
+                gap="8px",
+                align_items="flex-end",
+                sizing_mode="stretch_width",
+            ),
+            pn.Row(
+                self._summary,
+                self._clear,
+                sizing_mode="stretch_width",
+                styles={"justify-content": "space-between"},
+            ),
             self.presets,
-            stylesheets=[theme.SECTION_CSS], sizing_mode="stretch_width",
-            margin=(theme.SPACE["lg"], 0, 0, 0))
+            stylesheets=[theme.SECTION_CSS],
+            sizing_mode="stretch_width",
+            margin=(theme.SPACE["lg"], 0, 0, 0),
+        )
 
     def _init_callbacks(self) -> None:
         self._search.link(self, value_input="search_text")
@@ -155,7 +191,8 @@ class FilterBar(pn.viewable.Viewer):
         if self.search_text.strip() == self.listing.query.search:
             return
         self._debounce = pn.state.add_periodic_callback(
-            self.apply_search, period=SEARCH_DEBOUNCE_MS, count=1)
+            self.apply_search, period=SEARCH_DEBOUNCE_MS, count=1
+        )
 
     def _cancel_debounce(self) -> None:
         if self._debounce is not None:
@@ -189,8 +226,7 @@ class FilterBar(pn.viewable.Viewer):
         self._from.value = query.date_from.isoformat() if query.date_from else ""
         self._to.value = query.date_to.isoformat() if query.date_to else ""
         self._clear.disabled = not query.active_filters
-        self._summary.object = status_html(filters_summary(query.active_filters),
-                                           caption=True)
+        self._summary.object = status_html(filters_summary(query.active_filters), caption=True)
 
     def __panel__(self) -> pn.Column:
         return self._layout

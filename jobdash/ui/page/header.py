@@ -27,31 +27,49 @@ def help_html() -> str:
 class Header(pn.viewable.Viewer):
     """The top of the Job Management page."""
 
-    listing = param.ClassSelector(class_=JobListing, doc="""
-        The listing refreshed by "Refresh" and whose runner status is shown.""")
+    listing = param.ClassSelector(
+        class_=JobListing,
+        doc="""
+        The listing refreshed by "Refresh" and whose runner status is shown.""",
+    )
 
-    dashboard_url = param.String(default=None, allow_None=True, doc="""
-        Where "Back to Dashboard" leads; None hides the link (e.g. in a notebook).""")
+    dashboard_url = param.String(
+        default=None,
+        allow_None=True,
+        doc="""
+        Where "Back to Dashboard" leads; None hides the link (e.g. in a notebook).""",
+    )
 
     def __init__(self, **params: Any):
         super().__init__(**params)
         css = [theme.WIDGET_CSS]
         self.refresh_button = pn.widgets.Button(label="Refresh", width=96, stylesheets=css)
         self.help_button = pn.widgets.Button(label="Help", width=80, stylesheets=css)
-        self.help = Dialog(title="Job Management help", factory=lambda: [
-            pn.pane.HTML(help_html(), stylesheets=[HELP_CSS], width=560, margin=0)])
+        self.help = Dialog(
+            title="Job Management help",
+            factory=lambda: [
+                pn.pane.HTML(help_html(), stylesheets=[HELP_CSS], width=560, margin=0)
+            ],
+        )
         self.refresh_button.on_click(lambda _: self.listing.load())
         self.help_button.on_click(lambda _: self.help.show())
-        self._title = pn.pane.HTML(self._title_html(), stylesheets=[HEADER_CSS], margin=0,
-                                   sizing_mode="stretch_width")
-        self._status = pn.pane.HTML("", stylesheets=[STATUS_CSS], margin=(0, 0, 8, 0),
-                                    align="end")
+        self._title = pn.pane.HTML(
+            self._title_html(), stylesheets=[HEADER_CSS], margin=0, sizing_mode="stretch_width"
+        )
+        self._status = pn.pane.HTML("", stylesheets=[STATUS_CSS], margin=(0, 0, 8, 0), align="end")
         self._update()
         self._layout = pn.Row(
             self._title,
-            pn.Column(self._status, pn.Row(self.refresh_button, self.help_button, align="end"),
-                      align="end", margin=0),
-            self.help, sizing_mode="stretch_width", margin=(0, 0, 8, 0))
+            pn.Column(
+                self._status,
+                pn.Row(self.refresh_button, self.help_button, align="end"),
+                align="end",
+                margin=0,
+            ),
+            self.help,
+            sizing_mode="stretch_width",
+            margin=(0, 0, 8, 0),
+        )
 
     def _title_html(self) -> str:
         return assets.render("header-title", dashboard_url=self.dashboard_url)

@@ -53,50 +53,87 @@ PREPARE_DELAY_MS = 1500
 class JobManager(pn.viewable.Viewer):
     """Statistics, filters, the job table and the pager over one job history, kept live."""
 
-    service = param.Parameter(constant=True, instantiate=False, doc="""
+    service = param.Parameter(
+        constant=True,
+        instantiate=False,
+        doc="""
         The job history shown and acted on (a :class:`jobdash.contract.JobBackend`, e.g.
-        what ``jobdash.open`` returns).""")
+        what ``jobdash.open`` returns).""",
+    )
 
-    refresh_ms = param.Integer(default=1000, bounds=(0, None), doc="""
+    refresh_ms = param.Integer(
+        default=1000,
+        bounds=(0, None),
+        doc="""
         How often (milliseconds) each open page asks whether anything changed; 0 stops
-        live updates.""")
+        live updates.""",
+    )
 
-    dashboard_url = param.String(default=None, allow_None=True, doc="""
-        Where "Back to Dashboard" leads; None (the default, e.g. in notebooks) hides it.""")
+    dashboard_url = param.String(
+        default=None,
+        allow_None=True,
+        doc="""
+        Where "Back to Dashboard" leads; None (the default, e.g. in notebooks) hides it.""",
+    )
 
-    query = param.ClassSelector(class_=JobQuery, constant=True, instantiate=False, doc="""
-        Filters, sort and page shared by every component of the page.""")
+    query = param.ClassSelector(
+        class_=JobQuery,
+        constant=True,
+        instantiate=False,
+        doc="""
+        Filters, sort and page shared by every component of the page.""",
+    )
 
-    selection = param.ClassSelector(class_=Selection, constant=True, instantiate=False, doc="""
-        The selected jobs, shared by the table and batch actions.""")
+    selection = param.ClassSelector(
+        class_=Selection,
+        constant=True,
+        instantiate=False,
+        doc="""
+        The selected jobs, shared by the table and batch actions.""",
+    )
 
-    def __init__(self, service: JobBackend, refresh_ms: int = 1000, *,
-                 query: JobQuery | None = None, selection: Selection | None = None,
-                 **params: Any):
-        super().__init__(service=service, refresh_ms=refresh_ms, query=query or JobQuery(),
-                         selection=selection or Selection(), **params)
+    def __init__(
+        self,
+        service: JobBackend,
+        refresh_ms: int = 1000,
+        *,
+        query: JobQuery | None = None,
+        selection: Selection | None = None,
+        **params: Any,
+    ):
+        super().__init__(
+            service=service,
+            refresh_ms=refresh_ms,
+            query=query or JobQuery(),
+            selection=selection or Selection(),
+            **params,
+        )
         self.listing = JobListing(service, self.query, self.selection)
         self.toaster = Toaster()
         self.header = Header(listing=self.listing, dashboard_url=self.dashboard_url)
         self.stats = StatsBar(listing=self.listing)
         self.filters = FilterBar(listing=self.listing, toaster=self.toaster)
         self.actions = JobActions(listing=self.listing, toaster=self.toaster)
-        self.table = JobTable(listing=self.listing, on_action=self.actions.run,
-                              on_rename=self.actions.rename)
+        self.table = JobTable(
+            listing=self.listing, on_action=self.actions.run, on_rename=self.actions.rename
+        )
         self.toolbar = BatchToolbar(listing=self.listing, actions=self.actions)
         self.pager = Pager(listing=self.listing)
         self._detail: JobDetailSlot | None = None
-        self._finished: list[tuple[float, str]] = []    # (when, status) of announced jobs
+        self._finished: list[tuple[float, str]] = []  # (when, status) of announced jobs
         self.detail_dialog = Dialog(title="Job details", factory=lambda: [self.detail])
         self.shortcuts = Shortcuts()
         self.ticker = Ticker(self.poll, self.refresh_ms)
         self.failures: FailuresPanel | None = None  # built when its tab is first opened
         self.tabs = pn.Tabs(
-            ("Jobs", pn.Column(self.toolbar, self.table, self.pager,
-                               sizing_mode="stretch_width")),
+            ("Jobs", pn.Column(self.toolbar, self.table, self.pager, sizing_mode="stretch_width")),
             ("Failures", pn.Column(sizing_mode="stretch_width")),
-            dynamic=True, stylesheets=[theme.SECTION_CSS], sizing_mode="stretch_width",
-            margin=(theme.SPACE["lg"], 0, 0, 0), tags=[OWN])
+            dynamic=True,
+            stylesheets=[theme.SECTION_CSS],
+            sizing_mode="stretch_width",
+            margin=(theme.SPACE["lg"], 0, 0, 0),
+            tags=[OWN],
+        )
         self._init_callbacks()
         # Served, the view lives in the page URL (a notebook has none).
         self.url = UrlState(self.listing) if is_served() else None
@@ -105,11 +142,17 @@ class JobManager(pn.viewable.Viewer):
             self.stats,
             self.filters,
             self.tabs,
-            self.toaster, self.shortcuts, self.actions, self.detail_dialog,
+            self.toaster,
+            self.shortcuts,
+            self.actions,
+            self.detail_dialog,
             *([] if self.url is None else [self.url]),
             *patches(TableRedraws, AccessibleTabs, NamedChoices),
-            sizing_mode="stretch_width", max_width=theme.MAX_WIDTH,
-            styles={**theme.CSS_VARIABLES, "margin": "0 auto"}, css_classes=["jd-page"])
+            sizing_mode="stretch_width",
+            max_width=theme.MAX_WIDTH,
+            styles={**theme.CSS_VARIABLES, "margin": "0 auto"},
+            css_classes=["jd-page"],
+        )
 
     def _init_callbacks(self) -> None:
         pn.bind(self._refused, self.listing.param.error, watch=True)
@@ -138,23 +181,28 @@ class JobManager(pn.viewable.Viewer):
         if finished:
             self._announce(finished)
         detail = self._detail
-        if detail is not None and detail.job_id is not None and any(
-                detail.job_id in c.job_ids for c in changes):
+        if (
+            detail is not None
+            and detail.job_id is not None
+            and any(detail.job_id in c.job_ids for c in changes)
+        ):
             detail.param.trigger("job_id")
 
     def _announce(self, finished: list[tuple[int, str]]) -> None:
         """One toast for the jobs that finished while the last one is on screen: the latest
         by name, the others counted (a batch of reruns is not a stack of toasts)."""
         now = time.monotonic()
-        self._finished = [(at, status) for at, status in self._finished
-                          if now - at < DURATION_MS / 1000] + [(now, s) for _, s in finished]
+        self._finished = [
+            (at, status) for at, status in self._finished if now - at < DURATION_MS / 1000
+        ] + [(now, s) for _, s in finished]
         job_id, status = finished[-1]
         label = self.listing.labels([job_id]).get(job_id)
         text = f"{format_job_id(job_id)}{f' “{label}”' if label else ''} {status}"
         statuses = [s for _, s in self._finished]
         if len(statuses) > 1:
-            counts = ", ".join(f"{statuses.count(s)} {s}" for s in ANNOUNCED_STATUSES
-                               if s in statuses)
+            counts = ", ".join(
+                f"{statuses.count(s)} {s}" for s in ANNOUNCED_STATUSES if s in statuses
+            )
             text += f" · {len(statuses)} jobs finished just now: {counts}"
         self.toaster.show("error" if "failed" in statuses else "success", text, slot="finished")
 
@@ -185,8 +233,9 @@ class JobManager(pn.viewable.Viewer):
     def _tab_changed(self, active: int) -> None:
         if active != 1 or self.failures is not None:
             return
-        self.failures = FailuresPanel(self.service, self.query, toaster=self.toaster,
-                                      refresh_ms=self.refresh_ms)
+        self.failures = FailuresPanel(
+            self.service, self.query, toaster=self.toaster, refresh_ms=self.refresh_ms
+        )
         # "Show jobs failing with ..." brings the filtered job table forward.
         self.failures.state.param.watch(lambda _: setattr(self.tabs, "active", 0), "shown")
         self.tabs[1].objects = [self.failures]

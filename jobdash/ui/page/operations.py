@@ -27,8 +27,12 @@ class JobOperations(param.Parameterized):
     """The page's writes to the job history (and the counts its questions need). Export,
     rerun and delete may take long: callers may run them off the event loop."""
 
-    service = param.Parameter(constant=True, instantiate=False, doc="""
-        The job history acted on (a :class:`jobdash.contract.JobBackend`).""")
+    service = param.Parameter(
+        constant=True,
+        instantiate=False,
+        doc="""
+        The job history acted on (a :class:`jobdash.contract.JobBackend`).""",
+    )
 
     def __init__(self, service: JobBackend, **params: Any):
         super().__init__(service=service, **params)
@@ -39,7 +43,8 @@ class JobOperations(param.Parameterized):
         if isinstance(ids, list):
             return len(ids)
         return self.service.get_all(
-            ids.copy(page=1, page_size=min(ids.param.page_size.objects))).total
+            ids.copy(page=1, page_size=min(ids.param.page_size.objects))
+        ).total
 
     def export(self, target: Target) -> Path:
         """Write the jobs' workbook into the export folder (settings file): ``JOB-….xlsx``

@@ -42,13 +42,19 @@ def _whole_number(text: str) -> int | None:
 class PageLinks(ReactiveHTML):
     """Numbered page buttons (``Page 3``), the current one marked with aria-current."""
 
-    numbers = param.List(default=[1], doc="""
-        Page numbers shown, None for a gap (see :func:`page_window`).""")
+    numbers = param.List(
+        default=[1],
+        doc="""
+        Page numbers shown, None for a gap (see :func:`page_window`).""",
+    )
 
     current = param.Integer(default=1, doc="""The page being shown.""")
 
-    requested = param.Integer(default=0, doc="""
-        The page number last clicked; reset to 0 once handled.""")
+    requested = param.Integer(
+        default=0,
+        doc="""
+        The page number last clicked; reset to 0 once handled.""",
+    )
 
     _template = assets.template("pager")
 
@@ -62,32 +68,52 @@ class PageLinks(ReactiveHTML):
 class Pager(pn.viewable.Viewer):
     """Moves the shared query between pages and sets the page size."""
 
-    listing = param.ClassSelector(class_=JobListing, doc="""
-        The listing paged (its query's page and page_size; its total and pages).""")
+    listing = param.ClassSelector(
+        class_=JobListing,
+        doc="""
+        The listing paged (its query's page and page_size; its total and pages).""",
+    )
 
     def __init__(self, **params: Any):
         super().__init__(**params)
         query = self.listing.query
         css = [theme.WIDGET_CSS]
-        self._previous = pn.widgets.Button(label="Previous", width=96, stylesheets=css,
-                                           align="end")
+        self._previous = pn.widgets.Button(label="Previous", width=96, stylesheets=css, align="end")
         self._next = pn.widgets.Button(label="Next", width=80, stylesheets=css, align="end")
         self._numbers = PageLinks(align="end", margin=(5, 8))
-        self._jump = pn.widgets.TextInput(label="Go to page", value=str(query.page), width=96,
-                                          stylesheets=css)
-        self._size = pn.widgets.Select(label="Jobs per page", value=query.page_size,
-                                       options=list(PAGE_SIZES), width=110, stylesheets=css)
-        self._total = pn.pane.HTML("", stylesheets=[theme.HTML_CSS], align="end",
-                                   margin=(5, 10, 12, 10), styles={"margin-right": "auto"})
+        self._jump = pn.widgets.TextInput(
+            label="Go to page", value=str(query.page), width=96, stylesheets=css
+        )
+        self._size = pn.widgets.Select(
+            label="Jobs per page",
+            value=query.page_size,
+            options=list(PAGE_SIZES),
+            width=110,
+            stylesheets=css,
+        )
+        self._total = pn.pane.HTML(
+            "",
+            stylesheets=[theme.HTML_CSS],
+            align="end",
+            margin=(5, 10, 12, 10),
+            styles={"margin-right": "auto"},
+        )
         self._previous.on_click(lambda _: self.go(query.page - 1))
         self._next.on_click(lambda _: self.go(query.page + 1))
         pn.bind(self._number_clicked, self._numbers.param.requested, watch=True)
         pn.bind(lambda text: self.go(_whole_number(text)), self._jump, watch=True)
         self._size.link(query, value="page_size")
         self._layout = pn.Row(
-            self._total, self._previous, self._numbers, self._next,
-            self._jump, self._size, sizing_mode="stretch_width", margin=(8, 0),
-            styles={"flex-wrap": "wrap", "align-items": "flex-end", "gap": "4px"})
+            self._total,
+            self._previous,
+            self._numbers,
+            self._next,
+            self._jump,
+            self._size,
+            sizing_mode="stretch_width",
+            margin=(8, 0),
+            styles={"flex-wrap": "wrap", "align-items": "flex-end", "gap": "4px"},
+        )
         self._update()
 
     def go(self, page: int | None) -> None:
@@ -106,8 +132,13 @@ class Pager(pn.viewable.Viewer):
             self.go(page)
             self._numbers.requested = 0
 
-    @param.depends("listing.total", "listing.pages", "listing.query.page",
-                   "listing.query.page_size", watch=True)
+    @param.depends(
+        "listing.total",
+        "listing.pages",
+        "listing.query.page",
+        "listing.query.page_size",
+        watch=True,
+    )
     def _update(self) -> None:
         query, pages = self.listing.query, self.listing.pages
         self._previous.disabled = query.page <= 1

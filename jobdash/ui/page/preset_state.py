@@ -15,11 +15,19 @@ class FilterPresets(param.Parameterized):
     """The saved presets of a job history. Refusals (a name that is empty, too long or
     gone) raise the backend's errors and change nothing."""
 
-    service = param.Parameter(constant=True, instantiate=False, doc="""
-        Where the presets are saved (a :class:`jobdash.contract.JobBackend`).""")
+    service = param.Parameter(
+        constant=True,
+        instantiate=False,
+        doc="""
+        Where the presets are saved (a :class:`jobdash.contract.JobBackend`).""",
+    )
 
-    names = param.List(default=[], item_type=str, doc="""
-        The saved presets' names, as last read (see :meth:`refresh`).""")
+    names = param.List(
+        default=[],
+        item_type=str,
+        doc="""
+        The saved presets' names, as last read (see :meth:`refresh`).""",
+    )
 
     def __init__(self, service: JobBackend, **params: Any):
         super().__init__(service=service, **params)

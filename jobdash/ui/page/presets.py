@@ -25,20 +25,29 @@ NO_PRESET = "Choose a preset"
 
 
 class PresetBar(pn.viewable.Viewer):
-    """"Preset" choice (applies at once), "Delete preset", "Preset name" + "Save preset"
+    """ "Preset" choice (applies at once), "Delete preset", "Preset name" + "Save preset"
     (Enter in the name saves too)."""
 
-    listing = param.ClassSelector(class_=JobListing, doc="""
-        The listing whose query's filters are saved and replaced.""")
+    listing = param.ClassSelector(
+        class_=JobListing,
+        doc="""
+        The listing whose query's filters are saved and replaced.""",
+    )
 
-    toaster = param.ClassSelector(class_=Toaster, doc="""
-        The page's toaster, where outcomes are announced.""")
+    toaster = param.ClassSelector(
+        class_=Toaster,
+        doc="""
+        The page's toaster, where outcomes are announced.""",
+    )
 
-    pending = param.Parameter(default=None, doc="""
+    pending = param.Parameter(
+        default=None,
+        doc="""
         What the confirmation dialog asks about: ``("replace", name)`` or
-        ``("delete", name)``; None when it asks nothing.""")
+        ``("delete", name)``; None when it asks nothing.""",
+    )
 
-    _applied: dict[str, Any] | None = None    # the chosen preset's filters, while they hold
+    _applied: dict[str, Any] | None = None  # the chosen preset's filters, while they hold
 
     def __init__(self, **params: Any):
         super().__init__(**params)
@@ -46,12 +55,13 @@ class PresetBar(pn.viewable.Viewer):
         self._choice = pn.widgets.Select(label="Preset", width=200, stylesheets=css)
         # No max_length: the browser would cut a pasted name short without a word; the
         # service refuses one too long and the toast says so.
-        self._name = pn.widgets.TextInput(label="Preset name", placeholder="e.g. Failed today",
-                                          width=180, stylesheets=css)
-        self._save = pn.widgets.Button(label="Save preset", width=110, align="end",
-                                       stylesheets=css)
-        self._delete = pn.widgets.Button(label="Delete preset", width=120, align="end",
-                                         stylesheets=css)
+        self._name = pn.widgets.TextInput(
+            label="Preset name", placeholder="e.g. Failed today", width=180, stylesheets=css
+        )
+        self._save = pn.widgets.Button(label="Save preset", width=110, align="end", stylesheets=css)
+        self._delete = pn.widgets.Button(
+            label="Delete preset", width=120, align="end", stylesheets=css
+        )
         self._confirmation: Confirmation | None = None
         # The question and its buttons are built when the page prepares its dialogs (after
         # its first render) or when the dialog first opens, whichever comes first.
@@ -62,9 +72,18 @@ class PresetBar(pn.viewable.Viewer):
         self._name.param.watch(lambda _: self.save(self._typed()), "enter_pressed")
         self._delete.on_click(lambda _: self.delete(self._choice.value))
         self._layout = pn.Column(
-            pn.Row(self._choice, self._delete, self._name, self._save, margin=0,
-                   styles={"flex-wrap": "wrap", "align-items": "flex-end"}),
-            self.dialog, margin=0, sizing_mode="stretch_width")
+            pn.Row(
+                self._choice,
+                self._delete,
+                self._name,
+                self._save,
+                margin=0,
+                styles={"flex-wrap": "wrap", "align-items": "flex-end"},
+            ),
+            self.dialog,
+            margin=0,
+            sizing_mode="stretch_width",
+        )
         self._show_presets()
 
     # -- API --------------------------------------------------------------------------------
@@ -76,8 +95,7 @@ class PresetBar(pn.viewable.Viewer):
 
     def _show_presets(self) -> None:
         """The saved presets as choices, none chosen."""
-        self._choice.param.update(options=[NO_PRESET, *self.listing.presets.names],
-                                  value=NO_PRESET)
+        self._choice.param.update(options=[NO_PRESET, *self.listing.presets.names], value=NO_PRESET)
         self._delete.disabled = True
 
     def save(self, name: str) -> None:
@@ -149,8 +167,7 @@ class PresetBar(pn.viewable.Viewer):
         else:
             title, label, color = "Delete preset", "Delete", "danger"
         asking.confirm.param.update(label=label, color=color)
-        asking.question.object = assets.render("presets-question", action=action,
-                                               preset=name)
+        asking.question.object = assets.render("presets-question", action=action, preset=name)
         self.pending = (action, name)
         self.dialog.title = title
         self.dialog.show()

@@ -27,16 +27,20 @@ from jobdash.ui.page.preset_state import FilterPresets
 from jobdash.ui.shared.feed import FeedCursor, RunnerStatus, current_runner, overview
 
 # Changes that can move jobs in or out of a page or change the counts: re-query.
-STRUCTURAL_CHANGES = frozenset({events.CREATED, events.DELETED, events.STATUS_UPDATE,
-                                events.COMPLETION, "resync"})
+STRUCTURAL_CHANGES = frozenset(
+    {events.CREATED, events.DELETED, events.STATUS_UPDATE, events.COMPLETION, "resync"}
+)
 
 
 def _ids(values: Iterable[Any]) -> list[int]:
     """Job ids as ints; anything else is refused with ValidationError."""
     out = []
     for value in values:
-        if isinstance(value, bool) or not isinstance(value, int | str) or \
-                not str(value).strip().isdigit():
+        if (
+            isinstance(value, bool)
+            or not isinstance(value, int | str)
+            or not str(value).strip().isdigit()
+        ):
             raise ValidationError(f"ids: {value!r} is not a job id", "ids")
         out.append(int(value))
     return out
@@ -46,11 +50,18 @@ class Selection(param.Parameterized):
     """Which jobs are selected: a set of ids kept across pages, sorting and filters, or
     "every job matching the query" (evaluated on the server when an action runs)."""
 
-    ids = param.List(default=[], item_type=int, doc="""
-        Ids of the selected jobs, in the order they were selected.""")
+    ids = param.List(
+        default=[],
+        item_type=int,
+        doc="""
+        Ids of the selected jobs, in the order they were selected.""",
+    )
 
-    all_matching = param.Boolean(default=False, doc="""
-        True when the selection is every job matching the current query, across pages.""")
+    all_matching = param.Boolean(
+        default=False,
+        doc="""
+        True when the selection is every job matching the current query, across pages.""",
+    )
 
     def select(self, ids: Iterable[int]) -> None:
         """Add jobs to the selection."""
@@ -79,7 +90,7 @@ class Selection(param.Parameterized):
         end = page_ids.index(clicked)
         start = page_ids.index(anchor) if anchor in page_ids else end
         low, high = sorted((start, end))
-        self.select(page_ids[low:high + 1])
+        self.select(page_ids[low : high + 1])
 
     def sync_page(self, page_ids: Sequence[int], selected: Iterable[int]) -> None:
         """Take the checked rows of one visible page: ids on other pages are kept."""
@@ -118,52 +129,116 @@ class JobListing(param.Parameterized):
     change feed. Components read its parameters; only this class (with the ``operations``
     and ``presets`` it holds) calls the backend."""
 
-    service = param.Parameter(constant=True, instantiate=False, doc="""
-        The job history this listing reads (a :class:`jobdash.contract.JobBackend`).""")
+    service = param.Parameter(
+        constant=True,
+        instantiate=False,
+        doc="""
+        The job history this listing reads (a :class:`jobdash.contract.JobBackend`).""",
+    )
 
-    query = param.ClassSelector(class_=JobQuery, constant=True, instantiate=False, doc="""
-        Filters, sort and page of the listing (shared with the filter bar, table, pager).""")
+    query = param.ClassSelector(
+        class_=JobQuery,
+        constant=True,
+        instantiate=False,
+        doc="""
+        Filters, sort and page of the listing (shared with the filter bar, table, pager).""",
+    )
 
-    selection = param.ClassSelector(class_=Selection, constant=True, instantiate=False, doc="""
-        The selected jobs (shared with the table and the batch actions).""")
+    selection = param.ClassSelector(
+        class_=Selection,
+        constant=True,
+        instantiate=False,
+        doc="""
+        The selected jobs (shared with the table and the batch actions).""",
+    )
 
-    rows = param.DataFrame(default=None, allow_None=True, doc="""
-        Listing rows of the current page, as returned by ``service.get_all``.""")
+    rows = param.DataFrame(
+        default=None,
+        allow_None=True,
+        doc="""
+        Listing rows of the current page, as returned by ``service.get_all``.""",
+    )
 
-    total = param.Integer(default=0, bounds=(0, None), doc="""
-        How many jobs match the query.""")
+    total = param.Integer(
+        default=0,
+        bounds=(0, None),
+        doc="""
+        How many jobs match the query.""",
+    )
 
-    pages = param.Integer(default=1, bounds=(1, None), doc="""
-        How many pages the matching jobs fill.""")
+    pages = param.Integer(
+        default=1,
+        bounds=(1, None),
+        doc="""
+        How many pages the matching jobs fill.""",
+    )
 
-    stats = param.ClassSelector(class_=Statistics, default=None, allow_None=True, doc="""
-        Statistics over the whole history (the stats cards).""")
+    stats = param.ClassSelector(
+        class_=Statistics,
+        default=None,
+        allow_None=True,
+        doc="""
+        Statistics over the whole history (the stats cards).""",
+    )
 
-    runner = param.ClassSelector(class_=RunnerStatus, default=None, allow_None=True, doc="""
-        What the runner is doing (the status indicator).""")
+    runner = param.ClassSelector(
+        class_=RunnerStatus,
+        default=None,
+        allow_None=True,
+        doc="""
+        What the runner is doing (the status indicator).""",
+    )
 
-    error = param.String(default="", doc="""
-        Why the last request was refused (a message for the person; empty when none).""")
+    error = param.String(
+        default="",
+        doc="""
+        Why the last request was refused (a message for the person; empty when none).""",
+    )
 
-    reachable = param.Boolean(default=True, doc="""
-        Whether the last load could read the job history at all.""")
+    reachable = param.Boolean(
+        default=True,
+        doc="""
+        Whether the last load could read the job history at all.""",
+    )
 
-    open_job = param.Integer(default=None, allow_None=True, doc="""
-        Id of the job shown in the detail view, or None.""")
+    open_job = param.Integer(
+        default=None,
+        allow_None=True,
+        doc="""
+        Id of the job shown in the detail view, or None.""",
+    )
 
-    operations = param.ClassSelector(class_=JobOperations, constant=True, instantiate=False,
-                                     doc="""
-        The page's writes to the same history (export, rerun, delete, rename).""")
+    operations = param.ClassSelector(
+        class_=JobOperations,
+        constant=True,
+        instantiate=False,
+        doc="""
+        The page's writes to the same history (export, rerun, delete, rename).""",
+    )
 
-    presets = param.ClassSelector(class_=FilterPresets, constant=True, instantiate=False, doc="""
-        The saved filter presets of the same history.""")
+    presets = param.ClassSelector(
+        class_=FilterPresets,
+        constant=True,
+        instantiate=False,
+        doc="""
+        The saved filter presets of the same history.""",
+    )
 
-    def __init__(self, service: JobBackend, query: JobQuery | None = None,
-                 selection: Selection | None = None, **params: Any):
-        super().__init__(service=service, query=query or JobQuery(),
-                         selection=selection or Selection(),
-                         operations=JobOperations(service), presets=FilterPresets(service),
-                         **params)
+    def __init__(
+        self,
+        service: JobBackend,
+        query: JobQuery | None = None,
+        selection: Selection | None = None,
+        **params: Any,
+    ):
+        super().__init__(
+            service=service,
+            query=query or JobQuery(),
+            selection=selection or Selection(),
+            operations=JobOperations(service),
+            presets=FilterPresets(service),
+            **params,
+        )
         self.cursor = FeedCursor(service)
         self._init_callbacks()
         self.load()
@@ -173,8 +248,7 @@ class JobListing(param.Parameterized):
         self.query.param.watch(self._on_query, fields)
 
     def _on_query(self, *events: param.parameterized.Event) -> None:
-        resets_page = {e.name for e in events} & {*FILTER_FIELDS, "sort", "descending",
-                                                    "page_size"}
+        resets_page = {e.name for e in events} & {*FILTER_FIELDS, "sort", "descending", "page_size"}
         if resets_page and self.query.page != 1:
             self.query.page = 1  # watched: loads
             return
@@ -202,11 +276,11 @@ class JobListing(param.Parameterized):
             self.error = str(exc)
             return False
         except Exception as exc:
-            self.param.update(error=f"The job history could not be read: {exc}",
-                              reachable=False)
+            self.param.update(error=f"The job history could not be read: {exc}", reachable=False)
             return False
-        self.param.update(rows=page.rows, total=page.total, pages=page.pages, reachable=True,
-                          **extra)
+        self.param.update(
+            rows=page.rows, total=page.total, pages=page.pages, reachable=True, **extra
+        )
         return True
 
     def poll(self) -> list[Change]:
@@ -219,8 +293,9 @@ class JobListing(param.Parameterized):
             self.load()
         else:
             visible = set(self.page_ids)
-            touched = [i for i in dict.fromkeys(j for c in changes for j in c.job_ids)
-                       if i in visible]
+            touched = [
+                i for i in dict.fromkeys(j for c in changes for j in c.job_ids) if i in visible
+            ]
             if touched:
                 self.patch_rows(touched)
             if self.runner is not None and self.runner.job is not None:

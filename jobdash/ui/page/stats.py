@@ -18,11 +18,17 @@ class StatCards(ReactiveHTML):
     """The five cards as real toggle buttons (one component: cheaper per session than
     five). Each button's name is its title and numbers; the pressed one is the filter."""
 
-    cards = param.List(default=[], doc="""
-        One dict per card: key, title, value, detail and active (drawn in this order).""")
+    cards = param.List(
+        default=[],
+        doc="""
+        One dict per card: key, title, value, detail and active (drawn in this order).""",
+    )
 
-    chosen = param.String(default="", doc="""
-        Key of the card last clicked; reset to "" once handled.""")
+    chosen = param.String(
+        default="",
+        doc="""
+        Key of the card last clicked; reset to "" once handled.""",
+    )
 
     _template = assets.template("stat-cards")
 
@@ -36,8 +42,11 @@ class StatCards(ReactiveHTML):
 class StatsBar(pn.viewable.Viewer):
     """The five statistics cards over a listing; clicking one filters its query."""
 
-    listing = param.ClassSelector(class_=JobListing, doc="""
-        The listing whose statistics are shown and whose query the cards filter.""")
+    listing = param.ClassSelector(
+        class_=JobListing,
+        doc="""
+        The listing whose statistics are shown and whose query the cards filter.""",
+    )
 
     def __init__(self, **params: Any):
         super().__init__(**params)
@@ -53,9 +62,16 @@ class StatsBar(pn.viewable.Viewer):
         """What the cards show now (key, title, value, detail, active)."""
         texts = card_texts(self.listing.stats)
         statuses = self.listing.query.statuses
-        return [{"key": key, "title": title, "value": texts[key][0], "detail": texts[key][1],
-                 "active": statuses == [] if key == "total" else statuses == [key]}
-                for key, title in CARDS]
+        return [
+            {
+                "key": key,
+                "title": title,
+                "value": texts[key][0],
+                "detail": texts[key][1],
+                "active": statuses == [] if key == "total" else statuses == [key],
+            }
+            for key, title in CARDS
+        ]
 
     def _chosen(self, key: str) -> None:
         if key:

@@ -69,9 +69,15 @@ LABEL_FORMATTER = JSCode("(cell) => cell.getRow().getData().label_html")
 # Hidden columns stay in the DOM (undisplayed): they render nothing, so no text is found twice.
 EMPTY_FORMATTER = JSCode("() => ''")
 # The right-click menu of a row runs the same actions by clicking the row's action button.
-ROW_MENU = [{"label": a.capitalize(), "action": JSCode(
-    f"(e, row) => row.getElement().querySelector('button.jd-act-{a}').click()")}
-    for a in ACTIONS]
+ROW_MENU = [
+    {
+        "label": a.capitalize(),
+        "action": JSCode(
+            f"(e, row) => row.getElement().querySelector('button.jd-act-{a}').click()"
+        ),
+    }
+    for a in ACTIONS
+]
 # With its own formatter, the checkbox column no longer gets the click on the rest of the cell
 # that Panel binds to "rowSelection": bound here.
 TOGGLE_ROW = JSCode("(e, cell) => cell.getRow().toggleSelect()")
@@ -90,25 +96,39 @@ class TableFocus(Patch):
 def display_frame(rows: pd.DataFrame, search: str) -> pd.DataFrame:
     """The table's columns for listing rows: text and escaped HTML, one row per job."""
     ids = [int(i) for i in rows["id"]]
-    frame = pd.DataFrame({
-        "id": ids,
-        "job": [job_id_html(i) for i in ids],
-        "label_html": [label_html(v, search) for v in rows["label"]],
-        "label": ["" if pd.isna(v) else str(v) for v in rows["label"]],
-        "status": [status_badge(s, p)
-                   for s, p in zip(rows["status"], rows["progress"], strict=True)],
-        "date": [date_text(s if not pd.isna(s) else q)
-                 for s, q in zip(rows["started_at"], rows["queued_at"], strict=True)],
-        "duration": [duration_text(d) for d in rows["duration_s"]],
-        "images": [images_html(t, f, q) for t, f, q in zip(
-            rows["total_images"], rows["failed_images"], rows["qc_failed_images"], strict=True)],
-        **{a: [action_html(a, i) for i in ids] for a in ACTIONS},
-    }, columns=list(DISPLAY_COLUMNS))
+    frame = pd.DataFrame(
+        {
+            "id": ids,
+            "job": [job_id_html(i) for i in ids],
+            "label_html": [label_html(v, search) for v in rows["label"]],
+            "label": ["" if pd.isna(v) else str(v) for v in rows["label"]],
+            "status": [
+                status_badge(s, p) for s, p in zip(rows["status"], rows["progress"], strict=True)
+            ],
+            "date": [
+                date_text(s if not pd.isna(s) else q)
+                for s, q in zip(rows["started_at"], rows["queued_at"], strict=True)
+            ],
+            "duration": [duration_text(d) for d in rows["duration_s"]],
+            "images": [
+                images_html(t, f, q)
+                for t, f, q in zip(
+                    rows["total_images"],
+                    rows["failed_images"],
+                    rows["qc_failed_images"],
+                    strict=True,
+                )
+            ],
+            **{a: [action_html(a, i) for i in ids] for a in ACTIONS},
+        },
+        columns=list(DISPLAY_COLUMNS),
+    )
     return frame
 
 
-def changed_cells(old: pd.DataFrame | None, new: pd.DataFrame
-                  ) -> dict[str, list[tuple[int, Any]]] | None:
+def changed_cells(
+    old: pd.DataFrame | None, new: pd.DataFrame
+) -> dict[str, list[tuple[int, Any]]] | None:
     """Cell patches turning ``old`` into ``new`` when both show the same jobs in the same
     order (``{column: [(position, value), ...]}``, empty when nothing changed); None when
     the rows differ and the table must be replaced."""
@@ -147,8 +167,11 @@ class _ServerSortedTabulator(pn.widgets.Tabulator):
             if column.get("field") == "label":
                 column["minWidth"] = LABEL_MIN_WIDTH
             if column.get("formatter") == "rowSelection":
-                column.update(formatter=FORMATTERS["rowCheckbox"],
-                              titleFormatter=FORMATTERS["headerCheckbox"], cellClick=TOGGLE_ROW)
+                column.update(
+                    formatter=FORMATTERS["rowCheckbox"],
+                    titleFormatter=FORMATTERS["headerCheckbox"],
+                    cellClick=TOGGLE_ROW,
+                )
             if column.get("field") and column.get("headerSort", True) is not False:
                 column["sorter"] = FORMATTERS["keepServerOrder"]
         return configuration
@@ -157,16 +180,25 @@ class _ServerSortedTabulator(pn.widgets.Tabulator):
 class JobTable(pn.viewable.Viewer):
     """The page of jobs as a table: sort by header, select rows, open a job, row actions."""
 
-    listing = param.ClassSelector(class_=JobListing, doc="""
-        The listing shown (its query gets the sort; its selection the checked rows).""")
+    listing = param.ClassSelector(
+        class_=JobListing,
+        doc="""
+        The listing shown (its query gets the sort; its selection the checked rows).""",
+    )
 
-    on_action = param.Callable(default=None, doc="""
+    on_action = param.Callable(
+        default=None,
+        doc="""
         Called as ``on_action(action, job_id)`` for a row action ("view", "export",
-        "rerun", "delete"); clicking a Job ID is "view".""")
+        "rerun", "delete"); clicking a Job ID is "view".""",
+    )
 
-    on_rename = param.Callable(default=None, doc="""
+    on_rename = param.Callable(
+        default=None,
+        doc="""
         Called as ``on_rename(job_id, label) -> bool`` when a label was edited in place;
-        False (refused) puts the old label back.""")
+        False (refused) puts the old label back.""",
+    )
 
     def __init__(self, **params: Any):
         super().__init__(**params)
@@ -175,26 +207,54 @@ class JobTable(pn.viewable.Viewer):
         titles = {field: title for field, (title, _) in COLUMNS.items()}
         titles.update({a: a.capitalize() for a in ACTIONS})
         self._table = _ServerSortedTabulator(
-            self._shown, show_index=False, selectable="checkbox",
+            self._shown,
+            show_index=False,
+            selectable="checkbox",
             hidden_columns=list(HIDDEN_COLUMNS),
-            titles=titles, formatters={"label": LABEL_FORMATTER, "label_html": EMPTY_FORMATTER,
-                        **{c: "html" for c in HTML_COLUMNS}},
+            titles=titles,
+            formatters={
+                "label": LABEL_FORMATTER,
+                "label_html": EMPTY_FORMATTER,
+                **{c: "html" for c in HTML_COLUMNS},
+            },
             editors={**{c: None for c in DISPLAY_COLUMNS}, "label": "input"},
             sortable={c: c in COLUMNS for c in DISPLAY_COLUMNS},
-            title_formatters={**{c: FORMATTERS["sortButtonTitle"] for c in COLUMNS},
-                              **{a: FORMATTERS["actionTitle"] for a in ACTIONS}},
-            widths={"job": 118, "status": 142, "date": 142, "duration": 122, "images": 112,
-                    "view": 74, "export": 64, "rerun": 60, "delete": 64},
-            sorters=self._sorters(), row_height=theme.ROW_HEIGHT, layout="fit_columns",
-            theme="simple", design=Design, sizing_mode="stretch_width", margin=0,
+            title_formatters={
+                **{c: FORMATTERS["sortButtonTitle"] for c in COLUMNS},
+                **{a: FORMATTERS["actionTitle"] for a in ACTIONS},
+            },
+            widths={
+                "job": 118,
+                "status": 142,
+                "date": 142,
+                "duration": 122,
+                "images": 112,
+                "view": 74,
+                "export": 64,
+                "rerun": 60,
+                "delete": 64,
+            },
+            sorters=self._sorters(),
+            row_height=theme.ROW_HEIGHT,
+            layout="fit_columns",
+            theme="simple",
+            design=Design,
+            sizing_mode="stretch_width",
+            margin=0,
             container_popup=False,
-            configuration={"placeholder": "No jobs match these filters.",
-                           "responsiveLayout": "hide", "rowContextMenu": ROW_MENU,
-                           "renderVertical": "basic",
-                           # Tabbing onto the label cell must not open its editor: a click
-                           # does, or Enter on the focused cell (jobdash.ui.keys.TableKeys).
-                           "editTriggerEvent": "click"},
-            stylesheets=[TABLE_CSS], tags=[OWN], css_classes=[TABLE_CLASS])
+            configuration={
+                "placeholder": "No jobs match these filters.",
+                "responsiveLayout": "hide",
+                "rowContextMenu": ROW_MENU,
+                "renderVertical": "basic",
+                # Tabbing onto the label cell must not open its editor: a click
+                # does, or Enter on the focused cell (jobdash.ui.keys.TableKeys).
+                "editTriggerEvent": "click",
+            },
+            stylesheets=[TABLE_CSS],
+            tags=[OWN],
+            css_classes=[TABLE_CLASS],
+        )
         self._table.on_click(self._clicked)
         self._table.on_edit(self._edited)
         self._init_callbacks()
@@ -203,8 +263,9 @@ class JobTable(pn.viewable.Viewer):
     def _init_callbacks(self) -> None:
         self.listing.param.watch(self._rows_changed, "rows")
         self.listing.query.param.watch(self._sort_changed, ["sort", "descending"])
-        self.listing.selection.param.watch(lambda *_: self._select_visible(),
-                                           ["ids", "all_matching"])
+        self.listing.selection.param.watch(
+            lambda *_: self._select_visible(), ["ids", "all_matching"]
+        )
         self._table.param.watch(self._header_sorted, "sorters")
         self._table.param.watch(self._rows_checked, "selection")
 
@@ -276,6 +337,4 @@ class JobTable(pn.viewable.Viewer):
             self._syncing = False
 
     def __panel__(self) -> pn.Column:
-        return pn.Column(self._table, *patches(TableFocus), sizing_mode="stretch_width",
-                         margin=0)
-
+        return pn.Column(self._table, *patches(TableFocus), sizing_mode="stretch_width", margin=0)

@@ -38,26 +38,34 @@ def selection_text(count: int) -> str:
 class BatchToolbar(pn.viewable.Viewer):
     """The selection counter and the batch actions over the listing's selection."""
 
-    listing = param.ClassSelector(class_=JobListing, doc="""
-        The listing whose selection (and query, for "all matching") the toolbar acts on.""")
+    listing = param.ClassSelector(
+        class_=JobListing,
+        doc="""
+        The listing whose selection (and query, for "all matching") the toolbar acts on.""",
+    )
 
-    actions = param.ClassSelector(class_=JobActions, doc="""
-        Runs the batch actions (confirmation, toasts, download).""")
+    actions = param.ClassSelector(
+        class_=JobActions,
+        doc="""
+        Runs the batch actions (confirmation, toasts, download).""",
+    )
 
     def __init__(self, **params: Any):
         super().__init__(**params)
         css = [theme.WIDGET_CSS]
-        self._counter = pn.pane.HTML("", stylesheets=[theme.HTML_CSS], align="center",
-                                     margin=(5, 10))
+        self._counter = pn.pane.HTML(
+            "", stylesheets=[theme.HTML_CSS], align="center", margin=(5, 10)
+        )
         self._all = pn.widgets.Button(label="Select all", stylesheets=css, align="center")
         self._clear = pn.widgets.Button(label="Clear selection", stylesheets=css, align="center")
         self._rerun = pn.widgets.Button(label="Rerun selected", stylesheets=css, align="center")
-        self._export = pn.widgets.Button(label="Export selected", stylesheets=css,
-                                         align="center")
-        self._delete = pn.widgets.Button(label="Delete selected", color="danger",
-                                         stylesheets=css, align="center")
-        self._busy = pn.pane.HTML(busy_html(""), stylesheets=[BUSY_CSS], align="center",
-                                  margin=(5, 10))
+        self._export = pn.widgets.Button(label="Export selected", stylesheets=css, align="center")
+        self._delete = pn.widgets.Button(
+            label="Delete selected", color="danger", stylesheets=css, align="center"
+        )
+        self._busy = pn.pane.HTML(
+            busy_html(""), stylesheets=[BUSY_CSS], align="center", margin=(5, 10)
+        )
         self.keys = TableKeys()
         self.clicks = RangeClicks()
         pn.bind(self._range_clicked, self.clicks.param.range, watch=True)
@@ -65,14 +73,27 @@ class BatchToolbar(pn.viewable.Viewer):
         self.keys.param.watch(lambda _: self.listing.selection.clear(), "clear")
         self._all.on_click(lambda _: self.listing.selection.select_all_matching())
         self._clear.on_click(lambda _: self.listing.selection.clear())
-        for button, action in ((self._rerun, "rerun"), (self._export, "export"),
-                               (self._delete, "delete")):
+        for button, action in (
+            (self._rerun, "rerun"),
+            (self._export, "export"),
+            (self._delete, "delete"),
+        ):
             button.on_click(lambda _, a=action: self.run(a))
         self._layout = pn.Row(
-            self._counter, self._all, self._clear, pn.layout.HSpacer(), self._busy,
-            self._rerun, self._export, self._delete, self.keys, self.clicks,
-            sizing_mode="stretch_width", margin=(0, 0, 8, 0),
-            styles={"flex-wrap": "wrap", "gap": "4px"})
+            self._counter,
+            self._all,
+            self._clear,
+            pn.layout.HSpacer(),
+            self._busy,
+            self._rerun,
+            self._export,
+            self._delete,
+            self.keys,
+            self.clicks,
+            sizing_mode="stretch_width",
+            margin=(0, 0, 8, 0),
+            styles={"flex-wrap": "wrap", "gap": "4px"},
+        )
         self._update()
 
     @property
@@ -86,8 +107,14 @@ class BatchToolbar(pn.viewable.Viewer):
         if self.count and not self.actions.busy:
             self.actions.run(action, self.listing.selection.target(self.listing.query))
 
-    @param.depends("listing.selection.ids", "listing.selection.all_matching", "listing.rows",
-                   "listing.total", "actions.busy", watch=True)
+    @param.depends(
+        "listing.selection.ids",
+        "listing.selection.all_matching",
+        "listing.rows",
+        "listing.total",
+        "actions.busy",
+        watch=True,
+    )
     def _update(self) -> None:
         selection, listing = self.listing.selection, self.listing
         count = self.count
@@ -95,7 +122,8 @@ class BatchToolbar(pn.viewable.Viewer):
         whole_page = bool(page) and len(selection.on_page(page)) == len(page)
         self._all.param.update(
             label=f"Select all {listing.total:,} matching",
-            visible=whole_page and not selection.all_matching and listing.total > len(page))
+            visible=whole_page and not selection.all_matching and listing.total > len(page),
+        )
         self._clear.visible = bool(count)
         for button in (self._rerun, self._export, self._delete):
             button.disabled = not count or bool(self.actions.busy)

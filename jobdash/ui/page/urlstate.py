@@ -39,9 +39,17 @@ from jobdash.vocab import format_job_id, parse_job_id
 
 # JobQuery field -> URL parameter.
 URL_NAMES: dict[str, str] = {
-    "statuses": "status", "date_from": "from", "date_to": "to", "configuration_ids": "config",
-    "search": "q", "image_qc": "qc", "error_signature": "signature", "sort": "sort",
-    "descending": "desc", "page": "page", "page_size": "size",
+    "statuses": "status",
+    "date_from": "from",
+    "date_to": "to",
+    "configuration_ids": "config",
+    "search": "q",
+    "image_qc": "qc",
+    "error_signature": "signature",
+    "sort": "sort",
+    "descending": "desc",
+    "page": "page",
+    "page_size": "size",
 }
 LIST_FIELDS = ("statuses", "configuration_ids")
 JOB = "job"
@@ -75,8 +83,7 @@ def from_search(search: str) -> tuple[JobQuery, int | None]:
     for field, name in URL_NAMES.items():
         if name in given:
             text = given[name]
-            fields[field] = ([v for v in text.split(",") if v] if field in LIST_FIELDS
-                             else text)
+            fields[field] = [v for v in text.split(",") if v] if field in LIST_FIELDS else text
     while True:
         try:
             query = JobQuery(**fields)
@@ -94,22 +101,29 @@ class UrlState(ReactiveHTML):
     view pushes one history entry; the first load and Back / Forward set the view (and
     only correct the address bar in place)."""
 
-    url = param.String(default="", doc="""
+    url = param.String(
+        default="",
+        doc="""
         How and what the view wants in the address bar: ``push`` or ``replace`` (a new
         history entry, or the current one rewritten), a space and the query string.
-        Nothing is written when the address bar already shows that query string.""")
+        Nothing is written when the address bar already shows that query string.""",
+    )
 
-    location = param.String(default="", doc="""
+    location = param.String(
+        default="",
+        doc="""
         The query string the browser shows after Back / Forward, after a stamp (the time
         of the move) and a space: each move is a change, even to the query string of the
-        move before (or to the default, empty one).""")
+        move before (or to the default, empty one).""",
+    )
 
     _template = assets.template("urlstate")
 
     _scripts = assets.scripts("urlstate")
 
-    def __init__(self, listing: JobListing, search: str | Mapping[str, str] | None = None,
-                 **params: Any):
+    def __init__(
+        self, listing: JobListing, search: str | Mapping[str, str] | None = None, **params: Any
+    ):
         """Show ``listing`` as the page's first URL query ``search`` describes (by default
         the query of the session's URL); its job is opened once the page is loaded."""
         params.setdefault("margin", 0)
@@ -131,16 +145,18 @@ class UrlState(ReactiveHTML):
         if self._loading_job is not None:
             self.listing.open_job = self._loading_job
 
-    def apply(self, search: str | Mapping[str, str], open_job: bool = True,
-              how: str = PUSH) -> None:
+    def apply(
+        self, search: str | Mapping[str, str], open_job: bool = True, how: str = PUSH
+    ) -> None:
         """Show the view a URL query string (or its parsed parameters) describes; with
         ``open_job`` False the open job is left as it is. ``how`` the address bar follows
         when it shows something else: a new history entry (``"push"``) or the current one
         rewritten (``"replace"``)."""
         wanted, job = from_search(_text(search))
         query = self.listing.query
-        changed = {k: v for k, v in wanted.param.values().items()
-                   if k != "name" and getattr(query, k) != v}
+        changed = {
+            k: v for k, v in wanted.param.values().items() if k != "name" and getattr(query, k) != v
+        }
         page = changed.pop("page", None)
         # The view follows the URL: the listing's changes on the way are not changes of the
         # view to push (one history entry, or none, for the whole change: written below).
@@ -161,8 +177,8 @@ class UrlState(ReactiveHTML):
     def _went_back(self) -> None:
         search = self.location.rpartition(" ")[2]  # a query string holds no bare space
         self._note_location(search)
-        self.url = f"{REPLACE} {search}"       # what the address bar shows now
-        self.apply(search, how=REPLACE)        # corrected in place, if not canonical
+        self.url = f"{REPLACE} {search}"  # what the address bar shows now
+        self.apply(search, how=REPLACE)  # corrected in place, if not canonical
 
     def _view_changed(self, *events: param.parameterized.Event) -> None:
         if self._applying:
@@ -170,7 +186,7 @@ class UrlState(ReactiveHTML):
         how = PUSH
         if self._loading_job is not None and any(e.name == "open_job" for e in events):
             if self.listing.open_job == self._loading_job:
-                how = REPLACE                  # the loaded URL's job, opened
+                how = REPLACE  # the loaded URL's job, opened
             self._loading_job = None
         self._write(how)
 
@@ -193,8 +209,9 @@ class UrlState(ReactiveHTML):
 def session_search() -> dict[str, str]:
     """The URL query parameters of the session being built (first value of each; none
     outside a served session)."""
-    return {k: v[0].decode("utf-8", "replace")
-            for k, v in (pn.state.session_args or {}).items() if v}
+    return {
+        k: v[0].decode("utf-8", "replace") for k, v in (pn.state.session_args or {}).items() if v
+    }
 
 
 def _text(search: str | Mapping[str, str]) -> str:

@@ -10,8 +10,11 @@ from jobdash.ui.shared import theme
 from jobdash.ui.shared.format import percent_text
 
 CARDS: tuple[tuple[str, str], ...] = (
-    ("total", "Total"), ("completed", "Completed"), ("failed", "Failed"),
-    ("running", "Running"), ("pending", "Pending"),
+    ("total", "Total"),
+    ("completed", "Completed"),
+    ("failed", "Failed"),
+    ("running", "Running"),
+    ("pending", "Pending"),
 )
 
 

@@ -29,9 +29,13 @@ class Dialog(ReactiveHTML):
 
     objects = param.List(default=[], doc="""The Panel components shown inside.""")
 
-    factory = param.Callable(default=None, precedence=-1, doc="""
+    factory = param.Callable(
+        default=None,
+        precedence=-1,
+        doc="""
         Builds the contents (a list of components) the first time the dialog opens, so a
-        page does not pay for dialogs nobody opens. (Negative precedence: stays in Python.)""")
+        page does not pay for dialogs nobody opens. (Negative precedence: stays in Python.)""",
+    )
 
     _template = assets.template("dialog")
 
@@ -70,12 +74,20 @@ class Confirmation:
     a lazy Dialog of its own can take ``contents`` alone); the caller wires the buttons and
     fills the question."""
 
-    def __init__(self, title: str, confirm_label: str, *, color: str, confirm_width: int = 96,
-                 question_width: int = 460):
+    def __init__(
+        self,
+        title: str,
+        confirm_label: str,
+        *,
+        color: str,
+        confirm_width: int = 96,
+        question_width: int = 460,
+    ):
         css = [theme.WIDGET_CSS]
         self.question = pn.pane.HTML("", stylesheets=[theme.HTML_CSS], width=question_width)
-        self.confirm = pn.widgets.Button(label=confirm_label, color=color, width=confirm_width,
-                                         stylesheets=css)
+        self.confirm = pn.widgets.Button(
+            label=confirm_label, color=color, width=confirm_width, stylesheets=css
+        )
         self.cancel = pn.widgets.Button(label="Cancel", width=96, stylesheets=css)
         self.title = title
         self.contents = [self.question, pn.Row(pn.layout.HSpacer(), self.cancel, self.confirm)]

@@ -39,16 +39,20 @@ class FeedCursor:
 
 def finished_jobs(changes: Iterable[Change]) -> list[tuple[int, str]]:
     """``(job_id, status)`` of each job that completed or failed in ``changes``."""
-    return [(job_id, c.data.get("status")) for c in changes if c.kind == events.COMPLETION
-            and c.data.get("status") in ANNOUNCED_STATUSES for job_id in c.job_ids]
+    return [
+        (job_id, c.data.get("status"))
+        for c in changes
+        if c.kind == events.COMPLETION and c.data.get("status") in ANNOUNCED_STATUSES
+        for job_id in c.job_ids
+    ]
 
 
 @dataclass(frozen=True)
 class RunnerStatus:
     """What the runner is doing, for the status indicators."""
 
-    state: str                        # "off", "idle" or "running"
-    job: dict[str, Any] | None        # the running job's listing row
+    state: str  # "off", "idle" or "running"
+    job: dict[str, Any] | None  # the running job's listing row
     queued: int
 
     @property
@@ -76,8 +80,9 @@ def runner_status(service: JobBackend, stats: Statistics) -> RunnerStatus:
     return RunnerStatus(state=state, job=job, queued=stats.pending)
 
 
-_shared: weakref.WeakKeyDictionary[JobBackend, dict[str, tuple[int, Any]]] = \
+_shared: weakref.WeakKeyDictionary[JobBackend, dict[str, tuple[int, Any]]] = (
     weakref.WeakKeyDictionary()
+)
 
 
 _shared_lock = threading.Lock()
@@ -99,6 +104,7 @@ def _shared_read(service: JobBackend, key: str, read: Callable[[], Any]) -> Any:
 
 def overview(service: JobBackend) -> tuple[Statistics, RunnerStatus]:
     """Statistics of the whole history and the runner's state (shared across sessions)."""
+
     def read() -> tuple[Statistics, RunnerStatus]:
         stats = service.statistics()
         return stats, runner_status(service, stats)

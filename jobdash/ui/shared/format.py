@@ -17,8 +17,11 @@ import pandas as pd
 from jobdash.vocab import format_job_id
 
 STATUS_LABELS: dict[str, str] = {
-    "completed": "Completed", "failed": "Failed", "running": "Running",
-    "pending": "Pending", "stopped": "Stopped",
+    "completed": "Completed",
+    "failed": "Failed",
+    "running": "Running",
+    "pending": "Pending",
+    "stopped": "Stopped",
 }
 
 
@@ -31,7 +34,7 @@ def duration_text(seconds: float | None) -> str:
     """Human duration: ``45s``, ``12m 5s``, ``2h 15m``, ``3d 4h``; ``—`` when unknown."""
     if _missing(seconds) or seconds < 0:
         return "—"
-    total = int(math.floor(seconds))
+    total = math.floor(seconds)
     days, rest = divmod(total, 86_400)
     hours, rest = divmod(rest, 3_600)
     minutes, secs = divmod(rest, 60)
@@ -76,7 +79,7 @@ def highlight(text: str | None, term: str) -> str:
         return html.escape(text)
     out, last = [], 0
     for match in re.finditer(re.escape(term), text, flags=re.IGNORECASE):
-        out.append(html.escape(text[last:match.start()]))
+        out.append(html.escape(text[last : match.start()]))
         out.append(f"<mark>{html.escape(match.group(0))}</mark>")
         last = match.end()
     out.append(html.escape(text[last:]))
@@ -109,8 +112,9 @@ def images_html(total: Any, failed: Any, qc_failed: Any) -> str:
         return f"<span>{total:,}</span>"
     technical = max(failed - qc_failed, 0)
     title = f"{qc_failed:,} failed QC, {technical:,} failed processing"
-    return (f'<span>{total:,} <span class="jd-fail" title="{title}">'
-            f"· {failed:,} failed</span></span>")
+    return (
+        f'<span>{total:,} <span class="jd-fail" title="{title}">· {failed:,} failed</span></span>'
+    )
 
 
 def job_id_html(job_id: int) -> str:
@@ -121,5 +125,7 @@ def job_id_html(job_id: int) -> str:
 def action_html(action: str, job_id: int) -> str:
     """One row action button, named after the action and the job (``View JOB-000042``)."""
     title = action.capitalize()
-    return (f'<button type="button" class="jd-act jd-act-{action}" '
-            f'aria-label="{title} {format_job_id(job_id)}">{title}</button>')
+    return (
+        f'<button type="button" class="jd-act jd-act-{action}" '
+        f'aria-label="{title} {format_job_id(job_id)}">{title}</button>'
+    )

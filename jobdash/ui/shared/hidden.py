@@ -50,8 +50,12 @@ class Patch(Hidden):
     module); subclasses set ``_scripts = patch_scripts("<their script file>")``; add it to a
     page with :func:`patches`."""
 
-    own = param.String(default=OWN, constant=True, doc="""
-        The tag that marks a model as jobdash's: only views of such models are patched.""")
+    own = param.String(
+        default=OWN,
+        constant=True,
+        doc="""
+        The tag that marks a model as jobdash's: only views of such models are patched.""",
+    )
 
     written_for: ClassVar[Mapping[str, str]] = {"panel": "1.9", "bokeh": "3.9"}
     """Release prefixes of the libraries the patch was written and tested for."""
@@ -65,9 +69,13 @@ class Patch(Hidden):
             return True
         if cls.__name__ not in _warned:
             _warned.add(cls.__name__)
-            log.warning("jobdash: patch %s was written for %s but %s is installed; it is left "
-                        "out and those views behave as stock", cls.__name__,
-                        _describe(cls.written_for), _describe(installed))
+            log.warning(
+                "jobdash: patch %s was written for %s but %s is installed; it is left "
+                "out and those views behave as stock",
+                cls.__name__,
+                _describe(cls.written_for),
+                _describe(installed),
+            )
         return False
 
 
@@ -78,7 +86,7 @@ def installed_versions() -> dict[str, str]:
 
 def _matches(version: str, prefix: str) -> bool:
     wanted = prefix.split(".")
-    return version.split(".")[:len(wanted)] == wanted
+    return version.split(".")[: len(wanted)] == wanted
 
 
 def _describe(versions: Mapping[str, str]) -> str:

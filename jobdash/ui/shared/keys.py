@@ -48,8 +48,11 @@ class DocumentListener(Hidden):
 class Shortcuts(DocumentListener):
     """Listens for the page's single-key shortcuts."""
 
-    search_class = param.String(default="jd-search", doc="""
-        CSS class of the search widget that ``/`` focuses.""")
+    search_class = param.String(
+        default="jd-search",
+        doc="""
+        CSS class of the search widget that ``/`` focuses.""",
+    )
 
     refresh = param.Integer(default=0, doc="""Incremented each time ``r`` is pressed.""")
 
@@ -64,13 +67,20 @@ class TableKeys(DocumentListener):
     focused label cell edits it (as a click does), Delete and Escape are reported to the
     server."""
 
-    table_class = param.String(default=TABLE_CLASS, constant=True, doc="""
-        CSS class of the job table's element: only that table's rows are driven.""")
+    table_class = param.String(
+        default=TABLE_CLASS,
+        constant=True,
+        doc="""
+        CSS class of the job table's element: only that table's rows are driven.""",
+    )
 
     delete = param.Integer(default=0, doc="""Incremented each time Delete is pressed.""")
 
-    clear = param.Integer(default=0, doc="""
-        Incremented each time Escape is pressed with no dialog open.""")
+    clear = param.Integer(
+        default=0,
+        doc="""
+        Incremented each time Escape is pressed with no dialog open.""",
+    )
 
     _scripts = listening("keys-table")
 
@@ -81,8 +91,11 @@ class RangeClicks(DocumentListener):
     itself is stopped before the table sees it (the table would toggle that one row, or
     start editing); plain clicks pass untouched and only move the anchor."""
 
-    range = param.List(default=[], doc="""
+    range = param.List(
+        default=[],
+        doc="""
         ``[anchor job id, clicked job id]`` of the last Shift+click; the server empties it
-        once handled (so the same range can be asked again).""")
+        once handled (so the same range can be asked again).""",
+    )
 
     _scripts = listening("keys-range")

@@ -28,15 +28,20 @@ class Toaster(pn.viewable.Viewer):
 
     message = param.String(default="", doc="""The last message shown (plain text).""")
 
-    kind = param.Selector(default="info", objects=list(KINDS), doc="""
-        Kind of the last message: info, success, warning or error.""")
+    kind = param.Selector(
+        default="info",
+        objects=list(KINDS),
+        doc="""
+        Kind of the last message: info, success, warning or error.""",
+    )
 
     def __init__(self, **params: Any):
         super().__init__(**params)
         self._served = is_served()
-        self._live = pn.pane.HTML(self._html(), stylesheets=[LIVE_CSS], margin=0,
-                                  sizing_mode="stretch_width")
-        self._slots: dict[str, Any] = {}    # slot -> the toast last shown in it
+        self._live = pn.pane.HTML(
+            self._html(), stylesheets=[LIVE_CSS], margin=0, sizing_mode="stretch_width"
+        )
+        self._slots: dict[str, Any] = {}  # slot -> the toast last shown in it
 
     def show(self, kind: str, text: str, slot: str | None = None) -> None:
         """Announce ``text`` (escaped: it may hold labels typed by users). A toast shown in

@@ -14,8 +14,12 @@ class PressedState(ReactiveHTML):
     technology should hear it: Bokeh marks the pressed buttons only with its ``bk-active``
     class, so each button's ``aria-pressed`` follows that class, and the group is named."""
 
-    group = param.ClassSelector(class_=pn.widgets.Widget, allow_refs=False, doc="""
-        The button group shown (not a reference to its value).""")
+    group = param.ClassSelector(
+        class_=pn.widgets.Widget,
+        allow_refs=False,
+        doc="""
+        The button group shown (not a reference to its value).""",
+    )
 
     label = param.String(default="", doc="""The group's accessible name.""")
 

@@ -34,21 +34,27 @@ def _variables() -> dict[str, str]:
         out[f"--jd-{name}-{'weight' if name.startswith('h') else 'line'}"] = str(extra)
     out.update({f"--jd-space-{k}": f"{v}px" for k, v in SPACE.items()})
     out.update({f"--jd-radius-{k}": f"{v}px" for k, v in RADIUS.items()})
-    out.update({
-        "--jd-font": FONT, "--jd-mono": MONO, "--jd-row-height": f"{ROW_HEIGHT}px",
-        "--jd-max-width": f"{MAX_WIDTH}px", "--jd-shadow": SHADOW, "--jd-focus": FOCUS_RING,
-        # Panel's own design variables, so built-in widgets wear the same colours.
-        "--design-primary-color": COLORS["primary_strong"],
-        "--design-primary-text-color": "#FFFFFF",
-        "--design-background-color": COLORS["background"],
-        "--design-background-text-color": COLORS["text"],
-        "--design-surface-color": COLORS["surface"],
-        "--design-surface-text-color": COLORS["text"],
-        "--panel-primary-color": COLORS["primary_strong"],
-        "--bs-font-sans-serif": FONT,
-        "font-family": FONT,
-        "color": COLORS["text"],
-    })
+    out.update(
+        {
+            "--jd-font": FONT,
+            "--jd-mono": MONO,
+            "--jd-row-height": f"{ROW_HEIGHT}px",
+            "--jd-max-width": f"{MAX_WIDTH}px",
+            "--jd-shadow": SHADOW,
+            "--jd-focus": FOCUS_RING,
+            # Panel's own design variables, so built-in widgets wear the same colours.
+            "--design-primary-color": COLORS["primary_strong"],
+            "--design-primary-text-color": "#FFFFFF",
+            "--design-background-color": COLORS["background"],
+            "--design-background-text-color": COLORS["text"],
+            "--design-surface-color": COLORS["surface"],
+            "--design-surface-text-color": COLORS["text"],
+            "--panel-primary-color": COLORS["primary_strong"],
+            "--bs-font-sans-serif": FONT,
+            "font-family": FONT,
+            "color": COLORS["text"],
+        }
+    )
     return out
 
 
