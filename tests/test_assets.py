@@ -128,3 +128,12 @@ def test_the_check_finds_browser_code_in_a_module(tmp_path: Path) -> None:
     )
     hits = [h.split(" ", 1)[1] for h in _browser_code(module, tmp_path)]
     assert hits == ["CSS, 5 lines", "JS, 6 lines"]
+
+
+def test_every_asset_is_used_and_named_alike() -> None:
+    code = "\n".join(p.read_text(encoding="utf-8") for p in PACKAGE.rglob("*.py"))
+    code += "\n".join(p.read_text(encoding="utf-8") for p in ASSETS.glob("html/*.html"))
+    files = [p for p in ASSETS.rglob("*") if p.suffix in (".css", ".js", ".html")]
+    unused = [p.name for p in files if f'"{p.stem}"' not in code and p.name not in code]
+    assert unused == []
+    assert [p.name for p in files if not re.fullmatch(r"[a-z]+(-[a-z]+)*", p.stem)] == []

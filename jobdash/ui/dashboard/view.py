@@ -55,7 +55,7 @@ def recent_html(rows: pd.DataFrame | None, jobs_url: str | None) -> str:
             for r in rows.itertuples()
         ]
     )
-    return assets.render("dashboard_recent", rows=shown, jobs_url=jobs_url)
+    return assets.render("dashboard-recent", rows=shown, jobs_url=jobs_url)
 
 
 def current_html(runner: RunnerStatus | None, jobs_url: str | None = None) -> str:
@@ -74,7 +74,7 @@ def current_html(runner: RunnerStatus | None, jobs_url: str | None = None) -> st
         }
     )
     return assets.render(
-        "dashboard_current", job=shown, queued=runner.queued if runner is not None else 0
+        "dashboard-current", job=shown, queued=runner.queued if runner is not None else 0
     )
 
 
@@ -138,7 +138,7 @@ class DashboardPage(pn.viewable.Viewer):
         self.ticker = Ticker(self.poll, self.refresh_ms)
         self._update()
         title = pn.pane.HTML(
-            assets.render("dashboard_title", jobs_url=self.jobs_url),
+            assets.render("dashboard-title", jobs_url=self.jobs_url),
             stylesheets=[theme.HTML_CSS],
             margin=0,
             sizing_mode="stretch_width",

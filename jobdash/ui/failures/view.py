@@ -219,7 +219,7 @@ class FailuresPanel(pn.viewable.Viewer):
         super().__init__(state=FailuresState(service, query, **state_params), **params)
         self.list = SignatureList(days=self.state.days, sizing_mode="stretch_width")
         self._intro = pn.pane.HTML(
-            assets.template("failures_intro"),
+            assets.template("failures-intro"),
             stylesheets=[theme.HTML_CSS],
             sizing_mode="stretch_width",
             margin=(0, 0, 12, 0),
@@ -259,7 +259,7 @@ class FailuresPanel(pn.viewable.Viewer):
         """Open the confirmation dialog for rerunning a signature's jobs."""
         self.state.ask_rerun(signature)
         jobs = count_text(self.state.jobs_of(signature), "failed job")
-        self._question.object = assets.render("failures_rerun", jobs=jobs, signature=signature)
+        self._question.object = assets.render("failures-rerun", jobs=jobs, signature=signature)
         self._confirm.label = self.dialog.title = f"Rerun {jobs}"
         self.dialog.show()
 

@@ -37,8 +37,8 @@ QC_LABELS: dict[str, str] = {
 
 # The badges of each QC status (colours in css/gallery_qc.css), with the thumbnails' and the
 # large view's looks.
-GALLERY_CSS = theme.FOCUS_CSS + assets.css("gallery_qc") + assets.css("gallery")
-LARGE_CSS = assets.css("gallery_qc") + assets.css("gallery_large")
+GALLERY_CSS = theme.FOCUS_CSS + assets.css("gallery-qc") + assets.css("gallery")
+LARGE_CSS = assets.css("gallery-qc") + assets.css("gallery-large")
 
 
 def file_exists(root: Path, relative: Any) -> bool:
@@ -114,7 +114,7 @@ def large_view_html(image: dict[str, Any], root: Path, served: bool) -> str:
         ("Created", date_text(image.get("created_at"))),
     ]
     return assets.render(
-        "gallery_large",
+        "gallery-large",
         title=title,
         status=status,
         verdict=QC_LABELS.get(status, status),

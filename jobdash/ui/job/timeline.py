@@ -84,7 +84,7 @@ def log_html(events: pd.DataFrame) -> str:
         ].itertuples(index=False)
     ]
     return assets.render(
-        "timeline_log", lines=lines, total=len(events), more=len(events) - len(shown)
+        "timeline-log", lines=lines, total=len(events), more=len(events) - len(shown)
     )
 
 

@@ -6,7 +6,7 @@ from jobdash.ui import assets
 from jobdash.ui.shared import theme
 from jobdash.ui.shared.feed import RunnerStatus
 
-STATUS_CSS = theme.HTML_CSS + assets.css("runner_status")
+STATUS_CSS = theme.HTML_CSS + assets.css("runner-status")
 
 
 def runner_html(runner: RunnerStatus | None, reachable: bool = True) -> str:
@@ -17,4 +17,4 @@ def runner_html(runner: RunnerStatus | None, reachable: bool = True) -> str:
         state, text = "off", "Runner status unknown"
     else:
         state, text = runner.state, runner.text + " · store connected"
-    return assets.render("runner_status", state=state, text=text)
+    return assets.render("runner-status", state=state, text=text)
