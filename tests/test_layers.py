@@ -165,3 +165,49 @@ def test_the_ui_reaches_the_data_through_the_service_only():
         if within(target, "jobdash.store", "jobdash.runner", "jobdash.opening")
     )
     assert skipping == []
+
+
+# UI modules that hold state and so may call the backend; every other UI module is a
+# viewer (widgets only) or a helper. jobdash.ui.app composes the served process.
+UI_STATE = {
+    "jobdash.ui.page.state",
+    "jobdash.ui.page.operations",
+    "jobdash.ui.page.preset_state",
+    "jobdash.ui.job.state",
+    "jobdash.ui.failures.state",
+    "jobdash.ui.dashboard.state",
+    "jobdash.ui.shared.feed",
+    "jobdash.ui.app",
+}
+
+
+def backend_calls(path: Path) -> list[str]:
+    """``service.x(...)`` / ``self.service.x(...)`` / ``backend.x(...)`` calls in a module."""
+    tree = ast.parse(path.read_text(encoding="utf-8"))
+    found = []
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute):
+            owner = node.func.value
+            name = owner.attr if isinstance(owner, ast.Attribute) else getattr(owner, "id", "")
+            if name in ("service", "backend"):
+                found.append(f"{path.name}:{node.lineno} {name}.{node.func.attr}()")
+    return found
+
+
+def test_only_ui_state_classes_call_the_backend():
+    calls = []
+    for path in sorted((ROOT / "ui").rglob("*.py")):
+        if module_name(path) not in UI_STATE:
+            calls += backend_calls(path)
+    assert calls == []
+    # the check sees calls where they are
+    assert backend_calls(ROOT / "ui" / "page" / "operations.py")
+
+
+def test_the_ui_imports_the_service_only_where_it_opens_histories():
+    importing = sorted(
+        name
+        for name, targets in GRAPH.items()
+        if within(name, "jobdash.ui") and name != "jobdash.ui.app" and "jobdash.service" in targets
+    )
+    assert importing == []

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from jobdash.service import Statistics
+from jobdash.records import Statistics
 from jobdash.ui import assets
 from jobdash.ui.shared import theme
 from jobdash.ui.shared.format import percent_text
