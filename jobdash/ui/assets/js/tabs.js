@@ -62,10 +62,13 @@ export function render(model, data, state, view, script, self) {
       el.setAttribute("aria-selected", String(i === active));
       el.tabIndex = i === active ? 0 : -1;
     });
-    tabs.child_views.forEach((child, i) => {
-      if (child?.el != null) {
+    // Bokeh 3.10 builds a tab's view when it is first shown, so child_views holds only the
+    // tabs shown so far: a view is matched to its tab by model, not by position.
+    tabs.child_views.forEach((child) => {
+      const tab = child == null ? null : tabs.model.tabs.find((t) => t.child === child.model);
+      if (tab != null && child.el != null) {
         child.el.setAttribute("role", "tabpanel");
-        child.el.setAttribute("aria-label", tabs.model.tabs[i].title);
+        child.el.setAttribute("aria-label", tab.title);
       }
     });
     if (!wrapper.jdKeys) {
