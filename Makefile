@@ -1,5 +1,11 @@
 # Two commands for a fresh machine: `make serve` and `make test`.
-PYTHON ?= python3
+# The first Python >= 3.12 (Panel 1.10 needs it) that runs: python3.12-3.14 or python3 on
+# PATH, then pyenv's installed versions. Each is run, not just looked up: a pyenv shim of a
+# version that is not active is on PATH but fails. `make PYTHON=/path/to/python` overrides.
+PY_OK  := -c 'import sys; sys.exit(sys.version_info < (3, 12))'
+PYTHON ?= $(shell for p in python3.12 python3.13 python3.14 python3 \
+            "$${PYENV_ROOT:-$$HOME/.pyenv}"/versions/3.1[2-9]*/bin/python3; do \
+            "$$p" $(PY_OK) 2>/dev/null && { command -v "$$p"; break; }; done)
 VENV   := .venv
 PY     := $(VENV)/bin/python
 DB     ?= data/jobs.duckdb
@@ -8,14 +14,19 @@ PORT   ?= 5006
 .PHONY: serve test lint demo bench chromium clean
 
 $(PY):
+	@test -n "$(PYTHON)" || { echo "jobdash needs Python >= 3.12 and found none (python3.12-3.14," \
+	  "python3, pyenv versions). Install one, or run: make PYTHON=/path/to/python3.12" >&2; exit 1; }
+	@$(PYTHON) $(PY_OK) || { echo "$(PYTHON) is older than Python 3.12, which jobdash needs." >&2; exit 1; }
 	$(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --quiet --upgrade pip
 
 $(VENV)/.installed: pyproject.toml | $(PY)
+	@$(PY) $(PY_OK) || { echo "$(VENV) is older than Python 3.12: run 'make clean', then retry." >&2; exit 1; }
 	$(PY) -m pip install --quiet -e .
 	touch $@
 
 $(VENV)/.installed-test: pyproject.toml | $(PY)
+	@$(PY) $(PY_OK) || { echo "$(VENV) is older than Python 3.12: run 'make clean', then retry." >&2; exit 1; }
 	$(PY) -m pip install --quiet -e '.[test]'
 	touch $@ $(VENV)/.installed
 

@@ -122,8 +122,9 @@ def _build_after_response(body: pn.Column, build: Callable[[], list[Any]]) -> No
     The components are built without a design: the template has set the session's
     Bootstrap design by now, and with it each would carry Bootstrap whole (1,278 rules
     parsed and matched in each of ~70 shadow roots: ~0.2 s of a first render); without, the
-    template styles them as it styles what it renders itself (Panel's bootstrap.css), and
-    what is built later (dialog contents) has the session's design again."""
+    template styles them as it styles what it renders itself (Panel's bootstrap.css). (Panel
+    1.10 picks a component's design when it is drawn, not when it is built, so what is built
+    later, dialog contents included, is styled by the template's stylesheet too.)"""
     doc = pn.state.curdoc
     if doc is None or doc.session_context is None:
         body.objects = build()
@@ -152,7 +153,7 @@ def _changes_applied_now(doc: Any) -> Iterator[None]:
     Panel defers changes to a session not connected yet to a later tick; after a build off
     the loop that tick would come after the browser's request for the document (waiting on
     the document's lock) and reach it as a patch naming models it never got ("reference
-    isn't known"; the page stays empty). Panel decides by its (private, Panel 1.9)
+    isn't known"; the page stays empty). Panel decides by its (private, Panel 1.9 and 1.10)
     ``state._connected``, marked here for the changes inside only."""
     connected = state._connected.get(doc)
     state._connected[doc] = True

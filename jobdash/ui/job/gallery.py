@@ -139,7 +139,7 @@ class Gallery(ReactiveHTML):
     shown = param.Dict(
         default={"items": []},
         doc="""
-        ``{"items": items}``, what the browser draws. (Panel 1.9 fails to sync a list of
+        ``{"items": items}``, what the browser draws. (Panel 1.9 and 1.10 fail to sync a list of
         dicts that becomes empty, so the list travels inside a dict.)""",
     )
 

@@ -57,7 +57,7 @@ class Patch(Hidden):
         The tag that marks a model as jobdash's: only views of such models are patched.""",
     )
 
-    written_for: ClassVar[Mapping[str, str]] = {"panel": "1.9", "bokeh": "3.9"}
+    written_for: ClassVar[Mapping[str, str]] = {"panel": "1.10", "bokeh": "3.10"}
     """Release prefixes of the libraries the patch was written and tested for."""
 
     @classmethod
