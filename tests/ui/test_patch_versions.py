@@ -33,7 +33,7 @@ def test_the_installed_versions_are_those_the_patches_were_written_for():
 
 
 @pytest.mark.parametrize(
-    ("library", "version"), [(pn, "1.10.0"), (pn, "1.8.9"), (bokeh, "3.10.0"), (bokeh, "4.0.0")]
+    ("library", "version"), [(pn, "1.11.0"), (pn, "1.9.4"), (bokeh, "3.11.0"), (bokeh, "3.9.2")]
 )
 def test_other_versions_leave_the_patches_out_with_one_warning_each(
     monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture, library, version
@@ -46,12 +46,12 @@ def test_other_versions_leave_the_patches_out_with_one_warning_each(
     for record, patch in zip(caplog.records, PATCHES, strict=True):
         message = record.getMessage()
         assert patch.__name__ in message
-        assert "Panel 1.9, Bokeh 3.9" in message and version in message
+        assert "Panel 1.10, Bokeh 3.10" in message and version in message
 
 
 def test_a_patch_release_of_the_written_for_versions_is_supported(monkeypatch):
-    monkeypatch.setattr(pn, "__version__", "1.9.17")
-    monkeypatch.setattr(bokeh, "__version__", "3.9.0rc1")
+    monkeypatch.setattr(pn, "__version__", "1.10.17")
+    monkeypatch.setattr(bokeh, "__version__", "3.10.0rc1")
     assert TableRedraws.supported()
 
 
@@ -63,7 +63,7 @@ def test_the_page_holds_its_patches_with_the_written_for_versions(service):
 
 
 def test_the_page_is_built_without_its_patches_outside_the_versions(monkeypatch, service):
-    monkeypatch.setattr(pn, "__version__", "1.10.0")
+    monkeypatch.setattr(pn, "__version__", "1.11.0")
     layout = JobManager(service).__panel__()
     assert layout.select(Patch) == []
     assert layout.select(pn.widgets.Tabulator)  # the table itself is there, as stock

@@ -100,7 +100,7 @@ def test_only_jobdash_tables_skip_panels_redraws(page: Page, url: str):
     page.wait_for_timeout(1500)  # Panel's redraws come within ~0.5 s of the first render
     changes = page.evaluate("() => window.rowChanges")
     assert changes["jd-table"] == 0
-    assert changes["stock-table"] > 0  # Panel 1.9 redraws a new table after its first render
+    assert changes["stock-table"] > 0  # Panel redraws a new table after its first render
 
 
 def test_a_stock_tabulator_keeps_panels_columns_and_keys(page: Page, url: str):
@@ -153,7 +153,7 @@ def test_a_stock_multichoice_keeps_bokehs_naming(page: Page, url: str):
 def test_outside_the_written_for_versions_the_whole_page_draws_as_stock(
     page: Page, url: str, monkeypatch: pytest.MonkeyPatch
 ):
-    monkeypatch.setattr(pn, "__version__", "1.10.0")  # read as each page is built
+    monkeypatch.setattr(pn, "__version__", "1.11.0")  # read as each page is built
     errors: list[str] = []
     page.on("pageerror", lambda error: errors.append(str(error)))
     opened(page, url)
