@@ -22,12 +22,12 @@ import param
 from jobdash.errors import JobdashError
 from jobdash.query import JobQuery
 from jobdash.ui import assets
-from jobdash.ui.job.detail import is_served
 from jobdash.ui.page.operations import Target, target_ids
 from jobdash.ui.page.state import JobListing
 from jobdash.ui.shared.dialog import Confirmation, Dialog
 from jobdash.ui.shared.download import Downloader
 from jobdash.ui.shared.format import count_text
+from jobdash.ui.shared.live import is_served
 from jobdash.ui.shared.notify import Toaster
 from jobdash.vocab import format_job_id
 

@@ -21,7 +21,7 @@ import param
 from jobdash.contract import JobBackend
 from jobdash.query import JobQuery
 from jobdash.ui.failures.view import FailuresPanel
-from jobdash.ui.job.detail import JobDetailSlot, is_served
+from jobdash.ui.job.detail import JobDetailSlot
 from jobdash.ui.page.actions import JobActions
 from jobdash.ui.page.filters import FilterBar
 from jobdash.ui.page.header import Header
@@ -38,7 +38,7 @@ from jobdash.ui.shared.dialog import Dialog
 from jobdash.ui.shared.feed import ANNOUNCED_STATUSES, finished_jobs
 from jobdash.ui.shared.hidden import OWN, patches
 from jobdash.ui.shared.keys import Shortcuts
-from jobdash.ui.shared.live import Ticker
+from jobdash.ui.shared.live import Ticker, is_served
 from jobdash.ui.shared.notify import DURATION_MS, Toaster
 from jobdash.ui.shared.tabs import AccessibleTabs
 from jobdash.vocab import format_job_id
