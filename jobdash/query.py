@@ -9,6 +9,7 @@ from typing import Any
 import param
 
 from .errors import ValidationError
+from .text import storable
 from .vocab import JOB_STATUSES, PAGE_SIZES, QC_STATUSES, SORT_KEYS
 
 SEARCH_MAX = 500
@@ -163,6 +164,7 @@ class JobQuery(param.Parameterized):
         for field in ("search", "error_signature"):
             if len(getattr(self, field)) > SEARCH_MAX:
                 raise ValidationError(f"{field}: longer than {SEARCH_MAX} characters", field)
+            storable(field, getattr(self, field))
 
     def to_dict(self) -> dict[str, Any]:
         """Plain JSON-safe dict of every field (dates as ISO strings)."""

@@ -24,6 +24,7 @@ from .records import IdsOrQuery, JobDetail, Page, Statistics
 from .scope import failed_jobs, scope, whole_number
 from .store import JobStore, analytics, utcnow
 from .store.image_paths import set_file_paths
+from .text import storable
 from .vocab import JOB_STATUSES, LABEL_MAX, format_job_id, parse_job_id
 
 __all__ = ["IdsOrQuery", "JobDetail", "JobService", "Page", "QueueRunner", "Statistics"]
@@ -165,7 +166,7 @@ class JobService:
 
     def configuration(self, name_or_id: str | int) -> dict[str, Any]:
         """A configuration by id, or the newest version of one by name."""
-        text = str(name_or_id).strip()
+        text = storable("configuration", str(name_or_id).strip())
         found = (
             self.store.configuration(int(text))
             if text.isdigit()
@@ -312,7 +313,7 @@ class JobService:
 
     def apply_preset(self, name: str, base: JobQuery | None = None) -> JobQuery:
         """A query with the preset's filters (sort and page size kept from ``base``)."""
-        filters = self.store.preset(name)
+        filters = self.store.preset(_clean_text(name, "name", 100))
         keep = (
             {}
             if base is None
@@ -322,7 +323,7 @@ class JobService:
 
     def delete_preset(self, name: str) -> None:
         """Delete a preset; NotFound when there is none of that name."""
-        self.store.delete_preset(name)
+        self.store.delete_preset(_clean_text(name, "name", 100))
 
     # -- failure analysis (jobdash.analysis draws these) --------------------------------------
     # The scope of each read is a JobQuery's filters (sort and page are ignored). Signature
@@ -330,7 +331,9 @@ class JobService:
 
     def signature_of(self, message: str | None) -> str:
         """The signature of one error message, e.g. ``Generation timed out after <n>s``."""
-        return analytics.signature_of(self.store, message)
+        return analytics.signature_of(
+            self.store, message if message is None else storable("message", message)
+        )
 
     def error_signatures(
         self, query: JobQuery | None = None, *, limit: int = 50, examples: int = 3
@@ -667,7 +670,7 @@ def _clean_text(value: Any, field: str, max_len: int) -> str:
         raise ValidationError(
             f"{field}: control characters (tabs, newlines…) are not allowed", field
         )
-    return text
+    return storable(field, text)
 
 
 def _describe(filters: dict[str, Any]) -> str:
