@@ -81,12 +81,13 @@ def serve(db: str, port: int) -> None:
     import panel as pn
 
     import jobdash
-    from jobdash.ui.app import page_template, start_server
+    from jobdash.server import Access, start_server
+    from jobdash.ui.app import page_template
 
     service = jobdash.open(db, runner=False)
     start_server(
         service,
-        port=port,
+        access=Access(port=port),
         dedicated=True,
         extra_routes={
             "bare": lambda: page_template(pn.pane.Markdown("# Bare page\n\nNothing else."))

@@ -32,15 +32,16 @@ def cmd_demo(args: argparse.Namespace) -> int:
 
 
 def cmd_serve(args: argparse.Namespace) -> int:
-    from .ui.app import serve
+    from .server import Access, Credentials, serve
 
-    serve(
-        db_path=_db(args),
-        port=args.port,
+    access = Access(
         address=args.address,
-        basic_auth=args.basic_auth,
-        show=args.show,
+        port=args.port,
+        credentials=Credentials.from_environment(args.user, args.password_file),
+        allow_origins=tuple(args.allow_origin or ()),
+        insecure=args.insecure,
     )
+    serve(_db(args), access, show=args.show)
     return 0
 
 
@@ -122,12 +123,29 @@ def parser() -> argparse.ArgumentParser:
     p.add_argument(
         "--address",
         default="127.0.0.1",
-        help="address to bind (default 127.0.0.1; 0.0.0.0 exposes it)",
+        help="address to bind (default 127.0.0.1; any other needs a password or --insecure)",
     )
     p.add_argument(
-        "--basic-auth",
-        metavar="PASSWORD_OR_FILE",
-        help="switch on Panel's basic auth with this password (or a JSON file of user: password)",
+        "--user",
+        help="user name of the login (default $JOBDASH_USER or 'jobdash')",
+    )
+    p.add_argument(
+        "--password-file",
+        metavar="FILE",
+        help="switch on the login with the password on this file's first line "
+        "(or set $JOBDASH_PASSWORD; never give a password on the command line)",
+    )
+    p.add_argument(
+        "--allow-origin",
+        action="append",
+        metavar="ORIGIN",
+        help="another origin pages may come from, e.g. https://jobs.example.com behind a "
+        "proxy (repeatable)",
+    )
+    p.add_argument(
+        "--insecure",
+        action="store_true",
+        help="serve a non-loopback address without a login (anyone reaching it can delete jobs)",
     )
     p.add_argument("--show", action="store_true", help="open a browser tab")
 

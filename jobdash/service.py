@@ -80,6 +80,22 @@ class JobService:
         """Folder the stored image paths are relative to (``settings.json``: image_root)."""
         return self.settings.image_root
 
+    def image_file(self, path: str) -> Path:
+        """The file of an image path as stored (relative to the image root), if an image row
+        names it and it is a regular file inside the image root, links resolved; anything
+        else raises NotFound. The served app answers ``/images/<path>`` with it."""
+        root = Path(os.path.realpath(self.image_root))
+        target = Path(os.path.realpath(root / path))
+        if (
+            not path
+            or Path(path).is_absolute()
+            or not target.is_relative_to(root)
+            or not target.is_file()
+            or not self.store.names_image_file(path)
+        ):
+            raise NotFound(f"image file: no image of this history is stored as {path!r}")
+        return target
+
     @property
     def export_dir(self) -> Path:
         """Default folder for exported workbooks (``settings.json``: export.folder)."""

@@ -440,6 +440,18 @@ class JobStore:
 
     def pending_queue(self) -> list[int]:
         """Ids of pending jobs in queue order."""
+    def names_image_file(self, path: str) -> bool:
+        """Whether some image row stores ``path`` as its file or its thumbnail."""
+        with self._cursor() as cur:
+            return (
+                cur.execute(
+                    "SELECT 1 FROM generated_images WHERE file_path = ? OR thumbnail_path = ? "
+                    "LIMIT 1",
+                    [path, path],
+                ).fetchone()
+                is not None
+            )
+
         with self._cursor() as cur:
             return [
                 r[0]

@@ -1,7 +1,7 @@
-"""The served app: Dashboard at ``/dashboard``, Job Management at ``/jobs``, ``/`` leading to
-the Dashboard, the image folder under ``/images``.
+"""The served app's pages: Dashboard at ``/dashboard``, Job Management at ``/jobs`` (the
+server around them, its images and its login: :mod:`jobdash.server`).
 
-    jobdash serve --db data/jobs.duckdb            # calls serve() below
+    jobdash serve --db data/jobs.duckdb            # jobdash.server.serve()
     panel serve jobdash/ui/app.py                  # JOBDASH_DB picks the history;
                                                    # ?page=dashboard shows the Dashboard
 
@@ -14,20 +14,16 @@ from __future__ import annotations
 
 import asyncio
 import atexit
-import gc
 import logging
 import os
-import secrets
 import threading
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
 import panel as pn
-from bokeh.settings import settings as bokeh_settings
 from panel.io.state import state
-from tornado.web import RedirectHandler
 
 # Absolute imports: ``panel serve`` runs this file as a script, outside the package.
 from jobdash.config import default_db_path
@@ -175,78 +171,13 @@ def dashboard_page(
     return page_template(DashboardPage(service, refresh_ms=refresh_ms, jobs_url=jobs_url))
 
 
-def routes(service: JobService) -> dict[str, Any]:
-    """``{"dashboard": ..., "jobs": ...}``: one page factory per route."""
-    return {"dashboard": lambda: dashboard_page(service), "jobs": lambda: jobs_page(service)}
-
-
-def start_server(
-    service: JobService,
-    *,
-    port: int = 5006,
-    address: str = "127.0.0.1",
-    basic_auth: str | None = None,
-    show: bool = False,
-    threaded: bool = False,
-    extra_routes: Mapping[str, Callable[[], Any]] | None = None,
-    dedicated: bool = False,
-    **kwargs: Any,
-) -> Any:
-    """Serve the pages of ``service``; blocks unless ``threaded`` (then returns the server
-    thread, whose ``stop()`` ends it).
-
-    ``extra_routes`` adds pages beside the app's own (the page benchmark's bare page).
-    ``dedicated`` (a process that only serves, as ``jobdash serve``) tunes the process for
-    page builds: everything loaded so far leaves the garbage collector's reach (a full
-    collection during a page build then scans the sessions' objects only, not all of Panel,
-    Bokeh and pandas: up to ~0.4 s each), and Bokeh no longer validates each new page
-    (checks that only log warnings: ~30 ms of CPU per page)."""
-    configure()
-    if dedicated:
-        gc.collect()
-        gc.freeze()
-        bokeh_settings.perform_document_validation.set_value(False)
-    image_root = service.image_root
-    image_root.mkdir(parents=True, exist_ok=True)
-    if address in ("0.0.0.0", "::"):
-        kwargs.setdefault("websocket_origin", "*")  # reachable under any host name
-    if basic_auth:
-        kwargs.setdefault(
-            "cookie_secret", os.environ.get("JOBDASH_COOKIE_SECRET") or secrets.token_hex(32)
-        )
-    pages = {**routes(service), **(extra_routes or {})}
-    titles = {"dashboard": f"Dashboard · {TITLE}", "jobs": f"Job Management · {TITLE}"}
-    return pn.serve(
-        pages,
-        port=port,
-        address=address,
-        show=show,
-        threaded=threaded,
-        title={slug: titles.get(slug, TITLE) for slug in pages},
-        static_dirs={"images": str(image_root)},
-        extra_patterns=[(r"/?", RedirectHandler, {"url": "/dashboard"})],
-        basic_auth=basic_auth,
-        **kwargs,
-    )
-
-
-def serve(
-    db_path: str | os.PathLike | None = None,
-    port: int = 5006,
-    address: str = "127.0.0.1",
-    basic_auth: str | None = None,
-    show: bool = False,
-    runner: bool = True,
-) -> None:
-    """Open the history at ``db_path`` (default ``$JOBDASH_DB`` or data/jobs.duckdb) once,
-    with its runner, and serve the Dashboard and Job Management until interrupted.
-
-    ``basic_auth`` switches on Panel's basic auth: a password, or the path of a JSON file
-    mapping user names to passwords. Binds to 127.0.0.1 unless ``address`` says otherwise."""
-    service = shared_service(db_path, runner=runner)
-    start_server(
-        service, port=port, address=address, basic_auth=basic_auth, show=show, dedicated=True
-    )
+def routes(history: Callable[[], JobService]) -> dict[str, Any]:
+    """``{"dashboard": ..., "jobs": ...}``: one page factory per route, each session's
+    pages over the service ``history()`` returns."""
+    return {
+        "dashboard": lambda: dashboard_page(history()),
+        "jobs": lambda: jobs_page(history()),
+    }
 
 
 def _servable() -> None:

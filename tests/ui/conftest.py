@@ -15,8 +15,8 @@ import pytest
 from ui_util import free_port, listening, stop_serving, wait_until
 
 import jobdash
+from jobdash.server import Access, start_server
 from jobdash.service import JobService
-from jobdash.ui.app import start_server
 
 
 @dataclass
@@ -37,7 +37,7 @@ def served(
     service = jobdash.open(tmp_path_factory.mktemp("served") / "jobs.duckdb", runner=False)
     facts = build(service) or {}
     port = free_port()
-    server = start_server(service, port=port, threaded=True)
+    server = start_server(service, access=Access(port=port), threaded=True)
     try:
         wait_until(lambda: listening(port), timeout=20)
         yield Served(f"http://127.0.0.1:{port}", service, facts)

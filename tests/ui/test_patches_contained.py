@@ -14,8 +14,8 @@ from playwright.sync_api import Page, expect
 from ui_util import free_port, listening, stop_serving, wait_until
 
 import jobdash
+from jobdash.server import Access, start_server
 from jobdash.service import JobService
-from jobdash.ui.app import start_server
 from jobdash.ui.page.manager import JobManager
 
 pytestmark = pytest.mark.browser
@@ -78,7 +78,10 @@ def url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
         add_job(service, label=f"Lake study {i}", config_id=config)
     port = free_port()
     server = start_server(
-        service, port=port, threaded=True, extra_routes={"stock": lambda: stock_page(service)}
+        service,
+        access=Access(port=port),
+        threaded=True,
+        extra_routes={"stock": lambda: stock_page(service)},
     )
     try:
         wait_until(lambda: listening(port), timeout=20)

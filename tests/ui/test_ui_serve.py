@@ -14,6 +14,7 @@ from playwright.sync_api import Page, expect
 from ui_util import free_port, listening, stop_serving, wait_until
 
 import jobdash
+from jobdash.server import Access, Credentials, start_server
 from jobdash.ui import app
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -65,7 +66,8 @@ def guarded(tmp_path_factory):
     svc = jobdash.open(tmp_path_factory.mktemp("auth") / "jobs.duckdb", runner=False)
     add_job(svc, label="Behind the login")
     port = free_port()
-    server = app.start_server(svc, port=port, basic_auth="s3cret-pass", threaded=True)
+    access = Access(port=port, credentials=Credentials("operator", "s3cret-pass"))
+    server = start_server(svc, access=access, threaded=True)
     try:
         wait_until(lambda: listening(port), timeout=20)
         yield f"http://127.0.0.1:{port}"
@@ -74,18 +76,31 @@ def guarded(tmp_path_factory):
 
 
 @pytest.mark.browser
-def test_basic_auth_asks_for_the_password(page: Page, guarded):
+def test_the_login_asks_for_the_user_and_the_password(page: Page, guarded):
+    outside: list[str] = []
+    page.on(
+        "request",
+        lambda r: (
+            outside.append(r.url)
+            if r.url.startswith("http") and not r.url.startswith(guarded)
+            else None
+        ),
+    )
     page.goto(guarded + "/jobs")
     expect(page).to_have_url(re.compile(r"/login"))
-    page.locator("input[name=username]").fill("operator")
-    page.locator("input[name=password]").fill("wrong")
-    page.locator("input[name=password]").press("Enter")
-    expect(page).to_have_url(re.compile(r"/login"))
-    page.locator("input[name=username]").fill("operator")
-    page.locator("input[name=password]").fill("s3cret-pass")
-    page.locator("input[name=password]").press("Enter")
+    expect(page.get_by_role("heading", name="Sign in")).to_be_visible()
+    for user, password in (("operator", "wrong-pass"), ("intruder", "s3cret-pass")):
+        page.get_by_label("User name").fill(user)
+        page.get_by_label("Password").fill(password)
+        page.get_by_role("button", name="Sign in").click()
+        expect(page.get_by_role("alert")).to_contain_text("Invalid username or password")
+        expect(page.get_by_text("Behind the login")).to_have_count(0)
+    page.get_by_label("User name").fill("operator")
+    page.get_by_label("Password").fill("s3cret-pass")
+    page.get_by_role("button", name="Sign in").click()
     page.goto(guarded + "/jobs")
     expect(page.get_by_text("Behind the login")).to_be_visible(timeout=20_000)
+    assert outside == []  # the login page and the app load nothing from elsewhere
 
 
 def test_one_service_per_history_and_process(tmp_path):

@@ -12,7 +12,7 @@ from factories import T0, add_config, add_job
 from playwright.sync_api import Page, expect
 from ui_util import free_port, listening, wait_for_table_settled, wait_until
 
-from jobdash.ui.app import start_server
+from jobdash.server import Access, start_server
 from jobdash.ui.page.manager import JobManager
 from jobdash.vocab import format_job_id
 
@@ -247,7 +247,7 @@ def test_a_job_manager_served_on_its_own_keeps_its_view_in_the_url(page: Page, s
     port = free_port()
     server = start_server(
         served.service,
-        port=port,
+        access=Access(port=port),
         threaded=True,
         extra_routes={"own": lambda: JobManager(served.service)},
     )
