@@ -11,6 +11,7 @@ interrupted by the next process that opens the history.
 
 from __future__ import annotations
 
+import asyncio
 import gc
 import logging
 import os
@@ -23,7 +24,9 @@ from typing import Any
 
 import panel as pn
 from bokeh.settings import settings as bokeh_settings
+from tornado.iostream import StreamClosedError
 from tornado.web import RedirectHandler, StaticFileHandler
+from tornado.websocket import WebSocketClosedError
 
 from ..errors import Conflict
 from ..service import JobService
@@ -135,6 +138,7 @@ def serve(
         server.stop()
         raise
     _stop_gracefully_on_signals(server)
+    _quiet_disconnects(server.io_loop.asyncio_loop)
     log.info("serving %s at http://%s:%s", service.store.path, server.address, server.port)
     server.start()
     try:
@@ -165,3 +169,17 @@ def _stop_gracefully_on_signals(server: Any) -> None:
 
     for sig in (signal.SIGTERM, signal.SIGINT):
         signal.signal(sig, gracefully)
+
+
+def _quiet_disconnects(loop: asyncio.AbstractEventLoop) -> None:
+    """Log a message Bokeh could not send to a closed browser tab at debug level, without a
+    traceback (Bokeh does not await those writes, so asyncio would report each as a "Task
+    exception was never retrieved" with two tracebacks); anything else as asyncio does."""
+
+    def handle(loop: asyncio.AbstractEventLoop, context: dict[str, Any]) -> None:
+        if isinstance(context.get("exception"), WebSocketClosedError | StreamClosedError):
+            log.debug("a browser tab went away before a message reached it")
+        else:
+            loop.default_exception_handler(context)
+
+    loop.set_exception_handler(handle)

@@ -361,3 +361,26 @@ def test_a_second_signal_exits_at_once(tmp_path):
     finally:
         stopped(process)
     assert process.returncode == 128 + signal.SIGTERM
+
+
+@pytest.mark.browser
+def test_closed_browser_tabs_leave_no_traceback_in_the_log(browser, tmp_path):
+    db, port = tmp_path / "jobs.duckdb", free_port()
+    slow_history(db, delay_s=0.2)  # live updates flow while the tabs close
+    process = jobdash_serve(db, "--port", str(port))
+    try:
+        started(process, port)
+        for _ in range(3):
+            context = browser.new_context()
+            page = context.new_page()
+            page.goto(f"http://127.0.0.1:{port}/jobs")
+            page.locator(".tabulator-row").first.wait_for(timeout=30_000)
+            time.sleep(1.5)
+            context.close()
+        time.sleep(3)
+        process.send_signal(signal.SIGINT)
+        _, err = process.communicate(timeout=60)
+    finally:
+        stopped(process)
+    assert process.returncode == 0
+    assert "Traceback" not in err and "WebSocketClosedError" not in err, err
