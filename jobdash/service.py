@@ -286,9 +286,14 @@ class JobService:
     def bulk_export(
         self, target: IdsOrQuery, path: str | os.PathLike, include_images: bool | None = None
     ) -> Path:
-        """Write the jobs (and their images) to an Excel workbook; returns its path."""
-        from .export import write_workbook
+        """Write the jobs (and their images) to an Excel workbook; returns its path.
 
+        A ``path`` that cannot take a workbook (a folder, not ``.xlsx``, a name too long,
+        under a file, no permission) raises ValidationError (field ``path``) before anything
+        is read or written. Missing folders are created."""
+        from .export import export_target, write_workbook
+
+        path = export_target(path)
         ids = self._resolve(target)
         include = self.settings.export_include_images if include_images is None else include_images
         jobs = self.jobs(ids)

@@ -10,7 +10,9 @@ import numpy as np
 import pandas as pd
 import pytest
 from openpyxl import load_workbook
+from places import BAD_TARGETS, tree
 
+from jobdash.errors import ValidationError
 from jobdash.export import column_title, excel, write_workbook
 
 FORMULAS = ['=HYPERLINK("http://x")', "+1", "-2+3", "@SUM(A1)", "\t=1+1", "\r=2+2", "=1", "#N/A"]
@@ -280,9 +282,35 @@ def test_other_odd_values(tmp_path):
 
 @pytest.mark.parametrize("name", ["out.xls", "out.csv", "out", "out.xlsx.tmp"])
 def test_bad_suffix_rejected(tmp_path, name):
-    with pytest.raises(ValueError, match=r"\.xlsx"):
+    with pytest.raises(ValidationError, match=r"\.xlsx") as refused:
         write_workbook(tmp_path / name, SUMMARY, _jobs())
+    assert refused.value.field == "path"
     assert list(tmp_path.iterdir()) == []
+
+
+@pytest.mark.parametrize("kind", BAD_TARGETS)
+def test_a_target_that_cannot_take_a_workbook_is_refused_and_nothing_is_written(tmp_path, kind):
+    target = BAD_TARGETS[kind](tmp_path)
+    before = tree(tmp_path)
+    with pytest.raises(ValidationError) as refused:
+        write_workbook(target, SUMMARY, _jobs())
+    assert refused.value.field == "path"
+    assert str(refused.value).startswith("path: ") and "\n" not in str(refused.value)
+    assert tree(tmp_path) == before
+    assert not os.path.lexists(target) or os.path.isdir(target)
+
+
+def test_a_trailing_separator_names_a_folder(tmp_path):
+    with pytest.raises(ValidationError, match="names a folder"):
+        write_workbook(f"{tmp_path / 'out.xlsx'}{os.sep}", SUMMARY, _jobs())
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_a_long_name_the_file_system_holds_is_written(tmp_path):
+    name = "x" * (255 - len(".xlsx")) + ".xlsx"  # the temp file's name is short whatever this is
+    path, wb = _write(tmp_path, name=name)
+    assert path.name == name and wb["Jobs"].max_row == 4
+    assert [p.name for p in tmp_path.iterdir()] == [name]
 
 
 def test_creates_folder_and_leaves_no_temp_file(tmp_path):
@@ -297,6 +325,18 @@ def test_replaces_an_existing_file(tmp_path):
     _, wb = _write(tmp_path, jobs=_jobs(2))
     assert wb["Jobs"].max_row == 3
     assert sorted(p.name for p in tmp_path.iterdir()) == ["out.xlsx"]
+
+
+def test_a_failed_write_removes_the_folders_it_made(tmp_path, monkeypatch):
+    (tmp_path / "kept").mkdir()
+
+    def boom(*args, **kwargs):
+        raise OSError("disk full")
+
+    monkeypatch.setattr(excel, "_write_package", boom)
+    with pytest.raises(OSError, match="disk full"):
+        write_workbook(tmp_path / "kept" / "new" / "deeper" / "out.xlsx", SUMMARY, _jobs())
+    assert [p.name for p in tmp_path.rglob("*")] == ["kept"]
 
 
 def test_failed_write_keeps_the_old_file_and_cleans_up(tmp_path, monkeypatch):

@@ -59,6 +59,8 @@ from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 from openpyxl.utils.datetime import to_excel
 
+from .target import export_target, writing_into
+
 __all__ = [
     "DATETIME_FORMAT",
     "DATE_FORMAT",
@@ -514,10 +516,11 @@ def _add_summary(
 
 
 def _open_temp(target: Path) -> tuple[Path, int]:
-    """Create an empty, exclusive temp file next to ``target`` (its mode honours the umask)."""
+    """Create an empty, exclusive temp file next to ``target`` (its mode honours the umask).
+    Its name is short whatever the target's: a name the file system holds stays writable."""
     flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_BINARY", 0)
     while True:
-        candidate = target.with_name(f".{target.name}.{secrets.token_hex(6)}.tmp")
+        candidate = target.with_name(f".jobdash-export-{secrets.token_hex(6)}.tmp")
         try:
             return candidate, os.open(candidate, flags, 0o666)
         except FileExistsError:
@@ -540,16 +543,14 @@ def write_workbook(
     """Write an ``.xlsx`` workbook (Summary, Jobs and, when given, Images) to ``path``.
 
     The file appears atomically: the workbook is written to a temporary file in the same
-    folder and moved onto ``path`` with ``os.replace``; the folder is created when missing.
-    Returns the resolved path. Raises ``ValueError`` when ``path`` does not end in ``.xlsx``
-    or a sheet would exceed Excel's row/column limits.
+    folder and moved onto ``path`` with ``os.replace``; missing folders are created (and
+    removed again if the write fails). Returns the resolved path. A target that cannot be
+    written (see :func:`jobdash.export.target.export_target`: a folder, not ``.xlsx``, a name
+    too long, under a file, no permission) raises
+    :class:`~jobdash.errors.ValidationError` with ``field="path"`` and leaves the disk as it
+    was; ``ValueError`` when a sheet would exceed Excel's row/column limits.
     """
-    target = Path(os.fspath(path)).expanduser()
-    if target.suffix.lower() != ".xlsx":
-        raise ValueError(
-            f"Excel exports must be .xlsx files, got {str(target)!r}: "
-            "choose a file name ending in .xlsx."
-        )
+    target = export_target(path)
     if jobs is None:
         jobs = pd.DataFrame()
     if not isinstance(jobs, pd.DataFrame):
@@ -581,17 +582,16 @@ def write_workbook(
         _discard(wb)
         raise
 
-    target = target.resolve()
-    target.parent.mkdir(parents=True, exist_ok=True)
-    tmp, fd = _open_temp(target)
-    try:
-        with os.fdopen(fd, "wb") as handle:
-            _write_package(skeleton.getvalue(), handle, sheets)
-            handle.flush()
-            os.fsync(handle.fileno())
-        os.replace(tmp, target)
-    except BaseException:
-        with contextlib.suppress(FileNotFoundError):
-            tmp.unlink()
-        raise
+    with writing_into(target):
+        tmp, fd = _open_temp(target)
+        try:
+            with os.fdopen(fd, "wb") as handle:
+                _write_package(skeleton.getvalue(), handle, sheets)
+                handle.flush()
+                os.fsync(handle.fileno())
+            os.replace(tmp, target)
+        except BaseException:
+            with contextlib.suppress(FileNotFoundError):
+                tmp.unlink()
+            raise
     return target

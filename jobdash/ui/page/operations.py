@@ -47,10 +47,10 @@ class JobOperations(param.Parameterized):
         ).total
 
     def export(self, target: Target) -> Path:
-        """Write the jobs' workbook into the export folder (settings file): ``JOB-….xlsx``
-        for one job, ``jobs-<time>.xlsx`` for more; returns its path."""
+        """Write the jobs' workbook into the export folder (settings file; created when
+        missing): ``JOB-….xlsx`` for one job, ``jobs-<time>.xlsx`` for more; returns its
+        path."""
         folder = self.service.export_dir
-        folder.mkdir(parents=True, exist_ok=True)
         ids = target_ids(target)
         if isinstance(ids, list) and len(ids) == 1:
             return self.service.export(ids[0], folder / f"{format_job_id(ids[0])}.xlsx")
