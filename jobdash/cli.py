@@ -9,13 +9,36 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from .config import default_db_path
-from .errors import JobdashError
+from .errors import JobdashError, ValidationError
 from .query import JobQuery
 from .vocab import JOB_STATUSES, parse_job_id
 
 
 def _db(args: argparse.Namespace) -> Path:
-    return Path(args.db) if args.db else default_db_path()
+    """The history's file (``--db``, ``$JOBDASH_DB`` or ``data/jobs.duckdb``); refused when
+    it is a folder or lies under a file."""
+    db = Path(args.db) if args.db else default_db_path()
+    if db.is_dir():
+        raise ValidationError(f"db: {db} is a folder; give the history's file", "db")
+    for folder in db.resolve().parents:
+        if folder.exists():
+            if not folder.is_dir():
+                raise ValidationError(f"db: {folder} is a file, not a folder", "db")
+            break
+    return db
+
+
+def _history(args: argparse.Namespace) -> Path:
+    """The file of a history the command reads: refused when there is none (opening it
+    would write an empty one)."""
+    db = _db(args)
+    if not db.is_file():
+        raise ValidationError(
+            f"db: there is no job history at {db} (jobdash demo and jobdash import-gif "
+            "write one; --db or $JOBDASH_DB name the file)",
+            "db",
+        )
+    return db
 
 
 def cmd_demo(args: argparse.Namespace) -> int:
@@ -47,11 +70,18 @@ def cmd_serve(args: argparse.Namespace) -> int:
 
 def cmd_run(args: argparse.Namespace) -> int:
     from .opening import open_service
-    from .runner import run_job
 
-    # --no-wait only queues: a runner started here would stop the job again on exit.
-    with open_service(_db(args), runner=not args.no_wait) as svc:
-        job = run_job(svc, args.config, label=args.label, wait=not args.no_wait)
+    db = _history(args)
+    # Queued with no runner, so a refused configuration or label changes nothing (a runner
+    # takes the queue's next job as soon as it opens the history); then run, unless
+    # --no-wait (a runner started for that would stop the job again on exit).
+    with open_service(db, runner=False) as svc:
+        job = svc.start(args.config, label=args.label)
+    if not args.no_wait:
+        with open_service(db) as svc:
+            if svc.runner is not None:  # opened with its runner
+                svc.runner.wait(job["id"])
+            job = svc.get_by_id(job["id"]).job
     print(
         f"{job['job_id']} {job['status']}: {job.get('successful_images', 0)} images "
         f"produced, {job.get('failed_images', 0)} failed"
@@ -60,27 +90,48 @@ def cmd_run(args: argparse.Namespace) -> int:
 
 
 def cmd_export(args: argparse.Namespace) -> int:
+    from .export import export_target
     from .opening import open_service
 
-    with open_service(_db(args), runner=False) as svc:
-        if args.ids:
-            ids = []
-            for token in args.ids.split(","):
-                job_id = parse_job_id(token)
-                if job_id is None:
-                    raise SystemExit(f"jobdash export: {token!r} is not a job id")
-                ids.append(job_id)
-            path = svc.bulk_export(ids, args.out)
-        else:
-            query = JobQuery(
-                statuses=args.status or [],
-                search=args.search or "",
-                date_from=args.date_from,
-                date_to=args.date_to,
-            )
-            path = svc.bulk_export(query, args.out)
+    # What the command line asks for is checked before the history is opened.
+    out = export_target(args.out)
+    jobs = _export_selection(args)
+    with open_service(_history(args), runner=False) as svc:
+        path = svc.bulk_export(jobs, out)
     print(f"Wrote {path}")
     return 0
+
+
+def _export_selection(args: argparse.Namespace) -> list[int] | JobQuery:
+    """The jobs ``export`` is asked for: the ``--ids`` list, or those matching the filters.
+    An ``--ids`` naming no job, or given with filters, is refused."""
+    filters = {
+        "statuses": args.status or [],
+        "search": args.search or "",
+        "date_from": args.date_from,
+        "date_to": args.date_to,
+    }
+    if args.ids is None:
+        return JobQuery(**filters)
+    if any(filters.values()):
+        raise ValidationError(
+            "ids: give --ids or filters (--status, --search, --date-from, --date-to), not both",
+            "ids",
+        )
+    tokens = [token.strip() for token in args.ids.split(",") if token.strip()]
+    if not tokens:
+        raise ValidationError(
+            f"ids: {args.ids!r} names no job; give ids like 12,JOB-000013 "
+            "(or leave --ids out to export the jobs matching the filters)",
+            "ids",
+        )
+    ids = []
+    for token in tokens:
+        job_id = parse_job_id(token)
+        if job_id is None:
+            raise ValidationError(f"ids: {token!r} is not a job id (12 or JOB-000012)", "ids")
+        ids.append(job_id)
+    return ids
 
 
 def cmd_import_gif(args: argparse.Namespace) -> int:

@@ -219,8 +219,10 @@ class JobService:
         """Delete jobs, their image rows, events and image files, in one transaction.
 
         Returns ``{id: "deleted" | "not_found"}``. Running jobs refuse the whole call with
-        Conflict. After the commit, the files inside the image root (only those) are removed
-        in the background, from a journal that survives a crash (:meth:`close` waits)."""
+        Conflict; an empty list of ids with ValidationError (a query matching nothing
+        deletes nothing). After the commit, the files inside the image root (only those)
+        are removed in the background, from a journal that survives a crash (:meth:`close`
+        waits)."""
         ids = self._resolve(target)
         with self.store.transaction() as cur:
             statuses = self.store.existing_ids(ids)
@@ -242,7 +244,8 @@ class JobService:
     def bulk_rerun(self, target: IdsOrQuery) -> pd.DataFrame:
         """Queue a pending rerun of each job, in the given order, with its as-run settings.
 
-        Unknown ids refuse the whole call with NotFound. Returns the new jobs' rows."""
+        Unknown ids refuse the whole call with NotFound, an empty list of ids with
+        ValidationError. Returns the new jobs' rows."""
         ids = self._resolve(target)
         details = {}
         for job_id in ids:
@@ -661,7 +664,12 @@ class JobService:
             return self.store.matching_ids(target)
         if isinstance(target, str | bytes | dict) or not isinstance(target, Iterable):
             raise ValidationError("ids: give a list of job ids or a JobQuery", "ids")
-        return list(dict.fromkeys(self._int_id(i) for i in target))
+        ids = list(dict.fromkeys(self._int_id(i) for i in target))
+        if not ids:
+            raise ValidationError(
+                "ids: the list is empty; give at least one job id (or a JobQuery)", "ids"
+            )
+        return ids
 
     @staticmethod
     def _int_id(value: Any) -> int:

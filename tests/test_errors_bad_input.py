@@ -8,21 +8,16 @@ import subprocess
 import sys
 from pathlib import Path
 
+import openpyxl
 import pytest
 from factories import add_config, add_job
+from places import BAD_TARGETS, tree
 
 import jobdash
+from jobdash.cli import main
 from jobdash.errors import ValidationError
 
 SURROGATE = "Hero \ud800 banners"  # half of a surrogate pair: UTF-8 cannot encode it
-
-
-def tree(folder: Path) -> dict[str, tuple[int, int]]:
-    """Every file and folder under ``folder``: its size and modification time."""
-    return {
-        str(p.relative_to(folder)): (p.stat().st_size, p.stat().st_mtime_ns)
-        for p in sorted(folder.rglob("*"))
-    }
 
 
 def history_state(svc) -> tuple:
@@ -87,15 +82,19 @@ def test_text_utf8_cannot_encode_is_refused_naming_the_field(history, call, fiel
 
 
 def test_the_cli_refuses_a_label_or_configuration_name_that_is_not_text(history, tmp_path):
+    queued = add_job(history, status="pending", label="Queued before")
+    before = history_state(history)
+    events = len(history.get_by_id(queued).events)
     history.close()
     # Bytes that are not UTF-8 reach Python's argv as lone surrogates (surrogateescape).
+    # Without --no-wait: the refusal comes before any runner could take the queued job.
     for args, field in (
         ([b"Hero banners", b"--label", b"Lake \xff"], "label"),
         ([b"Hero \xff banners"], "configuration"),
     ):
         db = os.fsencode(tmp_path / "jobs.duckdb")
         out = subprocess.run(
-            [sys.executable, "-m", "jobdash", "run", *args, b"--no-wait", b"--db", db],
+            [sys.executable, "-m", "jobdash", "run", *args, b"--db", db],
             capture_output=True,
             text=True,
             timeout=120,
@@ -103,4 +102,139 @@ def test_the_cli_refuses_a_label_or_configuration_name_that_is_not_text(history,
         assert out.returncode == 2
         assert one_line(out.stderr, "run").startswith(f"jobdash run: {field}: character ")
     with jobdash.open(tmp_path / "jobs.duckdb", runner=False) as svc:
-        assert svc.queue() == [] and svc.get_all().total == 3
+        assert history_state(svc) == (0, *before[1:])  # a new process's feed starts at 0
+        assert len(svc.get_by_id(queued).events) == events
+
+
+# -- export targets ------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("kind", BAD_TARGETS)
+def test_an_export_to_a_place_that_cannot_take_it_is_refused(history, tmp_path, kind):
+    target = BAD_TARGETS[kind](tmp_path)
+    before, on_disk = history_state(history), tree(tmp_path)
+    for export in (
+        lambda: history.bulk_export([1, 2], target),
+        lambda: history.bulk_export(jobdash.JobQuery(), target),
+        lambda: history.export(1, target),
+    ):
+        with pytest.raises(ValidationError) as refused:
+            export()
+        assert refused.value.field == "path"
+    assert history_state(history) == before
+    assert tree(tmp_path) == on_disk
+
+
+@pytest.fixture
+def closed_history(tmp_path) -> Path:
+    """The file of a history of three jobs, closed (the command line opens it)."""
+    with jobdash.open(tmp_path / "jobs.duckdb", runner=False) as svc:
+        config = add_config(svc, "Hero banners")
+        for i in range(1, 4):
+            add_job(svc, label=f"Lake study {i}", config_id=config)
+    return tmp_path / "jobs.duckdb"
+
+
+@pytest.mark.parametrize("kind", BAD_TARGETS)
+def test_jobdash_export_to_a_bad_target_says_so_in_one_line(closed_history, capsys, kind):
+    target = BAD_TARGETS[kind](closed_history.parent)
+    on_disk = tree(closed_history.parent)
+    assert main(["export", str(target), "--ids", "1", "--db", str(closed_history)]) == 2
+    assert one_line(capsys.readouterr().err, "export").startswith("jobdash export: path: ")
+    assert tree(closed_history.parent) == on_disk
+
+
+def test_jobdash_export_refused_by_a_real_process_prints_no_traceback(closed_history):
+    folder, db = str(closed_history.parent), str(closed_history)
+    out = subprocess.run(
+        [sys.executable, "-m", "jobdash", "export", folder, "--db", db],
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert out.returncode == 2
+    assert one_line(out.stderr, "export") == (
+        f"jobdash export: path: {closed_history.parent} names a folder; name the workbook to "
+        f"write in it, e.g. {closed_history.parent / 'jobs.xlsx'}"
+    )
+
+
+# -- empty id lists ------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "call",
+    [
+        lambda svc, folder: svc.bulk_delete([]),
+        lambda svc, folder: svc.bulk_rerun([]),
+        lambda svc, folder: svc.bulk_export([], folder / "none.xlsx"),
+        lambda svc, folder: svc.bulk_delete(()),
+        lambda svc, folder: svc.bulk_rerun(iter([])),
+    ],
+)
+def test_an_empty_id_list_is_refused(history, tmp_path, call):
+    before, on_disk = history_state(history), tree(tmp_path)
+    with pytest.raises(ValidationError, match=r"^ids: the list is empty") as refused:
+        call(history, tmp_path)
+    assert refused.value.field == "ids"
+    assert history_state(history) == before
+    assert tree(tmp_path) == on_disk
+
+
+def test_a_query_matching_nothing_is_not_an_error(history, tmp_path):
+    nothing = jobdash.JobQuery(search="no such job")
+    assert history.bulk_delete(nothing) == {}
+    assert history.bulk_rerun(nothing).empty
+    assert history.bulk_export(nothing, tmp_path / "none.xlsx").exists()
+
+
+@pytest.mark.parametrize(
+    ("args", "says"),
+    [
+        (["--ids", ""], "ids: '' names no job"),
+        (["--ids", ",,"], "ids: ',,' names no job"),
+        (["--ids", " , "], "ids: ' , ' names no job"),
+        (["--ids", "1,lake"], "ids: 'lake' is not a job id"),
+        (["--ids", "1", "--status", "failed"], "ids: give --ids or filters"),
+        (["--date-from", "2026-02-30"], "date_from: "),
+        (["--status", "failed", "--db", "nowhere/jobs.duckdb"], "db: there is no job history"),
+    ],
+)
+def test_jobdash_export_refuses_a_selection_naming_no_job(closed_history, capsys, args, says):
+    folder = closed_history.parent
+    on_disk = tree(folder)
+    argv = ["export", str(folder / "out.xlsx"), "--db", str(closed_history), *args]
+    assert main(argv) == 2
+    assert one_line(capsys.readouterr().err, "export").startswith(f"jobdash export: {says}")
+    assert tree(folder) == on_disk
+
+
+def test_jobdash_export_ids_with_a_trailing_comma_exports_those_jobs(closed_history, capsys):
+    out = closed_history.parent / "two.xlsx"
+    assert main(["export", str(out), "--ids", "1,JOB-000003,", "--db", str(closed_history)]) == 0
+    assert capsys.readouterr().out == f"Wrote {out}\n"
+    rows = list(openpyxl.load_workbook(out, read_only=True)["Jobs"].values)
+    assert [r[1] for r in rows[1:]] == ["JOB-000001", "JOB-000003"]
+
+
+def test_jobdash_run_of_a_missing_history_writes_none(tmp_path, capsys):
+    assert main(["run", "Hero banners", "--db", str(tmp_path / "jobs.duckdb")]) == 2
+    assert one_line(capsys.readouterr().err, "run").startswith("jobdash run: db: ")
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_the_batch_actions_never_act_on_an_empty_selection(history):
+    from jobdash.ui.page.manager import JobManager
+
+    page = JobManager(history, refresh_ms=0)
+    before = history_state(history)
+    for action in ("rerun", "export", "delete"):
+        page.toolbar.run(action)
+    assert page.toaster.message == "" and not page.actions.dialog.open
+    assert history_state(history) == before
+    buttons = (page.toolbar._rerun, page.toolbar._export, page.toolbar._delete)
+    assert all(b.disabled for b in buttons)
+    page.selection.select([2])
+    assert not any(b.disabled for b in buttons)
+    page.selection.clear()
+    assert all(b.disabled for b in buttons)
