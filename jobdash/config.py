@@ -56,14 +56,7 @@ class EngineSettings:
         raises :class:`~jobdash.errors.ValidationError` naming it."""
         if not isinstance(raw, dict):
             raise _bad(source, "duckdb", raw, 'an object like {"memory_limit": "2GB"}')
-        unknown = sorted(set(raw) - {"memory_limit", "threads"})
-        if unknown:
-            raise _bad(
-                source,
-                f"duckdb.{unknown[0]}",
-                raw[unknown[0]],
-                "a known setting (memory_limit, threads)",
-            )
+        _known(source, "duckdb.", raw, ("memory_limit", "threads"))
         values: dict[str, Any] = {}
         if "memory_limit" in raw:
             limit = raw["memory_limit"]
@@ -83,6 +76,12 @@ class EngineSettings:
         return cls(**values)
 
 
+SETTINGS_KEYS = ("image_root", "export", "duckdb")
+"""What settings.json may hold; any other key is refused (a typo would be ignored)."""
+EXPORT_KEYS = ("folder", "include_images")
+"""What the ``"export"`` section may hold."""
+
+
 @dataclass(frozen=True)
 class Settings:
     """Preferences read from ``settings.json`` beside the database (all optional)."""
@@ -91,7 +90,6 @@ class Settings:
     export_dir: Path
     export_include_images: bool = True
     engine: EngineSettings = field(default_factory=EngineSettings)
-    extra: dict = field(default_factory=dict)
 
     def image_path(self, stored: str | Path) -> Path:
         """Absolute path of an image path as stored (relative paths are below image_root)."""
@@ -101,37 +99,87 @@ class Settings:
     @classmethod
     def for_database(cls, db_path: Path) -> Settings:
         """Settings for a database file: defaults, overridden by ``<db dir>/settings.json``.
-        A file that is not a JSON object, or a malformed DuckDB setting, raises
-        :class:`~jobdash.errors.ValidationError`."""
+        A file that cannot be read or is not a JSON object (naming the line and column of
+        a syntax error), an unknown key or a malformed value raises
+        :class:`~jobdash.errors.ValidationError` naming the file and the key."""
         base = db_path.resolve().parent
-        raw: dict = {}
         path = base / SETTINGS_FILE
-        if path.exists():
-            try:
-                raw = json.loads(path.read_text(encoding="utf-8"))
-            except ValueError as exc:
-                raise ValidationError(
-                    f"{path} is not valid JSON ({exc}): fix or remove it.", SETTINGS_FILE
-                ) from None
-            if not isinstance(raw, dict):
-                raise _bad(path, SETTINGS_FILE, raw, "a JSON object")
+        raw = _read(path) if path.exists() else {}
+        _known(path, "", raw, SETTINGS_KEYS)
         export = raw.get("export", {})
+        if not isinstance(export, dict):
+            raise _bad(path, "export", export, 'an object like {"folder": "exports"}')
+        _known(path, "export.", export, EXPORT_KEYS)
+        include = export.get("include_images", True)
+        if not isinstance(include, bool):
+            raise _bad(path, "export.include_images", include, "true or false")
         return cls(
-            image_root=(base / raw.get("image_root", "images")).resolve(),
-            export_dir=(base / export.get("folder", "exports")).resolve(),
-            export_include_images=bool(export.get("include_images", True)),
+            image_root=_folder(path, "image_root", raw.get("image_root", "images")),
+            export_dir=_folder(path, "export.folder", export.get("folder", "exports")),
+            export_include_images=include,
             engine=(
                 EngineSettings.from_settings(raw["duckdb"], path)
                 if "duckdb" in raw
                 else EngineSettings()
             ),
-            extra=raw,
         )
 
 
+def _read(path: Path) -> dict[str, Any]:
+    """The JSON object in settings file ``path``."""
+    try:
+        text = path.read_text(encoding="utf-8")
+    except UnicodeDecodeError as exc:
+        raise ValidationError(
+            f"{path}: byte {exc.start + 1} is not UTF-8 text; save the file as UTF-8 or remove it.",
+            SETTINGS_FILE,
+        ) from None
+    except OSError as exc:
+        raise ValidationError(
+            f"{path} cannot be read ({exc.strerror}); fix or remove it.", SETTINGS_FILE
+        ) from None
+    try:
+        raw = json.loads(text)
+    except json.JSONDecodeError as exc:
+        raise ValidationError(
+            f"{path}: line {exc.lineno}, column {exc.colno}: {exc.msg} (not valid JSON); "
+            "fix or remove it.",
+            SETTINGS_FILE,
+        ) from None
+    if not isinstance(raw, dict):
+        raise _bad(path, SETTINGS_FILE, raw, "a JSON object")
+    return raw
+
+
+def _known(source: Path, prefix: str, section: dict[str, Any], keys: tuple[str, ...]) -> None:
+    """Refuse the first key of ``section`` that is not one of ``keys``."""
+    unknown = sorted(set(section) - set(keys))
+    if unknown:
+        raise _bad(
+            source,
+            prefix + unknown[0],
+            section[unknown[0]],
+            f"a known setting ({', '.join(prefix + k for k in keys)})",
+        )
+
+
+def _folder(source: Path, name: str, value: Any) -> Path:
+    """A folder setting, relative to the settings file's folder (or absolute)."""
+    if not isinstance(value, str) or not value.strip() or "\0" in value:
+        raise _bad(source, name, value, "a folder path, relative to this file's folder")
+    try:
+        os.fsencode(value)
+    except UnicodeEncodeError:
+        raise _bad(source, name, value, "a folder path this system can name") from None
+    return (source.parent / value).resolve()
+
+
 def _bad(source: Path, name: str, value: Any, expected: str) -> ValidationError:
+    shown = json.dumps(value, default=str)
+    if len(shown) > 60:
+        shown = shown[:60] + "…"
     return ValidationError(
-        f"{source}: {name} is {json.dumps(value, default=str)}; expected "
+        f"{source}: {name} is {shown}; expected "
         f"{expected}. Fix it in the file or remove it for the default.",
         name,
     )

@@ -238,3 +238,36 @@ def test_the_batch_actions_never_act_on_an_empty_selection(history):
     assert not any(b.disabled for b in buttons)
     page.selection.clear()
     assert all(b.disabled for b in buttons)
+
+
+# -- settings.json ---------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("settings", "says"),
+    [
+        (
+            '{"image_root": "pictures",\n "export": {"folder": }}',
+            "line 2, column 23: Expecting value",
+        ),
+        ('{"image_root": 5}', "image_root is 5; expected a folder path"),
+        ('{"export": {"include_images": "no"}}', 'export.include_images is "no"; expected'),
+        ('{"imageroot": "pictures"}', "imageroot is"),
+    ],
+)
+def test_a_bad_settings_file_is_one_line_naming_the_file_and_the_key(
+    closed_history, capsys, settings, says
+):
+    folder = closed_history.parent
+    (folder / "settings.json").write_text(settings, encoding="utf-8")
+    on_disk = tree(folder)
+    for argv in (
+        ["export", str(folder / "out.xlsx")],
+        ["run", "Hero banners", "--no-wait"],
+        ["demo", "--jobs", "5"],
+    ):
+        db = closed_history if argv[0] != "demo" else folder / "demo.duckdb"
+        assert main([*argv, "--db", str(db)]) == 2
+        line = one_line(capsys.readouterr().err, argv[0])
+        assert line.startswith(f"jobdash {argv[0]}: {folder / 'settings.json'}: {says}")
+    assert tree(folder) == on_disk

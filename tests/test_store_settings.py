@@ -6,12 +6,19 @@ from __future__ import annotations
 
 import json
 import os
+from pathlib import Path
 
 import duckdb
 import pytest
 
 import jobdash
-from jobdash.config import MEMORY_CAP, MEMORY_SHARE, EngineSettings, default_memory_limit
+from jobdash.config import (
+    MEMORY_CAP,
+    MEMORY_SHARE,
+    EngineSettings,
+    Settings,
+    default_memory_limit,
+)
 from jobdash.errors import ValidationError
 from jobdash.store import JobStore
 
@@ -32,9 +39,15 @@ def shown(memory_limit: str) -> str:
 
 
 def write_settings(tmp_path, settings) -> None:
-    (tmp_path / "settings.json").write_text(
-        settings if isinstance(settings, str) else json.dumps(settings), encoding="utf-8"
-    )
+    """settings.json beside the test's database: text as given, bytes as they are, or
+    anything else as JSON."""
+    path = tmp_path / "settings.json"
+    if isinstance(settings, bytes):
+        path.write_bytes(settings)
+    else:
+        path.write_text(
+            settings if isinstance(settings, str) else json.dumps(settings), encoding="utf-8"
+        )
 
 
 def test_by_default_duckdb_gets_a_quarter_of_memory_at_most_four_gib_and_every_core(tmp_path):
@@ -83,6 +96,18 @@ def test_one_setting_leaves_the_other_at_its_default(tmp_path):
         ({"duckdb": "1GB"}, "duckdb"),
         ([1, 2], "settings.json"),
         ('{"duckdb": {"threads": 2,}}', "settings.json"),
+        (b'{"image_root": "Bilder \xe4"}', "settings.json"),  # Latin-1, not UTF-8
+        ({"image_root": 5}, "image_root"),
+        ({"image_root": ""}, "image_root"),
+        ({"image_root": None}, "image_root"),
+        ({"image_root": ["a", "b"]}, "image_root"),
+        ({"image_root": "bad\ud800name"}, "image_root"),
+        ({"imageroot": "pictures"}, "imageroot"),
+        ({"export": "exports"}, "export"),
+        ({"export": {"folder": 5}}, "export.folder"),
+        ({"export": {"include_images": "no"}}, "export.include_images"),
+        ({"export": {"include_images": 0}}, "export.include_images"),
+        ({"export": {"folders": "out"}}, "export.folders"),
     ],
 )
 def test_a_malformed_setting_is_one_clear_error_naming_it_and_opens_nothing(
@@ -95,3 +120,39 @@ def test_a_malformed_setting_is_one_clear_error_naming_it_and_opens_nothing(
     assert refused.value.field == field
     assert field in str(refused.value) and "settings.json" in str(refused.value)
     assert not path.exists()
+
+
+def test_a_json_syntax_error_names_the_file_its_line_and_its_column(tmp_path):
+    write_settings(tmp_path, '{\n  "image_root": "pictures",\n  "export": {"folder": "out",}\n}\n')
+    with pytest.raises(ValidationError) as refused:
+        jobdash.open(tmp_path / "jobs.duckdb", runner=False)
+    assert str(refused.value).startswith(
+        f"{tmp_path / 'settings.json'}: line 3, column 30: Expecting property name"
+    )
+    assert "\n" not in str(refused.value)
+
+
+def test_a_settings_file_that_cannot_be_read_is_one_clear_error(tmp_path):
+    (tmp_path / "settings.json").mkdir()
+    with pytest.raises(ValidationError, match=r"settings\.json cannot be read") as refused:
+        jobdash.open(tmp_path / "jobs.duckdb", runner=False)
+    assert refused.value.field == "settings.json"
+    assert not (tmp_path / "jobs.duckdb").exists()
+
+
+def test_a_long_bad_value_is_shortened_in_the_message(tmp_path):
+    write_settings(tmp_path, {"image_root": ["y" * 50] * 20})
+    with pytest.raises(ValidationError) as refused:
+        jobdash.open(tmp_path / "jobs.duckdb", runner=False)
+    assert str(refused.value).count("y") < 60 and "…" in str(refused.value)
+
+
+def test_every_setting_read_from_the_file(tmp_path):
+    write_settings(
+        tmp_path,
+        {"image_root": "pictures", "export": {"folder": "/tmp/out", "include_images": False}},
+    )
+    settings = Settings.for_database(tmp_path / "jobs.duckdb")
+    assert settings.image_root == (tmp_path / "pictures").resolve()
+    assert settings.export_dir == Path("/tmp/out").resolve()
+    assert settings.export_include_images is False
