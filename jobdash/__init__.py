@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
+from .client import JobClient, connect
 from .contract import JobBackend
 from .errors import Conflict, NotFound, SchemaTooNew, StoreLocked, ValidationError
 from .opening import open_service as open  # the public name is jobdash.open
@@ -22,6 +23,7 @@ if TYPE_CHECKING:
 __all__ = [
     "Conflict",
     "JobBackend",
+    "JobClient",
     "JobDetail",
     "JobManager",
     "JobQuery",
@@ -32,6 +34,7 @@ __all__ = [
     "Statistics",
     "StoreLocked",
     "ValidationError",
+    "connect",
     "open",
 ]
 __version__ = "0.1.0"

@@ -137,6 +137,18 @@ def test_no_import_cycles():
             ("jobdash.service", "jobdash.store", "jobdash.runner", "jobdash.ui", "jobdash.opening"),
         ),
         (("jobdash.runner",), ("jobdash.ui", "jobdash.opening", "jobdash.cli")),
+        # The API's operations, their wire form and the client know only the contract.
+        (
+            ("jobdash.api", "jobdash.wire", "jobdash.client"),
+            (
+                "jobdash.server",
+                "jobdash.ui",
+                "jobdash.service",
+                "jobdash.store",
+                "jobdash.runner",
+                "jobdash.opening",
+            ),
+        ),
         # The server composes pages, images and login over a history; only the CLI is above.
         (
             ("jobdash.ui", "jobdash.service", "jobdash.store", "jobdash.runner"),

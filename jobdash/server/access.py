@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import ipaddress
 import os
+import secrets
 import socket
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -74,13 +75,15 @@ class Access:
 
     ``allow_origins`` adds origins beyond the bound address (``https://jobs.example.com``
     behind a proxy, or ``host:port``); ``insecure`` lets a non-loopback address serve
-    without credentials (logged loudly)."""
+    without credentials (logged loudly). ``token`` is what the HTTP API asks of a client
+    (generated per start unless given; clients find it in the discovery file)."""
 
     address: str = "127.0.0.1"
     port: int = 5006
     credentials: Credentials | None = None
     allow_origins: tuple[str, ...] = ()
     insecure: bool = False
+    token: str = field(default_factory=lambda: secrets.token_urlsafe(32), repr=False)
 
     def __post_init__(self) -> None:
         if not 0 < self.port < 65536:

@@ -60,7 +60,7 @@ class AuthProvider(BasicAuthProvider):
     """Panel's basic auth provider with :class:`LoginHandler` for one user."""
 
     def __init__(self, credentials: Credentials, origins: list[str], login_template: str):
-        self._handler = type(
+        self._handler: Any = type(
             "JobdashLoginHandler",
             (LoginHandler,),
             {"credentials": credentials, "origins": origins},
@@ -68,8 +68,8 @@ class AuthProvider(BasicAuthProvider):
         super().__init__(login_template=login_template)  # Bokeh reads login_handler here
 
     @property
-    def login_handler(self) -> type[BasicLoginHandler]:
-        handler = super().login_handler  # Panel sets the endpoint and template on its class
+    def login_handler(self) -> Any:
+        handler: Any = super().login_handler  # Panel sets the endpoint and template on it
         self._handler._login_endpoint = handler._login_endpoint
         self._handler._login_template = handler._login_template
         return self._handler
@@ -86,13 +86,14 @@ class ImageHandler(AuthenticatedStaticFileHandler):
         super().initialize(path=str(self.service.image_root), **kwargs)
         self.image: Path | None = None
 
+    # Tornado types authenticated() loosely: mypy sees neither the signature nor the await.
     @authenticated
-    async def get(self, path: str, include_body: bool = True) -> None:
+    async def get(self, path: str, include_body: bool = True) -> None:  # type: ignore[override]
         try:
             self.image = await asyncio.to_thread(self.service.image_file, path)
         except NotFound:
             raise HTTPError(404) from None
-        await super().get(path, include_body)
+        await super().get(path, include_body)  # type: ignore[misc]
 
     def validate_absolute_path(self, root: str, absolute_path: str) -> str | None:
         # The service has resolved and checked the file; serve exactly that one.

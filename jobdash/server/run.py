@@ -33,6 +33,7 @@ from ..service import JobService
 from ..ui import assets
 from ..ui.app import TITLE, configure, routes, shared_service
 from .access import COOKIE_SECRET_ENV, Access
+from .api import api_routes
 from .handlers import AuthProvider, ImageHandler
 
 log = logging.getLogger(__name__)
@@ -95,6 +96,7 @@ def start_server(
         (r"/?", RedirectHandler, {"url": "/dashboard"}),
         (r"/images/(.*)", ImageHandler, {"history": history}),
         (r"/jobdash-assets/css/(.*)", StaticFileHandler, {"path": str(assets.ROOT / "css")}),
+        *api_routes(history, access.token, access.credentials, origins),
     ]
     try:
         return pn.serve(

@@ -1,0 +1,128 @@
+"""The OpenAPI 3.1 document of the HTTP API, made from the operation table: JobQuery's and the
+bodies' Parameters give the request schemas (the same classes validate the requests), the
+answers' schemas come from ``schemas``."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from ..query import JobQuery
+from .routes import OPERATIONS, QUERY_FIELDS, Operation
+from .schemas import PROBLEM, SCHEMAS
+
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+PATH_PARAMETERS = {"job_id": "A job id: 123 or JOB-000123", "name": "A filter preset's name"}
+ERRORS = {
+    "401": "No or a wrong token",
+    "403": "A request from another site",
+    "404": "No such job, configuration or preset",
+    "409": "Not allowed in the job's state",
+    "422": "A parameter or body field was refused; field names it",
+}
+
+
+def _query_parameters(operation: Operation) -> list[dict[str, Any]]:
+    if "*" in operation.query:
+        schema = JobQuery.param.schema()
+        return [
+            {
+                "name": name,
+                "in": "query",
+                "required": False,
+                "description": schema[name].get("description", ""),
+                "schema": _query_schema(name, schema[name]),
+                **({"style": "form", "explode": True} if name in ("statuses",) else {}),
+            }
+            for name in QUERY_FIELDS
+        ]
+    if operation.operation_id == "changes_since":
+        return [
+            {
+                "name": "since",
+                "in": "query",
+                "required": False,
+                "description": "Sequence number of the last change already seen (0: all kept).",
+                "schema": {"type": "integer", "minimum": 0},
+            }
+        ]
+    return []
+
+
+def _query_schema(name: str, schema: dict[str, Any]) -> dict[str, Any]:
+    clean = {k: v for k, v in schema.items() if k not in ("title", "description")}
+    if name == "image_qc":  # param writes a nested anyOf; say it plainly
+        return {"enum": [v for v in clean["anyOf"][0]["enum"] if v is not None]}
+    if "anyOf" in clean:  # optional dates: absent means none
+        return next(s for s in clean["anyOf"] if s.get("type") != "null")
+    return clean
+
+
+def _operation(operation: Operation) -> dict[str, Any]:
+    parameters = [
+        {
+            "name": name,
+            "in": "path",
+            "required": True,
+            "description": PATH_PARAMETERS[name],
+            "schema": {"type": "string"},
+        }
+        for name in operation.parameters()
+    ] + _query_parameters(operation)
+    if operation.response == "xlsx":
+        content = {XLSX: {"schema": {"type": "string", "format": "binary"}}}
+    else:
+        content = {
+            "application/json": {"schema": {"$ref": f"#/components/schemas/{operation.response}"}}
+        }
+    spec: dict[str, Any] = {
+        "operationId": operation.operation_id,
+        "summary": operation.summary,
+        "tags": list(operation.tags),
+        "parameters": parameters,
+        "responses": {
+            str(operation.status): {"description": "Done", "content": content},
+            **{
+                code: {
+                    "description": text,
+                    "content": {
+                        "application/problem+json": {
+                            "schema": {"$ref": "#/components/schemas/Problem"}
+                        }
+                    },
+                }
+                for code, text in ERRORS.items()
+            },
+        },
+    }
+    if operation.body is not None:
+        spec["requestBody"] = {
+            "required": True,
+            "content": {"application/json": {"schema": operation.body.schema()}},
+        }
+    return spec
+
+
+def document(version: str) -> dict[str, Any]:
+    """The OpenAPI document of this jobdash's API."""
+    paths: dict[str, dict[str, Any]] = {}
+    for operation in OPERATIONS:
+        paths.setdefault(operation.path, {})[operation.method.lower()] = _operation(operation)
+    return {
+        "openapi": "3.1.0",
+        "info": {
+            "title": "jobdash",
+            "version": version,
+            "description": "The job history a jobdash server holds: list, inspect, rename, "
+            "delete, rerun, export and run jobs. Every call needs Authorization: Bearer "
+            "<token> (the token in the server's discovery file) or the page's login.",
+        },
+        "paths": paths,
+        "components": {
+            "schemas": {**SCHEMAS, "Problem": PROBLEM},
+            "securitySchemes": {
+                "token": {"type": "http", "scheme": "bearer"},
+                "login": {"type": "http", "scheme": "basic"},
+            },
+        },
+        "security": [{"token": []}, {"login": []}],
+    }

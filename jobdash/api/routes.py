@@ -1,0 +1,268 @@
+"""The HTTP API's operations, one per contract method: what each reads from the request,
+which service method it calls, what it answers. The Tornado handler (``handler.py``) and the
+OpenAPI document (``openapi.py``) are both made from this one table."""
+
+from __future__ import annotations
+
+import re
+import tempfile
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from .. import wire
+from ..contract import JobBackend
+from ..errors import ValidationError
+from ..query import JobQuery
+from ..vocab import format_job_id, parse_job_id
+from . import bodies
+from .schemas import SCHEMAS
+
+
+@dataclass(frozen=True)
+class Request:
+    """What an operation gets: path parameters, query parameters (each a list of values,
+    as repeated in the URL) and the parsed JSON body."""
+
+    path: dict[str, str]
+    query: dict[str, list[str]]
+    body: Any = None
+
+
+@dataclass(frozen=True)
+class Workbook:
+    """An answer that is an Excel file (sent as the response body, then removed)."""
+
+    path: Path
+    filename: str
+
+
+@dataclass(frozen=True)
+class Operation:
+    method: str
+    path: str  # OpenAPI form: /api/jobs/{job_id}
+    operation_id: str
+    summary: str
+    call: Callable[[JobBackend, Request], Any]
+    response: str  # a key of schemas.SCHEMAS, or "xlsx"
+    query: tuple[str, ...] = ()  # JobQuery fields it reads ("*": all of them)
+    body: type[bodies.Body] | None = None
+    status: int = 200
+    tags: tuple[str, ...] = field(default=("jobs",))
+
+    @property
+    def pattern(self) -> str:
+        """The Tornado route of :attr:`path`."""
+        return re.sub(r"\{(\w+)\}", r"(?P<\1>[^/]+)", self.path)
+
+    def parameters(self) -> list[str]:
+        return re.findall(r"\{(\w+)\}", self.path)
+
+
+# -- reading the request -------------------------------------------------------------------
+
+QUERY_FIELDS = [p for p in JobQuery.param if p != "name"]
+LISTS = {"statuses", "configuration_ids"}
+
+
+def job_query(request: Request) -> JobQuery:
+    """The JobQuery of the query string; repeated or comma-separated values for lists. An
+    unknown parameter or a bad value raises ValidationError naming it."""
+    values: dict[str, Any] = {}
+    for name, given in request.query.items():
+        if name not in QUERY_FIELDS:
+            raise ValidationError(f"{name}: not a query parameter of this call", name)
+        if name in LISTS:
+            values[name] = [v for item in given for v in item.split(",") if v != ""]
+        elif len(given) > 1:
+            raise ValidationError(f"{name}: given {len(given)} times", name)
+        elif name == "descending":
+            values[name] = _boolean(name, given[0])
+        else:
+            values[name] = given[0]
+    return JobQuery(**values)
+
+
+def _boolean(name: str, text: str) -> bool:
+    lowered = text.strip().lower()
+    if lowered in ("true", "1"):
+        return True
+    if lowered in ("false", "0"):
+        return False
+    raise ValidationError(f"{name}: {text!r} is not true or false", name)
+
+
+def job_id(request: Request) -> Any:
+    """The job id of the path (123 or JOB-000123) as a number; any other text is handed on
+    as it is, for the service to refuse as it refuses it in-process."""
+    text = request.path["job_id"]
+    parsed = parse_job_id(text)
+    return parsed if parsed is not None else text
+
+
+def no_query(request: Request) -> None:
+    if request.query:
+        name = sorted(request.query)[0]
+        raise ValidationError(f"{name}: not a query parameter of this call", name)
+
+
+def body(request: Request, kind: type[bodies.Body]) -> Any:
+    return kind.parse(request.body)
+
+
+# -- the operations ------------------------------------------------------------------------
+
+
+def _get_all(b: JobBackend, r: Request) -> Any:
+    return wire.page_to_json(b.get_all(job_query(r)))
+
+
+def _get_by_id(b: JobBackend, r: Request) -> Any:
+    no_query(r)
+    return wire.detail_to_json(b.get_by_id(job_id(r)))
+
+
+def _jobs(b: JobBackend, r: Request) -> Any:
+    no_query(r)
+    ids = body(r, bodies.Target).ids
+    if ids is None:
+        raise ValidationError("ids: give the job ids", "ids")
+    return wire.frame_to_json(b.jobs(ids))
+
+
+def _statistics(b: JobBackend, r: Request) -> Any:
+    return wire.statistics_to_json(b.statistics(job_query(r)))
+
+
+def _configurations(b: JobBackend, r: Request) -> Any:
+    no_query(r)
+    return wire.frame_to_json(b.configurations())
+
+
+def _rename(b: JobBackend, r: Request) -> Any:
+    no_query(r)
+    return wire.plain(b.rename(job_id(r), body(r, bodies.Rename).label))
+
+
+def _bulk_delete(b: JobBackend, r: Request) -> Any:
+    no_query(r)
+    result = b.bulk_delete(body(r, bodies.Target).target())
+    return {str(k): v for k, v in result.items()}
+
+
+def _bulk_rerun(b: JobBackend, r: Request) -> Any:
+    no_query(r)
+    return wire.frame_to_json(b.bulk_rerun(body(r, bodies.Target).target()))
+
+
+def _workbook(name: str) -> Path:
+    return Path(tempfile.mkdtemp(prefix="jobdash-export-")) / name
+
+
+def _bulk_export(b: JobBackend, r: Request) -> Any:
+    no_query(r)
+    target = body(r, bodies.Target).target()
+    return Workbook(b.bulk_export(target, _workbook("jobs.xlsx")), "jobs.xlsx")
+
+
+def _export(b: JobBackend, r: Request) -> Any:
+    no_query(r)
+    found = job_id(r)
+    name = f"{format_job_id(found) if isinstance(found, int) else 'job'}.xlsx"
+    return Workbook(b.export(found, _workbook(name)), name)
+
+
+def _start(b: JobBackend, r: Request) -> Any:
+    no_query(r)
+    run = body(r, bodies.Run)
+    return wire.plain(b.start(run.configuration, run.label))
+
+
+def _stop(b: JobBackend, r: Request) -> Any:
+    no_query(r)
+    b.stop(job_id(r), "api", body(r, bodies.Stop).reason)
+    return {"ok": True}
+
+
+def _cancel(b: JobBackend, r: Request) -> Any:
+    no_query(r)
+    b.cancel(job_id(r))
+    return {"ok": True}
+
+
+def _queue(b: JobBackend, r: Request) -> Any:
+    no_query(r)
+    return b.queue()
+
+
+def _presets(b: JobBackend, r: Request) -> Any:
+    no_query(r)
+    return wire.plain(b.presets())
+
+
+def _save_preset(b: JobBackend, r: Request) -> Any:
+    no_query(r)
+    query = JobQuery.from_dict(body(r, bodies.Preset).query)
+    b.save_preset(r.path["name"], query)
+    return {"ok": True}
+
+
+def _delete_preset(b: JobBackend, r: Request) -> Any:
+    no_query(r)
+    b.delete_preset(r.path["name"])
+    return {"ok": True}
+
+
+def _changes(b: JobBackend, r: Request) -> Any:
+    since = r.query.get("since", ["0"])
+    if set(r.query) - {"since"}:
+        name = sorted(set(r.query) - {"since"})[0]
+        raise ValidationError(f"{name}: not a query parameter of this call", name)
+    try:
+        seq = int(since[-1])
+    except ValueError:
+        raise ValidationError(f"since: {since[-1]!r} is not a whole number", "since") from None
+    if seq < 0:
+        raise ValidationError("since: must be 0 or more", "since")
+    return {"version": b.version, "changes": [wire.change_to_json(c) for c in b.changes_since(seq)]}
+
+
+OPERATIONS: list[Operation] = [
+    Operation("GET", "/api/jobs", "get_all", "A page of jobs", _get_all, "Page", query=("*",)),
+    Operation("GET", "/api/jobs/{job_id}", "get_by_id", "One job", _get_by_id, "JobDetail"),
+    Operation("PATCH", "/api/jobs/{job_id}", "rename", "Rename a job", _rename, "Record",
+              body=bodies.Rename),
+    Operation("GET", "/api/jobs/{job_id}/export", "export", "One job as a workbook", _export,
+              "xlsx"),
+    Operation("POST", "/api/jobs/{job_id}/stop", "stop", "Stop a running job", _stop, "Ok",
+              body=bodies.Stop, tags=("runs",)),
+    Operation("POST", "/api/jobs/{job_id}/cancel", "cancel", "Cancel a pending job", _cancel,
+              "Ok", tags=("runs",)),
+    Operation("POST", "/api/jobs/rows", "jobs", "Rows of the given jobs", _jobs, "Frame",
+              body=bodies.Target),
+    Operation("POST", "/api/jobs/delete", "bulk_delete", "Delete jobs", _bulk_delete,
+              "Deleted", body=bodies.Target),
+    Operation("POST", "/api/jobs/rerun", "bulk_rerun", "Queue reruns of jobs", _bulk_rerun,
+              "Frame", body=bodies.Target),
+    Operation("POST", "/api/jobs/export", "bulk_export", "Jobs as a workbook", _bulk_export,
+              "xlsx", body=bodies.Target),
+    Operation("GET", "/api/statistics", "statistics", "Statistics of matching jobs",
+              _statistics, "Statistics", query=("*",)),
+    Operation("GET", "/api/configurations", "configurations", "Configurations",
+              _configurations, "Frame", tags=("runs",)),
+    Operation("POST", "/api/runs", "start", "Queue a run of a configuration", _start,
+              "Record", body=bodies.Run, status=201, tags=("runs",)),
+    Operation("GET", "/api/queue", "queue", "Pending job ids in queue order", _queue, "Ids",
+              tags=("runs",)),
+    Operation("GET", "/api/presets", "presets", "Filter presets", _presets, "Presets",
+              tags=("presets",)),
+    Operation("PUT", "/api/presets/{name}", "save_preset", "Save a filter preset",
+              _save_preset, "Ok", body=bodies.Preset, tags=("presets",)),
+    Operation("DELETE", "/api/presets/{name}", "delete_preset", "Delete a filter preset",
+              _delete_preset, "Ok", tags=("presets",)),
+    Operation("GET", "/api/changes", "changes_since", "Changes after a sequence number",
+              _changes, "Changes", tags=("events",)),
+]  # fmt: skip
+
+assert all(op.response in SCHEMAS or op.response == "xlsx" for op in OPERATIONS)

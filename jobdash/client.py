@@ -1,0 +1,254 @@
+"""A job history held by a running ``jobdash serve``, used from Python as if it were here.
+
+    client = jobdash.connect("http://127.0.0.1:5006", token="...")
+    page = client.get_all(jobdash.JobQuery(statuses=["failed"]))   # a Page, rows a DataFrame
+
+:class:`JobClient` has the service's methods, arguments and return types (Page, JobDetail,
+Statistics, DataFrames with the service's column types) and raises its typed errors
+(NotFound, ValidationError with the field, Conflict, StoreLocked), over the server's HTTP API
+(``/api/docs`` lists it). It needs only the standard library.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import urllib.error
+import urllib.parse
+import urllib.request
+from collections.abc import Iterable
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+
+from . import wire
+from .errors import Conflict, JobdashError, NotFound, StoreClosed, StoreLocked, ValidationError
+from .events import Change
+from .query import JobQuery
+from .records import IdsOrQuery, JobDetail, Page, Statistics
+
+ERRORS: dict[int, type[JobdashError]] = {
+    404: NotFound,
+    409: Conflict,
+    422: ValidationError,
+    503: StoreLocked,
+}
+
+
+class RemoteError(JobdashError):
+    """The server refused or failed a call for a reason the contract has no type for (no or a
+    wrong token, a server error); the message is the server's."""
+
+
+class JobClient:
+    """The backend contract over HTTP (see the module's docstring)."""
+
+    def __init__(self, url: str, token: str | None = None, timeout: float = 60.0):
+        parts = urllib.parse.urlsplit(url)
+        if parts.scheme not in ("http", "https") or not parts.netloc:
+            raise ValidationError(f"url: {url!r} is not an http(s) URL", "url")
+        self.url = url.rstrip("/")
+        self.token = token
+        self.timeout = timeout
+
+    def __repr__(self) -> str:
+        return f"JobClient({self.url!r})"
+
+    # -- transport ---------------------------------------------------------------------------
+
+    def _call(
+        self,
+        method: str,
+        path: str,
+        query: dict[str, Any] | None = None,
+        body: Any = None,
+    ) -> bytes:
+        url = self.url + path
+        if query:
+            url += "?" + urllib.parse.urlencode(query, doseq=True)
+        headers = {"Accept": "application/json"}
+        if self.token:
+            headers["Authorization"] = f"Bearer {self.token}"
+        data = None
+        if body is not None:
+            data = json.dumps(body).encode()
+            headers["Content-Type"] = "application/json"
+        request = urllib.request.Request(url, data=data, method=method, headers=headers)
+        try:
+            with urllib.request.urlopen(request, timeout=self.timeout) as response:
+                return response.read()
+        except urllib.error.HTTPError as exc:
+            raise _error(exc) from None
+        except urllib.error.URLError as exc:
+            raise StoreClosed(f"No jobdash server answers at {self.url} ({exc.reason}).") from None
+
+    def _json(self, method: str, path: str, **kwargs: Any) -> Any:
+        return json.loads(self._call(method, path, **kwargs))
+
+    # -- change feed -------------------------------------------------------------------------
+
+    @property
+    def version(self) -> int:
+        """The server's change counter (see :meth:`changes_since`)."""
+        return int(self._json("GET", "/api/changes", query={"since": 2**62})["version"])
+
+    def changes_since(self, seq: int) -> list[Change]:
+        """Changes after sequence number ``seq``."""
+        answer = self._json("GET", "/api/changes", query={"since": seq})
+        return [wire.change_from_json(c) for c in answer["changes"]]
+
+    # -- reading -----------------------------------------------------------------------------
+
+    def get_all(self, query: JobQuery | None = None) -> Page:
+        """One page of jobs matching ``query``."""
+        return wire.page_from_json(self._json("GET", "/api/jobs", query=_params(query)))
+
+    def get_by_id(self, job_id: int) -> JobDetail:
+        """Everything about one job."""
+        return wire.detail_from_json(self._json("GET", f"/api/jobs/{_segment(job_id)}"))
+
+    def jobs(self, ids: Iterable[int]) -> pd.DataFrame:
+        """Rows of the given jobs."""
+        return wire.frame_from_json(self._json("POST", "/api/jobs/rows", body={"ids": list(ids)}))
+
+    def statistics(self, query: JobQuery | None = None) -> Statistics:
+        """Aggregates over the jobs matching ``query``."""
+        answer = self._json("GET", "/api/statistics", query=_params(query))
+        return wire.statistics_from_json(answer)
+
+    def configurations(self) -> pd.DataFrame:
+        """Every configuration."""
+        return wire.frame_from_json(self._json("GET", "/api/configurations"))
+
+    def queue(self) -> list[int]:
+        """Pending job ids in the order they will run."""
+        return list(self._json("GET", "/api/queue"))
+
+    # -- editing -----------------------------------------------------------------------------
+
+    def rename(self, job_id: int, label: str) -> dict[str, Any]:
+        """Give a job a new label; returns the job."""
+        answer = self._json("PATCH", f"/api/jobs/{_segment(job_id)}", body={"label": label})
+        return wire.record_from_json(answer)
+
+    def bulk_delete(self, target: IdsOrQuery) -> dict[int, str]:
+        """Delete jobs; ``{id: "deleted" | "not_found"}``."""
+        answer = self._json("POST", "/api/jobs/delete", body=_target(target))
+        return {int(k): v for k, v in answer.items()}
+
+    def bulk_rerun(self, target: IdsOrQuery) -> pd.DataFrame:
+        """Queue reruns; the new jobs' rows."""
+        return wire.frame_from_json(self._json("POST", "/api/jobs/rerun", body=_target(target)))
+
+    def bulk_export(
+        self, target: IdsOrQuery, path: str | os.PathLike, include_images: bool | None = None
+    ) -> Path:
+        """Write the jobs to an Excel workbook at ``path`` (here); returns its path."""
+        from .export import export_target
+
+        out = export_target(path)
+        content = self._call("POST", "/api/jobs/export", body=_target(target))
+        return _write(out, content)
+
+    def export(self, job_id: int, path: str | os.PathLike) -> Path:
+        """Write one job with its images to an Excel workbook at ``path`` (here)."""
+        from .export import export_target
+
+        out = export_target(path)
+        return _write(out, self._call("GET", f"/api/jobs/{_segment(job_id)}/export"))
+
+    # -- runs --------------------------------------------------------------------------------
+
+    def start(self, configuration_id: int | str, label: str | None = None) -> dict[str, Any]:
+        """Queue a run of a configuration (name or id); returns the new job."""
+        answer = self._json(
+            "POST", "/api/runs", body={"configuration": str(configuration_id), "label": label}
+        )
+        return wire.record_from_json(answer)
+
+    def stop(self, job_id: int, by: str = "user", reason: str | None = None) -> None:
+        """Ask a running job to stop at its next checkpoint."""
+        self._json("POST", f"/api/jobs/{_segment(job_id)}/stop", body={"reason": reason})
+
+    def cancel(self, job_id: int) -> None:
+        """Take a pending job off the queue."""
+        self._json("POST", f"/api/jobs/{_segment(job_id)}/cancel")
+
+    # -- presets -----------------------------------------------------------------------------
+
+    def presets(self) -> list[dict[str, Any]]:
+        """Saved filter presets."""
+        return [wire.record_from_json(p) for p in self._json("GET", "/api/presets")]
+
+    def save_preset(self, name: str, query: JobQuery) -> None:
+        """Save the filters of ``query`` under ``name``."""
+        self._json("PUT", f"/api/presets/{_segment(name)}", body={"query": query.filters()})
+
+    def apply_preset(self, name: str, base: JobQuery | None = None) -> JobQuery:
+        """A query with the preset's filters (sort and page size kept from ``base``)."""
+        found = next((p for p in self.presets() if p["name"] == name), None)
+        if found is None:
+            raise NotFound(f"No preset named {name!r}.")
+        keep = (
+            {}
+            if base is None
+            else {"sort": base.sort, "descending": base.descending, "page_size": base.page_size}
+        )
+        return JobQuery.from_dict({**keep, **found["query"], "page": 1})
+
+    def delete_preset(self, name: str) -> None:
+        """Delete a preset."""
+        self._json("DELETE", f"/api/presets/{_segment(name)}")
+
+
+def connect(url: str, token: str | None = None) -> JobClient:
+    """A client of the jobdash server at ``url`` (its API token from the server's discovery
+    file, or ``$JOBDASH_TOKEN``)."""
+    return JobClient(url, token or os.environ.get("JOBDASH_TOKEN"))
+
+
+def _params(query: JobQuery | None) -> dict[str, Any]:
+    if query is None:
+        return {}
+    default = JobQuery().to_dict()
+    out: dict[str, Any] = {}
+    for name, value in query.to_dict().items():
+        if value == default[name]:
+            continue
+        if isinstance(value, bool):
+            value = "true" if value else "false"
+        out[name] = value
+    return out
+
+
+def _target(target: IdsOrQuery) -> dict[str, Any]:
+    if isinstance(target, JobQuery):
+        return {"query": target.to_dict()}
+    if isinstance(target, str | bytes | dict) or not isinstance(target, Iterable):
+        raise ValidationError("ids: give a list of job ids or a JobQuery", "ids")
+    return {"ids": list(target)}
+
+
+def _segment(value: Any) -> str:
+    return urllib.parse.quote(str(value), safe="")
+
+
+def _write(path: Path, content: bytes) -> Path:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    partial = path.with_name(path.name + ".part")
+    partial.write_bytes(content)
+    partial.replace(path)
+    return path
+
+
+def _error(exc: urllib.error.HTTPError) -> JobdashError:
+    try:
+        problem = json.loads(exc.read())
+        detail, field = problem["detail"], problem.get("field")
+    except (ValueError, KeyError, TypeError):
+        detail, field = f"HTTP {exc.code} {exc.reason}", None
+    kind = ERRORS.get(exc.code)
+    if kind is ValidationError:
+        return ValidationError(detail, field)
+    return kind(detail) if kind is not None else RemoteError(f"HTTP {exc.code}: {detail}")

@@ -1,0 +1,243 @@
+"""The Tornado side of the HTTP API (its operations: :mod:`jobdash.api`): one handler per
+path of the operation table, behind a
+token (or the page's login), answering JSON, workbooks, or RFC 9457 problem details.
+
+- Every call needs ``Authorization: Bearer <token>`` (the server's API token) or, when the
+  page has a login, ``Authorization: Basic`` with its user and password. Cookies are never
+  enough, so a page on another site cannot make a logged-in browser call the API.
+- A request whose ``Origin`` is another site's is refused; no CORS headers are sent.
+- Service calls run on worker threads, so the pages' event loop never waits for DuckDB.
+- Typed errors become problems with the error's message (404 NotFound, 409 Conflict, 422
+  ValidationError with its ``field``, 503 StoreLocked / StoreClosed); anything else is a 500
+  whose detail says to see the server log, where its traceback goes.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import base64
+import binascii
+import hmac
+import json
+import logging
+import shutil
+from collections.abc import Callable
+from typing import Any
+
+from tornado.web import RequestHandler
+
+from .. import __version__
+from ..api import openapi
+from ..api.routes import OPERATIONS, Operation, Request, Workbook
+from ..contract import JobBackend
+from ..errors import Conflict, JobdashError, NotFound, StoreClosed, StoreLocked, ValidationError
+from ..ui import assets
+from .access import Credentials
+from .handlers import cross_origin
+
+log = logging.getLogger(__name__)
+
+STATUS = {NotFound: 404, Conflict: 409, ValidationError: 422, StoreLocked: 503, StoreClosed: 503}
+TITLES = {
+    400: "Bad Request",
+    401: "Unauthorized",
+    403: "Forbidden",
+    404: "Not Found",
+    405: "Method Not Allowed",
+    409: "Conflict",
+    422: "Unprocessable Content",
+    500: "Internal Server Error",
+    503: "Service Unavailable",
+}
+BODY_LIMIT = 1 << 20  # JSON bodies up to 1 MiB
+
+
+class Problem(Exception):
+    """An HTTP error answered as problem details."""
+
+    def __init__(self, status: int, detail: str, field: str | None = None):
+        super().__init__(detail)
+        self.status, self.detail, self.field = status, detail, field
+
+
+class ApiHandler(RequestHandler):
+    """All operations of one path (their methods), made by :func:`api_routes`."""
+
+    operations: dict[str, Operation]
+
+    def initialize(
+        self,
+        history: Callable[[], JobBackend],
+        token: str,
+        credentials: Credentials | None,
+        origins: list[str],
+    ) -> None:
+        self.history = history
+        self.token = token
+        self.credentials = credentials
+        self.origins = origins
+
+    def check_xsrf_cookie(self) -> None:  # authorisation is by header, never by cookie
+        pass
+
+    async def get(self, **path: str) -> None:
+        await self._answer(path)
+
+    async def post(self, **path: str) -> None:
+        await self._answer(path)
+
+    async def patch(self, **path: str) -> None:
+        await self._answer(path)
+
+    async def put(self, **path: str) -> None:
+        await self._answer(path)
+
+    async def delete(self, **path: str) -> None:
+        await self._answer(path)
+
+    async def _answer(self, path: dict[str, str]) -> None:
+        try:
+            operation = self.operations.get(self.request.method or "")
+            if operation is None:
+                allowed = ", ".join(sorted(self.operations))
+                self.set_header("Allow", allowed)
+                raise Problem(405, f"{self.request.method} is not allowed here (only {allowed})")
+            self._authorise()
+            request = Request(path=path, query=self._query(), body=self._body(operation))
+            result = await asyncio.to_thread(operation.call, self.history(), request)
+            self._respond(operation, result)
+        except Problem as problem:
+            self._problem(problem.status, problem.detail, problem.field)
+        except JobdashError as exc:
+            status = next((s for kind, s in STATUS.items() if isinstance(exc, kind)), 400)
+            self._problem(status, str(exc), getattr(exc, "field", None))
+        except Exception:
+            log.exception("API %s %s failed", self.request.method, self.request.path)
+            self._problem(500, "The server could not answer this request; see its log.")
+
+    def _authorise(self) -> None:
+        if cross_origin(self, self.origins):
+            raise Problem(403, "Requests from other sites are refused.")
+        scheme, _, value = self.request.headers.get("Authorization", "").partition(" ")
+        if scheme.lower() == "bearer" and hmac.compare_digest(value.encode(), self.token.encode()):
+            return
+        if scheme.lower() == "basic" and self.credentials is not None:
+            try:
+                user, _, password = base64.b64decode(value, validate=True).decode().partition(":")
+            except (binascii.Error, UnicodeDecodeError):
+                user = password = ""
+            expected = self.credentials
+            if hmac.compare_digest(user.encode(), expected.user.encode()) & hmac.compare_digest(
+                password.encode(), expected.password.encode()
+            ):
+                return
+        self.set_header("WWW-Authenticate", 'Bearer realm="jobdash"')
+        raise Problem(401, "Give the server's API token: Authorization: Bearer <token>.")
+
+    def _query(self) -> dict[str, list[str]]:
+        try:
+            return {
+                k: [v.decode("utf-8") for v in values]
+                for k, values in self.request.query_arguments.items()
+            }
+        except UnicodeDecodeError:
+            raise Problem(422, "query: not UTF-8 text", "query") from None
+
+    def _body(self, operation: Operation) -> Any:
+        raw = self.request.body
+        if operation.body is None:
+            if raw:
+                raise Problem(422, "body: this call takes no body", "body")
+            return None
+        if len(raw) > BODY_LIMIT:
+            raise Problem(422, f"body: larger than {BODY_LIMIT} bytes", "body")
+        try:
+            return json.loads(raw or b"{}")
+        except (ValueError, UnicodeDecodeError):
+            raise Problem(422, "body: not valid JSON", "body") from None
+
+    def _respond(self, operation: Operation, result: Any) -> None:
+        self.set_status(operation.status)
+        if isinstance(result, Workbook):
+            self.set_header(
+                "Content-Type",
+                "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+            )
+            self.set_header("Content-Disposition", f'attachment; filename="{result.filename}"')
+            try:
+                self.write(result.path.read_bytes())
+            finally:
+                shutil.rmtree(result.path.parent, ignore_errors=True)
+            return
+        self.set_header("Content-Type", "application/json")
+        self.write(json.dumps(result, allow_nan=False))
+
+    def _problem(self, status: int, detail: str, field: str | None = None) -> None:
+        self.clear_header("Content-Disposition")
+        self.set_status(status)
+        self.set_header("Content-Type", "application/problem+json")
+        problem = {
+            "type": "about:blank",
+            "title": TITLES.get(status, "Error"),
+            "status": status,
+            "detail": detail,
+            "field": field,
+        }
+        self.finish(json.dumps(problem))
+
+    def write_error(self, status_code: int, **kwargs: Any) -> None:
+        # Tornado's own errors (a malformed request): problem details, never a traceback.
+        self._problem(status_code, self._reason or TITLES.get(status_code, "Error"))
+
+
+def api_routes(
+    history: Callable[[], JobBackend],
+    token: str,
+    credentials: Credentials | None,
+    origins: list[str],
+) -> list[tuple[str, type[ApiHandler], dict[str, Any]]]:
+    """Tornado routes of every operation: literal paths before those with parameters."""
+    by_path: dict[str, dict[str, Operation]] = {}
+    for operation in OPERATIONS:
+        by_path.setdefault(operation.pattern, {})[operation.method] = operation
+    settings = {"history": history, "token": token, "credentials": credentials, "origins": origins}
+    ordered = sorted(by_path, key=lambda p: ("(?P<" in p, p))
+    return [
+        (
+            r"/api/openapi.json",
+            type("Described", (DescriptionHandler,), {"page": "openapi"}),
+            settings,
+        ),
+        (r"/api/docs/?", type("Described", (DescriptionHandler,), {"page": "docs"}), settings),
+    ] + [
+        (
+            pattern + "/?",
+            type("ApiHandler", (ApiHandler,), {"operations": by_path[pattern]}),
+            settings,
+        )
+        for pattern in ordered
+    ]
+
+
+class DescriptionHandler(ApiHandler):
+    """``/api/openapi.json`` and ``/api/docs``: the API's description, for a script (with
+    the token), or for a browser (with the page's login, or none when the page has none)."""
+
+    page: str  # "openapi" or "docs"
+
+    async def get(self, **path: str) -> None:
+        try:
+            if self.credentials is not None and not self.get_secure_cookie("user"):
+                self._authorise()
+            elif cross_origin(self, self.origins):
+                raise Problem(403, "Requests from other sites are refused.")
+        except Problem as problem:
+            self._problem(problem.status, problem.detail, problem.field)
+            return
+        spec = openapi.document(__version__)
+        if self.page == "openapi":
+            self.set_header("Content-Type", "application/json")
+            self.write(json.dumps(spec))
+        else:
+            self.set_header("Content-Type", "text/html; charset=utf-8")
+            self.write(assets.render("api-docs", spec=spec))

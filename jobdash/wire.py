@@ -1,0 +1,136 @@
+"""The JSON form of the contract's values, shared by the HTTP API (which writes it) and the
+client (which reads it back into the same types the service returns).
+
+- A DataFrame is ``{"columns": [...], "dtypes": {column: dtype}, "data": [[row], ...]}``:
+  the dtypes travel with it, so the client rebuilds the frame the service made (int32,
+  datetime64[us], object columns with None) and compares equal to it.
+- A record (a job, a configuration) is a JSON object; a ``*_at`` key holds an ISO 8601 time.
+- Page, JobDetail and Statistics are objects of their fields (frames as above).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import math
+from dataclasses import asdict
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from .events import Change
+from .records import JobDetail, Page, Statistics
+
+
+def plain(value: Any) -> Any:
+    """A JSON-ready copy of ``value``: times as ISO text, numpy scalars as Python ones,
+    NaN and NaT as None, frames as above."""
+    if isinstance(value, pd.DataFrame):
+        return frame_to_json(value)
+    if isinstance(value, dict):
+        return {str(k): plain(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [plain(v) for v in value]
+    if isinstance(value, pd.Timestamp | dt.datetime | dt.date):
+        return None if pd.isna(value) else value.isoformat()
+    if isinstance(value, np.generic):
+        value = value.item()
+    if isinstance(value, float) and math.isnan(value):
+        return None
+    if value is pd.NaT:
+        return None
+    return value
+
+
+def frame_to_json(frame: pd.DataFrame) -> dict[str, Any]:
+    """A DataFrame with its column types."""
+    data = json.loads(frame.to_json(orient="split", index=False, date_format="iso", date_unit="us"))
+    return {
+        "columns": [str(c) for c in frame.columns],
+        "dtypes": {str(c): str(t) for c, t in frame.dtypes.items()},
+        "data": data["data"],
+    }
+
+
+def frame_from_json(data: dict[str, Any]) -> pd.DataFrame:
+    """The DataFrame :func:`frame_to_json` wrote, with its column types."""
+    frame = pd.DataFrame(data["data"], columns=data["columns"])
+    for column, dtype in data["dtypes"].items():
+        if dtype.startswith("datetime64"):
+            frame[column] = pd.to_datetime(frame[column]).astype(dtype)
+        elif dtype == "object":
+            frame[column] = frame[column].astype(object).where(frame[column].notna(), None)
+        else:
+            frame[column] = frame[column].astype(dtype)
+    return frame
+
+
+def record_from_json(data: dict[str, Any]) -> dict[str, Any]:
+    """A record with its ``*_at`` times back as datetimes."""
+    return {
+        k: dt.datetime.fromisoformat(v) if k.endswith("_at") and isinstance(v, str) else v
+        for k, v in data.items()
+    }
+
+
+def page_to_json(page: Page) -> dict[str, Any]:
+    return {
+        "rows": frame_to_json(page.rows),
+        "total": page.total,
+        "page": page.page,
+        "page_size": page.page_size,
+        "pages": page.pages,
+    }
+
+
+def page_from_json(data: dict[str, Any]) -> Page:
+    return Page(
+        rows=frame_from_json(data["rows"]),
+        total=data["total"],
+        page=data["page"],
+        page_size=data["page_size"],
+    )
+
+
+def detail_to_json(detail: JobDetail) -> dict[str, Any]:
+    return {
+        "job": plain(detail.job),
+        "configuration": plain(detail.configuration),
+        "snapshot": plain(detail.snapshot),
+        "images": frame_to_json(detail.images),
+        "events": frame_to_json(detail.events),
+    }
+
+
+def detail_from_json(data: dict[str, Any]) -> JobDetail:
+    configuration = data["configuration"]
+    return JobDetail(
+        job=record_from_json(data["job"]),
+        configuration=record_from_json(configuration) if configuration else None,
+        snapshot=data["snapshot"],
+        images=frame_from_json(data["images"]),
+        events=frame_from_json(data["events"]),
+    )
+
+
+def statistics_to_json(stats: Statistics) -> dict[str, Any]:
+    return plain(asdict(stats))
+
+
+def statistics_from_json(data: dict[str, Any]) -> Statistics:
+    return Statistics(**data)
+
+
+def change_to_json(change: Change) -> dict[str, Any]:
+    return plain(asdict(change))
+
+
+def change_from_json(data: dict[str, Any]) -> Change:
+    return Change(
+        seq=data["seq"],
+        kind=data["kind"],
+        job_ids=tuple(data["job_ids"]),
+        at=dt.datetime.fromisoformat(data["at"]),
+        data=data.get("data") or {},
+    )

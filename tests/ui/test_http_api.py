@@ -1,0 +1,249 @@
+"""The HTTP API and its Python client against a real served app on a loopback port: every
+contract method answers through the client as through the service on the same history, with
+the same typed errors; the API asks for its token, refuses other sites, answers problem
+details, and describes itself."""
+
+from __future__ import annotations
+
+import json
+import urllib.error
+import urllib.request
+from collections.abc import Iterator
+
+import openpyxl
+import pandas as pd
+import pytest
+from factories import T0, add_config, add_job
+from ui_util import free_port, listening, stop_serving, wait_until
+
+import jobdash
+from jobdash.client import JobClient, RemoteError, connect
+from jobdash.errors import Conflict, NotFound, ValidationError
+from jobdash.query import JobQuery
+from jobdash.server import Access, start_server
+
+TOKEN = "a-test-token-of-some-length"
+
+
+@pytest.fixture(scope="module")
+def both(tmp_path_factory) -> Iterator[tuple[jobdash.JobService, JobClient, str]]:
+    svc = jobdash.open(tmp_path_factory.mktemp("api") / "jobs.duckdb", runner=False)
+    hero, icons = add_config(svc, "Hero banners"), add_config(svc, "Tech icons")
+    for i in range(40):
+        add_job(
+            svc,
+            status=["completed", "failed", "stopped", "completed"][i % 4],
+            label=f"Job <b>{i}</b> =SUM(A1)" if i % 7 == 0 else f"Lake study {i}",
+            config_id=hero if i % 2 else icons,
+            started_at=T0 + pd.Timedelta(hours=i).to_pytimedelta(),
+            error_message="Generation timed out after 30s" if i % 4 == 1 else None,
+            images=[{"qc_status": "approved"}, {"qc_status": "qc_failed", "qc_reason": "blurry"}],
+        )
+    add_job(svc, status="running", label="Running now", config_id=hero)
+    port = free_port()
+    server = start_server(svc, access=Access(port=port, token=TOKEN), threaded=True)
+    try:
+        wait_until(lambda: listening(port), timeout=20)
+        url = f"http://127.0.0.1:{port}"
+        yield svc, connect(url, TOKEN), url
+    finally:
+        stop_serving(server, svc)
+
+
+QUERIES = [
+    JobQuery(),
+    JobQuery(statuses=["failed", "stopped"], sort="label", descending=False, page_size=25),
+    JobQuery(search="lake", page=2, page_size=25),
+    JobQuery(date_from="2026-01-01", date_to="2027-12-31", image_qc="qc_failed"),
+    JobQuery(configuration_ids=[1], sort="duration"),
+]
+
+
+@pytest.mark.parametrize("query", QUERIES, ids=range(len(QUERIES)))
+def test_a_page_and_statistics_are_the_same_through_the_client(both, query):
+    svc, client, _ = both
+    here, there = svc.get_all(query), client.get_all(query)
+    assert (there.total, there.page, there.page_size, there.pages) == (
+        here.total,
+        here.page,
+        here.page_size,
+        here.pages,
+    )
+    # A running job's duration counts up to "now": every other value is compared.
+    pd.testing.assert_frame_equal(
+        there.rows.drop(columns="duration_s"), here.rows.drop(columns="duration_s")
+    )
+    a, b = svc.statistics(query), client.statistics(query)
+    assert a.__dict__ | {"avg_duration_s": None} == b.__dict__ | {"avg_duration_s": None}
+
+
+def test_one_job_is_the_same_through_the_client(both):
+    svc, client, _ = both
+    for job_id in (1, 7, 41):
+        here, there = svc.get_by_id(job_id), client.get_by_id(f"JOB-{job_id:06d}")
+        assert {k: v for k, v in there.job.items() if k != "duration_s"} == {
+            k: v for k, v in here.job.items() if k != "duration_s"
+        }
+        assert (there.configuration, there.snapshot) == (here.configuration, here.snapshot)
+        pd.testing.assert_frame_equal(there.images, here.images)
+        pd.testing.assert_frame_equal(there.events, here.events)
+    pd.testing.assert_frame_equal(client.configurations(), svc.configurations())
+    pd.testing.assert_frame_equal(client.jobs([3, 1]), svc.jobs([3, 1]))
+    assert client.queue() == svc.queue()
+
+
+def test_the_same_typed_errors_come_back(both):
+    svc, client, _ = both
+    for call in (
+        lambda b: b.get_by_id(99_999),
+        lambda b: b.rename(99_999, "x"),
+        lambda b: b.bulk_rerun([99_999]),
+        lambda b: b.delete_preset("no such preset"),
+    ):
+        with pytest.raises(NotFound) as here:
+            call(svc)
+        with pytest.raises(NotFound) as there:
+            call(client)
+        assert str(there.value) == str(here.value)
+    for call, field in (
+        (lambda b: b.rename(1, ""), "label"),
+        (lambda b: b.rename(1, "x" * 201), "label"),
+        (lambda b: b.bulk_delete([]), "ids"),
+        (lambda b: b.get_by_id("not-an-id"), None),
+        (lambda b: b.get_all(JobQuery(search="x").copy(search="y" * 10)), None),
+    ):
+        try:
+            call(svc)
+        except ValidationError as exc:
+            with pytest.raises(ValidationError) as there:
+                call(client)
+            assert str(there.value) == str(exc) and there.value.field == exc.field
+            if field:
+                assert exc.field == field
+    with pytest.raises(Conflict) as there:
+        client.bulk_delete([41])  # running
+    assert "Stop them first" in str(there.value)
+    assert svc.get_by_id(41).job["status"] == "running"  # nothing changed
+
+
+def test_writes_through_the_client_land_in_the_history(both, tmp_path):
+    svc, client, _ = both
+    job = client.rename(2, "  Renamed over HTTP  ")
+    assert job["label"] == "Renamed over HTTP" == svc.get_by_id(2).job["label"]
+    rerun = client.bulk_rerun([2, 3])
+    assert list(rerun["rerun_of"]) == [2, 3]
+    assert set(rerun["id"]) <= set(svc.queue())
+    assert client.bulk_delete([*rerun["id"], 99_999]) == {
+        **{int(i): "deleted" for i in rerun["id"]},
+        99_999: "not_found",
+    }
+    client.save_preset("Failed lakes", JobQuery(statuses=["failed"], search="lake"))
+    assert client.presets() == svc.presets()
+    assert client.apply_preset("Failed lakes") == svc.apply_preset("Failed lakes") or (
+        client.apply_preset("Failed lakes").to_dict() == svc.apply_preset("Failed lakes").to_dict()
+    )
+    client.delete_preset("Failed lakes")
+    assert svc.presets() == []
+
+
+def test_an_export_through_the_client_is_the_services_workbook(both, tmp_path):
+    svc, client, _ = both
+    query = JobQuery(statuses=["failed"])
+    here = svc.bulk_export(query, tmp_path / "here.xlsx")
+    there = client.bulk_export(query, tmp_path / "there" / "jobs.xlsx")
+    one = client.export(7, tmp_path / "JOB-000007.xlsx")
+
+    def cells(path, sheet):
+        book = openpyxl.load_workbook(path, read_only=True)
+        return [list(row) for row in book[sheet].iter_rows(values_only=True)]
+
+    book = openpyxl.load_workbook(here, read_only=True)
+    for sheet in book.sheetnames:
+        if sheet != "Summary":
+            assert cells(there, sheet) == cells(here, sheet), sheet
+    labels = [row[2] for row in cells(one, book.sheetnames[1])[1:]]
+    assert labels and all(isinstance(v, str) for v in labels)
+    with pytest.raises(ValidationError) as refused:
+        client.bulk_export(query, tmp_path / "jobs.csv")
+    assert refused.value.field == "path"
+
+
+def call(url: str, method: str = "GET", body: bytes | None = None, headers=None):
+    request = urllib.request.Request(url, data=body, method=method, headers=headers or {})
+    try:
+        with urllib.request.urlopen(request) as response:
+            return response.status, response.headers, response.read()
+    except urllib.error.HTTPError as exc:
+        return exc.code, exc.headers, exc.read()
+
+
+def test_the_api_asks_for_its_token_and_refuses_other_sites(both):
+    svc, _, url = both
+    before = svc.get_by_id(1).job["label"]
+    rename = json.dumps({"label": "hijacked"}).encode()
+    for headers in (
+        {},
+        {"Authorization": "Bearer wrong"},
+        {"Authorization": "Basic b3BzOnBhc3N3b3Jk"},
+        {"Cookie": "user=operator"},
+    ):
+        status, answer, _ = call(url + "/api/jobs/1", "PATCH", rename, headers)
+        assert status == 401 and answer["Content-Type"] == "application/problem+json"
+    status, _, _ = call(
+        url + "/api/jobs/1",
+        "PATCH",
+        rename,
+        {"Authorization": f"Bearer {TOKEN}", "Origin": "http://evil.example"},
+    )
+    assert status == 403
+    assert svc.get_by_id(1).job["label"] == before
+    assert (
+        "Access-Control-Allow-Origin"
+        not in call(url + "/api/jobs", headers={"Authorization": f"Bearer {TOKEN}", "Origin": url})[
+            1
+        ]
+    )
+    with pytest.raises(RemoteError, match="401"):
+        JobClient(url).get_all()
+
+
+@pytest.mark.parametrize(
+    ("path", "field"),
+    [
+        ("/api/jobs?descending=maybe", "descending"),
+        ("/api/jobs?page=-3", "page"),
+        ("/api/jobs?page=abc", "page"),
+        ("/api/jobs?page_size=7", "page_size"),
+        ("/api/jobs?statuses=failed,,,%00", "statuses"),
+        ("/api/jobs?date_from=2026-13-45", "date_from"),
+        ("/api/jobs?sort=id%3BDROP%20TABLE%20job_executions", "sort"),
+        ("/api/jobs?bogus=1", "bogus"),
+        ("/api/statistics?page=1&page=2", "page"),
+        ("/api/changes?since=-1", "since"),
+        ("/api/jobs/..%2F..%2Fetc", "id"),
+    ],
+)
+def test_bad_parameters_are_422_naming_the_field(both, path, field):
+    _, _, url = both
+    status, headers, body = call(url + path, headers={"Authorization": f"Bearer {TOKEN}"})
+    problem = json.loads(body)
+    assert (status, problem["status"], problem["field"]) == (422, 422, field), problem
+    assert headers["Content-Type"] == "application/problem+json"
+    assert "Traceback" not in problem["detail"]
+
+
+def test_the_api_describes_itself(both):
+    _, _, url = both
+    status, _, body = call(url + "/api/openapi.json")
+    spec = json.loads(body)
+    assert status == 200 and spec["openapi"].startswith("3.1")
+    ids = {op["operationId"] for ops in spec["paths"].values() for op in ops.values()}
+    assert {
+        "get_all", "get_by_id", "rename", "bulk_delete", "bulk_rerun", "bulk_export",
+        "export", "statistics", "configurations", "start", "stop", "cancel", "queue",
+        "presets", "save_preset", "delete_preset", "changes_since", "jobs",
+    } <= ids  # fmt: skip
+    statuses = spec["paths"]["/api/jobs"]["get"]["parameters"][0]
+    assert statuses["name"] == "statuses" and "failed" in statuses["schema"]["items"]["enum"]
+    status, _, body = call(url + "/api/docs")
+    assert status == 200 and b"GET</span> <code>/api/jobs</code>" in body
