@@ -13,6 +13,9 @@ from .text import storable
 from .vocab import JOB_STATUSES, PAGE_SIZES, QC_STATUSES, SORT_KEYS
 
 SEARCH_MAX = 500
+DESCENDING_WORDS = ("1", "true", "yes", "desc")
+ASCENDING_WORDS = ("0", "false", "no", "asc")
+"""How ``descending`` may be given as text (a URL, a form); any other word is refused."""
 FILTER_FIELDS = (
     "statuses",
     "date_from",
@@ -150,7 +153,14 @@ class JobQuery(param.Parameterized):
             except ValueError:
                 raise ValidationError(f"{field}: {value!r} is not a whole number", field) from None
         if field == "descending" and isinstance(value, str):
-            return value.strip().lower() in ("1", "true", "yes", "desc")
+            word = value.strip().lower()
+            if word not in DESCENDING_WORDS + ASCENDING_WORDS:
+                raise ValidationError(
+                    f"descending: {value!r} is not one of "
+                    + ", ".join(DESCENDING_WORDS + ASCENDING_WORDS),
+                    field,
+                )
+            return word in DESCENDING_WORDS
         if field == "image_qc" and value == "":
             return None
         return value

@@ -3,6 +3,7 @@ the CLI; either way nothing changes, on disk or in the history."""
 
 from __future__ import annotations
 
+import datetime as dt
 import os
 import subprocess
 import sys
@@ -16,6 +17,7 @@ from places import BAD_TARGETS, tree
 import jobdash
 from jobdash.cli import main
 from jobdash.errors import ValidationError
+from jobdash.ui.page.urlstate import from_search
 
 SURROGATE = "Hero \ud800 banners"  # half of a surrogate pair: UTF-8 cannot encode it
 
@@ -271,3 +273,36 @@ def test_a_bad_settings_file_is_one_line_naming_the_file_and_the_key(
         line = one_line(capsys.readouterr().err, argv[0])
         assert line.startswith(f"jobdash {argv[0]}: {folder / 'settings.json'}: {says}")
     assert tree(folder) == on_disk
+
+
+# -- links -----------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("search", "applied", "ignored"),
+    [
+        (
+            "status=failed,,,%00&desc=maybe&page=-3",
+            {"statuses": ["failed"], "descending": True, "page": 1},
+            ("status=%00", "desc=maybe", "page=-3"),
+        ),
+        (
+            "q=lake&from=2026-13-45&to=2026-05-01&sort=bogus&size=33&qc=zzz&config=2,x",
+            {"search": "lake", "date_to": dt.date(2026, 5, 1), "configuration_ids": [2]},
+            ("from=2026-13-45", "config=x", "qc=zzz", "sort=bogus", "size=33"),
+        ),
+        ("from=2026-05-02&to=2026-05-01", {"date_to": dt.date(2026, 5, 1)}, ("from=2026-05-02",)),
+        ("sort=id&desc=0&page=2&job=JOB-000007", {"sort": "id", "descending": False}, ()),
+        ("status=%E2%80%AE,running", {"statuses": ["running"]}, ("status=%E2%80%AE",)),
+        ("q=" + "a" * 600, {"search": ""}, ("q=" + "a" * 40 + "…",)),
+    ],
+)
+def test_a_link_applies_its_valid_values_and_names_the_others(search, applied, ignored):
+    link = from_search(search)
+    assert {k: getattr(link.query, k) for k in applied} == applied
+    assert link.ignored == ignored
+
+
+def test_a_link_names_a_job_it_cannot_open():
+    assert from_search("job=nope&status=failed").ignored == ("job=nope",)
+    assert from_search("job=7").job == 7 and from_search("job=7").ignored == ()

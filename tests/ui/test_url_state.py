@@ -225,6 +225,37 @@ def test_a_link_not_in_canonical_form_is_corrected_in_place(page: Page, served):
     assert history_length(page) == before + 1  # replaced, not pushed
 
 
+def toast(page: Page, text: str):
+    """The toast saying ``text`` (Panel's notification; the live region says it too)."""
+    return page.locator(".notyf__message").filter(has_text=text)
+
+
+def test_a_link_with_invalid_values_applies_the_rest_and_says_what_it_ignored(page: Page, served):
+    page.goto(served.url + "/jobs?status=failed,,,%00&desc=maybe&page=-3")
+    expect_ids(page, list(range(60, 0, -5)))  # failed jobs, newest first: the defaults
+    current_page(page, 1)
+    expect(
+        toast(page, "Ignored in this link (not valid): status=%00, desc=maybe, page=-3")
+    ).to_be_visible(timeout=20_000)
+    expect(page).to_have_url(f"{served.url}/jobs?status=failed")
+
+
+def test_a_link_with_a_bad_date_sort_size_and_job_keeps_its_search(page: Page, served):
+    page.goto(
+        served.url + "/jobs?q=Lake+study+1&from=2026-13-45&sort=bogus&size=33&job=nope&config=1,x"
+    )
+    expect_ids(page, [19, 18, 17, 16, 15, 14, 13, 12, 11, 10, 1])
+    expect(
+        toast(
+            page,
+            "Ignored in this link (not valid): from=2026-13-45, config=x, sort=bogus, "
+            "size=33, job=nope",
+        )
+    ).to_be_visible(timeout=20_000)
+    expect(page.get_by_role("dialog")).to_be_hidden()
+    expect(page).to_have_url(f"{served.url}/jobs?config=1&q=Lake+study+1")
+
+
 def test_back_closes_a_job_opened_from_the_table_and_forward_reopens_it(page: Page, served):
     page.goto(served.url + "/jobs")
     settle(page)

@@ -136,7 +136,7 @@ class JobManager(pn.viewable.Viewer):
         )
         self._init_callbacks()
         # Served, the view lives in the page URL (a notebook has none).
-        self.url = UrlState(self.listing) if is_served() else None
+        self.url = UrlState(self.listing, toaster=self.toaster) if is_served() else None
         self._layout = pn.Column(
             self.header,
             self.stats,

@@ -3,8 +3,9 @@ open job, so a link reproduces the view, each tab keeps its own, and Back / Forw
 
     /jobs?status=failed,stopped&q=lake&sort=id&desc=0&page=3&size=50&job=42
 
-Only values that differ from the defaults appear. A value that is not valid (``page=abc``)
-is dropped on its own; the rest of the link still applies.
+Only values that differ from the defaults appear. A value that is not valid (``page=abc``,
+``desc=maybe``, one bad status of ``status=failed,%00``) is dropped on its own, the rest of
+the link still applies, and a toast names what was dropped.
 
 History entries, as in a web app: loading a URL (a link, the address bar, a reload) adds
 none (the address bar is only corrected in place, ``replaceState``, when the URL was not
@@ -23,9 +24,10 @@ page's first URL write keeps it."""
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 from typing import Any
-from urllib.parse import parse_qsl, urlencode
+from urllib.parse import parse_qsl, quote, urlencode
 
 import panel as pn
 import param
@@ -35,6 +37,7 @@ from jobdash.errors import ValidationError
 from jobdash.query import JobQuery
 from jobdash.ui import assets
 from jobdash.ui.page.state import JobListing
+from jobdash.ui.shared.notify import Toaster
 from jobdash.vocab import format_job_id, parse_job_id
 
 # JobQuery field -> URL parameter.
@@ -75,22 +78,67 @@ def to_search(query: JobQuery, open_job: int | None) -> str:
     return "?" + urlencode(params) if params else ""
 
 
-def from_search(search: str) -> tuple[JobQuery, int | None]:
-    """The query (absent fields at their defaults) and the open job of a URL query
-    string; invalid values are left at their defaults."""
+@dataclass(frozen=True)
+class Link:
+    """What a URL query string asks for: the view, and what of it was not valid."""
+
+    query: JobQuery
+    """The listing's query (fields the link leaves out, or gives badly, at their defaults)."""
+    job: int | None
+    """The job to open, if any."""
+    ignored: tuple[str, ...] = ()
+    """``name=value`` of each value that was dropped, in the link's order."""
+
+
+def from_search(search: str) -> Link:
+    """The view a URL query string describes. Each invalid value is dropped on its own (in
+    a list, each invalid item) and named in :attr:`Link.ignored`; the rest applies."""
     given = dict(parse_qsl(search.lstrip("?")))
     fields: dict[str, Any] = {}
+    ignored: list[str] = []
     for field, name in URL_NAMES.items():
-        if name in given:
-            text = given[name]
-            fields[field] = [v for v in text.split(",") if v] if field in LIST_FIELDS else text
+        if name not in given:
+            continue
+        if field in LIST_FIELDS:
+            items = [v for v in given[name].split(",") if v.strip()]
+            fields[field] = [v for v in items if _valid(field, v)]
+            ignored += [_shown(name, v) for v in items if v not in fields[field]]
+        else:
+            fields[field] = given[name]
     while True:
         try:
             query = JobQuery(**fields)
             break
         except ValidationError as exc:  # drop the named field (or, unnamed, any) and retry
-            fields.pop(exc.field if exc.field in fields else next(iter(fields)))
-    return query, parse_job_id(given.get(JOB, ""))
+            field = exc.field if exc.field in fields else next(iter(fields))
+            fields.pop(field)
+            ignored.append(_shown(URL_NAMES[field], given[URL_NAMES[field]]))
+    job = parse_job_id(given.get(JOB, ""))
+    if JOB in given and job is None:
+        ignored.append(_shown(JOB, given[JOB]))
+    order = [*URL_NAMES.values(), JOB]
+    return Link(query, job, tuple(sorted(ignored, key=lambda i: order.index(i.split("=")[0]))))
+
+
+def _valid(field: str, item: str) -> bool:
+    """Whether one item of a list field is a valid value of it (as JobQuery judges)."""
+    try:
+        JobQuery(**{field: [item]})
+    except ValidationError:
+        return False
+    return True
+
+
+def _shown(name: str, value: str, keep: int = 40) -> str:
+    """``name=value`` as a toast shows it: characters that do not print percent-encoded,
+    as in the link, and a long value cut short."""
+    text = "".join(ch if ch.isprintable() else quote(ch) for ch in value)
+    return f"{name}={text if len(text) <= keep else text[:keep] + '…'}"
+
+
+def ignored_text(ignored: Sequence[str]) -> str:
+    """The toast saying what of a link was not valid."""
+    return "Ignored in this link (not valid): " + ", ".join(ignored)
 
 
 PUSH, REPLACE = "push", "replace"
@@ -122,23 +170,31 @@ class UrlState(ReactiveHTML):
     _scripts = assets.scripts("urlstate")
 
     def __init__(
-        self, listing: JobListing, search: str | Mapping[str, str] | None = None, **params: Any
+        self,
+        listing: JobListing,
+        search: str | Mapping[str, str] | None = None,
+        toaster: Toaster | None = None,
+        **params: Any,
     ):
         """Show ``listing`` as the page's first URL query ``search`` describes (by default
-        the query of the session's URL); its job is opened once the page is loaded."""
+        the query of the session's URL); its job is opened, and what of it was not valid
+        is said on ``toaster``, once the page is loaded."""
         params.setdefault("margin", 0)
         params.setdefault("height", 0)
         super().__init__(**params)
         self.listing = listing
+        self.toaster = toaster
         self._applying = False
         search = session_search() if search is None else search
         # The job of the loaded URL, until the page has opened it (or the open job has
         # changed otherwise): the URL keeps it meanwhile.
-        self._loading_job = from_search(_text(search))[1]
-        self.apply(search, open_job=False, how=REPLACE)
+        self._loading_job = from_search(_text(search)).job
+        ignored = self.apply(search, open_job=False, how=REPLACE)
         listing.param.watch(self._view_changed, ["rows", "open_job"])
         if self._loading_job is not None:
             pn.state.onload(self._open_loaded_job)
+        if ignored:
+            pn.state.onload(lambda: self._say_ignored(ignored))
 
     def _open_loaded_job(self) -> None:
         """Open the job the loaded URL names (once the page is in the document)."""
@@ -147,15 +203,18 @@ class UrlState(ReactiveHTML):
 
     def apply(
         self, search: str | Mapping[str, str], open_job: bool = True, how: str = PUSH
-    ) -> None:
+    ) -> tuple[str, ...]:
         """Show the view a URL query string (or its parsed parameters) describes; with
         ``open_job`` False the open job is left as it is. ``how`` the address bar follows
         when it shows something else: a new history entry (``"push"``) or the current one
-        rewritten (``"replace"``)."""
-        wanted, job = from_search(_text(search))
+        rewritten (``"replace"``). Returns what of it was not valid (see
+        :attr:`Link.ignored`), left out of the view and of the address bar."""
+        link = from_search(_text(search))
         query = self.listing.query
         changed = {
-            k: v for k, v in wanted.param.values().items() if k != "name" and getattr(query, k) != v
+            k: v
+            for k, v in link.query.param.values().items()
+            if k != "name" and getattr(query, k) != v
         }
         page = changed.pop("page", None)
         # The view follows the URL: the listing's changes on the way are not changes of the
@@ -168,17 +227,24 @@ class UrlState(ReactiveHTML):
                 query.page = page
             if open_job:
                 self._loading_job = None
-                self.listing.open_job = job
+                self.listing.open_job = link.job
         finally:
             self._applying = False
         self._write(how)
+        return link.ignored
+
+    def _say_ignored(self, ignored: Sequence[str]) -> None:
+        if self.toaster is not None:
+            self.toaster.show("warning", ignored_text(ignored))
 
     @param.depends("location", watch=True)
     def _went_back(self) -> None:
         search = self.location.rpartition(" ")[2]  # a query string holds no bare space
         self._note_location(search)
         self.url = f"{REPLACE} {search}"  # what the address bar shows now
-        self.apply(search, how=REPLACE)  # corrected in place, if not canonical
+        ignored = self.apply(search, how=REPLACE)  # corrected in place, if not canonical
+        if ignored:
+            self._say_ignored(ignored)
 
     def _view_changed(self, *events: param.parameterized.Event) -> None:
         if self._applying:
