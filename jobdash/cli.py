@@ -135,11 +135,12 @@ def _export_selection(args: argparse.Namespace) -> list[int] | JobQuery:
 
 
 def cmd_import_gif(args: argparse.Namespace) -> int:
-    from .importers.gif import import_gif
+    from .importers.gif import import_gif, read_gif
     from .opening import open_service
 
+    tables = read_gif(args.source)  # a file that is not one opens (or writes) no history
     with open_service(_db(args), runner=False) as svc:
-        report = import_gif(svc, args.source)
+        report = import_gif(svc, tables)
     print(
         f"Imported {report.configurations} configurations, {report.jobs} jobs and "
         f"{report.images} images from {args.source} into {_db(args)} "

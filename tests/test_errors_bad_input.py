@@ -306,3 +306,24 @@ def test_a_link_applies_its_valid_values_and_names_the_others(search, applied, i
 def test_a_link_names_a_job_it_cannot_open():
     assert from_search("job=nope&status=failed").ignored == ("job=nope",)
     assert from_search("job=7").job == 7 and from_search("job=7").ignored == ()
+
+
+# -- import-gif ------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("source", "says"),
+    [
+        ("missing.db", "is not a file"),
+        ("notes.txt", "is not a Gen Image Factory database"),
+        (".", "is not a file"),
+    ],
+)
+def test_jobdash_import_gif_of_a_bad_file_writes_no_history(tmp_path, capsys, source, says):
+    (tmp_path / "notes.txt").write_text("not SQLite")
+    on_disk = tree(tmp_path)
+    db = tmp_path / "new" / "jobs.duckdb"
+    assert main(["import-gif", str(tmp_path / source), "--db", str(db)]) == 2
+    line = one_line(capsys.readouterr().err, "import-gif")
+    assert line.startswith("jobdash import-gif: path: ") and says in line
+    assert tree(tmp_path) == on_disk

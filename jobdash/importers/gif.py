@@ -124,8 +124,18 @@ def _image_fields(row: sqlite3.Row) -> dict[str, Any]:
     }
 
 
-def import_gif(service: JobService, sqlite_path: str | Path) -> ImportReport:
-    """Copy configurations, executions and their images from a Gen Image Factory file."""
+@dataclass(frozen=True)
+class GifTables:
+    """The three tables of a Gen Image Factory file, as read (by :func:`read_gif`)."""
+
+    configs: list[sqlite3.Row]
+    jobs: list[sqlite3.Row]
+    images: list[sqlite3.Row]
+
+
+def read_gif(sqlite_path: str | Path) -> GifTables:
+    """The tables of a Gen Image Factory file; a path that is not one raises
+    ValidationError (field ``path``). Nothing of jobdash is opened for that."""
     path = Path(sqlite_path)
     if not path.is_file():
         raise ValidationError(f"path: {path} is not a file", "path")
@@ -141,6 +151,14 @@ def import_gif(service: JobService, sqlite_path: str | Path) -> ImportReport:
         ) from None
     finally:
         src.close()
+    return GifTables(configs, jobs, images)
+
+
+def import_gif(service: JobService, source: str | Path | GifTables) -> ImportReport:
+    """Copy configurations, executions and their images from a Gen Image Factory file (or
+    its tables, read first by :func:`read_gif` so that a bad file opens no history)."""
+    tables = source if isinstance(source, GifTables) else read_gif(source)
+    configs, jobs, images = tables.configs, tables.jobs, tables.images
     report = ImportReport()
     store = service.store
     now = dt.datetime.now(dt.UTC).replace(tzinfo=None)
