@@ -252,3 +252,12 @@ def _error(exc: urllib.error.HTTPError) -> JobdashError:
     if kind is ValidationError:
         return ValidationError(detail, field)
     return kind(detail) if kind is not None else RemoteError(f"HTTP {exc.code}: {detail}")
+
+
+def for_history(db_path: str | os.PathLike) -> JobClient | None:
+    """The client of the ``jobdash serve`` holding the history at ``db_path`` (found by its
+    discovery file), or None when no server holds it."""
+    from .discovery import find
+
+    served = find(db_path)
+    return JobClient(served.url, served.token) if served else None

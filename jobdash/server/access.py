@@ -26,6 +26,7 @@ from ..errors import ValidationError
 PASSWORD_ENV = "JOBDASH_PASSWORD"
 USER_ENV = "JOBDASH_USER"
 COOKIE_SECRET_ENV = "JOBDASH_COOKIE_SECRET"
+TOKEN_ENV = "JOBDASH_TOKEN"
 DEFAULT_USER = "jobdash"
 
 LOOPBACK_NAMES = ("localhost", "127.0.0.1")  # Bokeh's allowlist takes no IPv6 literal
@@ -76,14 +77,14 @@ class Access:
     ``allow_origins`` adds origins beyond the bound address (``https://jobs.example.com``
     behind a proxy, or ``host:port``); ``insecure`` lets a non-loopback address serve
     without credentials (logged loudly). ``token`` is what the HTTP API asks of a client
-    (generated per start unless given; clients find it in the discovery file)."""
+    (``$JOBDASH_TOKEN``, else new at each start; clients find it in the discovery file)."""
 
     address: str = "127.0.0.1"
     port: int = 5006
     credentials: Credentials | None = None
     allow_origins: tuple[str, ...] = ()
     insecure: bool = False
-    token: str = field(default_factory=lambda: secrets.token_urlsafe(32), repr=False)
+    token: str = field(default_factory=lambda: _api_token(), repr=False)
 
     def __post_init__(self) -> None:
         if not 0 < self.port < 65536:
@@ -117,6 +118,11 @@ class Access:
         found = [f"{host}:{self.port}" for host in hosts]
         found += [origin_host(origin) for origin in self.allow_origins]
         return list(dict.fromkeys(found))
+
+
+def _api_token() -> str:
+    """``$JOBDASH_TOKEN``, or a new random token."""
+    return os.environ.get(TOKEN_ENV) or secrets.token_urlsafe(32)
 
 
 def is_loopback(address: str) -> bool:

@@ -28,6 +28,7 @@ from tornado.iostream import StreamClosedError
 from tornado.web import RedirectHandler, StaticFileHandler
 from tornado.websocket import WebSocketClosedError
 
+from ..discovery import Served, announce, withdraw
 from ..errors import Conflict
 from ..service import JobService
 from ..ui import assets
@@ -127,12 +128,15 @@ def serve(
 ) -> None:
     """Serve the history at ``db_path`` (default ``$JOBDASH_DB`` or data/jobs.duckdb) with
     its runner until SIGTERM or SIGINT: the port is bound first, then the history opened.
-    ``access`` (default: loopback port 5006, no login) says where and for whom."""
+    ``access`` (default: loopback port 5006, no login, the API token ``$JOBDASH_TOKEN`` or
+    a new one) says where and for whom. While it serves, ``<history>.server.json`` (owner
+    only) tells clients its URL and API token (:mod:`jobdash.discovery`)."""
     path = Path(db_path) if db_path is not None else None
 
     def history() -> JobService:
         return shared_service(path, runner=runner)
 
+    access = access or Access()
     server = start_server(history, access=access, show=show, start=False, dedicated=True)
     try:
         service = history()
@@ -141,11 +145,15 @@ def serve(
         raise
     _stop_gracefully_on_signals(server)
     _quiet_disconnects(server.io_loop.asyncio_loop)
-    log.info("serving %s at http://%s:%s", service.store.path, server.address, server.port)
+    host = "127.0.0.1" if server.address in (None, "", "0.0.0.0", "::") else server.address
+    served = Served(f"http://{host}:{server.port}", access.token, os.getpid())
+    announce(service.store.path, served)
+    log.info("serving %s at %s", service.store.path, served.url)
     server.start()
     try:
         server.io_loop.start()
     finally:
+        withdraw(service.store.path, served)
         server.stop()
         service.close()
 

@@ -384,3 +384,31 @@ def test_closed_browser_tabs_leave_no_traceback_in_the_log(browser, tmp_path):
         stopped(process)
     assert process.returncode == 0
     assert "Traceback" not in err and "WebSocketClosedError" not in err, err
+
+
+def test_a_server_announces_itself_to_clients_of_its_history(tmp_path):
+    from jobdash.client import for_history
+    from jobdash.discovery import Served, announce, discovery_path
+
+    db, port = tmp_path / "jobs.duckdb", free_port()
+    with jobdash.open(db, runner=False) as svc:
+        add_job(svc, label="Seen over HTTP")
+    assert for_history(db) is None
+    process = jobdash_serve(db, "--port", str(port))
+    try:
+        started(process, port)
+        found = discovery_path(db)
+        wait_until(found.exists, timeout=30)  # written once the history is open
+        assert found.stat().st_mode & 0o777 == 0o600
+        client = for_history(db)
+        assert client is not None and client.url == f"http://127.0.0.1:{port}"
+        assert client.get_all().rows["label"].tolist() == ["Seen over HTTP"]
+        process.send_signal(signal.SIGTERM)
+        process.wait(30)
+    finally:
+        stopped(process)
+    assert process.returncode == 0 and not found.exists()  # withdrawn on a clean exit
+    dead = subprocess.run([sys.executable, "-c", "import os; print(os.getpid())"],
+                          capture_output=True, text=True, check=True)  # fmt: skip
+    announce(db, Served("http://127.0.0.1:1", "stale", int(dead.stdout)))
+    assert for_history(db) is None  # its process is gone
