@@ -110,6 +110,22 @@ MIGRATIONS: list[tuple[int, str, list[str]]] = [
             label_rank.NUMBER_ALL.format(spacing=label_rank.SPACING),
         ],
     ),
+    (
+        6,
+        "the highest id ever given per table: id_marks",
+        [
+            """CREATE TABLE id_marks (
+                table_name VARCHAR PRIMARY KEY,
+                last_id BIGINT NOT NULL
+            )""",
+            # Rows deleted before this migration leave no trace: the marks start at max(id).
+            """INSERT INTO id_marks
+                SELECT 'configurations', coalesce(max(id), 0) FROM configurations
+                UNION ALL SELECT 'job_executions', coalesce(max(id), 0) FROM job_executions
+                UNION ALL SELECT 'generated_images', coalesce(max(id), 0) FROM generated_images
+                UNION ALL SELECT 'job_events', coalesce(max(id), 0) FROM job_events""",
+        ],
+    ),
 ]
 
 LATEST_VERSION = MIGRATIONS[-1][0]

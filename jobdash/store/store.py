@@ -30,6 +30,8 @@ from .rows import one
 # A list of ids passed as one parameter: ``... IN {_ID_LIST}`` with ``[list_of_ids]``.
 _ID_LIST = "(SELECT unnest(?::BIGINT[]))"
 ID_TABLES = ("configurations", "job_executions", "generated_images", "job_events")
+"""Tables whose ids the store gives; ``id_marks`` keeps the highest ever given of each, so a
+deleted row's id is never given again."""
 
 JOB_COLUMNS = f"""
     j.id, j.label, j.status, j.configuration_id,
@@ -84,7 +86,11 @@ class JobStore:
     """One DuckDB file: one connection, a cursor per call, writes serialised by a lock.
 
     DuckDB's memory limit and threads are ``engine``'s, by default those of the settings.json
-    beside the file (:class:`~jobdash.config.EngineSettings`)."""
+    beside the file (:class:`~jobdash.config.EngineSettings`).
+
+    Ids are given by the store and never given twice: each transaction that takes new ids
+    writes the highest one to ``id_marks`` before it commits, so a deleted job's id stays
+    unused across restarts, imports and demo loads."""
 
     def __init__(self, path: str | Path, *, engine: EngineSettings | None = None):
         self.path = Path(path)
@@ -111,6 +117,7 @@ class JobStore:
             raise
         self.migrate()
         self._next_ids = self._load_next_ids()
+        self._marked = dict(self._next_ids)  # the next ids as id_marks has them
         self._prepare_default_listing()
 
     # -- plumbing ---------------------------------------------------------------------------
@@ -155,21 +162,43 @@ class JobStore:
                 yield Transaction(cur)
                 if self._labels_set:
                     label_rank.place(cur)
+                marks = self._mark_ids(cur)
             except BaseException:
                 cur.execute("ROLLBACK")
                 self._next_ids = ids_before
                 raise
             cur.execute("COMMIT")
+            self._marked.update(marks)
 
     def _new_ids(self, table: str, n: int = 1) -> list[int]:
         start = self._next_ids[table]
         self._next_ids[table] = start + n
         return list(range(start, start + n))
 
+    def _mark_ids(self, cur: duckdb.DuckDBPyConnection) -> dict[str, int]:
+        """Write the ids given since the last mark to ``id_marks`` (in the transaction that
+        used them); returns the next ids now marked."""
+        marks = {t: n for t, n in self._next_ids.items() if n != self._marked[t]}
+        if marks:
+            cur.execute(
+                "UPDATE id_marks SET last_id = m.next_id - 1 FROM (SELECT "
+                "unnest(?::VARCHAR[]) AS name, unnest(?::BIGINT[]) AS next_id) m "
+                "WHERE id_marks.table_name = m.name",
+                [list(marks), list(marks.values())],
+            )
+        return marks
+
     def _load_next_ids(self) -> dict[str, int]:
+        """The next id of each table: above both its rows and its mark."""
         with self._cursor() as cur:
             return {
-                t: one(cur.execute(f"SELECT coalesce(max(id), 0) + 1 FROM {t}"))[0]
+                t: one(
+                    cur.execute(
+                        f"SELECT greatest(coalesce(max(id), 0), (SELECT last_id FROM id_marks "
+                        f"WHERE table_name = ?)) + 1 FROM {t}",
+                        [t],
+                    )
+                )[0]
                 for t in ID_TABLES
             }
 
@@ -184,7 +213,9 @@ class JobStore:
             self._deep.prepare(query, where_sql, params, utcnow())
 
     def reserve_ids(self, table: str, n: int) -> int:
-        """Reserve ``n`` consecutive ids of ``table`` for a bulk load; returns the first."""
+        """Reserve ``n`` consecutive ids of ``table`` for a bulk load; returns the first
+        (with ``n=0``, the id the table gives next). Inside a transaction, which marks them
+        as given when it commits; outside one, the next transaction does."""
         with self._write_lock:
             return self._new_ids(table, n)[0] if n else self._next_ids[table]
 
@@ -392,6 +423,18 @@ class JobStore:
                 "SELECT * FROM generated_images WHERE execution_id = ? ORDER BY id", [job_id]
             ).df()
 
+    def names_image_file(self, path: str) -> bool:
+        """Whether some image row stores ``path`` as its file or its thumbnail."""
+        with self._cursor() as cur:
+            return (
+                cur.execute(
+                    "SELECT 1 FROM generated_images WHERE file_path = ? OR thumbnail_path = ? "
+                    "LIMIT 1",
+                    [path, path],
+                ).fetchone()
+                is not None
+            )
+
     def images_for_jobs(self, ids: Sequence[int]) -> pd.DataFrame:
         """Image rows of many jobs (for exports), ordered by job then image."""
         with self._cursor() as cur:
@@ -440,18 +483,6 @@ class JobStore:
 
     def pending_queue(self) -> list[int]:
         """Ids of pending jobs in queue order."""
-    def names_image_file(self, path: str) -> bool:
-        """Whether some image row stores ``path`` as its file or its thumbnail."""
-        with self._cursor() as cur:
-            return (
-                cur.execute(
-                    "SELECT 1 FROM generated_images WHERE file_path = ? OR thumbnail_path = ? "
-                    "LIMIT 1",
-                    [path, path],
-                ).fetchone()
-                is not None
-            )
-
         with self._cursor() as cur:
             return [
                 r[0]
