@@ -39,7 +39,7 @@ WRITE_ERRORS = frozenset(
 to the machine: a full disk, an I/O error). Those become ValidationError naming the path."""
 
 
-def refused(message: str) -> ValidationError:
+def _refused(message: str) -> ValidationError:
     """The error of a refused target, naming the ``path`` field."""
     return ValidationError(f"path: {message}", "path")
 
@@ -52,23 +52,23 @@ def export_target(path: str | os.PathLike[str]) -> Path:
     try:
         target = Path(text).expanduser().resolve()
     except (OSError, RuntimeError) as exc:  # a link loop; no home folder for ~user
-        raise refused(f"{text!r} cannot be resolved ({exc})") from None
+        raise _refused(f"{text!r} cannot be resolved ({exc})") from None
     folder = _existing_folder(target)
     _check_lengths(target, folder)
     # os.path's tests, unlike pathlib's, answer False for any path the system refuses.
     if os.path.isdir(target) or text.endswith((os.sep, os.altsep or os.sep)):
-        raise refused(
+        raise _refused(
             f"{text} names a folder; name the workbook to write in it, e.g. {target / 'jobs.xlsx'}"
         )
     if target.suffix.lower() != SUFFIX:
-        raise refused(
+        raise _refused(
             f"Excel exports must be .xlsx files, not {_shortened(target.name)}: "
             "choose a file name ending in .xlsx"
         )
     if os.path.lexists(target) and not os.path.isfile(target):
-        raise refused(f"{target} exists and is not a regular file; choose another name")
+        raise _refused(f"{target} exists and is not a regular file; choose another name")
     if not os.access(folder, os.W_OK | os.X_OK):
-        raise refused(f"cannot write in {folder} (no permission, or a read-only file system)")
+        raise _refused(f"cannot write in {folder} (no permission, or a read-only file system)")
     return target
 
 
@@ -95,25 +95,25 @@ def writing_into(target: Path) -> Iterator[None]:
                 folder.rmdir()
         if isinstance(exc, OSError) and exc.errno in WRITE_ERRORS:
             reason = "the folder takes no new files" if exc.errno == errno.ENOENT else exc.strerror
-            raise refused(f"cannot write {target} ({reason})") from exc
+            raise _refused(f"cannot write {target} ({reason})") from exc
         raise
 
 
 def _text(path: str | os.PathLike[str]) -> str:
     """``path`` as text the file system can take."""
     if not isinstance(path, str | os.PathLike):
-        raise refused(f"give a file path, not {type(path).__name__}")
+        raise _refused(f"give a file path, not {type(path).__name__}")
     text = os.fspath(path)
     if isinstance(text, bytes):
         text = os.fsdecode(text)
     if not text.strip():
-        raise refused("give the file to write, ending in .xlsx")
+        raise _refused("give the file to write, ending in .xlsx")
     if "\0" in text:
-        raise refused("a file path cannot hold a NUL character")
+        raise _refused("a file path cannot hold a NUL character")
     try:
         os.fsencode(text)
     except UnicodeEncodeError as exc:
-        raise refused(
+        raise _refused(
             f"character {exc.start + 1} (U+{ord(text[exc.start]):04X}) cannot be part of a "
             "file name on this system"
         ) from None
@@ -126,9 +126,9 @@ def _existing_folder(target: Path) -> Path:
     for parent in target.parents:
         if os.path.exists(parent):
             if not os.path.isdir(parent):
-                raise refused(f"{parent} is a file, not a folder; choose another place")
+                raise _refused(f"{parent} is a file, not a folder; choose another place")
             return parent
-    raise refused(f"no folder above {target} exists")  # not even the root: unreachable on POSIX
+    raise _refused(f"no folder above {target} exists")  # not even the root: unreachable on POSIX
 
 
 def _check_lengths(target: Path, folder: Path) -> None:
@@ -136,14 +136,14 @@ def _check_lengths(target: Path, folder: Path) -> None:
     for name in target.relative_to(folder).parts:  # the folders to create, and the file
         size = len(os.fsencode(name))
         if size > name_max:
-            raise refused(
+            raise _refused(
                 f"the name {_shortened(name)} is {size} bytes long; this file system holds "
                 f"at most {name_max}: choose a shorter name"
             )
     path_max = _limit(folder, "PC_PATH_MAX", FALLBACK_PATH_MAX)
     size = len(os.fsencode(str(target)))
     if size >= path_max:
-        raise refused(
+        raise _refused(
             f"the path is {size} bytes long; this system holds at most {path_max - 1}: "
             "choose a shorter one"
         )
