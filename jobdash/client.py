@@ -175,6 +175,30 @@ class JobClient:
         """Take a pending job off the queue."""
         self._json("POST", f"/api/jobs/{_segment(job_id)}/cancel")
 
+    # -- analysis ----------------------------------------------------------------------------
+
+    def sql(
+        self,
+        statement: str,
+        params: Iterable[Any] = (),
+        *,
+        max_rows: int = 10_000,
+        timeout_s: float = 30.0,
+    ) -> pd.DataFrame:
+        """Your own read-only query over the server's history, as a DataFrame (one SELECT;
+        more than ``max_rows`` rows or longer than ``timeout_s`` is a ValidationError)."""
+        answer = self._json(
+            "POST",
+            "/api/sql",
+            body={
+                "statement": statement,
+                "params": list(params),
+                "max_rows": max_rows,
+                "timeout_s": timeout_s,
+            },
+        )
+        return wire.frame_from_json(answer)
+
     # -- presets -----------------------------------------------------------------------------
 
     def presets(self) -> list[dict[str, Any]]:

@@ -445,12 +445,20 @@ class JobService:
         example. ``query.copy(image_qc=row.qc_status)`` lists the jobs having such images."""
         return analytics.qc_reasons(self.store, scope(query))
 
-    def sql(self, statement: str, params: Sequence[Any] = ()) -> pd.DataFrame:
+    def sql(
+        self,
+        statement: str,
+        params: Sequence[Any] = (),
+        *,
+        max_rows: int | None = None,
+        timeout_s: float | None = None,
+    ) -> pd.DataFrame:
         """Your own read-only query over the history (tables ``job_executions``,
         ``generated_images``, ``job_events``, ``configurations``), as a DataFrame. Only what
-        DuckDB's parser calls one SELECT runs; anything else raises ValidationError and
-        changes nothing."""
-        return self.store.sql(statement, params)
+        DuckDB's parser calls one SELECT runs, reaching no file outside the history; anything
+        else, more than ``max_rows`` rows, or a query running past ``timeout_s`` seconds
+        raises ValidationError (field ``statement``) and changes nothing."""
+        return self.store.sql(statement, params, max_rows=max_rows, timeout_s=timeout_s)
 
     # -- queue ------------------------------------------------------------------------------
 

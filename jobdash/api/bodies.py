@@ -72,3 +72,14 @@ class Stop(Body):
 
 class Preset(Body):
     query = param.Dict(default={}, doc="The filters to keep (a JobQuery's fields).")
+
+
+class Sql(Body):
+    statement = param.String(default="", doc="One read-only query (a SELECT).")
+    params = param.List(default=[], doc="Values of the query's ? placeholders.")
+    max_rows = param.Integer(
+        default=10_000, bounds=(1, 1_000_000), doc="More rows than this is refused."
+    )
+    timeout_s = param.Number(
+        default=30.0, bounds=(0.1, 300.0), doc="A query running longer is stopped."
+    )

@@ -214,6 +214,13 @@ def _delete_preset(b: JobBackend, r: Request) -> Any:
     return {"ok": True}
 
 
+def _sql(b: Any, r: Request) -> Any:
+    no_query(r)
+    query = body(r, bodies.Sql)
+    frame = b.sql(query.statement, query.params, max_rows=query.max_rows, timeout_s=query.timeout_s)
+    return wire.frame_to_json(frame)
+
+
 def _changes(b: JobBackend, r: Request) -> Any:
     since = r.query.get("since", ["0"])
     if set(r.query) - {"since"}:
@@ -261,6 +268,8 @@ OPERATIONS: list[Operation] = [
               _save_preset, "Ok", body=bodies.Preset, tags=("presets",)),
     Operation("DELETE", "/api/presets/{name}", "delete_preset", "Delete a filter preset",
               _delete_preset, "Ok", tags=("presets",)),
+    Operation("POST", "/api/sql", "sql", "A read-only query of your own", _sql, "Frame",
+              body=bodies.Sql, tags=("analysis",)),
     Operation("GET", "/api/changes", "changes_since", "Changes after a sequence number",
               _changes, "Changes", tags=("events",)),
 ]  # fmt: skip

@@ -105,7 +105,14 @@ class JobStore:
         try:
             self._con = duckdb.connect(
                 str(self.path),
-                config={"memory_limit": engine.memory_limit, "threads": engine.threads},
+                config={
+                    "memory_limit": engine.memory_limit,
+                    "threads": engine.threads,
+                    # No query reaches a file, a URL or an extension outside the history.
+                    "enable_external_access": False,
+                    "autoload_known_extensions": False,
+                    "autoinstall_known_extensions": False,
+                },
             )
         except duckdb.IOException as exc:
             if "lock" in str(exc).lower():
@@ -666,7 +673,14 @@ class JobStore:
 
     # -- your own read-only SQL (notebooks, analysis) ---------------------------------------
 
-    def sql(self, statement: str, params: Sequence[Any] = ()) -> pd.DataFrame:
+    def sql(
+        self,
+        statement: str,
+        params: Sequence[Any] = (),
+        *,
+        max_rows: int | None = None,
+        timeout_s: float | None = None,
+    ) -> pd.DataFrame:
         """Run one read-only query of your own (notebooks, analysis) and get a DataFrame.
 
         What runs is what DuckDB's parser calls one ``SELECT`` (``WITH``, ``FROM t``,
@@ -674,7 +688,12 @@ class JobStore:
         write, DDL, ``ATTACH``, ``COPY``, ``PRAGMA``, ``SET``, ``CALL``, ``EXPLAIN`` (whose
         ``ANALYZE`` form runs the statement it explains, a write too), several statements,
         text DuckDB cannot parse — raises :class:`~jobdash.errors.ValidationError` and runs
-        nothing. The history changes only through the service."""
+        nothing. The history changes only through the service; files outside it are out of
+        reach (the connection has no external access).
+
+        ``max_rows``: more rows than this is a ValidationError (add a LIMIT or aggregate);
+        ``timeout_s``: a query still running after this long is interrupted and is a
+        ValidationError. A query DuckDB refuses (an unknown column...) is one too."""
         with self._cursor() as cur:
             try:
                 statements = cur.extract_statements(statement)
@@ -687,7 +706,29 @@ class JobStore:
                     "jobs through the JobService methods.",
                     "statement",
                 )
-            return cur.execute(statements[0], list(params)).df()
+            timer = threading.Timer(timeout_s, cur.interrupt) if timeout_s else None
+            if timer:
+                timer.start()
+            try:
+                relation = cur.sql(statements[0].query, params=list(params) or None)
+                frame = (relation.limit(max_rows + 1) if max_rows else relation).df()
+            except duckdb.InterruptException:
+                raise ValidationError(
+                    f"statement: still running after {timeout_s:g} s, so it was stopped; "
+                    "narrow it down or aggregate",
+                    "statement",
+                ) from None
+            except duckdb.Error as exc:
+                raise ValidationError(f"statement: {exc}", "statement") from None
+            finally:
+                if timer:
+                    timer.cancel()
+        if max_rows is not None and len(frame) > max_rows:
+            raise ValidationError(
+                f"statement: more than {max_rows:,} rows; add a LIMIT or aggregate",
+                "statement",
+            )
+        return frame
 
 
 def _holder(exc: Exception) -> str:

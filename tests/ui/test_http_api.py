@@ -247,3 +247,54 @@ def test_the_api_describes_itself(both):
     assert statuses["name"] == "statuses" and "failed" in statuses["schema"]["items"]["enum"]
     status, _, body = call(url + "/api/docs")
     assert status == 200 and b"GET</span> <code>/api/jobs</code>" in body
+
+
+def test_sql_runs_one_read_only_query_through_the_client(both):
+    svc, client, _ = both
+    statement = (
+        "SELECT status, count(*) AS jobs FROM job_executions WHERE id < ? "
+        "GROUP BY status ORDER BY status"
+    )
+    pd.testing.assert_frame_equal(client.sql(statement, [30]), svc.sql(statement, [30]))
+
+
+@pytest.mark.parametrize(
+    "statement",
+    [
+        "INSERT INTO filter_presets VALUES ('x', '{}', now())",
+        "UPDATE job_executions SET label = 'x'",
+        "DELETE FROM job_executions",
+        "COPY job_executions TO '/tmp/out.csv'",
+        "ATTACH '/tmp/other.duckdb' AS other",
+        "PRAGMA database_list",
+        "SET threads = 1",
+        "CALL checkpoint()",
+        "SELECT 1; DELETE FROM job_executions",
+        "EXPLAIN ANALYZE DELETE FROM job_executions",
+        "CREATE TABLE t AS SELECT 1",
+        "SELECT * FROM read_csv('/etc/passwd')",
+        "SELECT * FROM read_text('/etc/hostname')",
+        "SELECT * FROM 'https://example.com/data.csv'",
+        "SELECT no_such_column FROM job_executions",
+        "SELEC nonsense",
+    ],
+)
+def test_sql_refuses_anything_but_one_read_of_the_history(both, statement):
+    svc, client, _ = both
+    before = svc.get_all().total
+    with pytest.raises(ValidationError) as refused:
+        client.sql(statement)
+    assert refused.value.field == "statement"
+    assert svc.get_all().total == before
+
+
+def test_sql_stops_a_long_query_and_caps_its_rows(both):
+    _, client, _ = both
+    with pytest.raises(ValidationError, match=r"still running after 0\.5 s"):
+        client.sql("SELECT count(*) FROM range(100000) a, range(100000) b", timeout_s=0.5)
+    with pytest.raises(ValidationError, match="more than 10 rows"):
+        client.sql("SELECT * FROM range(11)", max_rows=10)
+    assert len(client.sql("SELECT * FROM range(10)", max_rows=10)) == 10
+    with pytest.raises(ValidationError) as refused:
+        client.sql("SELECT 1", max_rows=0)
+    assert refused.value.field == "max_rows"
