@@ -11,12 +11,14 @@ Statistics, DataFrames with the service's column types) and raises its typed err
 
 from __future__ import annotations
 
+import http.client
 import json
 import os
+import time
 import urllib.error
 import urllib.parse
 import urllib.request
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -67,9 +69,7 @@ class JobClient:
         url = self.url + path
         if query:
             url += "?" + urllib.parse.urlencode(query, doseq=True)
-        headers = {"Accept": "application/json"}
-        if self.token:
-            headers["Authorization"] = f"Bearer {self.token}"
+        headers = {"Accept": "application/json", **self._auth()}
         data = None
         if body is not None:
             data = json.dumps(body).encode()
@@ -82,6 +82,9 @@ class JobClient:
             raise _error(exc) from None
         except urllib.error.URLError as exc:
             raise StoreClosed(f"No jobdash server answers at {self.url} ({exc.reason}).") from None
+
+    def _auth(self) -> dict[str, str]:
+        return {"Authorization": f"Bearer {self.token}"} if self.token else {}
 
     def _json(self, method: str, path: str, **kwargs: Any) -> Any:
         return json.loads(self._call(method, path, **kwargs))
@@ -97,6 +100,45 @@ class JobClient:
         """Changes after sequence number ``seq``."""
         answer = self._json("GET", "/api/changes", query={"since": seq})
         return [wire.change_from_json(c) for c in answer["changes"]]
+
+    def events(self, since: int | None = None, *, reconnects: int = 5) -> Iterator[Change]:
+        """The server's changes as they happen (status, progress, completion, edits), from
+        the one after ``since`` (default: from now). A dropped connection is resumed from
+        the last change seen, so none is missed (up to ``reconnects`` times in a row); a
+        ``resync`` change means some were lost: reload what you show."""
+        seq = self.version if since is None else since
+        failures = 0
+        while True:
+            try:
+                for change in self._stream(seq):
+                    failures = 0
+                    seq = change.seq if change.kind == "resync" else max(seq, change.seq)
+                    yield change
+            except (OSError, http.client.HTTPException):
+                failures += 1
+                if failures > reconnects:
+                    raise StoreClosed(f"The event stream of {self.url} keeps dropping.") from None
+                time.sleep(min(0.1 * 2**failures, 5.0))
+
+    def _stream(self, seq: int) -> Iterator[Change]:
+        request = urllib.request.Request(
+            f"{self.url}/api/events?since={seq}",
+            headers={"Accept": "text/event-stream", **self._auth()},
+        )
+        try:
+            response = urllib.request.urlopen(request, timeout=self.timeout)
+        except urllib.error.HTTPError as exc:
+            raise _error(exc) from None
+        with response:
+            data: list[str] = []
+            for raw in response:
+                line = raw.decode("utf-8").rstrip("\r\n")
+                if line.startswith("data:"):
+                    data.append(line[5:].strip())
+                elif not line and data:
+                    yield wire.change_from_json(json.loads("".join(data)))
+                    data = []
+        raise ConnectionResetError("the server closed the event stream")
 
     # -- reading -----------------------------------------------------------------------------
 

@@ -102,11 +102,37 @@ def _operation(operation: Operation) -> dict[str, Any]:
     return spec
 
 
+EVENTS: dict[str, Any] = {
+    "operationId": "events",
+    "summary": "The change feed as Server-Sent Events (id: sequence number; event: kind)",
+    "tags": ["events"],
+    "parameters": [
+        {
+            "name": "since",
+            "in": "query",
+            "required": False,
+            "description": "Start after this sequence number (default: now; a reconnecting "
+            "browser's Last-Event-ID works too).",
+            "schema": {"type": "integer", "minimum": 0},
+        }
+    ],
+    "responses": {
+        "200": {
+            "description": "An endless stream; a resync event means changes were lost",
+            "content": {"text/event-stream": {"schema": {"type": "string"}}},
+        },
+        "401": {"description": ERRORS["401"]},
+        "422": {"description": ERRORS["422"]},
+    },
+}
+
+
 def document(version: str) -> dict[str, Any]:
     """The OpenAPI document of this jobdash's API."""
     paths: dict[str, dict[str, Any]] = {}
     for operation in OPERATIONS:
         paths.setdefault(operation.path, {})[operation.method.lower()] = _operation(operation)
+    paths["/api/events"] = {"get": EVENTS}
     return {
         "openapi": "3.1.0",
         "info": {

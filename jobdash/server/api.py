@@ -17,6 +17,7 @@ from __future__ import annotations
 import asyncio
 import base64
 import binascii
+import datetime as dt
 import hmac
 import json
 import logging
@@ -24,13 +25,15 @@ import shutil
 from collections.abc import Callable
 from typing import Any
 
+from tornado.iostream import StreamClosedError
 from tornado.web import RequestHandler
 
-from .. import __version__
+from .. import __version__, wire
 from ..api import openapi
 from ..api.routes import OPERATIONS, Operation, Request, Workbook
 from ..contract import JobBackend
 from ..errors import Conflict, JobdashError, NotFound, StoreClosed, StoreLocked, ValidationError
+from ..events import Change
 from ..ui import assets
 from .access import Credentials
 from .handlers import cross_origin
@@ -209,6 +212,7 @@ def api_routes(
             settings,
         ),
         (r"/api/docs/?", type("Described", (DescriptionHandler,), {"page": "docs"}), settings),
+        (r"/api/events/?", EventsHandler, settings),
     ] + [
         (
             pattern + "/?",
@@ -217,6 +221,68 @@ def api_routes(
         )
         for pattern in ordered
     ]
+
+
+class EventsHandler(ApiHandler):
+    """``/api/events``: the change feed as Server-Sent Events, from the change after
+    ``since`` (or the ``Last-Event-ID`` a reconnecting browser sends; default: from now).
+    Each event's id is its sequence number, so a client that reconnects with the last one
+    misses nothing; one that fell too far behind, or whose server restarted, gets a
+    ``resync`` event first and should reload what it shows."""
+
+    POLL_S = 0.05
+    KEEPALIVE_S = 15.0
+
+    async def get(self, **path: str) -> None:
+        try:
+            self._authorise()
+            query = self._query()
+            unknown = sorted(set(query) - {"since"})
+            if unknown:
+                raise Problem(422, f"{unknown[0]}: not a query parameter of this call", unknown[0])
+            backend = self.history()
+            given = query.get("since", [self.request.headers.get("Last-Event-ID", "")])[-1]
+            seq = _sequence(given) if given else backend.version
+        except Problem as problem:
+            self._problem(problem.status, problem.detail, problem.field)
+            return
+        self.set_header("Content-Type", "text/event-stream")
+        self.set_header("Cache-Control", "no-cache")
+        quiet = 0.0
+        while True:
+            version = backend.version
+            if seq > version:  # the server restarted since the client's last event
+                now = dt.datetime.now(dt.UTC).replace(tzinfo=None)
+                self.write(_event(Change(version, "resync", (), now)))
+                seq = version
+            for change in backend.changes_since(seq) if version > seq else []:
+                self.write(_event(change))
+                seq = max(seq, change.seq)
+                quiet = 0.0
+            if quiet >= self.KEEPALIVE_S:
+                self.write(": still here\n\n")
+                quiet = 0.0
+            try:
+                await self.flush()
+            except StreamClosedError:
+                return
+            await asyncio.sleep(self.POLL_S)
+            quiet += self.POLL_S
+
+
+def _event(change: Change) -> str:
+    data = json.dumps(wire.change_to_json(change))
+    return f"id: {change.seq}\nevent: {change.kind}\ndata: {data}\n\n"
+
+
+def _sequence(text: str) -> int:
+    try:
+        seq = int(text)
+    except ValueError:
+        raise Problem(422, f"since: {text!r} is not a whole number", "since") from None
+    if seq < 0:
+        raise Problem(422, "since: must be 0 or more", "since")
+    return seq
 
 
 class DescriptionHandler(ApiHandler):

@@ -241,7 +241,7 @@ def test_the_api_describes_itself(both):
     assert {
         "get_all", "get_by_id", "rename", "bulk_delete", "bulk_rerun", "bulk_export",
         "export", "statistics", "configurations", "start", "stop", "cancel", "queue",
-        "presets", "save_preset", "delete_preset", "changes_since", "jobs",
+        "presets", "save_preset", "delete_preset", "changes_since", "jobs", "sql", "events",
     } <= ids  # fmt: skip
     statuses = spec["paths"]["/api/jobs"]["get"]["parameters"][0]
     assert statuses["name"] == "statuses" and "failed" in statuses["schema"]["items"]["enum"]
