@@ -11,6 +11,7 @@ Statistics, DataFrames with the service's column types) and raises its typed err
 
 from __future__ import annotations
 
+import datetime as dt
 import http.client
 import json
 import os
@@ -18,7 +19,7 @@ import time
 import urllib.error
 import urllib.parse
 import urllib.request
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -150,7 +151,7 @@ class JobClient:
         """Everything about one job."""
         return wire.detail_from_json(self._json("GET", f"/api/jobs/{_segment(job_id)}"))
 
-    def jobs(self, ids: Iterable[int]) -> pd.DataFrame:
+    def jobs(self, ids: Sequence[int]) -> pd.DataFrame:
         """Rows of the given jobs."""
         return wire.frame_from_json(self._json("POST", "/api/jobs/rows", body={"ids": list(ids)}))
 
@@ -217,7 +218,89 @@ class JobClient:
         """Take a pending job off the queue."""
         self._json("POST", f"/api/jobs/{_segment(job_id)}/cancel")
 
+    # -- where files live and who runs the queue (the server's) -------------------------------
+
+    def status(self) -> dict[str, Any]:
+        """The server's history now: version, has_runner, image_root, export_dir, the
+        running job ids and the queue."""
+        return dict(self._json("GET", "/api/status"))
+
+    @property
+    def image_root(self) -> Path:
+        """The server's image folder (a client on the same machine reads its files)."""
+        return Path(self.status()["image_root"])
+
+    @property
+    def export_dir(self) -> Path:
+        """The server's default folder for workbooks."""
+        return Path(self.status()["export_dir"])
+
+    @property
+    def has_runner(self) -> bool:
+        """Whether the server runs the queue."""
+        return bool(self.status()["has_runner"])
+
     # -- analysis ----------------------------------------------------------------------------
+
+    def _frame(self, name: str, **arguments: Any) -> pd.DataFrame:
+        query = arguments.get("query")
+        if isinstance(query, JobQuery):
+            arguments["query"] = query.to_dict()
+        elif query is not None:
+            raise ValidationError("query: give a JobQuery", "query")
+        return wire.frame_from_json(self._json("POST", f"/api/analysis/{name}", body=arguments))
+
+    def signature_of(self, message: str | None) -> str:
+        """The signature of one error message."""
+        answer = self._json("POST", "/api/analysis/signature-of", body={"message": message})
+        return str(answer["signature"])
+
+    def error_signatures(
+        self, query: JobQuery | None = None, *, limit: int = 50, examples: int = 3
+    ) -> pd.DataFrame:
+        """Jobs grouped by the signature of their error message, most frequent first."""
+        return self._frame("error-signatures", query=query, limit=limit, examples=examples)
+
+    def signature_daily_counts(
+        self,
+        signatures: list[str] | None = None,
+        *,
+        days: int = 30,
+        end: dt.date | None = None,
+        top: int = 10,
+        query: JobQuery | None = None,
+    ) -> pd.DataFrame:
+        """Jobs per signature per day, zeros included."""
+        return self._frame(
+            "signature-daily-counts",
+            signatures=signatures,
+            days=days,
+            end=end.isoformat() if end else None,
+            top=top,
+            query=query,
+        )
+
+    def failure_rate(
+        self, bucket: str = "day", by: str | None = None, query: JobQuery | None = None
+    ) -> pd.DataFrame:
+        """Failed share of finished jobs per time bucket."""
+        return self._frame("failure-rate", bucket=bucket, by=by, query=query)
+
+    def qc_rejection_rate(
+        self, bucket: str = "day", by: str | None = None, query: JobQuery | None = None
+    ) -> pd.DataFrame:
+        """Rejected share of judged images per time bucket."""
+        return self._frame("qc-rejection-rate", bucket=bucket, by=by, query=query)
+
+    def duration_percentiles(
+        self, by: str | None = "configuration", query: JobQuery | None = None
+    ) -> pd.DataFrame:
+        """Run time percentiles per status and configuration."""
+        return self._frame("duration-percentiles", by=by, query=query)
+
+    def qc_reasons(self, query: JobQuery | None = None) -> pd.DataFrame:
+        """Lost and held images by cause."""
+        return self._frame("qc-reasons", query=query)
 
     def sql(
         self,

@@ -3,9 +3,8 @@
 :class:`JobBackend` lists exactly the methods, arguments and return types that the UI's state
 classes (``jobdash/ui/*/state.py`` and the shared feed) and :mod:`jobdash.analysis` use.
 They type their backend against it, never against :class:`jobdash.service.JobService`, so
-anything that satisfies it can stand behind the page: the in-process JobService does (a
-test compares every member with it), and the HTTP client of "One history, many clients"
-must. Viewers do not call it; they talk to state classes.
+anything that satisfies it can stand behind the page: the in-process JobService and the
+HTTP client (:class:`jobdash.client.JobClient`) do (a test compares every member of both). Viewers do not call it; they talk to state classes.
 
 The protocol is runtime-checkable, so a Parameterized state class can declare its backend as
 ``param.ClassSelector(class_=JobBackend)``: ``isinstance`` then checks that every member is

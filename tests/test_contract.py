@@ -1,4 +1,4 @@
-"""JobService satisfies the JobBackend protocol the UI state classes and the analysis type
+"""JobService and the HTTP client (JobClient) satisfy the JobBackend protocol the UI state classes and the analysis type
 against: every member exists, with the same kind (method or property), the same parameters
 (names, kinds, defaults, annotations) and the same return annotation."""
 
@@ -8,6 +8,7 @@ import inspect
 
 import pytest
 
+from jobdash.client import JobClient
 from jobdash.contract import JobBackend
 from jobdash.service import JobService
 
@@ -59,11 +60,12 @@ def test_the_protocol_lists_what_the_ui_and_analysis_call():
     assert sorted(listed) == MEMBERS
 
 
+@pytest.mark.parametrize("backend", [JobService, JobClient])
 @pytest.mark.parametrize("name", MEMBERS)
-def test_job_service_has_each_member_with_its_signature(name):
+def test_the_service_and_the_client_have_each_member_with_its_signature(backend, name):
     wanted = inspect.getattr_static(JobBackend, name)
-    present = inspect.getattr_static(JobService, name, None)
-    assert present is not None, f"JobService has no {name}"
+    present = inspect.getattr_static(backend, name, None)
+    assert present is not None, f"{backend.__name__} has no {name}"
     assert isinstance(present, property) == isinstance(wanted, property), name
     assert signature(present) == signature(wanted), name
 

@@ -83,3 +83,42 @@ class Sql(Body):
     timeout_s = param.Number(
         default=30.0, bounds=(0.1, 300.0), doc="A query running longer is stopped."
     )
+
+
+def _scope(data: dict[str, Any] | None) -> JobQuery | None:
+    return None if data is None else JobQuery.from_dict(data)
+
+
+class Scoped(Body):
+    """An analysis read over the jobs matching ``query`` (its filters; default: the
+    method's own scope)."""
+
+    query = param.Dict(default=None, allow_None=True, doc="A JobQuery's fields.")
+
+    def scope(self) -> JobQuery | None:
+        return _scope(self.query)
+
+
+class SignatureOf(Body):
+    message = param.String(default=None, allow_None=True, doc="An error message.")
+
+
+class ErrorSignatures(Scoped):
+    limit = param.Integer(default=50, doc="At most this many signatures (1-10,000).")
+    examples = param.Integer(default=3, doc="Example job ids per signature.")
+
+
+class SignatureDailyCounts(Scoped):
+    signatures = param.List(default=None, allow_None=True, doc="These signatures, in order.")
+    days = param.Integer(default=30, doc="How many days, up to ``end``.")
+    end = param.String(default=None, allow_None=True, doc="Last day (YYYY-MM-DD; default today).")
+    top = param.Integer(default=10, doc="Without signatures: the most frequent ones.")
+
+
+class Rate(Scoped):
+    bucket = param.String(default="day", doc="hour, day or week.")
+    by = param.String(default=None, allow_None=True, doc="Group by: configuration, version...")
+
+
+class Percentiles(Scoped):
+    by = param.String(default="configuration", allow_None=True, doc="configuration, version.")

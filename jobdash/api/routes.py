@@ -4,6 +4,7 @@ OpenAPI document (``openapi.py``) are both made from this one table."""
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 import tempfile
 from collections.abc import Callable
@@ -221,6 +222,64 @@ def _sql(b: Any, r: Request) -> Any:
     return wire.frame_to_json(frame)
 
 
+def _signature_of(b: JobBackend, r: Request) -> Any:
+    no_query(r)
+    return {"signature": b.signature_of(body(r, bodies.SignatureOf).message)}
+
+
+def _error_signatures(b: JobBackend, r: Request) -> Any:
+    no_query(r)
+    a = body(r, bodies.ErrorSignatures)
+    return wire.frame_to_json(b.error_signatures(a.scope(), limit=a.limit, examples=a.examples))
+
+
+def _signature_daily_counts(b: JobBackend, r: Request) -> Any:
+    no_query(r)
+    a = body(r, bodies.SignatureDailyCounts)
+    try:
+        end = dt.date.fromisoformat(a.end) if a.end else None
+    except ValueError:
+        raise ValidationError(f"end: {a.end!r} is not a date (YYYY-MM-DD)", "end") from None
+    frame = b.signature_daily_counts(a.signatures, days=a.days, end=end, top=a.top, query=a.scope())
+    return wire.frame_to_json(frame)
+
+
+def _failure_rate(b: JobBackend, r: Request) -> Any:
+    no_query(r)
+    a = body(r, bodies.Rate)
+    return wire.frame_to_json(b.failure_rate(a.bucket, a.by, a.scope()))
+
+
+def _qc_rejection_rate(b: JobBackend, r: Request) -> Any:
+    no_query(r)
+    a = body(r, bodies.Rate)
+    return wire.frame_to_json(b.qc_rejection_rate(a.bucket, a.by, a.scope()))
+
+
+def _duration_percentiles(b: JobBackend, r: Request) -> Any:
+    no_query(r)
+    a = body(r, bodies.Percentiles)
+    return wire.frame_to_json(b.duration_percentiles(a.by, a.scope()))
+
+
+def _qc_reasons(b: JobBackend, r: Request) -> Any:
+    no_query(r)
+    return wire.frame_to_json(b.qc_reasons(body(r, bodies.Scoped).scope()))
+
+
+def _status(b: JobBackend, r: Request) -> Any:
+    no_query(r)
+    running = b.get_all(JobQuery(statuses=["running"], page_size=100)).rows["id"]
+    return {
+        "version": b.version,
+        "has_runner": b.has_runner,
+        "image_root": str(b.image_root),
+        "export_dir": str(b.export_dir),
+        "running": [int(i) for i in running],
+        "queue": b.queue(),
+    }
+
+
 def _changes(b: JobBackend, r: Request) -> Any:
     since = r.query.get("since", ["0"])
     if set(r.query) - {"since"}:
@@ -270,6 +329,29 @@ OPERATIONS: list[Operation] = [
               _delete_preset, "Ok", tags=("presets",)),
     Operation("POST", "/api/sql", "sql", "A read-only query of your own", _sql, "Frame",
               body=bodies.Sql, tags=("analysis",)),
+    Operation("POST", "/api/analysis/signature-of", "signature_of",
+              "The signature of an error message", _signature_of, "Signature",
+              body=bodies.SignatureOf, tags=("analysis",)),
+    Operation("POST", "/api/analysis/error-signatures", "error_signatures",
+              "Failed jobs grouped by error signature", _error_signatures, "Frame",
+              body=bodies.ErrorSignatures, tags=("analysis",)),
+    Operation("POST", "/api/analysis/signature-daily-counts", "signature_daily_counts",
+              "Jobs per signature per day", _signature_daily_counts, "Frame",
+              body=bodies.SignatureDailyCounts, tags=("analysis",)),
+    Operation("POST", "/api/analysis/failure-rate", "failure_rate",
+              "Failed share of finished jobs per time bucket", _failure_rate, "Frame",
+              body=bodies.Rate, tags=("analysis",)),
+    Operation("POST", "/api/analysis/qc-rejection-rate", "qc_rejection_rate",
+              "Rejected share of judged images per time bucket", _qc_rejection_rate, "Frame",
+              body=bodies.Rate, tags=("analysis",)),
+    Operation("POST", "/api/analysis/duration-percentiles", "duration_percentiles",
+              "Run time percentiles", _duration_percentiles, "Frame",
+              body=bodies.Percentiles, tags=("analysis",)),
+    Operation("POST", "/api/analysis/qc-reasons", "qc_reasons",
+              "Lost and held images by cause", _qc_reasons, "Frame",
+              body=bodies.Scoped, tags=("analysis",)),
+    Operation("GET", "/api/status", "status", "The server's history: runner, running, queue",
+              _status, "Status", tags=("runs",)),
     Operation("GET", "/api/changes", "changes_since", "Changes after a sequence number",
               _changes, "Changes", tags=("events",)),
 ]  # fmt: skip

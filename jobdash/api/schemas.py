@@ -59,6 +59,23 @@ SCHEMAS: dict[str, dict[str, Any]] = {
         "additionalProperties": {"enum": ["deleted", "not_found"]},
     },
     "Ids": {"type": "array", "items": {"type": "integer"}},
+    "Status": {
+        "type": "object",
+        "required": ["version", "has_runner", "image_root", "export_dir", "running", "queue"],
+        "properties": {
+            "version": {"type": "integer"},
+            "has_runner": {"type": "boolean"},
+            "image_root": {"type": "string"},
+            "export_dir": {"type": "string"},
+            "running": {"type": "array", "items": {"type": "integer"}},
+            "queue": {"type": "array", "items": {"type": "integer"}},
+        },
+    },
+    "Signature": {
+        "type": "object",
+        "required": ["signature"],
+        "properties": {"signature": {"type": "string"}},
+    },
     "Presets": {"type": "array", "items": RECORD},
     "Ok": {"type": "object", "required": ["ok"], "properties": {"ok": {"const": True}}},
     "Changes": {

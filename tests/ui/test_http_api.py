@@ -298,3 +298,40 @@ def test_sql_stops_a_long_query_and_caps_its_rows(both):
     with pytest.raises(ValidationError) as refused:
         client.sql("SELECT 1", max_rows=0)
     assert refused.value.field == "max_rows"
+
+
+def test_the_failure_analysis_is_the_same_through_the_client(both):
+    svc, client, _ = both
+    assert isinstance(client, jobdash.JobBackend)
+    message = "Generation timed out after 30s"
+    assert client.signature_of(message) == svc.signature_of(message)
+    scope = JobQuery(configuration_ids=[1, 2])
+    end = (T0 + pd.Timedelta(days=2)).date()
+    for call in (
+        lambda b: b.error_signatures(),
+        lambda b: b.error_signatures(scope, limit=5, examples=1),
+        lambda b: b.signature_daily_counts(days=5, end=end),
+        lambda b: b.failure_rate("hour", "configuration"),
+        lambda b: b.failure_rate("day", query=scope),
+        lambda b: b.qc_rejection_rate("week", "stage"),
+        lambda b: b.qc_reasons(scope),
+    ):
+        pd.testing.assert_frame_equal(call(client), call(svc))
+    here, there = svc.duration_percentiles(), client.duration_percentiles()
+    assert list(there.columns) == list(here.columns) and len(there) == len(here)
+    for call, field in (
+        (lambda b: b.failure_rate("month"), "bucket"),
+        (lambda b: b.error_signatures(limit=0), "limit"),
+    ):
+        with pytest.raises(ValidationError) as here_error:
+            call(svc)
+        with pytest.raises(ValidationError) as there_error:
+            call(client)
+        assert (there_error.value.field, str(there_error.value)) == (
+            here_error.value.field,
+            str(here_error.value),
+        )
+        assert here_error.value.field == field
+    status = client.status()
+    assert status["running"] == [41] and status["has_runner"] is False
+    assert client.image_root == svc.image_root and client.export_dir == svc.export_dir
