@@ -131,7 +131,8 @@ class JobQuery(param.Parameterized):
         try:
             super().__init__(**params)
         except ValueError as exc:
-            raise ValidationError(str(exc), _field_in(str(exc))) from exc
+            field = _field_in(str(exc))
+            raise ValidationError(f"{field}: {exc}" if field else str(exc), field) from exc
         self.validate()
 
     @staticmethod
@@ -141,17 +142,11 @@ class JobQuery(param.Parameterized):
         if field == "statuses" and isinstance(value, str):
             return [value]
         if field == "configuration_ids":
-            try:
-                return [int(v) for v in (value or [])]
-            except (TypeError, ValueError):
-                raise ValidationError(
-                    f"configuration_ids: {value!r} are not integer ids", field
-                ) from None
-        if field in ("page", "page_size") and isinstance(value, str):
-            try:
-                return int(value)
-            except ValueError:
-                raise ValidationError(f"{field}: {value!r} is not a whole number", field) from None
+            if isinstance(value, str | bytes | dict) or not isinstance(value, list | tuple):
+                raise ValidationError(f"configuration_ids: {value!r} is not a list of ids", field)
+            return [_whole(field, v) for v in value]
+        if field in ("page", "page_size"):
+            return _whole(field, value)
         if field == "descending" and isinstance(value, str):
             word = value.strip().lower()
             if word not in DESCENDING_WORDS + ASCENDING_WORDS:
@@ -207,6 +202,17 @@ class JobQuery(param.Parameterized):
     def filters(self) -> dict[str, Any]:
         """Only the filter fields (what presets keep)."""
         return {k: v for k, v in self.to_dict().items() if k in FILTER_FIELDS}
+
+
+def _whole(field: str, value: Any) -> int:
+    """A whole number given as one, as an integral float (JSON's 2.0) or as digits."""
+    if isinstance(value, int) and not isinstance(value, bool):
+        return value
+    if isinstance(value, float) and value.is_integer():
+        return int(value)
+    if isinstance(value, str) and value.strip().lstrip("-").isdigit():
+        return int(value)
+    raise ValidationError(f"{field}: {value!r} is not a whole number", field)
 
 
 def _field_in(message: str) -> str | None:

@@ -7,11 +7,21 @@ from __future__ import annotations
 from typing import Any
 
 from ..query import JobQuery
-from .routes import OPERATIONS, QUERY_FIELDS, Operation
-from .schemas import PROBLEM, SCHEMAS
+from .routes import LISTS, OPERATIONS, QUERY_FIELDS, Operation
+from .schemas import JOB_ID, PROBLEM, SCHEMAS, job_query, text
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-PATH_PARAMETERS = {"job_id": "A job id: 123 or JOB-000123", "name": "A filter preset's name"}
+PATH_PARAMETERS = {
+    "job_id": ("A job id: 123 or JOB-000123", JOB_ID["anyOf"][1]),
+    "name": ("A filter preset's name", text(100)),
+}
+SINCE = {
+    "name": "since",
+    "in": "query",
+    "required": False,
+    "description": "Sequence number of the last change already seen.",
+    "schema": {"type": "integer", "minimum": 0},
+}
 ERRORS = {
     "401": "No or a wrong token",
     "403": "A request from another site",
@@ -23,38 +33,32 @@ ERRORS = {
 
 def _query_parameters(operation: Operation) -> list[dict[str, Any]]:
     if "*" in operation.query:
-        schema = JobQuery.param.schema()
+        fields = job_query()["properties"]
+        docs = JobQuery.param
         return [
             {
                 "name": name,
                 "in": "query",
                 "required": False,
-                "description": schema[name].get("description", ""),
-                "schema": _query_schema(name, schema[name]),
-                **({"style": "form", "explode": True} if name in ("statuses",) else {}),
+                "description": " ".join((docs[name].doc or "").split()),
+                "schema": _optional(fields[name]),
+                **({"style": "form", "explode": True} if name in LISTS else {}),
             }
             for name in QUERY_FIELDS
         ]
     if operation.operation_id == "changes_since":
-        return [
-            {
-                "name": "since",
-                "in": "query",
-                "required": False,
-                "description": "Sequence number of the last change already seen (0: all kept).",
-                "schema": {"type": "integer", "minimum": 0},
-            }
-        ]
+        return [SINCE]
     return []
 
 
-def _query_schema(name: str, schema: dict[str, Any]) -> dict[str, Any]:
-    clean = {k: v for k, v in schema.items() if k not in ("title", "description")}
-    if name == "image_qc":  # param writes a nested anyOf; say it plainly
-        return {"enum": [v for v in clean["anyOf"][0]["enum"] if v is not None]}
-    if "anyOf" in clean:  # optional dates: absent means none
-        return next(s for s in clean["anyOf"] if s.get("type") != "null")
-    return clean
+def _optional(schema: dict[str, Any]) -> dict[str, Any]:
+    """A query parameter's schema: absent stands for null, so null is not a value."""
+    if "enum" in schema:
+        return {"enum": [v for v in schema["enum"] if v is not None]}
+    if "anyOf" in schema:
+        kept = [s for s in schema["anyOf"] if s.get("type") != "null"]
+        return kept[0] if len(kept) == 1 else {"anyOf": kept}
+    return schema
 
 
 def _operation(operation: Operation) -> dict[str, Any]:
@@ -63,8 +67,8 @@ def _operation(operation: Operation) -> dict[str, Any]:
             "name": name,
             "in": "path",
             "required": True,
-            "description": PATH_PARAMETERS[name],
-            "schema": {"type": "string"},
+            "description": PATH_PARAMETERS[name][0],
+            "schema": PATH_PARAMETERS[name][1],
         }
         for name in operation.parameters()
     ] + _query_parameters(operation)
@@ -96,7 +100,7 @@ def _operation(operation: Operation) -> dict[str, Any]:
     }
     if operation.body is not None:
         spec["requestBody"] = {
-            "required": True,
+            "required": bool(operation.body.required or operation.body.one_of),
             "content": {"application/json": {"schema": operation.body.schema()}},
         }
     return spec
@@ -108,12 +112,9 @@ EVENTS: dict[str, Any] = {
     "tags": ["events"],
     "parameters": [
         {
-            "name": "since",
-            "in": "query",
-            "required": False,
-            "description": "Start after this sequence number (default: now; a reconnecting "
-            "browser's Last-Event-ID works too).",
-            "schema": {"type": "integer", "minimum": 0},
+            **SINCE,
+            "description": "Start after this sequence number (default: now; a "
+            "reconnecting browser's Last-Event-ID works too).",
         }
     ],
     "responses": {
@@ -144,7 +145,7 @@ def document(version: str) -> dict[str, Any]:
         },
         "paths": paths,
         "components": {
-            "schemas": {**SCHEMAS, "Problem": PROBLEM},
+            "schemas": {**SCHEMAS, "Problem": PROBLEM, "JobQuery": job_query()},
             "securitySchemes": {
                 "token": {"type": "http", "scheme": "bearer"},
                 "login": {"type": "http", "scheme": "basic"},

@@ -4,7 +4,6 @@ OpenAPI document (``openapi.py``) are both made from this one table."""
 
 from __future__ import annotations
 
-import datetime as dt
 import re
 import tempfile
 from collections.abc import Callable
@@ -126,10 +125,7 @@ def _get_by_id(b: JobBackend, r: Request) -> Any:
 
 def _jobs(b: JobBackend, r: Request) -> Any:
     no_query(r)
-    ids = body(r, bodies.Target).ids
-    if ids is None:
-        raise ValidationError("ids: give the job ids", "ids")
-    return wire.frame_to_json(b.jobs(ids))
+    return wire.frame_to_json(b.jobs(body(r, bodies.Rows).ids))
 
 
 def _statistics(b: JobBackend, r: Request) -> Any:
@@ -236,23 +232,20 @@ def _error_signatures(b: JobBackend, r: Request) -> Any:
 def _signature_daily_counts(b: JobBackend, r: Request) -> Any:
     no_query(r)
     a = body(r, bodies.SignatureDailyCounts)
-    try:
-        end = dt.date.fromisoformat(a.end) if a.end else None
-    except ValueError:
-        raise ValidationError(f"end: {a.end!r} is not a date (YYYY-MM-DD)", "end") from None
+    end = a.end_date()
     frame = b.signature_daily_counts(a.signatures, days=a.days, end=end, top=a.top, query=a.scope())
     return wire.frame_to_json(frame)
 
 
 def _failure_rate(b: JobBackend, r: Request) -> Any:
     no_query(r)
-    a = body(r, bodies.Rate)
+    a = body(r, bodies.FailureRate)
     return wire.frame_to_json(b.failure_rate(a.bucket, a.by, a.scope()))
 
 
 def _qc_rejection_rate(b: JobBackend, r: Request) -> Any:
     no_query(r)
-    a = body(r, bodies.Rate)
+    a = body(r, bodies.QcRejectionRate)
     return wire.frame_to_json(b.qc_rejection_rate(a.bucket, a.by, a.scope()))
 
 
@@ -306,7 +299,7 @@ OPERATIONS: list[Operation] = [
     Operation("POST", "/api/jobs/{job_id}/cancel", "cancel", "Cancel a pending job", _cancel,
               "Ok", tags=("runs",)),
     Operation("POST", "/api/jobs/rows", "jobs", "Rows of the given jobs", _jobs, "Frame",
-              body=bodies.Target),
+              body=bodies.Rows),
     Operation("POST", "/api/jobs/delete", "bulk_delete", "Delete jobs", _bulk_delete,
               "Deleted", body=bodies.Target),
     Operation("POST", "/api/jobs/rerun", "bulk_rerun", "Queue reruns of jobs", _bulk_rerun,
@@ -340,10 +333,10 @@ OPERATIONS: list[Operation] = [
               body=bodies.SignatureDailyCounts, tags=("analysis",)),
     Operation("POST", "/api/analysis/failure-rate", "failure_rate",
               "Failed share of finished jobs per time bucket", _failure_rate, "Frame",
-              body=bodies.Rate, tags=("analysis",)),
+              body=bodies.FailureRate, tags=("analysis",)),
     Operation("POST", "/api/analysis/qc-rejection-rate", "qc_rejection_rate",
               "Rejected share of judged images per time bucket", _qc_rejection_rate, "Frame",
-              body=bodies.Rate, tags=("analysis",)),
+              body=bodies.QcRejectionRate, tags=("analysis",)),
     Operation("POST", "/api/analysis/duration-percentiles", "duration_percentiles",
               "Run time percentiles", _duration_percentiles, "Frame",
               body=bodies.Percentiles, tags=("analysis",)),

@@ -6,7 +6,54 @@ from __future__ import annotations
 from dataclasses import fields
 from typing import Any
 
+from ..query import SEARCH_MAX, JobQuery
 from ..records import Statistics
+
+# A label or a name (the service's _clean_text): no control characters, not only spaces.
+# (Half of a surrogate pair is refused too, which JSON Schema's regex cannot say.)
+_PLAIN = "[^\\x00-\\x1f\\x7f-\\x9f]"
+CLEAN_TEXT = f"^{_PLAIN}*[^\\s\\x00-\\x1f\\x7f-\\x9f]{_PLAIN}*$"
+# A job id as the service reads it: 123 or JOB-000123, from 1 up.
+JOB_ID: dict[str, Any] = {
+    "anyOf": [
+        {"type": "integer", "minimum": 1, "maximum": 2**62},
+        {"type": "string", "pattern": "^([Jj][Oo][Bb]-)?0*[1-9][0-9]{0,17}$"},
+    ]
+}
+
+
+def text(max_length: int) -> dict[str, Any]:
+    """A label or name of at most ``max_length`` characters (after trimming)."""
+    return {"type": "string", "minLength": 1, "maxLength": max_length, "pattern": CLEAN_TEXT}
+
+
+def from_param(schema: dict[str, Any]) -> dict[str, Any]:
+    """A Parameter's JSON Schema (``param.schema()``) said plainly: a choice as an ``enum``
+    (None among the values when allowed), an optional value as ``anyOf`` with null."""
+    clean = {k: v for k, v in schema.items() if k not in ("title", "description")}
+    if "enum" in clean:
+        return {"enum": clean["enum"]}
+    if "anyOf" in clean:
+        options = [from_param(o) for o in clean["anyOf"]]
+        enums = [o for o in options if "enum" in o]
+        if enums:
+            return {"enum": list(dict.fromkeys([*enums[0]["enum"], None]))}
+        return {"anyOf": options}
+    return clean
+
+
+def job_query() -> dict[str, Any]:
+    """JSON Schema of a JobQuery's fields (GET /api/jobs takes the same as parameters)."""
+    raw = JobQuery.param.schema()
+    properties = {name: from_param(raw[name]) for name in raw if name != "name"}
+    for name in ("date_from", "date_to"):  # "" is no bound, as an empty form field sends
+        properties[name] = {
+            "anyOf": [{"type": "string", "format": "date"}, {"const": ""}, {"type": "null"}]
+        }
+    for name in ("search", "error_signature"):
+        properties[name] = {"type": "string", "maxLength": SEARCH_MAX}
+    return {"type": "object", "properties": properties, "additionalProperties": False}
+
 
 FRAME: dict[str, Any] = {
     "type": "object",
@@ -92,7 +139,7 @@ SCHEMAS: dict[str, dict[str, Any]] = {
                         "seq": {"type": "integer"},
                         "kind": {"type": "string"},
                         "job_ids": {"type": "array", "items": {"type": "integer"}},
-                        "at": {"type": "string", "format": "date-time"},
+                        "at": {"type": "string", "description": "ISO 8601, UTC"},
                         "data": {"type": "object"},
                     },
                 },

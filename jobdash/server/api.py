@@ -189,7 +189,10 @@ class ApiHandler(RequestHandler):
         self.finish(json.dumps(problem))
 
     def write_error(self, status_code: int, **kwargs: Any) -> None:
-        # Tornado's own errors (a malformed request): problem details, never a traceback.
+        # Tornado's own errors (a malformed request, a method it does not know): problem
+        # details, never a traceback.
+        if status_code == 405:
+            self.set_header("Allow", ", ".join(sorted(getattr(self, "operations", {"GET": 0}))))
         self._problem(status_code, self._reason or TITLES.get(status_code, "Error"))
 
 
