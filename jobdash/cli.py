@@ -1,5 +1,6 @@
-"""Command line: ``jobdash demo | serve | run | import-gif | export``
-(also ``python -m jobdash``)."""
+"""Command line: ``jobdash demo | serve | run | import-gif | export | status``
+(also ``python -m jobdash``). While ``jobdash serve`` holds a history, ``run``, ``export`` and
+``status`` go through it (found by its discovery file)."""
 
 from __future__ import annotations
 
@@ -11,7 +12,7 @@ from pathlib import Path
 from .config import default_db_path
 from .errors import JobdashError, ValidationError
 from .query import JobQuery
-from .vocab import JOB_STATUSES, parse_job_id
+from .vocab import JOB_STATUSES, format_job_id, parse_job_id
 
 
 def _db(args: argparse.Namespace) -> Path:
@@ -69,9 +70,17 @@ def cmd_serve(args: argparse.Namespace) -> int:
 
 
 def cmd_run(args: argparse.Namespace) -> int:
+    from .client import for_history
     from .opening import open_service
 
     db = _history(args)
+    served = for_history(db)
+    if served is not None:  # the server holding the history queues and runs it
+        job = served.start(args.config, label=args.label)
+        if not args.no_wait:
+            served.wait(job["id"])
+            job = served.get_by_id(job["id"]).job
+        return _ran(job)
     # Queued with no runner, so a refused configuration or label changes nothing (a runner
     # takes the queue's next job as soon as it opens the history); then run, unless
     # --no-wait (a runner started for that would stop the job again on exit).
@@ -82,6 +91,10 @@ def cmd_run(args: argparse.Namespace) -> int:
             if svc.runner is not None:  # opened with its runner
                 svc.runner.wait(job["id"])
             job = svc.get_by_id(job["id"]).job
+    return _ran(job)
+
+
+def _ran(job: dict) -> int:
     print(
         f"{job['job_id']} {job['status']}: {job.get('successful_images', 0)} images "
         f"produced, {job.get('failed_images', 0)} failed"
@@ -90,15 +103,45 @@ def cmd_run(args: argparse.Namespace) -> int:
 
 
 def cmd_export(args: argparse.Namespace) -> int:
+    from .client import for_history
     from .export import export_target
     from .opening import open_service
 
     # What the command line asks for is checked before the history is opened.
     out = export_target(args.out)
     jobs = _export_selection(args)
-    with open_service(_history(args), runner=False) as svc:
-        path = svc.bulk_export(jobs, out)
+    db = _history(args)
+    served = for_history(db)
+    if served is not None:  # the server holding the history writes it; it lands here
+        path = served.bulk_export(jobs, out)
+    else:
+        with open_service(db, runner=False) as svc:
+            path = svc.bulk_export(jobs, out)
     print(f"Wrote {path}")
+    return 0
+
+
+def cmd_status(args: argparse.Namespace) -> int:
+    from .client import for_history
+    from .opening import open_service
+
+    db = _history(args)
+    served = for_history(db)
+    if served is not None:
+        status = served.status()
+        running = ", ".join(format_job_id(i) for i in status["running"]) or "none"
+        print(
+            f"{db}: served at {served.url} "
+            f"({'running its queue' if status['has_runner'] else 'queue not run'}); "
+            f"running: {running}; queued: {len(status['queue'])}"
+        )
+        return 0
+    with open_service(db, runner=False) as svc:
+        stats = svc.statistics()
+        print(
+            f"{db}: not served; {stats.total:,} jobs, {stats.pending:,} queued "
+            "(jobdash serve runs the queue and shares the history)"
+        )
     return 0
 
 
@@ -210,6 +253,10 @@ def parser() -> argparse.ArgumentParser:
         "import-gif", "Import a Gen Image Factory history (gen-image-factory.db).", cmd_import_gif
     )
     p.add_argument("source", help="path of the desktop app's SQLite file")
+
+    command(
+        "status", "Say whether a server holds the history, what runs and what waits.", cmd_status
+    )
 
     p = command("export", "Export jobs to an Excel workbook.", cmd_export)
     p.add_argument("out", help="path of the .xlsx file to write")

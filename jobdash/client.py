@@ -121,6 +121,23 @@ class JobClient:
                     raise StoreClosed(f"The event stream of {self.url} keeps dropping.") from None
                 time.sleep(min(0.1 * 2**failures, 5.0))
 
+    def wait(self, job_id: int, timeout: float | None = None) -> str:
+        """Wait until a job is no longer pending or running (following the event stream);
+        returns its status then, or the current one after ``timeout`` seconds."""
+        deadline = None if timeout is None else time.monotonic() + timeout
+        since = self.version
+        status = str(self.get_by_id(job_id).job["status"])
+        if status not in ("pending", "running"):
+            return status
+        for change in self.events(since):
+            if change.kind == "resync" or job_id in change.job_ids:
+                status = str(self.get_by_id(job_id).job["status"])
+                if status not in ("pending", "running"):
+                    return status
+            if deadline is not None and time.monotonic() > deadline:
+                break
+        return status
+
     def _stream(self, seq: int) -> Iterator[Change]:
         request = urllib.request.Request(
             f"{self.url}/api/events?since={seq}",

@@ -1,0 +1,104 @@
+"""The command line beside a running `jobdash serve`: run, export and status go through the
+server that holds the history (found by its discovery file) instead of failing on its lock."""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+
+import openpyxl
+import pytest
+from factories import add_job
+from ui_util import free_port, listening, wait_until
+
+import jobdash
+from jobdash.discovery import discovery_path
+
+REPO = Path(jobdash.__file__).resolve().parents[1]
+ENV = {**os.environ, "PYTHONPATH": str(REPO)}
+QUICK = {
+    "prompt_template": "A {keyword} at dawn",
+    "keywords": ["red lake"],
+    "count": 1,
+    "variations": 2,
+    "width": 64,
+    "height": 64,
+    "format": "png",
+    "generator": {"name": "procedural"},
+}
+
+
+def jobdash_cli(*args: str) -> subprocess.CompletedProcess:
+    return subprocess.run(
+        [sys.executable, "-m", "jobdash", *args],
+        env=ENV,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+
+
+@pytest.fixture(scope="module")
+def served(tmp_path_factory) -> Iterator[Path]:
+    db = tmp_path_factory.mktemp("beside") / "jobs.duckdb"
+    with jobdash.open(db, runner=False) as svc:
+        svc.add_configuration("Quick", QUICK)
+        add_job(svc, status="failed", label="Failed earlier", error_message="boom")
+    port = free_port()
+    process = subprocess.Popen(
+        [sys.executable, "-m", "jobdash", "serve", "--db", str(db), "--port", str(port)],
+        env=ENV,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        wait_until(lambda: discovery_path(db).exists() or process.poll() is not None, 60)
+        assert process.poll() is None, process.stderr.read()
+        assert listening(port)
+        yield db
+    finally:
+        process.send_signal(signal.SIGTERM)
+        process.wait(30)
+
+
+def test_run_queues_and_waits_through_the_server(served):
+    ran = jobdash_cli("run", "Quick", "--label", "From the terminal", "--db", str(served))
+    assert ran.returncode == 0, ran.stderr
+    assert "completed: 2 images produced" in ran.stdout
+    queued = jobdash_cli("run", "Quick", "--no-wait", "--db", str(served))
+    assert queued.returncode == 0 and "pending" in queued.stdout
+
+
+def test_export_and_status_go_through_the_server(served, tmp_path):
+    out = tmp_path / "failed.xlsx"
+    exported = jobdash_cli("export", str(out), "--status", "failed", "--db", str(served))
+    assert exported.returncode == 0, exported.stderr
+    book = openpyxl.load_workbook(out, read_only=True)
+    labels = [row[2] for row in book[book.sheetnames[1]].iter_rows(min_row=2, values_only=True)]
+    assert labels == ["Failed earlier"]
+    status = jobdash_cli("status", "--db", str(served))
+    assert status.returncode == 0 and "served at http://127.0.0.1:" in status.stdout
+
+
+def test_a_refused_run_through_the_server_is_one_line(served):
+    refused = jobdash_cli("run", "No such config", "--db", str(served))
+    assert refused.returncode == 2
+    assert refused.stderr.startswith("jobdash run: No configuration")
+    assert refused.stderr.count("\n") == 1
+
+
+def test_status_of_a_history_no_server_holds(tmp_path):
+    db = tmp_path / "jobs.duckdb"
+    with jobdash.open(db, runner=False) as svc:
+        add_job(svc, status="pending")
+    status = jobdash_cli("status", "--db", str(db))
+    assert status.returncode == 0
+    assert (
+        status.stdout.strip()
+        == f"{db}: not served; 1 jobs, 1 queued (jobdash serve runs the queue and shares the history)"
+    )
