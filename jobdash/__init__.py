@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING, Any
 from .client import JobClient, connect
 from .contract import JobBackend
 from .errors import Conflict, NotFound, SchemaTooNew, StoreLocked, ValidationError
-from .opening import open_service as open  # the public name is jobdash.open
+from .histories import open_history as open  # the public name is jobdash.open
 from .query import JobQuery
 from .records import JobDetail, Page, Statistics
 from .service import JobService

@@ -58,6 +58,15 @@ class JobClient:
     def __repr__(self) -> str:
         return f"JobClient({self.url!r})"
 
+    def close(self) -> None:
+        """Nothing to release (each call is its own request); the server keeps running."""
+
+    def __enter__(self) -> JobClient:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
     # -- transport ---------------------------------------------------------------------------
 
     def _call(
@@ -426,4 +435,12 @@ def for_history(db_path: str | os.PathLike) -> JobClient | None:
     from .discovery import find
 
     served = find(db_path)
-    return JobClient(served.url, served.token) if served else None
+    if served is None:
+        return None
+    client = JobClient(served.url, served.token, timeout=5.0)
+    try:
+        client.status()  # it answers, and takes this token (not another program on a reused pid)
+    except JobdashError:
+        return None
+    client.timeout = 60.0
+    return client

@@ -119,9 +119,10 @@ class JobStore:
         except duckdb.IOException as exc:
             if "lock" in str(exc).lower():
                 raise StoreLocked(
-                    f"{self.path} is open in another process ({_holder(exc)}). Close that "
-                    "notebook kernel or stop that `jobdash serve`, or point JOBDASH_DB at a "
-                    "copy of the file."
+                    f"{self.path} is open in another process ({_holder(exc)}), which does "
+                    "not share it. Close that notebook kernel or script; to work on a history "
+                    f"from several places at once, serve it (jobdash serve --db {self.path}): "
+                    "jobdash.open, jobdash run and jobdash export then go through the server."
                 ) from None
             raise
         self.migrate()

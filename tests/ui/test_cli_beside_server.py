@@ -102,3 +102,16 @@ def test_status_of_a_history_no_server_holds(tmp_path):
         status.stdout.strip()
         == f"{db}: not served; 1 jobs, 1 queued (jobdash serve runs the queue and shares the history)"
     )
+
+
+def test_jobdash_open_connects_to_the_server_holding_the_history(served):
+    from jobdash.client import JobClient
+    from jobdash.errors import NotFound, StoreLocked
+
+    with jobdash.open(served) as history:
+        assert isinstance(history, JobClient)
+        assert "Failed earlier" in set(history.get_all().rows["label"])
+    with pytest.raises(StoreLocked):
+        jobdash.open(served, remote=False)
+    with pytest.raises(NotFound, match="No jobdash serve holds"):
+        jobdash.open(served.parent / "other.duckdb", remote=True)
