@@ -194,6 +194,11 @@ class JobClient:
         """Pending job ids in the order they will run."""
         return list(self._json("GET", "/api/queue"))
 
+    def image(self, image_id: int, thumbnail: bool = False) -> bytes:
+        """The bytes of one image's file (or its thumbnail), as the server has them."""
+        kind = "thumbnail" if thumbnail else "file"
+        return self._call("GET", f"/api/images/{_segment(image_id)}", query={"kind": kind})
+
     # -- editing -----------------------------------------------------------------------------
 
     def rename(self, job_id: int, label: str) -> dict[str, Any]:

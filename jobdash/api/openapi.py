@@ -14,6 +14,15 @@ XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 PATH_PARAMETERS = {
     "job_id": ("A job id: 123 or JOB-000123", JOB_ID["anyOf"][1]),
     "name": ("A filter preset's name", text(100)),
+    "image_id": ("An image's id", {"type": "string", "pattern": "^0*[1-9][0-9]{0,17}$"}),
+}
+IMAGE_TYPES = ("image/png", "image/jpeg", "image/webp")
+KIND = {
+    "name": "kind",
+    "in": "query",
+    "required": False,
+    "description": "file (default) or thumbnail.",
+    "schema": {"enum": ["file", "thumbnail"]},
 }
 SINCE = {
     "name": "since",
@@ -48,6 +57,8 @@ def _query_parameters(operation: Operation) -> list[dict[str, Any]]:
         ]
     if operation.operation_id == "changes_since":
         return [SINCE]
+    if operation.operation_id == "image_of":
+        return [KIND]
     return []
 
 
@@ -74,6 +85,9 @@ def _operation(operation: Operation) -> dict[str, Any]:
     ] + _query_parameters(operation)
     if operation.response == "xlsx":
         content = {XLSX: {"schema": {"type": "string", "format": "binary"}}}
+    elif operation.response == "image":
+        binary = {"schema": {"type": "string", "format": "binary"}}
+        content = {kind: binary for kind in IMAGE_TYPES}
     else:
         content = {
             "application/json": {"schema": {"$ref": f"#/components/schemas/{operation.response}"}}

@@ -39,13 +39,20 @@ class Workbook:
 
 
 @dataclass(frozen=True)
+class ImageFile:
+    """An answer that is one of the history's image files (sent as it is)."""
+
+    path: Path
+
+
+@dataclass(frozen=True)
 class Operation:
     method: str
     path: str  # OpenAPI form: /api/jobs/{job_id}
     operation_id: str
     summary: str
     call: Callable[[JobBackend, Request], Any]
-    response: str  # a key of schemas.SCHEMAS, or "xlsx"
+    response: str  # a key of schemas.SCHEMAS, "xlsx" or "image"
     query: tuple[str, ...] = ()  # JobQuery fields it reads ("*": all of them)
     body: type[bodies.Body] | None = None
     status: int = 200
@@ -218,6 +225,14 @@ def _sql(b: Any, r: Request) -> Any:
     return wire.frame_to_json(frame)
 
 
+def _image(b: Any, r: Request) -> Any:
+    kinds = r.query.get("kind", ["file"])
+    if set(r.query) - {"kind"} or len(kinds) > 1 or kinds[0] not in ("file", "thumbnail"):
+        name = next(iter(sorted(set(r.query) - {"kind"})), "kind")
+        raise ValidationError(f"{name}: give kind=file or kind=thumbnail, once", name)
+    return ImageFile(b.image_of(r.path["image_id"], thumbnail=kinds[0] == "thumbnail"))
+
+
 def _signature_of(b: JobBackend, r: Request) -> Any:
     no_query(r)
     return {"signature": b.signature_of(body(r, bodies.SignatureOf).message)}
@@ -343,10 +358,12 @@ OPERATIONS: list[Operation] = [
     Operation("POST", "/api/analysis/qc-reasons", "qc_reasons",
               "Lost and held images by cause", _qc_reasons, "Frame",
               body=bodies.Scoped, tags=("analysis",)),
+    Operation("GET", "/api/images/{image_id}", "image_of", "An image's file or thumbnail",
+              _image, "image", tags=("jobs",)),
     Operation("GET", "/api/status", "status", "The server's history: runner, running, queue",
               _status, "Status", tags=("runs",)),
     Operation("GET", "/api/changes", "changes_since", "Changes after a sequence number",
               _changes, "Changes", tags=("events",)),
 ]  # fmt: skip
 
-assert all(op.response in SCHEMAS or op.response == "xlsx" for op in OPERATIONS)
+assert all(op.response in SCHEMAS or op.response in ("xlsx", "image") for op in OPERATIONS)

@@ -21,6 +21,7 @@ import datetime as dt
 import hmac
 import json
 import logging
+import mimetypes
 import shutil
 from collections.abc import Callable
 from typing import Any
@@ -30,7 +31,8 @@ from tornado.web import RequestHandler
 
 from .. import __version__, wire
 from ..api import openapi
-from ..api.routes import OPERATIONS, Operation, Request, Workbook
+from ..api.openapi import IMAGE_TYPES
+from ..api.routes import OPERATIONS, ImageFile, Operation, Request, Workbook
 from ..contract import JobBackend
 from ..errors import Conflict, JobdashError, NotFound, StoreClosed, StoreLocked, ValidationError
 from ..events import Change
@@ -171,6 +173,13 @@ class ApiHandler(RequestHandler):
                 self.write(result.path.read_bytes())
             finally:
                 shutil.rmtree(result.path.parent, ignore_errors=True)
+            return
+        if isinstance(result, ImageFile):
+            kind = mimetypes.guess_type(result.path.name)[0]
+            self.set_header(
+                "Content-Type", kind if kind in IMAGE_TYPES else "application/octet-stream"
+            )
+            self.write(result.path.read_bytes())
             return
         self.set_header("Content-Type", "application/json")
         self.write(json.dumps(result, allow_nan=False))

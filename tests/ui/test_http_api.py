@@ -335,3 +335,26 @@ def test_the_failure_analysis_is_the_same_through_the_client(both):
     status = client.status()
     assert status["running"] == [41] and status["has_runner"] is False
     assert client.image_root == svc.image_root and client.export_dir == svc.export_dir
+
+
+def test_image_files_come_through_the_client(both):
+    svc, client, _ = both
+    folder = svc.image_root / "JOB-API"
+    folder.mkdir(parents=True, exist_ok=True)
+    (folder / "a.png").write_bytes(b"\x89PNG file bytes")
+    (folder / "a-thumb.webp").write_bytes(b"RIFF thumb bytes")
+    job = add_job(
+        svc,
+        label="With files",
+        images=[
+            {"file_path": "JOB-API/a.png", "thumbnail_path": "JOB-API/a-thumb.webp"},
+            {"file_path": "JOB-API/missing.png"},
+        ],
+    )
+    shown, gone = svc.get_by_id(job).images["id"].tolist()
+    assert client.image(shown) == b"\x89PNG file bytes"
+    assert client.image(shown, thumbnail=True) == b"RIFF thumb bytes"
+    for image_id, thumbnail in ((gone, False), (gone, True), (99_999_999, False)):
+        with pytest.raises(NotFound):
+            client.image(image_id, thumbnail=thumbnail)
+    svc.bulk_delete([job])
