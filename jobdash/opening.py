@@ -2,7 +2,11 @@
 
 It opens the store, builds the service over it and, unless asked not to, builds the runner,
 gives it to the service and starts it. The service never imports the runner; the runner
-only works through the service it is given."""
+only works through the service it is given.
+
+The process that opens a history first (DuckDB lets one process at a time open the file;
+``JobStore.sole_opener``) is its next writer: it marks the jobs a dead process left
+``running`` as interrupted, whether it runs the queue or not."""
 
 from __future__ import annotations
 
@@ -26,13 +30,16 @@ def open_service(
     the queue; ``executor="dask"`` with ``scheduler`` sends image work to a Dask cluster."""
     db = Path(path) if path is not None else default_db_path()
     settings = Settings.for_database(db)  # refused before any file is created
-    service = JobService(JobStore(db, engine=settings.engine), settings)
-    if runner:
-        try:
+    store = JobStore(db, engine=settings.engine)
+    service = JobService(store, settings)
+    try:
+        if store.sole_opener:
+            service.recover_interrupted()
+        if runner:
             worker = Runner(service, executor=executor, scheduler=scheduler)
             service.attach_runner(worker)
             worker.start()
-        except BaseException:
-            service.close()
-            raise
+    except BaseException:
+        service.close()
+        raise
     return service

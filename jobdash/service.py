@@ -96,18 +96,6 @@ class JobService:
             raise NotFound(f"image file: no image of this history is stored as {path!r}")
         return target
 
-    def image_of(self, image_id: int, thumbnail: bool = False) -> Path:
-        """The file (or the thumbnail) of one image, as :meth:`image_file` finds it; NotFound
-        when the image, its file or its thumbnail does not exist."""
-        found = self.store.image_paths(self._int_id(image_id))
-        if found is None:
-            raise NotFound(f"No image {image_id} (its job may have been deleted).")
-        stored = found[1] if thumbnail else found[0]
-        if not stored:
-            kind = "thumbnail" if thumbnail else "file"
-            raise NotFound(f"Image {image_id} has no {kind}.")
-        return self.image_file(stored)
-
     @property
     def export_dir(self) -> Path:
         """Default folder for exported workbooks (``settings.json``: export.folder)."""
@@ -655,7 +643,10 @@ class JobService:
         self.feed.publish(events.COMPLETION, job_id, status=status)
 
     def recover_interrupted(self) -> list[int]:
-        """Mark jobs left running by a dead process as failed (called when a runner starts)."""
+        """Mark jobs left running by a dead process as failed, with the error
+        :data:`INTERRUPTED`; returns their ids. ``jobdash.open`` calls it in the process
+        that opens the history first, with or without a runner, so no reader sees such a
+        job as running."""
         ids = self.store.mark_interrupted(INTERRUPTED, utcnow())
         for job_id in ids:
             self.feed.publish(events.COMPLETION, job_id, status="failed")

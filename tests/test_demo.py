@@ -13,6 +13,7 @@ import jobdash
 from jobdash import Conflict, ValidationError
 from jobdash.config import Settings
 from jobdash.demo import build_demo
+from jobdash.service import JobService
 from jobdash.store import JobStore
 
 NOW = dt.datetime(2026, 11, 28, 12, 0, 0)
@@ -34,7 +35,9 @@ def demo(tmp_path_factory):
 
 @pytest.fixture(scope="module")
 def svc(demo):
-    service = jobdash.open(demo[0], runner=False)
+    """The history as the demo wrote it: a service over its store, not jobdash.open (whose
+    first open marks the demo's running job interrupted: no process runs it)."""
+    service = JobService(JobStore(demo[0]), Settings.for_database(demo[0]))
     yield service
     service.close()
 

@@ -1,6 +1,7 @@
 """The Runner: one worker thread per owning process that executes pending jobs strictly one
 at a time, in queue order. The queue is the ``pending`` rows themselves, so it survives a
-restart; jobs a dead process left ``running`` are marked interrupted when a runner starts."""
+restart; jobs a dead process left ``running`` are marked interrupted by the next process
+that opens the history (``jobdash.open``), before its runner starts."""
 
 from __future__ import annotations
 
@@ -52,15 +53,13 @@ class Runner:
 
     # -- lifecycle ----------------------------------------------------------------------------
 
-    def start(self) -> list[int]:
-        """Mark jobs left running by a dead process as failed, then start the worker thread.
-        Returns the ids of the interrupted jobs."""
+    def start(self) -> None:
+        """Start the worker thread (jobs a dead process left running were marked
+        interrupted when the history was opened)."""
         if self._thread is not None:
             raise RuntimeError("this runner was already started")
-        recovered = self.service.recover_interrupted()
         self._thread = threading.Thread(target=self._loop, name="jobdash-runner", daemon=True)
         self._thread.start()
-        return recovered
 
     def wake(self) -> None:
         """Look at the queue now (called when jobs are queued)."""
@@ -69,8 +68,8 @@ class Runner:
     def shutdown(self, timeout: float = 10.0) -> bool:
         """Stop the running job at its next checkpoint, stop the worker and release the
         executor. Pending jobs stay queued for the next start. Returns False when the worker
-        did not finish within ``timeout`` seconds (its job is then recovered as interrupted
-        by the next runner)."""
+        did not finish within ``timeout`` seconds (its job is then marked interrupted by the
+        next process that opens the history)."""
         self._closing.set()
         current = self._current
         if current is not None:

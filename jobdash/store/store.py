@@ -10,7 +10,9 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import os
 import threading
+from collections import Counter
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
@@ -32,6 +34,11 @@ _ID_LIST = "(SELECT unnest(?::BIGINT[]))"
 ID_TABLES = ("configurations", "job_executions", "generated_images", "job_events")
 """Tables whose ids the store gives; ``id_marks`` keeps the highest ever given of each, so a
 deleted row's id is never given again."""
+
+# How many JobStores of this process have each file open (by real path): DuckDB lets one
+# process open a file read-write, and connections of that process share one database.
+_openers: Counter[str] = Counter()
+_openers_lock = threading.Lock()
 
 JOB_COLUMNS = f"""
     j.id, j.label, j.status, j.configuration_id,
@@ -128,6 +135,12 @@ class JobStore:
         self.migrate()
         self._next_ids = self._load_next_ids()
         self._prepare_default_listing()
+        # Whether no other JobStore of this process had the file open when this one opened
+        # it. DuckDB keeps other processes out, so jobs then left ``running`` have no owner.
+        self._opener = os.path.realpath(self.path)
+        with _openers_lock:
+            self.sole_opener = not _openers[self._opener]
+            _openers[self._opener] += 1
 
     # -- plumbing ---------------------------------------------------------------------------
 
@@ -135,9 +148,12 @@ class JobStore:
         """Refuse new cursors, let running calls (other threads) finish, then close the
         connection (idempotent)."""
         with self._idle:
-            self._closed = True
+            was_closed, self._closed = self._closed, True
             self._idle.wait_for(lambda: self._open_cursors == 0, timeout)
         self._con.close()
+        if not was_closed:
+            with _openers_lock:
+                _openers[self._opener] -= 1
 
     @contextmanager
     def _cursor(self) -> Iterator[duckdb.DuckDBPyConnection]:
@@ -438,14 +454,6 @@ class JobStore:
                 is not None
             )
 
-    def image_paths(self, image_id: int) -> tuple[str | None, str | None] | None:
-        """``(file_path, thumbnail_path)`` of one image row, or None when there is none."""
-        with self._cursor() as cur:
-            row = cur.execute(
-                "SELECT file_path, thumbnail_path FROM generated_images WHERE id = ?", [image_id]
-            ).fetchone()
-        return None if row is None else (row[0], row[1])
-
     def images_for_jobs(self, ids: Sequence[int]) -> pd.DataFrame:
         """Image rows of many jobs (for exports), ordered by job then image."""
         with self._cursor() as cur:
@@ -638,6 +646,7 @@ class JobStore:
                     job_id,
                     status="failed",
                     completed_at=now,
+                    current_step=None,
                     error_message=message,
                     error_step="runner",
                     updated_at=now,

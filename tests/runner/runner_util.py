@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import os
+import signal
+import subprocess
+import sys
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -67,3 +71,49 @@ def steps(svc: JobService, job_id: int) -> list[tuple[str, str | None]]:
         (s, None if not isinstance(ss, str) else ss)
         for s, ss in zip(events["step"], events["sub_step"], strict=True)
     ]
+
+
+REPO = Path(jobdash.__file__).resolve().parents[1]
+
+# The owning process: opens the history with its runner, reports once the job has saved two
+# images, then keeps running until it is killed.
+KILLED_CHILD = """
+import sys, time
+import jobdash
+svc = jobdash.open(sys.argv[1])
+job_id = int(sys.argv[2])
+deadline = time.monotonic() + 30
+while len(svc.get_by_id(job_id).images) < 2:
+    if time.monotonic() > deadline:
+        sys.exit("the job made no progress")
+    time.sleep(0.02)
+print("READY", flush=True)
+time.sleep(120)
+"""
+
+
+def child_env() -> dict[str, str]:
+    """The environment of a child Python process that imports this jobdash."""
+    return {
+        **os.environ,
+        "PYTHONPATH": os.pathsep.join([str(REPO), *filter(None, [os.environ.get("PYTHONPATH")])]),
+    }
+
+
+def kill_mid_job(db: Path, job_id: int) -> None:
+    """Run the queue of ``db`` in a child process with its runner and SIGKILL it once job
+    ``job_id`` has saved two images."""
+    child = subprocess.Popen(
+        [sys.executable, "-c", KILLED_CHILD, str(db), str(job_id)],
+        env=child_env(),
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        line = child.stdout.readline()
+        assert line.strip() == "READY", child.stderr.read()
+    finally:
+        child.kill()
+        child.wait(10)
+    assert child.returncode == -signal.SIGKILL
