@@ -96,6 +96,18 @@ class JobService:
             raise NotFound(f"image file: no image of this history is stored as {path!r}")
         return target
 
+    def image_of(self, image_id: int, thumbnail: bool = False) -> Path:
+        """The file (or the thumbnail) of one image, as :meth:`image_file` finds it; NotFound
+        when the image, its file or its thumbnail does not exist."""
+        found = self.store.image_paths(self._int_id(image_id))
+        if found is None:
+            raise NotFound(f"No image {image_id} (its job may have been deleted).")
+        stored = found[1] if thumbnail else found[0]
+        if not stored:
+            kind = "thumbnail" if thumbnail else "file"
+            raise NotFound(f"Image {image_id} has no {kind}.")
+        return self.image_file(stored)
+
     @property
     def export_dir(self) -> Path:
         """Default folder for exported workbooks (``settings.json``: export.folder)."""

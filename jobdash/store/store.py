@@ -454,6 +454,14 @@ class JobStore:
                 is not None
             )
 
+    def image_paths(self, image_id: int) -> tuple[str | None, str | None] | None:
+        """``(file_path, thumbnail_path)`` of one image row, or None when there is none."""
+        with self._cursor() as cur:
+            row = cur.execute(
+                "SELECT file_path, thumbnail_path FROM generated_images WHERE id = ?", [image_id]
+            ).fetchone()
+        return None if row is None else (row[0], row[1])
+
     def images_for_jobs(self, ids: Sequence[int]) -> pd.DataFrame:
         """Image rows of many jobs (for exports), ordered by job then image."""
         with self._cursor() as cur:
