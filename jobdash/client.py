@@ -39,6 +39,12 @@ ERRORS: dict[int, type[JobdashError]] = {
 }
 
 
+# How long the server's folders and whether it runs the queue are taken as known: they do not
+# change while a server runs and the UI reads them often (each gallery view, each runner
+# status), so a read is not a request each time; a restarted server's are seen within this.
+FACTS_TTL_S = 5.0
+
+
 class RemoteError(JobdashError):
     """The server refused or failed a call for a reason the contract has no type for (no or a
     wrong token, a server error); the message is the server's."""
@@ -54,6 +60,7 @@ class JobClient:
         self.url = url.rstrip("/")
         self.token = token
         self.timeout = timeout
+        self._facts: tuple[float, dict[str, Any]] | None = None  # (when read, status)
 
     def __repr__(self) -> str:
         return f"JobClient({self.url!r})"
@@ -254,22 +261,31 @@ class JobClient:
     def status(self) -> dict[str, Any]:
         """The server's history now: version, has_runner, image_root, export_dir, the
         running job ids and the queue."""
-        return dict(self._json("GET", "/api/status"))
+        status = dict(self._json("GET", "/api/status"))
+        self._facts = (time.monotonic(), dict(status))
+        return status
+
+    def _known(self, key: str) -> Any:
+        """One of the server's settled facts, from a status at most FACTS_TTL_S old."""
+        facts = self._facts
+        if facts is None or time.monotonic() - facts[0] > FACTS_TTL_S:
+            return self.status()[key]
+        return facts[1][key]
 
     @property
     def image_root(self) -> Path:
         """The server's image folder (a client on the same machine reads its files)."""
-        return Path(self.status()["image_root"])
+        return Path(self._known("image_root"))
 
     @property
     def export_dir(self) -> Path:
         """The server's default folder for workbooks."""
-        return Path(self.status()["export_dir"])
+        return Path(self._known("export_dir"))
 
     @property
     def has_runner(self) -> bool:
         """Whether the server runs the queue."""
-        return bool(self.status()["has_runner"])
+        return bool(self._known("has_runner"))
 
     # -- analysis ----------------------------------------------------------------------------
 
