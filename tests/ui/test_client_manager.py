@@ -1,5 +1,6 @@
 """The Job Management page over a running server's history, through the HTTP client instead
-of an open history: what it reads costs little over HTTP."""
+of an open history: what it reads costs little over HTTP, it says once that its server
+stopped and reloads when the server is back (restarted or not)."""
 
 from __future__ import annotations
 
@@ -86,3 +87,37 @@ def test_what_the_page_reads_over_http_is_small(tmp_path, caplog):
     assert idle == ["GET /api/changes"] * 5  # one small request per live-update tick
     assert roots == {svc.image_root} and runners == {"off"}
     assert folders == ["GET /api/status"]
+
+
+def test_a_page_over_a_client_says_once_that_its_server_stopped_and_reloads_when_it_is_back(
+    tmp_path,
+):
+    db, port = tmp_path / "jobs.duckdb", free_port()
+    small_history(db)
+    with served_here(db, port) as (_, client):
+        listing = JobListing(client)
+        for i in range(5):
+            client.rename(1, f"Renamed {i}")
+        listing.poll()
+        assert listing.rows.set_index("id").at[1, "label"] == "Renamed 4"
+
+    assert listing.poll() == []  # the server is gone: the page says so once
+    assert not listing.reachable
+    assert listing.error.startswith("Live updates paused: No jobdash server answers at")
+    listing.error = ""  # shown (the manager's toast clears it)
+    assert listing.poll() == [] and listing.error == ""
+
+    with served_here(db, port) as (_, client):  # back, with a new feed (from 0)
+        client.rename(2, "Renamed after the restart")
+        assert [c.kind for c in listing.poll()] == ["resync"]
+        assert listing.reachable
+        assert listing.rows.set_index("id").at[2, "label"] == "Renamed after the restart"
+        for i in range(3):
+            client.rename(3, f"Renamed again {i}")
+        listing.poll()
+
+    with served_here(db, port) as (_, client):  # restarted between two polls: none failed
+        client.rename(1, "Renamed after the second restart")  # the feed is behind the page
+        assert [c.kind for c in listing.poll()] == ["resync"]
+        assert listing.rows.set_index("id").at[1, "label"] == "Renamed after the second restart"
+        assert listing.error == ""

@@ -285,8 +285,15 @@ class JobListing(param.Parameterized):
 
     def poll(self) -> list[Change]:
         """Apply what changed since the last poll; returns those changes. Costs one read of
-        ``service.version`` when nothing changed."""
+        ``service.version`` when nothing changed. A feed that cannot be read (the server
+        behind a client stopped) is said once (``reachable`` False, ``error`` set); once it
+        answers again, everything is re-read."""
+        was_lost = self.cursor.lost
         changes = self.cursor.changes()
+        if self.cursor.lost:
+            if not was_lost:
+                self.param.update(reachable=False, error=f"Live updates paused: {self.cursor.lost}")
+            return []
         if not changes:
             return []
         if {c.kind for c in changes} & STRUCTURAL_CHANGES:

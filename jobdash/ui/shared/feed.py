@@ -3,6 +3,7 @@ change-feed version and shared by every session showing the same history."""
 
 from __future__ import annotations
 
+import datetime as dt
 import threading
 import weakref
 from collections.abc import Callable, Iterable
@@ -11,6 +12,7 @@ from typing import Any
 
 from jobdash import events
 from jobdash.contract import JobBackend
+from jobdash.errors import JobdashError
 from jobdash.events import Change
 from jobdash.query import JobQuery
 from jobdash.records import Statistics
@@ -21,20 +23,39 @@ ANNOUNCED_STATUSES = ("completed", "failed")
 
 class FeedCursor:
     """A reader's position in the service's change feed. Asking costs O(1) when nothing
-    changed: only ``service.version`` is read."""
+    changed: only ``service.version`` is read (through a client, one small request).
+
+    A feed that cannot be read (the history closed, the server behind a client stopped)
+    gives no changes, and ``lost`` says why. Once it answers again, or when it started over
+    behind the cursor (a restarted server), the answer is one ``resync`` change: the reader
+    reloads what it shows, and nothing read for the old feed's versions is reused."""
 
     def __init__(self, service: JobBackend):
         self.service = service
         self.seq = service.version
+        self.lost = ""
 
     def changes(self) -> list[Change]:
         """Changes since the last call (empty, without any query, when nothing changed)."""
-        if self.service.version == self.seq:
+        try:
+            version = self.service.version
+            if self.lost or version < self.seq:
+                return self._resync(version)
+            if version == self.seq:
+                return []
+            changes = self.service.changes_since(self.seq)
+        except JobdashError as exc:
+            self.lost = str(exc)
             return []
-        changes = self.service.changes_since(self.seq)
         if changes:
             self.seq = max(self.seq, changes[-1].seq)
         return changes
+
+    def _resync(self, version: int) -> list[Change]:
+        self.seq, self.lost = version, ""
+        with _shared_lock:
+            _shared.pop(self.service, None)
+        return [Change(version, "resync", (), dt.datetime.now(dt.UTC).replace(tzinfo=None))]
 
 
 def finished_jobs(changes: Iterable[Change]) -> list[tuple[int, str]]:
