@@ -2,7 +2,8 @@
 
 Each notebook gets its own empty folder as ``JOBDASH_DB``'s home, so it builds its demo
 history itself (as it does for a new user), and its effects are checked afterwards in that
-history. The committed notebooks carry no outputs.
+history; the one that works beside a server finds a ``jobdash serve`` of that history running.
+The committed notebooks carry no outputs.
 """
 
 from __future__ import annotations
@@ -17,12 +18,19 @@ from ipykernel.kernelspec import write_kernel_spec
 from jupyter_client.kernelspec import KernelSpecManager
 from jupyter_client.manager import KernelManager
 from nbclient import NotebookClient
+from ui.ui_util import serving
 
 import jobdash
 from jobdash import analysis
+from jobdash.demo import build_demo
 
 NOTEBOOKS = Path(__file__).resolve().parents[1] / "notebooks"
-NAMES = ("01_explore_job_history", "02_failure_analysis", "03_live_dashboard")
+NAMES = (
+    "01_explore_job_history",
+    "02_failure_analysis",
+    "03_live_dashboard",
+    "04_working_beside_the_server",
+)
 KERNEL = "jobdash-test-python"
 
 
@@ -45,6 +53,16 @@ def run_notebook(name: str, db: Path, specs: KernelSpecManager) -> nbformat.Note
     )
     client.execute(env={**os.environ, "JOBDASH_DB": str(db)})
     return notebook
+
+
+def outputs(notebook: nbformat.NotebookNode, code: str) -> list[nbformat.NotebookNode]:
+    """The outputs of the first code cell whose source contains ``code``."""
+    return next(c.outputs for c in notebook.cells if c.cell_type == "code" and code in c.source)
+
+
+def printed(outputs: list[nbformat.NotebookNode]) -> str:
+    """What a cell printed and its plain-text result."""
+    return "".join(o.get("text", "") + o.get("data", {}).get("text/plain", "") for o in outputs)
 
 
 def complaints(notebook: nbformat.NotebookNode) -> list[str]:
@@ -110,6 +128,42 @@ def test_03_live_dashboard_runs_jobs_to_the_end(tmp_path, kernel_specs):
         }
         assert ran.loc["Postcards 1", "approved_images"] == 4
         assert svc.queue() == []  # the demo's queued reruns were cancelled, ours all ran
+
+
+def test_04_beside_a_running_server_shows_the_page_queries_and_follows_a_rerun(
+    tmp_path, kernel_specs
+):
+    db = tmp_path / "jobs.duckdb"
+    build_demo(db, jobs=500, images_on_disk=20)
+    with jobdash.open(db, runner=False) as svc:
+        for job_id in svc.queue():  # the demo's reruns: the server's runner takes ours at once
+            svc.cancel(job_id)
+    with serving(db) as client:
+        notebook = run_notebook("04_working_beside_the_server", db, kernel_specs)
+        completed = client.get_all(jobdash.JobQuery(statuses=["completed"], sort="id")).rows
+        most_failed = client.sql(
+            "SELECT c.name FROM job_executions j JOIN configurations c "
+            "ON c.id = j.configuration_id WHERE j.status = 'failed' "
+            "GROUP BY c.name ORDER BY count(*) DESC, c.name LIMIT 1"
+        )["name"][0]
+    assert complaints(notebook) == []
+    page = next(
+        o.data for o in outputs(notebook, "JobManager(client)") if o.output_type == "execute_result"
+    )
+    assert "application/vnd.holoviews_exec.v0+json" in page  # a live Panel output
+    assert "Job Management" in page["text/html"] and "Back to Dashboard" not in page["text/html"]
+    assert most_failed in printed(outputs(notebook, "failed_pct"))  # client.sql ran
+    rerun = completed.iloc[0]  # newest first: the notebook's rerun, run by the server
+    assert rerun["id"] == 501 and rerun["rerun_of"] > 0 and rerun["label"].endswith("(Rerun)")
+    followed = printed(outputs(notebook, "def follow")).splitlines()
+    assert [line.split()[1] for line in followed[:3]] == [
+        "created",
+        "status-update",
+        "completion",
+    ]
+    assert followed[-1] == "JOB-000501 → completed"
+    shown = printed(outputs(notebook, "manager.listing.rows"))
+    assert "JOB-000501" in shown and "completed" in shown  # the page's own polls followed it
 
 
 @pytest.mark.parametrize("name", NAMES)

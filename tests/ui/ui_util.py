@@ -1,11 +1,22 @@
-"""Helpers of the UI tests: free ports, waiting for a condition."""
+"""Helpers of the UI tests: free ports, waiting for a condition, a served history."""
 
 from __future__ import annotations
 
+import os
+import signal
 import socket
+import subprocess
+import sys
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from pathlib import Path
 from typing import Any
+
+import jobdash
+from jobdash.client import JobClient, for_history
+
+REPO = Path(jobdash.__file__).resolve().parents[1]
 
 
 def free_port() -> int:
@@ -45,6 +56,35 @@ _SETTLED_JS = """(table) => new Promise((resolve) => {
 def wait_for_table_settled(page) -> None:
     """Wait until the job table has stopped redrawing (before tests that rely on focus)."""
     page.locator(".tabulator-tableholder").evaluate(_SETTLED_JS)
+
+
+@contextmanager
+def serving(db: Path) -> Iterator[JobClient]:
+    """``python -m jobdash serve --db DB`` in its own process on a free loopback port, with
+    its runner, until the block ends (then SIGTERM, as an operator stops it); yields the
+    client its discovery file names. Its output goes to ``<db>.serve.log``."""
+    log_path = db.with_name(db.name + ".serve.log")
+    with log_path.open("wb") as log:
+        process = subprocess.Popen(
+            [sys.executable, "-m", "jobdash", "serve", "--db", str(db), "--port", str(free_port())],
+            env={**os.environ, "PYTHONPATH": str(REPO)},
+            stdout=log,
+            stderr=subprocess.STDOUT,
+        )
+        try:
+            wait_until(lambda: for_history(db) or process.poll() is not None, timeout=60)
+            assert process.poll() is None, log_path.read_text()
+            client = for_history(db)
+            assert client is not None
+            yield client
+        finally:
+            if process.poll() is None:
+                process.send_signal(signal.SIGTERM)
+            try:
+                process.wait(30)
+            except subprocess.TimeoutExpired:
+                process.kill()
+                process.wait()
 
 
 def stop_serving(server: Any, service: Any) -> None:
