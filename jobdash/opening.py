@@ -6,17 +6,25 @@ only works through the service it is given.
 
 The process that opens a history first (DuckDB lets one process at a time open the file;
 ``JobStore.sole_opener``) is its next writer: it marks the jobs a dead process left
-``running`` as interrupted, whether it runs the queue or not."""
+``running`` as interrupted, whether it runs the queue or not. A service not closed by the
+time the interpreter exits is closed then, as :meth:`JobService.close` does."""
 
 from __future__ import annotations
 
+import atexit
+import logging
 import os
+import weakref
 from pathlib import Path
 
 from .config import Settings, default_db_path
 from .runner import Runner
 from .service import JobService
 from .store import JobStore
+
+log = logging.getLogger(__name__)
+
+_left_open: weakref.WeakSet[JobService] = weakref.WeakSet()
 
 
 def open_service(
@@ -42,4 +50,25 @@ def open_service(
     except BaseException:
         service.close()
         raise
+    _close_at_exit(service)
     return service
+
+
+def _close_at_exit(service: JobService) -> None:
+    """Have ``service`` closed at interpreter exit unless it is closed (or gone) before.
+
+    Exit hooks run last registered first, so registering again puts ours before those of
+    libraries imported since (Dask's client closes itself at exit): the runner stops its job
+    while everything it uses still works, and before the interpreter stops the threads
+    still inside DuckDB, which aborts the process."""
+    _left_open.add(service)
+    atexit.unregister(_close_left_open)
+    atexit.register(_close_left_open)
+
+
+def _close_left_open() -> None:
+    for service in list(_left_open):
+        try:
+            service.close()
+        except Exception:
+            log.exception("jobdash: could not close %s at exit", service.store.path)

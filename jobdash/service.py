@@ -667,7 +667,13 @@ class JobService:
     # -- lifecycle --------------------------------------------------------------------------
 
     def close(self) -> None:
-        """Stop the runner (if any), finish removing deleted files, close the database."""
+        """Stop the runner (if any), finish removing deleted files, close the database.
+
+        A running job is stopped at its next checkpoint (between images or stages): it ends
+        ``stopped``, its error "stopped by shutdown: the process running the queue is shutting
+        down", keeping the images it produced. It is not queued again (rerun it to run it
+        anew); pending jobs stay queued for the next runner. Idempotent; a history
+        ``jobdash.open`` returned is closed so at interpreter exit if nothing closed it."""
         if self.runner is not None:
             self.runner.shutdown()
             self.runner = None

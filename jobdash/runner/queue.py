@@ -1,7 +1,12 @@
 """The Runner: one worker thread per owning process that executes pending jobs strictly one
 at a time, in queue order. The queue is the ``pending`` rows themselves, so it survives a
 restart; jobs a dead process left ``running`` are marked interrupted by the next process
-that opens the history (``jobdash.open``), before its runner starts."""
+that opens the history (``jobdash.open``), before its runner starts.
+
+Shutting down (:meth:`Runner.shutdown`, which ``JobService.close`` calls, also at
+interpreter exit) stops the running job at its next checkpoint: it ends ``stopped`` by
+"shutdown", with the images it produced, and is not queued again; pending jobs stay
+queued."""
 
 from __future__ import annotations
 
@@ -67,9 +72,11 @@ class Runner:
 
     def shutdown(self, timeout: float = 10.0) -> bool:
         """Stop the running job at its next checkpoint, stop the worker and release the
-        executor. Pending jobs stay queued for the next start. Returns False when the worker
-        did not finish within ``timeout`` seconds (its job is then marked interrupted by the
-        next process that opens the history)."""
+        executor. The job ends ``stopped`` (error "stopped by shutdown: the process running
+        the queue is shutting down") with the images it produced, and is not queued again;
+        pending jobs stay queued for the next start. Returns False when the worker did not
+        finish within ``timeout`` seconds (its job is then marked interrupted by the next
+        process that opens the history)."""
         self._closing.set()
         current = self._current
         if current is not None:
