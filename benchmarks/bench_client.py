@@ -35,6 +35,7 @@ import datetime as dt
 import json
 import multiprocessing
 import shutil
+import socket
 import statistics
 import subprocess
 import sys
@@ -48,7 +49,6 @@ from pathlib import Path
 from typing import Any
 
 from benchmarks.bench_contract import history, p95
-from benchmarks.bench_page import _free_port
 
 TARGET_RATIO = 2.0
 TARGET_PLUS_MS = 5.0
@@ -150,7 +150,8 @@ def server_process(db: str, port: int, pipe: Connection) -> None:
     ``pipe``: ("call", i) times case i in process, ("encode", i) its answer's encoding,
     ("handled",) returns (and forgets) the handler times of the API calls since the last
     ask, ("stop",) ends."""
-    import jobdash
+    from jobdash import JobQuery
+    from jobdash.opening import open_service
     from jobdash.server import Access, api, start_server
 
     handled: list[float] = []
@@ -159,11 +160,11 @@ def server_process(db: str, port: int, pipe: Connection) -> None:
         handled.append(self.request.request_time() * 1000)
 
     api.ApiHandler.on_finish = on_finish  # type: ignore[method-assign,assignment]
-    svc = jobdash.open(db)  # with its runner, as jobdash serve
+    svc = open_service(db)  # with its runner, as jobdash serve
     svc.store._deep.wait()
     server = start_server(svc, access=Access(port=port, token=TOKEN), threaded=True, dedicated=True)
-    total = svc.get_all(jobdash.JobQuery()).total
-    newest = svc.store.matching_ids(jobdash.JobQuery(sort="id"), limit=1)[0]
+    total = svc.get_all(JobQuery()).total
+    newest = svc.store.matching_ids(JobQuery(sort="id"), limit=1)[0]
     compared = cases(total, newest)
     encoders = _encoders()
     pipe.send(("ready", total, newest))
@@ -198,11 +199,11 @@ def server_process(db: str, port: int, pipe: Connection) -> None:
 def prepare(source: Path, workdir: Path) -> Path:
     """A copy of ``source`` with an empty queue (the demo's pending jobs cancelled, so the
     server's runner idles while calls are timed) and the quick configuration."""
-    import jobdash
+    from jobdash.opening import open_service
 
     db = workdir / "jobs.duckdb"
     shutil.copy(source, db)
-    with jobdash.open(db, runner=False) as svc:
+    with open_service(db, runner=False) as svc:
         for job_id in svc.queue():
             svc.cancel(job_id)
         svc.add_configuration(QUICK, QUICK_SETTINGS)
@@ -330,6 +331,12 @@ def _summary(values: list[float]) -> dict[str, float]:
     }
 
 
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
 def _uptime() -> str:
     return subprocess.run(["uptime"], capture_output=True, text=True).stdout.strip()
 
@@ -349,8 +356,10 @@ def run(jobs: int, repeat: int, event_jobs: int) -> dict[str, Any]:
         uptime_before = _uptime()
         server = spawn.Process(target=server_process, args=(str(db), port, theirs), daemon=True)
         server.start()
-        if not ours.poll(300):
-            raise RuntimeError("the server process did not start within 5 minutes")
+        deadline = time.monotonic() + 300
+        while not ours.poll(1):
+            if not server.is_alive() or time.monotonic() > deadline:
+                raise RuntimeError("the server process ended or did not start in 5 minutes")
         _, total, newest = ours.recv()
         client = jobdash.connect(f"http://127.0.0.1:{port}", TOKEN)
         results = [
