@@ -1,11 +1,19 @@
 """The Job Management page over a running server's history, through the HTTP client instead
 of an open history: what it reads costs little over HTTP, it says once that its server
-stopped and reloads when the server is back (restarted or not)."""
+stopped and reloads when the server is back (restarted or not); and, with the page open in
+Chromium, a job queued by ``jobdash run`` in a terminal appears on it live and runs to
+Completed on the server's runner.
+
+(``jobdash.JobManager(client)`` inline in a notebook, following the server's runner, is
+tests/test_notebooks.py's notebook 04.)"""
 
 from __future__ import annotations
 
 import logging
+import os
 import re
+import subprocess
+import sys
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -13,7 +21,8 @@ from pathlib import Path
 
 import pytest
 from factories import add_config, add_job
-from ui_util import free_port, listening, stop_serving, wait_until
+from playwright.sync_api import Page, expect
+from ui_util import REPO, free_port, listening, serving, stop_serving, wait_until
 
 import jobdash
 from jobdash.client import JobClient
@@ -121,3 +130,61 @@ def test_a_page_over_a_client_says_once_that_its_server_stopped_and_reloads_when
         assert [c.kind for c in listing.poll()] == ["resync"]
         assert listing.rows.set_index("id").at[1, "label"] == "Renamed after the second restart"
         assert listing.error == ""
+
+
+# -- in Chromium, the page served by `jobdash serve` -----------------------------------------
+
+
+@pytest.fixture(scope="module")
+def beside(tmp_path_factory) -> Iterator[tuple[Path, JobClient]]:
+    """``jobdash serve`` of a small history, in its own process with its runner: the
+    history's path and a client of it."""
+    db = tmp_path_factory.mktemp("beside") / "jobs.duckdb"
+    small_history(db)
+    with serving(db) as client:
+        yield db, client
+
+
+def queue_beside_the_page(db: Path, label: str) -> str:
+    """``jobdash run Quick --no-wait`` in a terminal beside the open page: the command goes
+    through the server holding the history; returns what it printed."""
+    done = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "jobdash",
+            "run",
+            "Quick",
+            "--db",
+            str(db),
+            "--label",
+            label,
+            "--no-wait",
+        ],
+        env={**os.environ, "PYTHONPATH": str(REPO)},
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert done.returncode == 0, done.stderr
+    return done.stdout
+
+
+@pytest.mark.browser
+def test_a_job_queued_by_jobdash_run_appears_live_on_the_open_page_and_completes(
+    page: Page, beside
+):
+    db, client = beside
+    page.goto(f"{client.url}/jobs")
+    expect(page.locator(".tabulator-row")).to_have_count(3, timeout=30_000)
+
+    said = queue_beside_the_page(db, "Queued beside the page")
+    assert re.fullmatch(r"JOB-000004 (pending|running): .*\n", said)
+    row = page.locator(".tabulator-row").filter(has_text="Queued beside the page")
+    expect(row).to_be_visible()  # no reload: the page's live updates brought it
+    expect(page.locator(".tabulator-row")).to_have_count(4)
+    expect(row.locator(".jd-badge")).to_have_text(re.compile(r"^Running · \d+%"))
+    expect(row.locator(".jd-badge")).to_have_text("Completed", timeout=30_000)
+    toast = "JOB-000004 “Queued beside the page” completed"
+    expect(page.get_by_text(toast).first).to_be_visible()
+    assert client.get_all().total == 4
