@@ -139,7 +139,7 @@ def cmd_status(args: argparse.Namespace) -> int:
     with open_service(db, runner=False) as svc:
         stats = svc.statistics()
         print(
-            f"{db}: not served; {stats.total:,} jobs, {stats.pending:,} queued "
+            f"{db}: not served; jobs: {stats.total:,}, queued: {stats.pending:,} "
             "(jobdash serve runs the queue and shares the history)"
         )
     return 0

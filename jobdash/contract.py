@@ -4,7 +4,8 @@
 classes (``jobdash/ui/*/state.py`` and the shared feed) and :mod:`jobdash.analysis` use.
 They type their backend against it, never against :class:`jobdash.service.JobService`, so
 anything that satisfies it can stand behind the page: the in-process JobService and the
-HTTP client (:class:`jobdash.client.JobClient`) do (a test compares every member of both). Viewers do not call it; they talk to state classes.
+HTTP client (:class:`jobdash.client.JobClient`) do (a test compares every member of both).
+Viewers do not call it; they talk to state classes.
 
 The protocol is runtime-checkable, so a Parameterized state class can declare its backend as
 ``param.ClassSelector(class_=JobBackend)``: ``isinstance`` then checks that every member is

@@ -1,6 +1,7 @@
-"""JobService and the HTTP client (JobClient) satisfy the JobBackend protocol the UI state classes and the analysis type
-against: every member exists, with the same kind (method or property), the same parameters
-(names, kinds, defaults, annotations) and the same return annotation."""
+"""JobService and the HTTP client (JobClient) satisfy the JobBackend protocol the UI state
+classes and the analysis type against: every member exists, with the same kind (method or
+property), the same parameters (names, kinds, defaults, annotations) and the same return
+annotation."""
 
 from __future__ import annotations
 
