@@ -16,6 +16,12 @@ PATH_PARAMETERS = {
     "name": ("A filter preset's name", text(100)),
     "image_id": ("An image's id", {"type": "string", "pattern": "^0*[1-9][0-9]{0,17}$"}),
 }
+DETAIL_PAGING = {
+    "images_offset": "Skip this many images (oldest first).",
+    "images_limit": "At most this many images (default: all; images_total says how many).",
+    "events_after": "Only events after this event id (to follow a running job's timeline).",
+    "events_limit": "At most this many events (default: all; events_total says how many).",
+}
 IMAGE_TYPES = ("image/png", "image/jpeg", "image/webp")
 KIND = {
     "name": "kind",
@@ -59,6 +65,17 @@ def _query_parameters(operation: Operation) -> list[dict[str, Any]]:
         return [SINCE]
     if operation.operation_id == "image_of":
         return [KIND]
+    if operation.operation_id == "get_by_id":
+        return [
+            {
+                "name": name,
+                "in": "query",
+                "required": False,
+                "description": text,
+                "schema": {"type": "integer", "minimum": 1 if name.endswith("limit") else 0},
+            }
+            for name, text in DETAIL_PAGING.items()
+        ]
     return []
 
 

@@ -125,9 +125,37 @@ def _get_all(b: JobBackend, r: Request) -> Any:
     return wire.page_to_json(b.get_all(job_query(r)))
 
 
+DETAIL_PAGING = ("images_offset", "images_limit", "events_after", "events_limit")
+
+
 def _get_by_id(b: JobBackend, r: Request) -> Any:
-    no_query(r)
-    return wire.detail_to_json(b.get_by_id(job_id(r)))
+    paging = {name: _count(r, name) for name in DETAIL_PAGING}
+    detail = b.get_by_id(job_id(r))
+    images, events = detail.images, detail.events
+    answer = wire.detail_to_json(detail)
+    answer["images_total"], answer["events_total"] = len(images), len(events)
+    if paging["images_offset"] is not None or paging["images_limit"] is not None:
+        start = paging["images_offset"] or 0
+        end = None if paging["images_limit"] is None else start + paging["images_limit"]
+        answer["images"] = wire.frame_to_json(images.iloc[start:end])
+    if paging["events_after"] is not None or paging["events_limit"] is not None:
+        later = events[events["id"] > (paging["events_after"] or 0)]
+        answer["events"] = wire.frame_to_json(later.head(paging["events_limit"] or len(later)))
+    return answer
+
+
+def _count(r: Request, name: str) -> int | None:
+    """A whole-number query parameter of a paged read (0 or more; limits 1 or more)."""
+    unknown = sorted(set(r.query) - set(DETAIL_PAGING))
+    if unknown:
+        raise ValidationError(f"{unknown[0]}: not a query parameter of this call", unknown[0])
+    given = r.query.get(name)
+    if given is None:
+        return None
+    low = 1 if name.endswith("_limit") else 0
+    if len(given) > 1 or not given[0].isdigit() or int(given[0]) < low:
+        raise ValidationError(f"{name}: give one whole number from {low} up", name)
+    return int(given[0])
 
 
 def _jobs(b: JobBackend, r: Request) -> Any:

@@ -94,6 +94,8 @@ SCHEMAS: dict[str, dict[str, Any]] = {
             "snapshot": NULLABLE_RECORD,
             "images": FRAME,
             "events": FRAME,
+            "images_total": {"type": "integer", "minimum": 0},
+            "events_total": {"type": "integer", "minimum": 0},
         },
     },
     "Statistics": {

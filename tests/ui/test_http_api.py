@@ -358,3 +358,22 @@ def test_image_files_come_through_the_client(both):
         with pytest.raises(NotFound):
             client.image(image_id, thumbnail=thumbnail)
     svc.bulk_delete([job])
+
+
+def test_one_jobs_images_and_events_come_in_pages(both):
+    svc, _, url = both
+    with svc.store.transaction() as tx:
+        for n in range(8):
+            svc.store.add_event(tx, 1, level="info", step="generation", message=f"Step {n}")
+    detail = svc.get_by_id(1)
+    auth = {"Authorization": f"Bearer {TOKEN}"}
+    status, _, body = call(url + "/api/jobs/1?images_offset=1&images_limit=1", headers=auth)
+    page = json.loads(body)
+    assert status == 200 and page["images_total"] == len(detail.images) == 2
+    assert [row[0] for row in page["images"]["data"]] == [int(detail.images["id"].iloc[1])]
+    first = int(detail.events["id"].iloc[0])
+    _, _, body = call(url + f"/api/jobs/1?events_after={first}&events_limit=5", headers=auth)
+    later = json.loads(body)["events"]["data"]
+    assert [row[0] for row in later] == [int(i) for i in detail.events["id"].iloc[1:6]]
+    status, _, body = call(url + "/api/jobs/1?images_limit=0", headers=auth)
+    assert status == 422 and json.loads(body)["field"] == "images_limit"
