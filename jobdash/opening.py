@@ -6,7 +6,9 @@ only works through the service it is given.
 
 The process that opens a history first (DuckDB lets one process at a time open the file;
 ``JobStore.sole_opener``) is its next writer: it marks the jobs a dead process left
-``running`` as interrupted, whether it runs the queue or not. A service not closed by the
+``running`` as interrupted, whether it runs the queue or not, and, when a process ended with
+the history open (``JobStore.left_open``), sweeps the files it may have left below the image
+root, in the background (:func:`jobdash.files.sweep_orphans`). A service not closed by the
 time the interpreter exits is closed then, as :meth:`JobService.close` does."""
 
 from __future__ import annotations
@@ -14,11 +16,13 @@ from __future__ import annotations
 import atexit
 import logging
 import os
+import time
 import weakref
 from pathlib import Path
 
 from .config import Settings, default_db_path
 from .runner import Runner
+from .runner.layout import RUNNER_FILES
 from .service import JobService
 from .store import JobStore
 
@@ -36,6 +40,7 @@ def open_service(
 ) -> JobService:
     """Open (creating if needed) a job history. ``runner=False`` opens it without executing
     the queue; ``executor="dask"`` with ``scheduler`` sends image work to a Dask cluster."""
+    opened_ns = time.time_ns()
     db = Path(path) if path is not None else default_db_path()
     settings = Settings.for_database(db)  # refused before any file is created
     store = JobStore(db, engine=settings.engine)
@@ -43,6 +48,16 @@ def open_service(
     try:
         if store.sole_opener:
             service.recover_interrupted()
+        for session in store.left_open:
+            log.info(
+                "jobdash: %s was left open by %s: sweeping what it may have left",
+                db,
+                f"process {session.pid} (opened {session.opened_at:%Y-%m-%d %H:%M:%S} UTC)"
+                if session.opened_at
+                else "a jobdash that did not record sessions",
+            )
+        if store.left_open:
+            service.trash.sweep_orphans(store, RUNNER_FILES, opened_ns)
         if runner:
             worker = Runner(service, executor=executor, scheduler=scheduler)
             service.attach_runner(worker)

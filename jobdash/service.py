@@ -672,13 +672,17 @@ class JobService:
         A running job is stopped at its next checkpoint (between images or stages): it ends
         ``stopped``, its error "stopped by shutdown: the process running the queue is shutting
         down", keeping the images it produced. It is not queued again (rerun it to run it
-        anew); pending jobs stay queued for the next runner. Idempotent; a history
-        ``jobdash.open`` returned is closed so at interpreter exit if nothing closed it."""
+        anew); pending jobs stay queued for the next runner. A sweep of leftover files still
+        going is ended early (the next open sweeps again). A runner still busy after its
+        timeout leaves the history as a killed process would: the next open marks its job
+        interrupted and sweeps. Idempotent; a history ``jobdash.open`` returned is closed so
+        at interpreter exit if nothing closed it."""
+        stopped = True
         if self.runner is not None:
-            self.runner.shutdown()
+            stopped = self.runner.shutdown()
             self.runner = None
-        self.trash.wait()
-        self.store.close()
+        self.trash.close()
+        self.store.close(clean=stopped)
 
     def __enter__(self) -> JobService:
         return self

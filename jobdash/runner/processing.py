@@ -32,6 +32,10 @@ _FORMATS = {
     "webp": ("WEBP", "webp"),
 }
 _THUMB_FORMAT, _THUMB_EXT = ("WEBP", "webp") if features.check("webp") else ("JPEG", "jpg")
+EXTENSIONS = frozenset(ext for _, ext in _FORMATS.values()) | {_THUMB_EXT}
+"""File name extensions :func:`save` writes (images and thumbnails)."""
+THUMBS_DIR = "thumbs"
+"""Folder, beside the images, of their thumbnails."""
 _STEM_RE = re.compile(r"[A-Za-z0-9._-]{1,200}")
 
 
@@ -123,9 +127,14 @@ def _for_format(image: Image.Image, pil_format: str) -> Image.Image:
     return image.convert("RGBA" if "A" in image.getbands() else "RGB")
 
 
+def part_name(name: str) -> str:
+    """Name of the hidden temporary file a file called ``name`` is written to first."""
+    return f".{name}.part"
+
+
 def _write(image: Image.Image, path: Path, pil_format: str, **params: object) -> None:
     """Write ``image`` atomically: to a hidden temporary file, then rename over ``path``."""
-    tmp = path.with_name(f".{path.name}.part")
+    tmp = path.with_name(part_name(path.name))
     try:
         image.save(tmp, format=pil_format, **params)
         os.replace(tmp, path)
@@ -170,7 +179,7 @@ def save(
     except Exception as exc:
         raise ProcessingError("save_final", f"could not write {file_path}: {exc}") from exc
 
-    thumb_path = dest_dir / "thumbs" / f"{stem}.{_THUMB_EXT}"
+    thumb_path = dest_dir / THUMBS_DIR / f"{stem}.{_THUMB_EXT}"
     try:
         thumb = _for_format(final, _THUMB_FORMAT).copy()
         thumb.thumbnail((thumb_size, thumb_size))

@@ -126,6 +126,20 @@ MIGRATIONS: list[tuple[int, str, list[str]]] = [
                 UNION ALL SELECT 'job_events', coalesce(max(id), 0) FROM job_events""",
         ],
     ),
+    (
+        7,
+        "the processes that had the history open: open_sessions",
+        [
+            """CREATE TABLE open_sessions (
+                id BIGINT PRIMARY KEY,
+                pid INTEGER NOT NULL,
+                opened_at TIMESTAMP
+            )""",
+            # Whether a process ended with the file open before this is not known: the
+            # next open looks for what it may have left, once.
+            "INSERT INTO open_sessions VALUES (0, 0, NULL)",
+        ],
+    ),
 ]
 
 LATEST_VERSION = MIGRATIONS[-1][0]

@@ -24,7 +24,7 @@ import pandas as pd
 from ..config import EngineSettings, Settings
 from ..errors import NotFound, SchemaTooNew, StoreClosed, StoreLocked, ValidationError
 from ..query import JobQuery
-from . import by_status, deep, derived, label_rank, listing
+from . import by_status, deep, derived, label_rank, listing, sessions
 from .frames import frame
 from .migrations import LATEST_VERSION, MIGRATIONS
 from .rows import one
@@ -135,25 +135,45 @@ class JobStore:
         self.migrate()
         self._next_ids = self._load_next_ids()
         self._prepare_default_listing()
-        # Whether no other JobStore of this process had the file open when this one opened
-        # it. DuckDB keeps other processes out, so jobs then left ``running`` have no owner.
+        # sole_opener: whether no other JobStore of this process had the file open when this
+        # one opened it. DuckDB keeps other processes out, so jobs then left ``running`` have
+        # no owner any more and no job is writing below the image root. left_open: the
+        # processes that had it open before and ended without closing it (killed, crashed,
+        # their runner still busy), as the sole opener finds them.
         self._opener = os.path.realpath(self.path)
         with _openers_lock:
             self.sole_opener = not _openers[self._opener]
             _openers[self._opener] += 1
+        self._session: int | None = None
+        self.left_open: tuple[sessions.Session, ...] = ()
+        if self.sole_opener:
+            try:
+                with self.transaction() as tx:
+                    self._session, left = sessions.begin(tx._cur, utcnow())
+            except BaseException:
+                self.close(clean=False)
+                raise
+            self.left_open = tuple(left)
 
     # -- plumbing ---------------------------------------------------------------------------
 
-    def close(self, timeout: float = 10.0) -> None:
+    def close(self, timeout: float = 10.0, *, clean: bool = True) -> None:
         """Refuse new cursors, let running calls (other threads) finish, then close the
-        connection (idempotent)."""
-        with self._idle:
-            was_closed, self._closed = self._closed, True
-            self._idle.wait_for(lambda: self._open_cursors == 0, timeout)
-        self._con.close()
-        if not was_closed:
-            with _openers_lock:
-                _openers[self._opener] -= 1
+        connection (idempotent). ``clean=False`` says something of this process may still be
+        writing (a runner that did not stop): the next opener then treats this session as
+        one that ended without closing (:attr:`left_open`)."""
+        try:
+            if clean and self._session is not None and not self._closed:
+                with self.transaction() as tx:
+                    sessions.forget(tx._cur, [self._session])
+        finally:
+            with self._idle:
+                was_closed, self._closed = self._closed, True
+                self._idle.wait_for(lambda: self._open_cursors == 0, timeout)
+            self._con.close()
+            if not was_closed:
+                with _openers_lock:
+                    _openers[self._opener] -= 1
 
     @contextmanager
     def _cursor(self) -> Iterator[duckdb.DuckDBPyConnection]:
@@ -231,6 +251,11 @@ class JobStore:
             (total,) = one(cur.execute("SELECT count(*) FROM job_executions"))
         if total > deep.LONG:
             self._deep.prepare(query, where_sql, params, utcnow())
+
+    def forget_sessions(self, tx: Transaction, ids: Sequence[int]) -> None:
+        """Forget sessions of :attr:`left_open` once what they left is dealt with, inside a
+        transaction."""
+        sessions.forget(tx._cur, ids)
 
     def reserve_ids(self, table: str, n: int) -> int:
         """Reserve ``n`` consecutive ids of ``table`` for a bulk load; returns the first
