@@ -276,9 +276,9 @@ class EventsHandler(ApiHandler):
                 quiet = 0.0
             try:
                 await self.flush()
-            except StreamClosedError:
-                return
-            await asyncio.sleep(self.POLL_S)
+                await asyncio.sleep(self.POLL_S)
+            except (StreamClosedError, asyncio.CancelledError):  # the client left, or the
+                return  # server is stopping: nothing more to send, nothing to report
             quiet += self.POLL_S
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import itertools
 import threading
+import time
 from collections.abc import Iterator
 
 import pytest
@@ -12,6 +13,7 @@ from ui_util import free_port, listening, stop_serving, wait_until
 
 import jobdash
 from jobdash.client import JobClient
+from jobdash.errors import JobdashError
 from jobdash.events import Change
 from jobdash.server import Access, start_server
 
@@ -92,3 +94,26 @@ def test_a_client_ahead_of_a_restarted_server_is_told_to_resync(running):
     first = next(stream)
     stream.close()
     assert (first.kind, first.seq) == ("resync", svc.version)
+
+
+def test_a_server_stopping_under_an_open_stream_ends_it_quietly(tmp_path, caplog):
+    svc = jobdash.open(tmp_path / "jobs.duckdb", runner=False)
+    port = free_port()
+    server = start_server(svc, access=Access(port=port, token=TOKEN), threaded=True)
+    wait_until(lambda: listening(port), timeout=20)
+    client = JobClient(f"http://127.0.0.1:{port}", TOKEN)
+    ended = threading.Event()
+
+    def follow() -> None:
+        try:
+            for _ in client.events(reconnects=0):
+                pass
+        except JobdashError:  # the stream is gone, as a typed error
+            ended.set()
+
+    threading.Thread(target=follow, daemon=True).start()
+    time.sleep(0.5)  # the stream is open
+    with caplog.at_level("WARNING"):
+        stop_serving(server, svc)
+        assert ended.wait(15)
+    assert not [r for r in caplog.records if r.levelname in ("ERROR", "CRITICAL")], caplog.text
