@@ -61,6 +61,7 @@ class JobClient:
         self.token = token
         self.timeout = timeout
         self._facts: tuple[float, dict[str, Any]] | None = None  # (when read, status)
+        self._feed_id: str | None = None
 
     def __repr__(self) -> str:
         return f"JobClient({self.url!r})"
@@ -111,7 +112,17 @@ class JobClient:
     @property
     def version(self) -> int:
         """The server's change counter (see :meth:`changes_since`)."""
-        return int(self._json("GET", "/api/changes", query={"since": 2**62})["version"])
+        answer = self._json("GET", "/api/changes", query={"since": 2**62})
+        self._feed_id = str(answer["feed_id"])
+        return int(answer["version"])
+
+    @property
+    def feed_id(self) -> str:
+        """Which change feed the server's ``version`` counts in (as of the last version
+        read: reading ``version`` then ``feed_id`` is one request)."""
+        if self._feed_id is None:
+            return str(self._json("GET", "/api/changes", query={"since": 2**62})["feed_id"])
+        return self._feed_id
 
     def changes_since(self, seq: int) -> list[Change]:
         """Changes after sequence number ``seq``."""

@@ -43,6 +43,11 @@ class JobBackend(Protocol):
     def changes_since(self, seq: int) -> list[Change]:
         """Changes after sequence number ``seq`` (status, progress, completion, edits)."""
 
+    @property
+    def feed_id(self) -> str:
+        """Which change feed ``version`` counts in: another id means the history was opened
+        again (a restarted server) and sequence numbers started over."""
+
     # -- where files live and who runs the queue --------------------------------------------
 
     @property

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import threading
+import uuid
 from collections import deque
 from dataclasses import dataclass, field
 from typing import Any
@@ -31,6 +32,7 @@ class ChangeFeed:
     """Thread-safe bounded log of changes. Reading ``version`` costs O(1)."""
 
     def __init__(self, maxlen: int = 10_000):
+        self.id = uuid.uuid4().hex  # this feed, as opposed to one of an earlier opening
         self._lock = threading.Lock()
         self._changes: deque[Change] = deque(maxlen=maxlen)
         self._version = 0

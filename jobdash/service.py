@@ -120,6 +120,11 @@ class JobService:
         """Monotonic change counter; poll it, then call :meth:`changes_since`."""
         return self.feed.version
 
+    @property
+    def feed_id(self) -> str:
+        """Which change feed ``version`` counts in (new each time the history is opened)."""
+        return self.feed.id
+
     def changes_since(self, seq: int) -> list[Change]:
         """Changes after sequence number ``seq`` (status, progress, completion, edits)."""
         return self.feed.since(seq)

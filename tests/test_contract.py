@@ -40,6 +40,7 @@ def test_the_protocol_lists_what_the_ui_and_analysis_call():
         "export",
         "export_dir",
         "failure_rate",
+        "feed_id",
         "get_all",
         "get_by_id",
         "has_runner",

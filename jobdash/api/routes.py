@@ -327,7 +327,11 @@ def _changes(b: JobBackend, r: Request) -> Any:
         raise ValidationError(f"since: {since[-1]!r} is not a whole number", "since") from None
     if seq < 0:
         raise ValidationError("since: must be 0 or more", "since")
-    return {"version": b.version, "changes": [wire.change_to_json(c) for c in b.changes_since(seq)]}
+    return {
+        "version": b.version,
+        "feed_id": b.feed_id,
+        "changes": [wire.change_to_json(c) for c in b.changes_since(seq)],
+    }
 
 
 OPERATIONS: list[Operation] = [

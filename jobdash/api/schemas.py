@@ -129,9 +129,10 @@ SCHEMAS: dict[str, dict[str, Any]] = {
     "Ok": {"type": "object", "required": ["ok"], "properties": {"ok": {"const": True}}},
     "Changes": {
         "type": "object",
-        "required": ["version", "changes"],
+        "required": ["version", "feed_id", "changes"],
         "properties": {
             "version": {"type": "integer"},
+            "feed_id": {"type": "string"},
             "changes": {
                 "type": "array",
                 "items": {

@@ -9,6 +9,7 @@ import pytest
 from factories import T0, add_config, add_job
 
 from jobdash import JobQuery, ValidationError
+from jobdash.events import ChangeFeed
 from jobdash.ui.dashboard.state import DashboardState
 from jobdash.ui.page.state import JobListing, Selection
 from jobdash.ui.shared.feed import FeedCursor, finished_jobs, runner_status
@@ -105,6 +106,19 @@ def test_feed_cursor_returns_each_change_once(history):
     history.cancel(30)
     kinds = [c.kind for c in cursor.changes()]
     assert kinds == ["renamed", "status-update"]
+    assert cursor.changes() == []
+
+
+def test_feed_cursor_resyncs_when_the_feed_is_another_one(history):
+    """A history opened again (a restarted server) counts in a new feed: even when its
+    version happens to equal the cursor's, the reader is told to reload."""
+    cursor = FeedCursor(history)
+    history.rename(3, "Renamed")
+    assert [c.kind for c in cursor.changes()] == ["renamed"]
+    reopened = ChangeFeed()
+    reopened.publish("renamed", 4)  # the same version, counted in another feed
+    history.feed = reopened
+    assert [c.kind for c in cursor.changes()] == ["resync"]
     assert cursor.changes() == []
 
 

@@ -26,20 +26,23 @@ class FeedCursor:
     changed: only ``service.version`` is read (through a client, one small request).
 
     A feed that cannot be read (the history closed, the server behind a client stopped)
-    gives no changes, and ``lost`` says why. Once it answers again, or when it started over
-    behind the cursor (a restarted server), the answer is one ``resync`` change: the reader
+    gives no changes, and ``lost`` says why. Once it answers again, or when it is another feed
+    (``feed_id``: a restarted server), the answer is one ``resync`` change: the reader
     reloads what it shows, and nothing read for the old feed's versions is reused."""
 
     def __init__(self, service: JobBackend):
         self.service = service
         self.seq = service.version
+        self.feed = service.feed_id
         self.lost = ""
 
     def changes(self) -> list[Change]:
         """Changes since the last call (empty, without any query, when nothing changed)."""
         try:
             version = self.service.version
-            if self.lost or version < self.seq:
+            feed = self.service.feed_id
+            if self.lost or feed != self.feed or version < self.seq:
+                self.feed = feed
                 return self._resync(version)
             if version == self.seq:
                 return []
@@ -101,7 +104,7 @@ def runner_status(service: JobBackend, stats: Statistics) -> RunnerStatus:
     return RunnerStatus(state=state, job=job, queued=stats.pending)
 
 
-_shared: weakref.WeakKeyDictionary[JobBackend, dict[str, tuple[int, Any]]] = (
+_shared: weakref.WeakKeyDictionary[JobBackend, dict[str, tuple[tuple[int, str], Any]]] = (
     weakref.WeakKeyDictionary()
 )
 
@@ -112,7 +115,7 @@ _shared_lock = threading.Lock()
 def _shared_read(service: JobBackend, key: str, read: Callable[[], Any]) -> Any:
     """``read()`` once per change-feed version and process: every session showing the
     same history reuses it until something changes (N open pages cost one query, not N)."""
-    version = service.version
+    version = (service.version, service.feed_id)
     with _shared_lock:
         cached = _shared.setdefault(service, {}).get(key)
     if cached is not None and cached[0] == version:
