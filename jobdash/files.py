@@ -179,8 +179,8 @@ def sweep_orphans(
     before_ns: int,
     stop: Stop,
 ) -> int | None:
-    """Remove the leftovers of the processes that ended with the history open (the store's
-    ``left_open`` sessions); returns how many, or None when ``stop`` ended it first.
+    """Remove what the process that ended with the history open (the store's ``left_open``)
+    left behind; returns how many files, or None when ``stop`` ended it first.
 
     A leftover is a regular file of ``layout``'s kinds (images, thumbnails and the ``.part``
     files they are written to first) in the folder of a job no process writes to any more
@@ -188,8 +188,8 @@ def sweep_orphans(
     history was opened), that no image row names (``resolve`` turns a stored path into a
     file). Only regular files inside ``root`` are touched, never through a link; folders
     left empty go too. Each batch is checked again and removed inside a write transaction,
-    so no row naming a file commits meanwhile. Once done, those sessions are forgotten: the
-    next open sweeps only if a process ends with the history open again."""
+    so no row naming a file commits meanwhile. Once done, the next open sweeps only if a
+    process ends with the history open again."""
     started = time.perf_counter()
     root = Path(os.path.realpath(root))
     found, linked = _job_files(root, layout, stop) if root.is_dir() else ({}, [])
@@ -227,8 +227,7 @@ def sweep_orphans(
     if stop.is_set():
         log.info("jobdash: the sweep of %s ended early, %d file(s) removed", root, removed)
         return None
-    with store.transaction() as tx:
-        store.forget_sessions(tx, [s.id for s in store.left_open])
+    store.swept()
     log.info(
         "jobdash: %d leftover image file(s) removed from %s (%d checked in %.2f s)",
         removed,
@@ -285,7 +284,7 @@ class Trash:
                 self._submit_journal(journal)
 
     def sweep_orphans(self, store: JobStore, layout: Layout, before_ns: int) -> None:
-        """Queue the sweep of what the store's ``left_open`` sessions left below the root
+        """Queue the sweep of what the store's ``left_open`` left below the root
         (:func:`sweep_orphans`): only the process that opened the history first may ask,
         before its runner starts."""
         self._submit(

@@ -48,15 +48,15 @@ def open_service(
     try:
         if store.sole_opener:
             service.recover_interrupted()
-        for session in store.left_open:
+        left = store.left_open
+        if left is not None:
             log.info(
                 "jobdash: %s was left open by %s: sweeping what it may have left",
                 db,
-                f"process {session.pid} (opened {session.opened_at:%Y-%m-%d %H:%M:%S} UTC)"
-                if session.opened_at
-                else "a jobdash that did not record sessions",
+                f"process {left.pid} (opened {left.opened_at:%Y-%m-%d %H:%M:%S} UTC)"
+                if left.opened_at
+                else "a process",
             )
-        if store.left_open:
             service.trash.sweep_orphans(store, RUNNER_FILES, opened_ns)
         if runner:
             worker = Runner(service, executor=executor, scheduler=scheduler)

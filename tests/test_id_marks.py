@@ -98,7 +98,6 @@ def test_a_file_from_before_the_marks_starts_them_at_its_highest_ids(tmp_path):
     # Back to schema version 5, as a file written before the marks existed.
     con = duckdb.connect(str(db))
     con.execute("DROP TABLE id_marks")
-    con.execute("DROP TABLE open_sessions")  # migration 7
     con.execute("DELETE FROM schema_migrations WHERE version >= 6")
     con.close()
 

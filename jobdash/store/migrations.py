@@ -140,6 +140,12 @@ MIGRATIONS: list[tuple[int, str, list[str]]] = [
             "INSERT INTO open_sessions VALUES (0, 0, NULL)",
         ],
     ),
+    (
+        8,
+        "sessions move to a file beside the database (opening writes nothing into it; see "
+        "store/sessions.py)",
+        ["DROP TABLE open_sessions"],
+    ),
 ]
 
 LATEST_VERSION = MIGRATIONS[-1][0]

@@ -132,28 +132,28 @@ class JobStore:
                     "jobdash.open, jobdash run and jobdash export then go through the server."
                 ) from None
             raise
-        self.migrate()
+        applied = self.migrate()
         self._next_ids = self._load_next_ids()
         self._prepare_default_listing()
         # sole_opener: whether no other JobStore of this process had the file open when this
         # one opened it. DuckDB keeps other processes out, so jobs then left ``running`` have
         # no owner any more and no job is writing below the image root. left_open: the
-        # processes that had it open before and ended without closing it (killed, crashed,
-        # their runner still busy), as the sole opener finds them.
+        # process that had it open before and ended without closing it (killed, crashed, its
+        # runner still busy), as the sole opener finds it (:mod:`.sessions`).
         self._opener = os.path.realpath(self.path)
         with _openers_lock:
             self.sole_opener = not _openers[self._opener]
             _openers[self._opener] += 1
-        self._session: int | None = None
-        self.left_open: tuple[sessions.Session, ...] = ()
+        self._session: sessions.Session | None = None
+        self.left_open: sessions.Session | None = None
         if self.sole_opener:
             try:
-                with self.transaction() as tx:
-                    self._session, left = sessions.begin(tx._cur, utcnow())
+                self._session, self.left_open = sessions.begin(
+                    self.path, utcnow(), upgraded=sessions.SINCE_VERSION in applied
+                )
             except BaseException:
                 self.close(clean=False)
                 raise
-            self.left_open = tuple(left)
 
     # -- plumbing ---------------------------------------------------------------------------
 
@@ -162,18 +162,15 @@ class JobStore:
         connection (idempotent). ``clean=False`` says something of this process may still be
         writing (a runner that did not stop): the next opener then treats this session as
         one that ended without closing (:attr:`left_open`)."""
-        try:
-            if clean and self._session is not None and not self._closed:
-                with self.transaction() as tx:
-                    sessions.forget(tx._cur, [self._session])
-        finally:
-            with self._idle:
-                was_closed, self._closed = self._closed, True
-                self._idle.wait_for(lambda: self._open_cursors == 0, timeout)
-            self._con.close()
-            if not was_closed:
-                with _openers_lock:
-                    _openers[self._opener] -= 1
+        with self._idle:
+            was_closed, self._closed = self._closed, True
+            self._idle.wait_for(lambda: self._open_cursors == 0, timeout)
+        self._con.close()
+        if not was_closed:
+            with _openers_lock:
+                _openers[self._opener] -= 1
+            if clean and self._session is not None:
+                sessions.end(self.path, self._session)
 
     @contextmanager
     def _cursor(self) -> Iterator[duckdb.DuckDBPyConnection]:
@@ -252,10 +249,11 @@ class JobStore:
         if total > deep.LONG:
             self._deep.prepare(query, where_sql, params, utcnow())
 
-    def forget_sessions(self, tx: Transaction, ids: Sequence[int]) -> None:
-        """Forget sessions of :attr:`left_open` once what they left is dealt with, inside a
-        transaction."""
-        sessions.forget(tx._cur, ids)
+    def swept(self) -> None:
+        """What :attr:`left_open` left is dealt with: the next opener looks for nothing unless
+        this process, too, ends without closing the history."""
+        if self._session is not None:
+            self._session = sessions.swept(self.path, self._session)
 
     def reserve_ids(self, table: str, n: int) -> int:
         """Reserve ``n`` consecutive ids of ``table`` for a bulk load; returns the first

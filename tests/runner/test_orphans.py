@@ -8,7 +8,6 @@ from __future__ import annotations
 import logging
 import os
 import time
-from functools import partial
 from pathlib import Path
 
 from factories import add_job
@@ -19,6 +18,7 @@ from jobdash.files import Stop, sweep_orphans
 from jobdash.runner import run_job
 from jobdash.runner.layout import RUNNER_FILES
 from jobdash.store import JobStore
+from jobdash.store.sessions import marker
 
 
 def write(path: Path, data: bytes = b"x") -> Path:
@@ -127,23 +127,21 @@ def give_ids(svc: jobdash.JobService, n: int) -> None:
     svc.trash.wait()
 
 
-def sessions_left(svc: jobdash.JobService) -> list[int]:
-    return svc.sql("SELECT id FROM open_sessions ORDER BY id").id.tolist()
-
-
 def test_after_a_clean_close_the_next_open_does_not_sweep(tmp_path, caplog):
     db = tmp_path / "jobs.duckdb"
     with jobdash.open(db, runner=False) as svc:
         root = svc.settings.image_root
         give_ids(svc, 1)
         svc.trash.wait()  # a new file sweeps once (nothing to find)
+    assert not marker(db).exists()  # closed cleanly
     planted = write(root / "1" / "img_0001.png")
     caplog.set_level(logging.INFO, logger="jobdash")
     with jobdash.open(db, runner=False) as svc:
         svc.trash.wait()
-        assert svc.store.left_open == ()
+        assert svc.store.left_open is None and marker(db).exists()
     assert planted.exists()  # no process ended with the history open: nothing to look for
     assert not [r for r in caplog.records if "leftover" in r.getMessage()]
+    assert not marker(db).exists()
 
 
 def test_only_the_first_opener_in_a_process_sweeps(tmp_path):
@@ -155,13 +153,14 @@ def test_only_the_first_opener_in_a_process_sweeps(tmp_path):
         leftover = write(root / "1" / "img_0001.png")
         with jobdash.open(db, runner=False) as second:
             second.trash.wait()
-            assert second.store.left_open == () and leftover.exists()
+            assert second.store.left_open is None and leftover.exists()
         first.store.close(clean=False)  # as if its runner were still busy
+    assert marker(db).exists()
     with jobdash.open(db, runner=False) as svc:
-        assert [s.pid for s in svc.store.left_open] == [os.getpid()]
+        assert svc.store.left_open.pid == os.getpid()
         svc.trash.wait()
-        assert sessions_left(svc) == [svc.store._session]  # the sweep forgot the old one
     assert not leftover.exists()
+    assert not marker(db).exists()  # swept, then closed cleanly
 
 
 def test_a_stopped_sweep_removes_nothing_and_is_done_again_next_time(tmp_path):
@@ -172,24 +171,20 @@ def test_a_stopped_sweep_removes_nothing_and_is_done_again_next_time(tmp_path):
         give_ids(svc, 3)
     files = [write(settings.image_root / str(i) / "img_0001.png") for i in (1, 2, 3)]
     JobStore(db).close(clean=False)  # a process that ended with the history open
-    store = JobStore(db)
-    try:
-        (left,) = store.left_open
-        sweep = partial(
-            sweep_orphans,
-            store,
-            settings.image_root,
-            settings.image_path,
-            RUNNER_FILES,
-            time.time_ns(),
-        )
+    for stopped in (True, False):
+        store = JobStore(db)
         stop = Stop()
-        stop.set()
-        assert sweep(stop) is None
-        assert all(path.exists() for path in files)
-        assert left.id in store.sql("SELECT id FROM open_sessions").id.tolist()
-        assert sweep(Stop()) == 3
-        assert left.id not in store.sql("SELECT id FROM open_sessions").id.tolist()
-    finally:
-        store.close()
-    assert not any(settings.image_root.iterdir())
+        if stopped:
+            stop.set()
+        try:
+            assert store.left_open is not None
+            removed = sweep_orphans(
+                store, settings.image_root, settings.image_path, RUNNER_FILES, time.time_ns(), stop
+            )
+        finally:
+            store.close()
+        if stopped:  # nothing removed, and the next opener sweeps again
+            assert removed is None and all(path.exists() for path in files)
+            assert marker(db).exists()
+    assert removed == 3 and not any(settings.image_root.iterdir())
+    assert not marker(db).exists()
