@@ -62,6 +62,7 @@ class JobClient:
         self.timeout = timeout
         self._facts: tuple[float, dict[str, Any]] | None = None  # (when read, status)
         self._feed_id: str | None = None
+        self.history: Path | None = None  # the history whose server this is (for_history)
 
     def __repr__(self) -> str:
         return f"JobClient({self.url!r})"
@@ -83,6 +84,32 @@ class JobClient:
         path: str,
         query: dict[str, Any] | None = None,
         body: Any = None,
+    ) -> bytes:
+        try:
+            return self._send(method, path, query, body)
+        except (RemoteError, StoreClosed):
+            if not self._found_again():
+                raise
+            return self._send(method, path, query, body)
+
+    def _found_again(self) -> bool:
+        """For a client of a history's server (:func:`for_history`): whether that history is
+        now served at another address or with another token (a restarted server), which
+        the client then takes."""
+        from .discovery import find
+
+        served = find(self.history) if self.history is not None else None
+        if served is None or (served.url, served.token) == (self.url, self.token):
+            return False
+        self.url, self.token = served.url.rstrip("/"), served.token
+        return True
+
+    def _send(
+        self,
+        method: str,
+        path: str,
+        query: dict[str, Any] | None,
+        body: Any,
     ) -> bytes:
         url = self.url + path
         if query:
@@ -142,7 +169,12 @@ class JobClient:
                     failures = 0
                     seq = change.seq if change.kind == "resync" else max(seq, change.seq)
                     yield change
-            except (OSError, http.client.HTTPException):
+            except (OSError, http.client.HTTPException, RemoteError) as exc:
+                if self._found_again():  # its server restarted: its feed is another one
+                    failures = 0
+                    continue
+                if isinstance(exc, RemoteError):
+                    raise
                 failures += 1
                 if failures > reconnects:
                     raise StoreClosed(f"The event stream of {self.url} keeps dropping.") from None
@@ -463,7 +495,8 @@ def _error(exc: urllib.error.HTTPError) -> JobdashError:
 
 def for_history(db_path: str | os.PathLike) -> JobClient | None:
     """The client of the ``jobdash serve`` holding the history at ``db_path`` (found by its
-    discovery file), or None when no server holds it."""
+    discovery file), or None when no server holds it. When that server restarts (another
+    port or token), the client finds it again at its next call."""
     from .discovery import find
 
     served = find(db_path)
@@ -475,4 +508,5 @@ def for_history(db_path: str | os.PathLike) -> JobClient | None:
     except JobdashError:
         return None
     client.timeout = 60.0
+    client.history = Path(db_path)  # a restarted server is found again
     return client

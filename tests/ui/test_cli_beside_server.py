@@ -113,3 +113,35 @@ def test_jobdash_open_connects_to_the_server_holding_the_history(served):
         jobdash.open(served, remote=False)
     with pytest.raises(NotFound, match="No jobdash serve holds"):
         jobdash.open(served.parent / "other.duckdb", remote=True)
+
+
+def test_a_client_of_a_history_finds_its_restarted_server(tmp_path):
+    from jobdash.client import for_history
+
+    db = tmp_path / "jobs.duckdb"
+    with jobdash.open(db, runner=False) as svc:
+        add_job(svc, label="Still here")
+
+    def serve() -> subprocess.Popen:
+        process = subprocess.Popen(
+            [sys.executable, "-m", "jobdash", "serve", "--db", str(db), "--port", str(free_port())],
+            env=ENV,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.PIPE,
+            text=True,
+        )
+        wait_until(lambda: for_history(db) is not None or process.poll() is not None, 60)
+        return process
+
+    first = serve()
+    client = for_history(db)
+    old = (client.url, client.token)
+    first.send_signal(signal.SIGTERM)
+    first.wait(30)
+    second = serve()  # another port, another token
+    try:
+        assert client.get_all().rows["label"].tolist() == ["Still here"]
+        assert (client.url, client.token) != old
+    finally:
+        second.send_signal(signal.SIGTERM)
+        second.wait(30)
