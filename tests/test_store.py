@@ -85,7 +85,7 @@ def test_a_second_process_gets_store_locked(tmp_path):
     finally:
         holder.close()
     assert "LOCKED:" in out.stdout, out.stderr
-    assert str(path) in out.stdout and "stop that `jobdash serve`" in out.stdout
+    assert str(path) in out.stdout and f"serve it (jobdash serve --db {path})" in out.stdout
     assert "Traceback" not in out.stderr
     assert issubclass(StoreLocked, jobdash.errors.JobdashError)
 
