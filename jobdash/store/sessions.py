@@ -3,16 +3,19 @@ history first (DuckDB lets one process at a time open the file) writes a small f
 it, ``<history>.session.json``, and removes it when it closes the history cleanly. A file
 still there when the next process opens the history is a process that ended without closing
 it (killed, crashed, or its runner did not stop in time): its jobs may have left image files
-that no row names. The database itself is not written, so opening and closing a history
-changes nothing on disk."""
+that no row names. The database file itself is not written, so opening and closing a
+history leaves it as it was."""
 
 from __future__ import annotations
 
 import datetime as dt
 import json
+import logging
 import os
 from dataclasses import asdict, dataclass, replace
 from pathlib import Path
+
+log = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
@@ -70,7 +73,11 @@ def end(db: Path, session: Session) -> None:
 
 
 def _write(path: Path, session: Session) -> None:
+    """Write the session file; a folder that refuses it costs only the sweeps (logged)."""
     fields = {**asdict(session), "opened_at": session.opened_at and session.opened_at.isoformat()}
     partial = path.with_name(path.name + ".part")
-    partial.write_text(json.dumps(fields), encoding="utf-8")
-    partial.replace(path)
+    try:
+        partial.write_text(json.dumps(fields), encoding="utf-8")
+        partial.replace(path)
+    except OSError as exc:
+        log.warning("jobdash: cannot write %s (%s): a crash will leave its files", path, exc)
