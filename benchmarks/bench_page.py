@@ -194,13 +194,15 @@ def _summary(values: list[float]) -> dict[str, float]:
     }
 
 
-def _free_port() -> int:
+def free_port() -> int:
+    """A TCP port of 127.0.0.1 nobody listens on right now."""
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
         return sock.getsockname()[1]
 
 
-def _wait_listening(port: int, process: subprocess.Popen, timeout: float = 120) -> None:
+def wait_listening(port: int, process: subprocess.Popen, timeout: float = 120) -> None:
+    """Wait until ``process`` accepts connections on ``port``; fail if it ends first."""
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         if process.poll() is not None:
@@ -224,14 +226,14 @@ def _extract(rev: str, folder: Path) -> Path:
 
 def _start(code: Path, db: Path) -> tuple[subprocess.Popen, str]:
     """A server of the code in ``code`` (its own ``bench_page --serve``) on a copy of ``db``."""
-    port = _free_port()
+    port = free_port()
     server = subprocess.Popen(
         [sys.executable, "-m", "benchmarks.bench_page", "--serve", str(db), str(port)],
         cwd=code,
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
     )
-    _wait_listening(port, server)
+    wait_listening(port, server)
     return server, f"http://127.0.0.1:{port}"
 
 
