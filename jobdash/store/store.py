@@ -744,11 +744,11 @@ class JobStore:
             try:
                 statements = cur.extract_statements(statement)
             except duckdb.ParserException as exc:
-                raise ValidationError(f"store.sql(): {exc}", "statement") from None
+                raise ValidationError(f"statement: {exc}", "statement") from None
             if len(statements) != 1 or statements[0].type != duckdb.StatementType.SELECT:
                 kinds = ", ".join(s.type.name for s in statements) or "nothing"
                 raise ValidationError(
-                    f"store.sql() runs one read-only query (a SELECT), not {kinds}; change "
+                    f"statement: one read-only query (a SELECT) runs here, not {kinds}; change "
                     "jobs through the JobService methods.",
                     "statement",
                 )
