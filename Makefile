@@ -62,6 +62,7 @@ bench: $(VENV)/.installed-test chromium
 	-$(PY) -m benchmarks.bench_detail --json benchmarks/results/detail.json
 	-$(PY) -m benchmarks.bench_detail_served --json benchmarks/results/detail_served.json
 	-$(PY) -m benchmarks.bench_batch --json benchmarks/results/batch.json
+	-$(PY) -m benchmarks.bench_client --json benchmarks/results/client.json
 
 chromium:
 	@if [ ! -x /usr/bin/chromium ]; then \
