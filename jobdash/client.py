@@ -399,20 +399,22 @@ class JobClient:
         *,
         max_rows: int = 10_000,
         timeout_s: float = 30.0,
+        format: str = "json",
     ) -> pd.DataFrame:
         """Your own read-only query over the server's history, as a DataFrame (one SELECT;
-        more than ``max_rows`` rows or longer than ``timeout_s`` is a ValidationError)."""
-        answer = self._json(
-            "POST",
-            "/api/sql",
-            body={
-                "statement": statement,
-                "params": list(params),
-                "max_rows": max_rows,
-                "timeout_s": timeout_s,
-            },
-        )
-        return wire.frame_from_json(answer)
+        more than ``max_rows`` rows or longer than ``timeout_s`` is a ValidationError).
+        ``format="parquet"`` brings large answers as a Parquet file (a tenth of the bytes)."""
+        body = {
+            "statement": statement,
+            "params": list(params),
+            "max_rows": max_rows,
+            "timeout_s": timeout_s,
+            "format": format,
+        }
+        answer = self._call("POST", "/api/sql", body=body)
+        if format == "parquet":
+            return wire.frame_from_parquet(answer)
+        return wire.frame_from_json(json.loads(answer))
 
     # -- presets -----------------------------------------------------------------------------
 

@@ -13,9 +13,12 @@ from __future__ import annotations
 import datetime as dt
 import json
 import math
+import tempfile
 from dataclasses import asdict
+from pathlib import Path
 from typing import Any
 
+import duckdb
 import numpy as np
 import pandas as pd
 from pandas.api.types import pandas_dtype
@@ -102,6 +105,28 @@ def _column(values: tuple[Any, ...], name: str) -> Any:
     if isinstance(dtype, pd.DatetimeTZDtype):
         return pd.to_datetime(list(values), format="ISO8601").astype(dtype)
     return pd.Series(list(values), dtype=object).astype(dtype)
+
+
+PARQUET = "application/vnd.apache.parquet"
+
+
+def frame_to_parquet(frame: pd.DataFrame) -> bytes:
+    """A DataFrame as a Parquet file's bytes (for large answers: compressed, typed)."""
+    with tempfile.TemporaryDirectory(prefix="jobdash-") as folder:
+        path = Path(folder) / "answer.parquet"
+        with duckdb.connect() as con:
+            con.register("answer", frame)
+            con.execute(f"COPY answer TO '{path}' (FORMAT parquet)")
+        return path.read_bytes()
+
+
+def frame_from_parquet(data: bytes) -> pd.DataFrame:
+    """The DataFrame :func:`frame_to_parquet` wrote."""
+    with tempfile.TemporaryDirectory(prefix="jobdash-") as folder:
+        path = Path(folder) / "answer.parquet"
+        path.write_bytes(data)
+        with duckdb.connect() as con:
+            return con.execute("SELECT * FROM read_parquet(?)", [str(path)]).df()
 
 
 def record_from_json(data: dict[str, Any]) -> dict[str, Any]:

@@ -150,10 +150,14 @@ class Sql(Body):
     timeout_s = param.Number(
         default=30.0, bounds=(0.1, 300.0), doc="A query running longer is stopped."
     )
+    format = param.String(
+        default="json", doc="json (a table object) or parquet (a Parquet file: large answers)."
+    )
 
     required = ("statement",)
     constraints = {
         "statement": {"type": "string", "minLength": 1},
+        "format": {"enum": ["json", "parquet"]},
         "params": {
             "type": "array",
             "items": {

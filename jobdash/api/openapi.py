@@ -7,6 +7,7 @@ from __future__ import annotations
 from typing import Any
 
 from ..query import JobQuery
+from ..wire import PARQUET
 from .routes import LISTS, OPERATIONS, QUERY_FIELDS, Operation
 from .schemas import JOB_ID, PROBLEM, SCHEMAS, job_query, text
 
@@ -102,6 +103,11 @@ def _operation(operation: Operation) -> dict[str, Any]:
     ] + _query_parameters(operation)
     if operation.response == "xlsx":
         content = {XLSX: {"schema": {"type": "string", "format": "binary"}}}
+    elif operation.response == "sql":
+        content = {
+            "application/json": {"schema": {"$ref": "#/components/schemas/Frame"}},
+            PARQUET: {"schema": {"type": "string", "format": "binary"}},
+        }
     elif operation.response == "image":
         binary = {"schema": {"type": "string", "format": "binary"}}
         content = {kind: binary for kind in IMAGE_TYPES}

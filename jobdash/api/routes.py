@@ -39,6 +39,14 @@ class Workbook:
 
 
 @dataclass(frozen=True)
+class Binary:
+    """An answer that is a file's bytes of a given media type."""
+
+    data: bytes
+    media_type: str
+
+
+@dataclass(frozen=True)
 class ImageFile:
     """An answer that is one of the history's image files (sent as it is)."""
 
@@ -52,7 +60,7 @@ class Operation:
     operation_id: str
     summary: str
     call: Callable[[JobBackend, Request], Any]
-    response: str  # a key of schemas.SCHEMAS, "xlsx" or "image"
+    response: str  # a key of schemas.SCHEMAS, "xlsx", "image" or "sql" (Frame or Parquet)
     query: tuple[str, ...] = ()  # JobQuery fields it reads ("*": all of them)
     body: type[bodies.Body] | None = None
     status: int = 200
@@ -249,7 +257,11 @@ def _delete_preset(b: JobBackend, r: Request) -> Any:
 def _sql(b: Any, r: Request) -> Any:
     no_query(r)
     query = body(r, bodies.Sql)
+    if query.format not in ("json", "parquet"):
+        raise ValidationError(f"format: {query.format!r} is not json or parquet", "format")
     frame = b.sql(query.statement, query.params, max_rows=query.max_rows, timeout_s=query.timeout_s)
+    if query.format == "parquet":
+        return Binary(wire.frame_to_parquet(frame), wire.PARQUET)
     return wire.frame_to_json(frame)
 
 
@@ -367,7 +379,7 @@ OPERATIONS: list[Operation] = [
               _save_preset, "Ok", body=bodies.Preset, tags=("presets",)),
     Operation("DELETE", "/api/presets/{name}", "delete_preset", "Delete a filter preset",
               _delete_preset, "Ok", tags=("presets",)),
-    Operation("POST", "/api/sql", "sql", "A read-only query of your own", _sql, "Frame",
+    Operation("POST", "/api/sql", "sql", "A read-only query of your own", _sql, "sql",
               body=bodies.Sql, tags=("analysis",)),
     Operation("POST", "/api/analysis/signature-of", "signature_of",
               "The signature of an error message", _signature_of, "Signature",
@@ -398,4 +410,4 @@ OPERATIONS: list[Operation] = [
               _changes, "Changes", tags=("events",)),
 ]  # fmt: skip
 
-assert all(op.response in SCHEMAS or op.response in ("xlsx", "image") for op in OPERATIONS)
+assert all(op.response in SCHEMAS or op.response in ("xlsx", "image", "sql") for op in OPERATIONS)

@@ -32,7 +32,7 @@ from tornado.web import RequestHandler
 from .. import __version__, wire
 from ..api import openapi
 from ..api.openapi import IMAGE_TYPES
-from ..api.routes import OPERATIONS, ImageFile, Operation, Request, Workbook
+from ..api.routes import OPERATIONS, Binary, ImageFile, Operation, Request, Workbook
 from ..contract import JobBackend
 from ..errors import Conflict, JobdashError, NotFound, StoreClosed, StoreLocked, ValidationError
 from ..events import Change
@@ -173,6 +173,10 @@ class ApiHandler(RequestHandler):
                 self.write(result.path.read_bytes())
             finally:
                 shutil.rmtree(result.path.parent, ignore_errors=True)
+            return
+        if isinstance(result, Binary):
+            self.set_header("Content-Type", result.media_type)
+            self.write(result.data)
             return
         if isinstance(result, ImageFile):
             kind = mimetypes.guess_type(result.path.name)[0]

@@ -377,3 +377,14 @@ def test_one_jobs_images_and_events_come_in_pages(both):
     assert [row[0] for row in later] == [int(i) for i in detail.events["id"].iloc[1:6]]
     status, _, body = call(url + "/api/jobs/1?images_limit=0", headers=auth)
     assert status == 422 and json.loads(body)["field"] == "images_limit"
+
+
+def test_sql_answers_large_results_as_parquet(both):
+    svc, client, _ = both
+    statement = "SELECT * FROM generated_images ORDER BY id"
+    here = svc.sql(statement)
+    there = client.sql(statement, format="parquet")
+    pd.testing.assert_frame_equal(there, here)
+    with pytest.raises(ValidationError) as refused:
+        client.sql(statement, format="csv")
+    assert refused.value.field == "format"
