@@ -1,7 +1,8 @@
 """A realistic, deterministic demo history: what a busy image factory leaves behind.
 
 About a dozen configurations with several versions, four months of jobs (mostly completed,
-some failed and stopped, one running, a few reruns queued behind it), failures from a real
+some failed and stopped, a few reruns of recent failures queued last, none left running: no
+process would be running it, so the first opener would mark it failed), failures from a real
 taxonomy (timeouts, HTTP 429, content policy, credits, downloads, processing stages), images
 with QC verdicts and reasons, a timeline per job, and real image files with thumbnails for
 the newest jobs. This module holds the domain content; :mod:`jobdash.store.bulk` turns it

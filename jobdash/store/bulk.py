@@ -106,7 +106,8 @@ class HistoryPlan:
     jobs: int
     seed: int
     now: dt.datetime
-    """End of the history (naive UTC): the running job started shortly before it."""
+    """End of the history (naive UTC): the queued jobs were queued shortly before it; no job
+    is left running (the first opener would mark it interrupted: a failure nobody caused)."""
     span_days: float
     """How far back the oldest job was queued."""
     pending: int
@@ -191,14 +192,13 @@ _INCIDENTS_TABLE = """
     CREATE TEMP TABLE demo_incidents (lo DOUBLE, hi DOUBLE, rate DOUBLE, ei INTEGER)"""
 
 # Stage A: position on the timeline, status, popularity, label choice and rerun intent.
-# ``hist`` counts the finished jobs, which share the timeline; the newest of the rest is
-# running and the last ``pending`` are queued.
+# ``hist`` counts the finished jobs, which share the timeline; the last ``pending`` are queued.
+# None is left running: no process runs it, so the first opener would mark it failed.
 _STAGE_A = """
     CREATE TEMP TABLE demo_a AS
     WITH r AS (
         SELECT n, $first_job + n AS id,
-               CASE WHEN n >= $jobs - $pending THEN 'pending'
-                    WHEN n = $jobs - $pending - 1 THEN 'running' END AS live,
+               CASE WHEN n >= $jobs - $pending THEN 'pending' END AS live,
                least(1.0, (n + 0.1 + 0.8 * demo_u(n, 1, $seed)) / $hist) AS pos,
                demo_u(n, 2, $seed) AS u_status, demo_u(n, 3, $seed) AS u_incident,
                demo_u(n, 4, $seed) AS u_config, demo_u(n, 6, $seed) AS u_rerun
@@ -206,7 +206,6 @@ _STAGE_A = """
     )
     SELECT r.n, r.id, r.pos,
            CASE WHEN r.live = 'pending' THEN $now_s - 90 + (r.n - ($jobs - $pending)) * 0.25
-                WHEN r.live = 'running' THEN $now_s - 180 - 720 * demo_u(r.n, 7, $seed)
                 ELSE $t0_s + r.pos * $span_s END AS t_queue,
            CASE WHEN r.live IS NOT NULL THEN r.live
                 WHEN i.hi > r.pos AND r.u_incident < i.rate THEN 'failed'
@@ -309,9 +308,7 @@ _STAGE_D = """
         FROM c LEFT JOIN demo_errors err ON err.ei = c.ei
     ), e0 AS (
         SELECT d.*,
-               CASE status WHEN 'pending' THEN NULL
-                           WHEN 'running' THEN least(t_start_raw, $now_s - 120)
-                           ELSE t_start_raw END AS t_start,
+               CASE status WHEN 'pending' THEN NULL ELSE t_start_raw END AS t_start,
                CASE status
                    WHEN 'completed' THEN gens
                    WHEN 'failed' THEN CASE WHEN after_gen THEN gens
@@ -321,11 +318,7 @@ _STAGE_D = """
                    ELSE floor(demo_u(n, 31, $seed) * gens)::INTEGER END AS gens_done
         FROM d
     ), e AS (
-        -- the running job is 60 % into generation ``gens_done + 1`` right now
-        SELECT e0.*,
-               CASE WHEN status = 'running'
-                    THEN ($now_s - t_start - 0.5 * oh) / (gens_done + 0.6)
-                    ELSE 0.7 * (full_s - oh) / gens END AS gen_step
+        SELECT e0.*, 0.7 * (full_s - oh) / gens AS gen_step
         FROM e0
     ), f AS (
         SELECT e.*, t_start + 0.5 * oh AS gen_t0, gens_done * var AS total,
@@ -408,7 +401,7 @@ _ERROR_JOIN = """
 # the images of a job count ``nr`` needing review and, past the other statuses, pending ones.
 _INSERT_JOBS = f"""
     INSERT INTO job_executions (id, label, status, configuration_id, configuration_snapshot,
-        rerun_of, queued_at, started_at, completed_at, progress, current_step, total_images,
+        rerun_of, queued_at, started_at, completed_at, progress, total_images,
         successful_images, failed_images, approved_images, qc_failed_images, error_message,
         error_step, updated_at, {", ".join(derived.EXPRESSIONS)}, needs_review_images,
         pending_images)
@@ -419,7 +412,6 @@ _INSERT_JOBS = f"""
                demo_ts(t_start) AS started_at, demo_ts(t_end) AS completed_at,
                CASE status WHEN 'completed' THEN 100 WHEN 'pending' THEN 0
                     ELSE least(95, 20 + floor(70 * gens_done / gens)::INTEGER) END,
-               CASE WHEN status = 'running' THEN 'generate' END,
                total AS total_images, total - qf - pf, qf + pf, ap AS approved_images,
                qf AS qc_failed_images,
                CASE status WHEN 'failed' THEN {_FILL_ERROR}
@@ -636,7 +628,7 @@ def _params(plan: HistoryPlan, first_job: int) -> dict:
         "pending": plan.pending,
         "seed": plan.seed,
         "first_job": first_job,
-        "hist": max(1, plan.jobs - plan.pending - 1),
+        "hist": max(1, plan.jobs - plan.pending),
         "now_s": now_s,
         # Finished jobs end at least three hours before now: the longest run is 2.5 hours.
         "t0_s": now_s - span_s,
