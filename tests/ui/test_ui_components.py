@@ -276,12 +276,17 @@ def test_table_patches_in_place_and_keeps_the_selection(history):
 
 def test_manager_polls_toasts_finished_jobs_and_opens_jobs(history):
     manager = jobdash.JobManager(history.svc, refresh_ms=0)
-    job = history.svc.claim_next()
+    job = history.svc.claim_next()  # queued before the page opened: finishes quietly
     manager.poll()
     assert manager.listing.stats.running == 1
+    history.svc.finish(job["id"], "completed", message="done")
+    manager.poll()
+    assert manager.toaster.message == "" and manager.listing.stats.running == 0
+    history.svc.bulk_rerun([12])  # queued while the page is open: its end is news
+    job = history.svc.claim_next()
     history.svc.finish(job["id"], "failed", message="boom", error_message="boom")
     manager.poll()
-    assert manager.toaster.message == "JOB-000012 “Lake 12” failed"
+    assert manager.toaster.message == "JOB-000013 “Lake 12 (Rerun)” failed"
     assert manager.toaster.kind == "error"
     assert manager._detail is None and manager.detail_dialog.objects == []  # built on demand
     assert manager.header.help.objects == []
@@ -294,6 +299,7 @@ def test_manager_polls_toasts_finished_jobs_and_opens_jobs(history):
 
 
 def test_jobs_finishing_one_after_another_are_one_toast(history):
+    history.svc.finish(history.svc.claim_next()["id"], "completed", message="done")  # job 12
     manager = jobdash.JobManager(history.svc, refresh_ms=0)
     history.svc.bulk_rerun([1, 2, 3])  # enough queued jobs to run
     for status in ("completed", "failed", "completed"):

@@ -19,9 +19,9 @@ from jobdash.ui.dashboard.state import DashboardState
 from jobdash.ui.page.urlstate import JOB
 from jobdash.ui.shared import theme
 from jobdash.ui.shared.cards import CARD_CSS, static_cards_html
-from jobdash.ui.shared.feed import RunnerStatus, finished_jobs
+from jobdash.ui.shared.feed import RunnerStatus
 from jobdash.ui.shared.format import date_text, duration_text, label_html, status_badge
-from jobdash.ui.shared.live import Ticker
+from jobdash.ui.shared.live import News, Ticker
 from jobdash.ui.shared.notify import Toaster
 from jobdash.ui.shared.runner_status import STATUS_CSS, runner_html
 from jobdash.vocab import format_job_id
@@ -136,6 +136,7 @@ class DashboardPage(pn.viewable.Viewer):
         self._stop.on_click(lambda _: self.stop_current())
         self._start.on_click(lambda _: self.start_job())
         self.ticker = Ticker(self.poll, self.refresh_ms)
+        self.news = News()  # the jobs whose completion this page announces
         self._update()
         title = pn.pane.HTML(
             assets.render("dashboard-title", jobs_url=self.jobs_url),
@@ -213,7 +214,7 @@ class DashboardPage(pn.viewable.Viewer):
             log.exception("live update failed")
             self.toaster.show("error", f"Live update failed: {exc}")
             return
-        for job_id, status in finished_jobs(changes):
+        for job_id, status in self.news.finished(changes):
             self.toaster.show(
                 "success" if status == "completed" else "error", f"{format_job_id(job_id)} {status}"
             )

@@ -35,10 +35,10 @@ from jobdash.ui.page.urlstate import UrlState
 from jobdash.ui.shared import theme
 from jobdash.ui.shared.choices import NamedChoices
 from jobdash.ui.shared.dialog import Dialog
-from jobdash.ui.shared.feed import ANNOUNCED_STATUSES, finished_jobs
+from jobdash.ui.shared.feed import ANNOUNCED_STATUSES
 from jobdash.ui.shared.hidden import OWN, patches
 from jobdash.ui.shared.keys import Shortcuts
-from jobdash.ui.shared.live import Ticker, is_served
+from jobdash.ui.shared.live import News, Ticker, is_served
 from jobdash.ui.shared.notify import DURATION_MS, Toaster
 from jobdash.ui.shared.tabs import AccessibleTabs
 from jobdash.vocab import format_job_id
@@ -124,6 +124,7 @@ class JobManager(pn.viewable.Viewer):
         self.detail_dialog = Dialog(title="Job details", factory=lambda: [self.detail])
         self.shortcuts = Shortcuts()
         self.ticker = Ticker(self.poll, self.refresh_ms)
+        self.news = News()  # the jobs whose completion this page announces
         self.failures: FailuresPanel | None = None  # built when its tab is first opened
         self.tabs = pn.Tabs(
             ("Jobs", pn.Column(self.toolbar, self.table, self.pager, sizing_mode="stretch_width")),
@@ -177,7 +178,7 @@ class JobManager(pn.viewable.Viewer):
             log.exception("live update failed")
             self.toaster.show("error", f"Live update failed: {exc}")
             return
-        finished = finished_jobs(changes)
+        finished = self.news.finished(changes)
         if finished:
             self._announce(finished)
         detail = self._detail

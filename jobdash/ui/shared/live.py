@@ -1,12 +1,17 @@
 """Live updates: one periodic callback per rendered page, started on render and stopped by
-Panel when the browser session ends; and whether this session is a served page at all."""
+Panel when the browser session ends; which finished jobs are news to a page; and whether
+this session is a served page at all."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from typing import Any
 
 import panel as pn
+
+from jobdash import events
+from jobdash.events import Change
+from jobdash.ui.shared.feed import finished_jobs
 
 
 def is_served() -> bool:
@@ -55,3 +60,22 @@ class Ticker:
             self._callback.period = period_ms
         elif self._wanted:
             self.start()
+
+
+class News:
+    """The jobs queued while a page is open (from it, another page, the CLI or a notebook):
+    their completions are news the page announces. Jobs already queued or running when it
+    opened finish quietly, in the table only: a fresh demo's queued reruns do not toast on
+    every page the user opens, nor do the jobs a runner finishes before anyone looks."""
+
+    def __init__(self) -> None:
+        self._watched: set[int] = set()
+
+    def finished(self, changes: Iterable[Change]) -> list[tuple[int, str]]:
+        """``(job_id, status)`` of the watched jobs that completed or failed in ``changes``
+        (the ones queued in ``changes`` are watched from now on)."""
+        changes = list(changes)
+        self._watched.update(j for c in changes if c.kind == events.CREATED for j in c.job_ids)
+        done = [(j, status) for j, status in finished_jobs(changes) if j in self._watched]
+        self._watched.difference_update(j for j, _ in done)
+        return done
