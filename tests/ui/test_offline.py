@@ -1,0 +1,110 @@
+"""No request leaves the server: every other host is blocked, and every view of the served
+app (the Job Management page, the job view and each of its tabs, Failures, Help, the
+Dashboard) loads with zero blocked or failed requests and zero console errors."""
+
+from __future__ import annotations
+
+import datetime as dt
+from urllib.parse import urlsplit
+
+import pytest
+from playwright.sync_api import ConsoleMessage, Page, Request, Route, expect
+
+from jobdash.demo import plan
+from jobdash.store.bulk import load_history
+
+pytestmark = pytest.mark.browser
+
+NOW = dt.datetime(2026, 11, 28, 12, 0, 0)
+
+
+def build_history(service) -> dict:
+    """A 200-job demo history (its rows only, no image files)."""
+    load_history(service.store, plan(200, 7, 0, NOW), draw=lambda rows: {})
+    return {}
+
+
+class Traffic:
+    """What a page asked for: requests to other hosts (blocked), failed requests and
+    console errors."""
+
+    def __init__(self, page: Page, origin: str):
+        self.origin = origin
+        self.blocked: list[str] = []
+        self.failed: list[str] = []
+        self.errors: list[str] = []
+        self.loaded: list[tuple[str, str]] = []  # (resource type, url) served by jobdash
+        page.context.route("**/*", self._route)
+        page.on("requestfailed", self._failed)
+        page.on("console", self._console)
+        page.on("pageerror", lambda exc: self.errors.append(f"uncaught: {exc}"))
+
+    def _route(self, route: Route) -> None:
+        request = route.request
+        parts = urlsplit(request.url)
+        if parts.scheme in ("data", "blob") or f"{parts.scheme}://{parts.netloc}" == self.origin:
+            self.loaded.append((request.resource_type, request.url))
+            route.continue_()
+        else:
+            self.blocked.append(request.url)
+            route.abort("blockedbyclient")
+
+    def _failed(self, request: Request) -> None:
+        if request.url not in self.blocked and request.failure != "net::ERR_ABORTED":
+            self.failed.append(f"{request.url}: {request.failure}")
+
+    def _console(self, message: ConsoleMessage) -> None:
+        if message.type == "error":
+            self.errors.append(message.text)
+
+    def assert_clean(self, view: str) -> None:
+        assert (self.blocked, self.failed, self.errors) == ([], [], []), view
+
+
+@pytest.fixture
+def traffic(page: Page, served) -> Traffic:
+    page.set_viewport_size({"width": 1280, "height": 900})
+    return Traffic(page, served.url)
+
+
+def test_every_view_of_the_page_loads_only_from_the_server(page: Page, served, traffic):
+    page.goto(served.url + "/jobs")
+    expect(page.locator(".tabulator-row").first).to_be_visible(timeout=30_000)  # cold start
+    page.wait_for_load_state("networkidle")
+    traffic.assert_clean("Job Management page")
+    kinds = {kind for kind, _ in traffic.loaded}
+    assert {"script", "stylesheet"} <= kinds  # the page's own files were seen, and served here
+
+    page.get_by_role("button", name="Help", exact=True).click()
+    expect(page.get_by_role("dialog", name="Job Management help")).to_be_visible()
+    page.wait_for_load_state("networkidle")
+    traffic.assert_clean("Help")
+    page.keyboard.press("Escape")
+
+    page.get_by_role("tab", name="Failures").click()
+    expect(page.get_by_text("Generation timed out").first).to_be_visible(timeout=20_000)
+    page.wait_for_load_state("networkidle")
+    traffic.assert_clean("Failures")
+    page.get_by_role("tab", name="Jobs").click()
+
+    page.locator(".tabulator-row").first.get_by_role("button", name="View").first.click()
+    dialog = page.get_by_role("dialog", name="details")
+    expect(dialog).to_be_visible()
+    tabs = dialog.get_by_role("tab")
+    expect(tabs.first).to_be_visible()
+    names = tabs.all_inner_texts()
+    assert len(names) >= 3, names
+    for name in names:
+        dialog.get_by_role("tab", name=name).click()
+        expect(dialog.get_by_role("tab", name=name)).to_have_attribute("aria-selected", "true")
+        page.wait_for_timeout(300)  # the tab's models arrive after the click
+        page.wait_for_load_state("networkidle")
+        traffic.assert_clean(f"job view, {name} tab")
+
+
+def test_the_dashboard_loads_only_from_the_server(page: Page, served, traffic):
+    page.goto(served.url + "/dashboard")
+    expect(page.get_by_role("heading", name="Dashboard", level=1)).to_be_visible()
+    page.wait_for_load_state("networkidle")
+    traffic.assert_clean("Dashboard")
+    assert any(kind == "stylesheet" for kind, _ in traffic.loaded)
