@@ -17,7 +17,8 @@ pytestmark = pytest.mark.browser
 
 
 def build_history(service) -> dict:
-    """Twelve finished jobs of "Hero banners", one pending job and an image on disk."""
+    """Twelve finished jobs of "Hero banners" (the first with an image on disk), one pending
+    job."""
     config = add_config(service, "Hero banners")
     for i in range(1, 13):
         add_job(
@@ -26,6 +27,7 @@ def build_history(service) -> dict:
             label=f"Banner {i}",
             config_id=config,
             started_at=T0 + dt.timedelta(hours=i),
+            images=[{"file_path": "job-1/a.png"}] if i == 1 else None,
         )
     pending = add_job(
         service,
@@ -86,7 +88,7 @@ def test_dashboard_starts_a_job_and_follows_the_running_one(page: Page, served):
     expect(page.get_by_text("Nothing is running")).to_be_visible()
 
 
-def test_image_folder_is_served(page: Page, served):
+def test_image_files_the_history_names_are_served(page: Page, served):
     response = page.request.get(served.url + "/images/job-1/a.png")
     assert response.status == 200 and response.body().startswith(b"\x89PNG")
     assert page.request.get(served.url + "/images/../jobs.duckdb").status == 404
