@@ -13,13 +13,15 @@ from .derived import image_qc_test
 # Run date of a job: when it started, or when it was queued if it has not started yet
 # (a stored column, see .derived).
 RUN_AT = "j.run_at"
-# Duration in seconds; running jobs count up to ``now`` (the first positional parameter).
-DURATION = "date_diff('millisecond', j.started_at, coalesce(j.completed_at, ?::TIMESTAMP)) / 1000.0"
+# Duration in seconds; running jobs count up to ``now`` (the first positional parameter). A
+# finished job without an end (imported so) has none: it never grows with the clock.
+_LIVE_END = "CASE WHEN j.status = 'running' THEN ?::TIMESTAMP END"
+DURATION = f"date_diff('millisecond', j.started_at, coalesce(j.completed_at, {_LIVE_END})) / 1000.0"
 
 # The same order in milliseconds, from the stored duration of finished jobs (one parameter);
 # only the running jobs' is counted up to ``now``.
 STORED_DURATION = "j.duration_ms"
-LIVE_DURATION = "date_diff('millisecond', j.started_at, ?::TIMESTAMP)"
+LIVE_DURATION = f"date_diff('millisecond', j.started_at, {_LIVE_END})"
 DURATION_KEY = f"coalesce({STORED_DURATION}, {LIVE_DURATION})"
 
 _SORT_SQL = {
