@@ -146,6 +146,28 @@ MIGRATIONS: list[tuple[int, str, list[str]]] = [
         "store/sessions.py)",
         ["DROP TABLE open_sessions"],
     ),
+    (
+        9,
+        "where imported rows came from: import_sources, imported_rows (see store/imported.py)",
+        [
+            """CREATE TABLE IF NOT EXISTS import_sources (
+                id INTEGER PRIMARY KEY,
+                kind VARCHAR NOT NULL,
+                location VARCHAR NOT NULL,
+                first_imported_at TIMESTAMP NOT NULL,
+                last_imported_at TIMESTAMP NOT NULL,
+                UNIQUE (kind, location)
+            )""",
+            """CREATE TABLE IF NOT EXISTS imported_rows (
+                source_id INTEGER NOT NULL,
+                table_name VARCHAR NOT NULL,
+                original_id BIGINT NOT NULL,
+                id BIGINT NOT NULL,
+                digest BIGINT NOT NULL,
+                PRIMARY KEY (source_id, table_name, original_id)
+            )""",
+        ],
+    ),
 ]
 
 LATEST_VERSION = MIGRATIONS[-1][0]
