@@ -31,8 +31,8 @@ _FORMATS = {
     "jpeg": ("JPEG", "jpg"),
     "webp": ("WEBP", "webp"),
 }
-_THUMB_FORMAT, _THUMB_EXT = ("WEBP", "webp") if features.check("webp") else ("JPEG", "jpg")
-EXTENSIONS = frozenset(ext for _, ext in _FORMATS.values()) | {_THUMB_EXT}
+_THUMB_FORMAT, THUMB_EXT = ("WEBP", "webp") if features.check("webp") else ("JPEG", "jpg")
+EXTENSIONS = frozenset(ext for _, ext in _FORMATS.values()) | {THUMB_EXT}
 """File name extensions :func:`save` writes (images and thumbnails)."""
 THUMBS_DIR = "thumbs"
 """Folder, beside the images, of their thumbnails."""
@@ -179,12 +179,19 @@ def save(
     except Exception as exc:
         raise ProcessingError("save_final", f"could not write {file_path}: {exc}") from exc
 
-    thumb_path = dest_dir / THUMBS_DIR / f"{stem}.{_THUMB_EXT}"
-    try:
-        thumb = _for_format(final, _THUMB_FORMAT).copy()
-        thumb.thumbnail((thumb_size, thumb_size))
-        thumb_path.parent.mkdir(parents=True, exist_ok=True)
-        _write(thumb, thumb_path, _THUMB_FORMAT, quality=80)
-    except Exception as exc:
-        raise ProcessingError("thumbnail", f"could not write {thumb_path}: {exc}") from exc
+    thumb_path = dest_dir / THUMBS_DIR / f"{stem}.{THUMB_EXT}"
+    write_thumbnail(final, thumb_path, thumb_size)
     return file_path, thumb_path
+
+
+def write_thumbnail(image: Image.Image, path: Path, size: int = 256) -> None:
+    """Write the thumbnail of ``image`` to ``path`` (a name ending in :data:`THUMB_EXT`),
+    its longest side at most ``size``, making its folder; ProcessingError ("thumbnail")
+    when it cannot be written."""
+    try:
+        thumb = _for_format(image, _THUMB_FORMAT).copy()
+        thumb.thumbnail((size, size))
+        path.parent.mkdir(parents=True, exist_ok=True)
+        _write(thumb, path, _THUMB_FORMAT, quality=80)
+    except Exception as exc:
+        raise ProcessingError("thumbnail", f"could not write {path}: {exc}") from exc
