@@ -22,7 +22,7 @@ from .files import Trash
 from .query import JobQuery
 from .records import IdsOrQuery, JobDetail, Page, Statistics
 from .scope import failed_jobs, scope, whole_number
-from .store import JobStore, analytics, utcnow
+from .store import JobStore, analytics, imported, utcnow
 from .store.image_paths import set_file_paths
 from .text import storable
 from .vocab import JOB_STATUSES, LABEL_MAX, format_job_id, parse_job_id
@@ -30,6 +30,11 @@ from .vocab import JOB_STATUSES, LABEL_MAX, format_job_id, parse_job_id
 __all__ = ["IdsOrQuery", "JobDetail", "JobService", "Page", "QueueRunner", "Statistics"]
 
 RERUN_SUFFIX = " (Rerun)"
+IMAGE_SUFFIXES = frozenset(
+    {".png", ".jpg", ".jpeg", ".webp", ".gif", ".avif", ".tif", ".tiff", ".bmp"}
+)
+"""What a file kept outside the image root may be to be served (raster images: no SVG,
+which can carry scripts)."""
 INTERRUPTED = "interrupted: the process running this job stopped"
 FINAL_STATUSES = ("completed", "failed", "stopped")
 
@@ -81,20 +86,49 @@ class JobService:
         return self.settings.image_root
 
     def image_file(self, path: str) -> Path:
-        """The file of an image path as stored (relative to the image root), if an image row
-        names it and it is a regular file inside the image root, links resolved; anything
-        else raises NotFound. The served app answers ``/images/<path>`` with it."""
+        """The file an image row names as ``path`` (its file or its thumbnail, exactly as
+        stored): served because a row names it, never because of where it lies.
+
+        - A path relative to the image root (what the runner writes, and an import's
+          thumbnails and copies) must resolve, links followed, to a regular file inside it.
+        - An absolute path (a file an import kept where it was, outside the image root)
+          must be named by an imported image row and resolve to a regular file of an image
+          type (:data:`IMAGE_SUFFIXES`); one inside the image root must not lead out of it.
+
+        Anything else raises NotFound. The served app answers ``/images/<path>`` and
+        ``/images/by-id/<image id>/file|thumbnail`` with it."""
         root = Path(os.path.realpath(self.image_root))
-        target = Path(os.path.realpath(root / path))
-        if (
-            not path
-            or Path(path).is_absolute()
-            or not target.is_relative_to(root)
-            or not target.is_file()
-            or not self.store.names_image_file(path)
-        ):
+        if path and os.path.isabs(path):
+            target = Path(os.path.realpath(path))
+            named = (
+                target.suffix.lower() in IMAGE_SUFFIXES
+                and not self._leads_out(path, target, root)
+                and target.is_file()
+                and imported.imported_file(self.store, path)
+            )
+        else:
+            target = Path(os.path.realpath(root / path))
+            named = (
+                bool(path)
+                and target.is_relative_to(root)
+                and target.is_file()
+                and self.store.names_image_file(path)
+            )
+        if not named:
             raise NotFound(f"image file: no image of this history is stored as {path!r}")
         return target
+
+    def _leads_out(self, path: str, target: Path, root: Path) -> bool:
+        """Whether an absolute ``path`` starts inside the image root (as written, or once the
+        links of its folder are resolved) but its file ``target`` lies outside it."""
+        if target.is_relative_to(root):
+            return False
+        written = Path(os.path.normpath(path))
+        return (
+            written.is_relative_to(root)
+            or written.is_relative_to(self.image_root.absolute())
+            or Path(os.path.realpath(written.parent)).is_relative_to(root)
+        )
 
     def image_of(self, image_id: int, thumbnail: bool = False) -> Path:
         """The file (or the thumbnail) of one image, as :meth:`image_file` finds it; NotFound

@@ -17,7 +17,7 @@ from panel.auth import BasicAuthProvider, BasicLoginHandler
 from panel.io.server import AuthenticatedStaticFileHandler
 from tornado.web import HTTPError, RequestHandler, authenticated
 
-from ..errors import NotFound
+from ..errors import NotFound, ValidationError
 from ..service import JobService
 from .access import Credentials, origin_host
 
@@ -86,12 +86,16 @@ class ImageHandler(AuthenticatedStaticFileHandler):
         super().initialize(path=str(self.service.image_root), **kwargs)
         self.image: Path | None = None
 
+    def find(self, path: str) -> Path:
+        """The file that answers ``path`` (NotFound: 404)."""
+        return self.service.image_file(path)
+
     # Tornado types authenticated() loosely: mypy sees neither the signature nor the await.
     @authenticated
     async def get(self, path: str, include_body: bool = True) -> None:  # type: ignore[override]
         try:
-            self.image = await asyncio.to_thread(self.service.image_file, path)
-        except NotFound:
+            self.image = await asyncio.to_thread(self.find, path)
+        except (NotFound, ValidationError):
             raise HTTPError(404) from None
         await super().get(path, include_body)  # type: ignore[misc]
 
@@ -99,3 +103,13 @@ class ImageHandler(AuthenticatedStaticFileHandler):
         # The service has resolved and checked the file; serve exactly that one.
         assert self.image is not None
         return str(self.image)
+
+
+class ImageByIdHandler(ImageHandler):
+    """``/images/by-id/<image id>/file`` (or ``/thumbnail``): an image's file as its row
+    stores it, checked as ``/images/<path>`` is (:meth:`JobService.image_of`); how pages
+    reach the files an import kept where they were, outside the image root."""
+
+    def find(self, path: str) -> Path:
+        image_id, kind = path.split("/")
+        return self.service.image_of(int(image_id), thumbnail=kind == "thumbnail")

@@ -35,7 +35,7 @@ from ..ui import assets
 from ..ui.app import TITLE, configure, routes, shared_service
 from .access import COOKIE_SECRET_ENV, Access
 from .api import api_routes
-from .handlers import AuthProvider, ImageHandler
+from .handlers import AuthProvider, ImageByIdHandler, ImageHandler
 
 log = logging.getLogger(__name__)
 
@@ -95,6 +95,7 @@ def start_server(
     titles = {"dashboard": f"Dashboard · {TITLE}", "jobs": f"Job Management · {TITLE}"}
     patterns = [
         (r"/?", RedirectHandler, {"url": "/dashboard"}),
+        (r"/images/by-id/([0-9]+/(?:file|thumbnail))", ImageByIdHandler, {"history": history}),
         (r"/images/(.*)", ImageHandler, {"history": history}),
         (r"/jobdash-assets/css/(.*)", StaticFileHandler, {"path": str(assets.ROOT / "css")}),
         *api_routes(history, access.token, access.credentials, origins),

@@ -2,9 +2,10 @@
 the large view (in place of the thumbnails; Escape or "Back to images" returns to the card
 opened, without closing the dialog around), a checkbox selects an image for export.
 
-Thumbnails are URLs of the served image folder (``<img loading="lazy">``); in a notebook a
-small job's thumbnails are embedded (base64), a large one's show placeholders. A file that
-is gone shows a placeholder, not an error."""
+Thumbnails are URLs of the served image folder (``<img loading="lazy">``; a file an import
+kept outside it is asked for by its image's id); in a notebook a small job's thumbnails are
+embedded (base64), a large one's show placeholders. A file that is gone shows a
+placeholder, not an error."""
 
 from __future__ import annotations
 
@@ -24,7 +25,7 @@ from jobdash.ui.job.state import image_metadata
 from jobdash.ui.shared import theme
 from jobdash.ui.shared.format import date_text, value_text
 
-IMAGE_URL_PREFIX = "/images/"  # the served app's static folder (jobdash.ui.app)
+IMAGE_URL_PREFIX = "/images/"  # the served app's image files (jobdash.server.handlers)
 EMBED_LIMIT = 60  # a notebook embeds thumbnails only up to this many images
 
 QC_LABELS: dict[str, str] = {
@@ -41,14 +42,20 @@ GALLERY_CSS = theme.FOCUS_CSS + assets.css("gallery-qc") + assets.css("gallery")
 LARGE_CSS = assets.css("gallery-qc") + assets.css("gallery-large")
 
 
-def file_exists(root: Path, relative: Any) -> bool:
-    """Whether an image path (relative to the image root) names an existing file."""
-    return isinstance(relative, str) and bool(relative) and (root / relative).is_file()
+def file_exists(root: Path, stored: Any) -> bool:
+    """Whether an image path as stored (relative to the image root, or absolute for a file
+    an import kept where it was) names an existing file."""
+    return isinstance(stored, str) and bool(stored) and (root / stored).is_file()
 
 
-def image_url(relative: str) -> str:
-    """The served URL of a file under the image root."""
-    return IMAGE_URL_PREFIX + quote(relative.replace("\\", "/"))
+def image_url(stored: str, image_id: int, kind: str = "file") -> str:
+    """The served URL of an image's ``kind`` of file ("file" or "thumbnail"), stored as
+    ``stored``: its path below :data:`IMAGE_URL_PREFIX` when relative to the image root;
+    ``/images/by-id/<image id>/<kind>`` when absolute (a file an import kept where it was),
+    which the server finds through the image's row."""
+    if Path(stored).is_absolute():
+        return f"{IMAGE_URL_PREFIX}by-id/{int(image_id)}/{kind}"
+    return IMAGE_URL_PREFIX + quote(stored.replace("\\", "/"))
 
 
 def embedded(path: Path) -> str:
@@ -57,14 +64,17 @@ def embedded(path: Path) -> str:
     return f"data:{kind};base64,{base64.b64encode(path.read_bytes()).decode()}"
 
 
-def source(root: Path, relative: Any, served: bool, embed: bool) -> str:
-    """What an ``<img src>`` shows for one file: its URL when served, a ``data:`` URL when
-    embedding, "" (a placeholder) when the file is missing or not embedded."""
-    if not file_exists(root, relative):
+def source(
+    root: Path, stored: Any, served: bool, embed: bool, image_id: int, kind: str = "file"
+) -> str:
+    """What an ``<img src>`` shows for an image's ``kind`` of file (stored as ``stored``):
+    its URL when served, a ``data:`` URL when embedding, "" (a placeholder) when the file
+    is missing or not embedded."""
+    if not file_exists(root, stored):
         return ""
     if served:
-        return image_url(relative)
-    return embedded(root / relative) if embed else ""
+        return image_url(stored, image_id, kind)
+    return embedded(root / stored) if embed else ""
 
 
 def gallery_items(images: pd.DataFrame, root: Path, served: bool) -> list[dict[str, Any]]:
@@ -79,7 +89,7 @@ def gallery_items(images: pd.DataFrame, root: Path, served: bool) -> list[dict[s
         items.append(
             {
                 "id": int(image_id),
-                "src": source(root, thumb, served, embed),
+                "src": source(root, thumb, served, embed, image_id, "thumbnail"),
                 "name": f"{title} ({label})",
                 "status": str(status),
                 "label": label,
@@ -120,7 +130,7 @@ def large_view_html(image: dict[str, Any], root: Path, served: bool) -> str:
         verdict=QC_LABELS.get(status, status),
         rows=rows,
         file=value_text(image.get("file_path")),
-        src=source(root, image.get("file_path"), served, embed=True),
+        src=source(root, image.get("file_path"), served, embed=True, image_id=image["id"]),
     )
 
 
