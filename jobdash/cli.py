@@ -178,17 +178,18 @@ def _export_selection(args: argparse.Namespace) -> list[int] | JobQuery:
 
 
 def cmd_import_gif(args: argparse.Namespace) -> int:
-    from .importers.gif import import_gif, read_gif
+    from .importers.gif import GifSource, import_gif
+    from .importers.report import ProgressBar
     from .opening import open_service
 
-    tables = read_gif(args.source)  # a file that is not one opens (or writes) no history
-    with open_service(_db(args), runner=False) as svc:
-        report = import_gif(svc, tables)
-    print(
-        f"Imported {report.configurations} configurations, {report.jobs} jobs and "
-        f"{report.images} images from {args.source} into {_db(args)} "
-        f"({report.orphan_images_skipped} orphan images skipped)"
-    )
+    db = _db(args)
+    # A file that is not one (damaged, locked) is refused before the history is opened, so
+    # a refused import creates and changes nothing.
+    with GifSource(args.source) as source, open_service(db, runner=False) as svc:
+        report = import_gif(
+            svc, source, copy_images=args.copy_images, progress=ProgressBar(sys.stderr)
+        )
+    print(report.summary(into=str(db)))
     return 0
 
 
@@ -250,9 +251,17 @@ def parser() -> argparse.ArgumentParser:
     p.add_argument("--no-wait", action="store_true", help="queue only; return at once")
 
     p = command(
-        "import-gif", "Import a Gen Image Factory history (gen-image-factory.db).", cmd_import_gif
+        "import-gif",
+        "Import a Gen Image Factory history (gen-image-factory.db); again to add what is new.",
+        cmd_import_gif,
     )
     p.add_argument("source", help="path of the desktop app's SQLite file")
+    p.add_argument(
+        "--copy-images",
+        action="store_true",
+        help="copy the image files into the history's image folder (they then belong to "
+        "jobdash); by default they are used where they are and never modified or deleted",
+    )
 
     command(
         "status", "Say whether a server holds the history, what runs and what waits.", cmd_status

@@ -13,7 +13,7 @@ import sqlite3
 import duckdb
 import pandas as pd
 import pytest
-from test_import_gif import SCHEMA as GIF_SCHEMA
+from gif_files import SCHEMA as GIF_SCHEMA
 
 import jobdash
 from jobdash import JobQuery

@@ -1,0 +1,161 @@
+"""A Gen Image Factory file (``gen-image-factory.db``, SQLite), opened read-only and checked
+before anything of jobdash is opened: a file that is not one, is damaged (truncated,
+corrupt) or is locked by the desktop app is refused with one clear error, so a refused
+import creates and changes nothing. Everything is read in one SQLite read transaction (a
+consistent picture while the desktop app may be writing), images in chunks."""
+
+from __future__ import annotations
+
+import sqlite3
+import urllib.parse
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+from ..errors import Conflict, ValidationError
+
+KIND = "gen-image-factory"
+"""The kind of source, as ``import_sources`` records it."""
+LOCK_WAIT_S = 2.0
+"""How long a read waits for the desktop app to release a lock before it is refused."""
+_HEADER = b"SQLite format 3\x00"
+
+CONFIG_COLUMNS = ("id", "name", "settings", "created_at", "updated_at")
+JOB_COLUMNS = (
+    "id",
+    "configuration_id",
+    "started_at",
+    "completed_at",
+    "status",
+    "total_images",
+    "successful_images",
+    "failed_images",
+    "error_message",
+    "label",
+    "configuration_snapshot",
+)
+IMAGE_COLUMNS = (
+    "id",
+    "image_mapping_id",
+    "execution_id",
+    "generation_prompt",
+    "seed",
+    "qc_status",
+    "qc_reason",
+    "final_image_path",
+    "temp_image_path",
+    "metadata",
+    "processing_settings",
+    "created_at",
+)
+"""The columns read, in this order (rows come as tuples)."""
+TABLES = {
+    "job_configurations": CONFIG_COLUMNS,
+    "job_executions": JOB_COLUMNS,
+    "generated_images": IMAGE_COLUMNS,
+}
+
+
+class GifSource:
+    """An open, checked Gen Image Factory file (a context manager; :meth:`close` ends the
+    read). ``path`` is the file, resolved; every read below sees the same state of it."""
+
+    def __init__(self, path: str | Path):
+        given = Path(path)
+        if not given.is_file():
+            raise ValidationError(f"path: {given} is not a file", "path")
+        self.path = given.resolve()
+        with self.path.open("rb") as head:
+            if head.read(len(_HEADER)) != _HEADER:
+                raise self._not_gif("it is not an SQLite file")
+        uri = f"file:{urllib.parse.quote(str(self.path))}?mode=ro"
+        self._db = sqlite3.connect(uri, uri=True, timeout=LOCK_WAIT_S)
+        try:
+            self._db.execute("BEGIN")  # the read transaction every read below belongs to
+            self._check()
+        except BaseException:
+            self._db.close()
+            raise
+
+    def _not_gif(self, why: str) -> ValidationError:
+        return ValidationError(
+            f"path: {self.path} is not a Gen Image Factory database ({why})", "path"
+        )
+
+    def _refusal(self, exc: sqlite3.Error) -> Exception:
+        """The error to raise for what SQLite said while reading."""
+        text = str(exc)
+        if "locked" in text or "busy" in text:
+            return Conflict(
+                f"path: {self.path} is locked by another program (Gen Image Factory writing "
+                "to it?); close the desktop app or wait for it to finish, then import again"
+            )
+        return ValidationError(
+            f"path: {self.path} is damaged (truncated or corrupt: {text}); nothing was imported",
+            "path",
+        )
+
+    def _check(self) -> None:
+        """The three tables with the columns read, and an intact file."""
+        try:
+            for table, columns in TABLES.items():
+                have = {row[1] for row in self._db.execute(f"PRAGMA table_info({table})")}
+                if not have:
+                    raise self._not_gif(f"it has no table {table}")
+                missing = [c for c in columns if c not in have]
+                if missing:
+                    raise self._not_gif(f"its table {table} has no column {', '.join(missing)}")
+            problems = [row[0] for row in self._db.execute("PRAGMA quick_check(3)")]
+        except sqlite3.Error as exc:
+            raise self._refusal(exc) from None
+        if problems != ["ok"]:
+            raise self._refusal(sqlite3.DatabaseError("; ".join(problems)))
+
+    def _rows(self, sql: str, params: tuple[Any, ...] = ()) -> list[tuple[Any, ...]]:
+        try:
+            return self._db.execute(sql, params).fetchall()
+        except sqlite3.Error as exc:
+            raise self._refusal(exc) from None
+
+    def configurations(self) -> list[tuple[Any, ...]]:
+        """Every configuration row (:data:`CONFIG_COLUMNS`), by id."""
+        return self._rows(f"SELECT {', '.join(CONFIG_COLUMNS)} FROM job_configurations ORDER BY id")
+
+    def jobs(self) -> list[tuple[Any, ...]]:
+        """Every execution row (:data:`JOB_COLUMNS`), by id."""
+        return self._rows(f"SELECT {', '.join(JOB_COLUMNS)} FROM job_executions ORDER BY id")
+
+    def image_count(self) -> int:
+        """How many image rows there are."""
+        return int(self._rows("SELECT count(*) FROM generated_images")[0][0])
+
+    def json_with_keys(self) -> list[str]:
+        """The image JSON texts that mention API keys (to learn every key before any text
+        is written)."""
+        rows = self._rows(
+            "SELECT processing_settings FROM generated_images WHERE processing_settings "
+            "LIKE '%api%key%' UNION ALL SELECT metadata FROM generated_images "
+            "WHERE metadata LIKE '%api%key%'"
+        )
+        return [text for (text,) in rows if isinstance(text, str)]
+
+    def images(self, chunk: int) -> Iterator[list[tuple[Any, ...]]]:
+        """Every image row (:data:`IMAGE_COLUMNS`), by id, ``chunk`` rows at a time."""
+        try:
+            cursor = self._db.execute(
+                f"SELECT {', '.join(IMAGE_COLUMNS)} FROM generated_images ORDER BY id"
+            )
+            while rows := cursor.fetchmany(chunk):
+                yield rows
+        except sqlite3.Error as exc:
+            raise self._refusal(exc) from None
+
+    def close(self) -> None:
+        """End the read and close the file (idempotent)."""
+        self._db.close()
+
+    def __enter__(self) -> GifSource:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
