@@ -110,13 +110,14 @@ def cmd_export(args: argparse.Namespace) -> int:
     # What the command line asks for is checked before the history is opened.
     out = export_target(args.out)
     jobs = _export_selection(args)
+    images = False if args.no_images else None  # None: as the history's settings say
     db = _history(args)
     served = for_history(db)
     if served is not None:  # the server holding the history writes it; it lands here
-        path = served.bulk_export(jobs, out)
+        path = served.bulk_export(jobs, out, include_images=images)
     else:
         with open_service(db, runner=False) as svc:
-            path = svc.bulk_export(jobs, out)
+            path = svc.bulk_export(jobs, out, include_images=images)
     print(f"Wrote {path}")
     return 0
 
@@ -279,6 +280,11 @@ def parser() -> argparse.ArgumentParser:
     p.add_argument("--search", help="search text")
     p.add_argument("--date-from", help="first day, YYYY-MM-DD")
     p.add_argument("--date-to", help="last day, YYYY-MM-DD")
+    p.add_argument(
+        "--no-images",
+        action="store_true",
+        help="leave the Images sheet out (default: as settings.json's export.include_images)",
+    )
     return top
 
 

@@ -272,8 +272,10 @@ class JobClient:
         from .export import export_target
 
         out = export_target(path)
-        content = self._call("POST", "/api/jobs/export", body=_target(target))
-        return _write(out, content)
+        asked = _target(target)
+        if include_images is not None:
+            asked["include_images"] = include_images
+        return _write(out, self._call("POST", "/api/jobs/export", body=asked))
 
     def export(self, job_id: int, path: str | os.PathLike) -> Path:
         """Write one job with its images to an Excel workbook at ``path`` (here)."""

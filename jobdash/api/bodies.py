@@ -110,6 +110,16 @@ class Target(Body):
         return self.ids if self.ids is not None else JobQuery.from_dict(self.query or {})
 
 
+class Export(Target):
+    """The jobs to export, and whether the workbook has an Images sheet."""
+
+    include_images = param.Boolean(
+        default=None,
+        allow_None=True,
+        doc="Add the Images sheet; left out or null: as the server's export.include_images.",
+    )
+
+
 class Rows(Body):
     ids = param.List(default=[], doc="Job ids (123 or JOB-000123).")
 

@@ -202,8 +202,9 @@ def _workbook(name: str) -> Path:
 
 def _bulk_export(b: JobBackend, r: Request) -> Any:
     no_query(r)
-    target = body(r, bodies.Target).target()
-    return Workbook(b.bulk_export(target, _workbook("jobs.xlsx")), "jobs.xlsx")
+    asked = body(r, bodies.Export)
+    path = b.bulk_export(asked.target(), _workbook("jobs.xlsx"), asked.include_images)
+    return Workbook(path, "jobs.xlsx")
 
 
 def _export(b: JobBackend, r: Request) -> Any:
@@ -364,7 +365,7 @@ OPERATIONS: list[Operation] = [
     Operation("POST", "/api/jobs/rerun", "bulk_rerun", "Queue reruns of jobs", _bulk_rerun,
               "Frame", body=bodies.Target),
     Operation("POST", "/api/jobs/export", "bulk_export", "Jobs as a workbook", _bulk_export,
-              "xlsx", body=bodies.Target),
+              "xlsx", body=bodies.Export),
     Operation("GET", "/api/statistics", "statistics", "Statistics of matching jobs",
               _statistics, "Statistics", query=("*",)),
     Operation("GET", "/api/configurations", "configurations", "Configurations",

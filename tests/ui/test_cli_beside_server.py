@@ -85,6 +85,15 @@ def test_export_and_status_go_through_the_server(served, tmp_path):
     assert status.returncode == 0 and "served at http://127.0.0.1:" in status.stdout
 
 
+def test_export_without_images_through_the_server(served, tmp_path):
+    full, bare = tmp_path / "full.xlsx", tmp_path / "bare.xlsx"
+    assert jobdash_cli("export", str(full), "--db", str(served)).returncode == 0
+    exported = jobdash_cli("export", str(bare), "--no-images", "--db", str(served))
+    assert exported.returncode == 0, exported.stderr
+    assert openpyxl.load_workbook(full, read_only=True).sheetnames == ["Summary", "Jobs", "Images"]
+    assert openpyxl.load_workbook(bare, read_only=True).sheetnames == ["Summary", "Jobs"]
+
+
 def test_a_refused_run_through_the_server_is_one_line(served):
     refused = jobdash_cli("run", "No such config", "--db", str(served))
     assert refused.returncode == 2

@@ -163,6 +163,10 @@ def test_an_export_through_the_client_is_the_services_workbook(both, tmp_path):
             assert cells(there, sheet) == cells(here, sheet), sheet
     labels = [row[2] for row in cells(one, book.sheetnames[1])[1:]]
     assert labels and all(isinstance(v, str) for v in labels)
+    assert book.sheetnames == ["Summary", "Jobs", "Images"]
+    bare = client.bulk_export(query, tmp_path / "bare.xlsx", include_images=False)
+    assert openpyxl.load_workbook(bare, read_only=True).sheetnames == ["Summary", "Jobs"]
+    assert cells(bare, "Jobs") == cells(here, "Jobs")
     with pytest.raises(ValidationError) as refused:
         client.bulk_export(query, tmp_path / "jobs.csv")
     assert refused.value.field == "path"
