@@ -342,10 +342,12 @@ class JobService:
     ) -> Path:
         """Write the jobs (and their images) to an Excel workbook; returns its path.
 
-        A ``path`` that cannot take a workbook (a folder, not ``.xlsx``, a name too long,
-        under a file, no permission) raises ValidationError (field ``path``) before anything
-        is read or written. Missing folders are created."""
-        from .export import export_target, write_workbook
+        The Summary sheet says when (UTC) and from which history, the selection in words,
+        the jobs per status, the rates and the image totals (``job_summary``). A ``path``
+        that cannot take a workbook (a folder, not ``.xlsx``, a name too long, under a file,
+        no permission) raises ValidationError (field ``path``) before anything is read or
+        written. Missing folders are created."""
+        from .export import export_target, job_summary, write_workbook
 
         path = export_target(path)
         ids = self._resolve(target)
@@ -359,18 +361,15 @@ class JobService:
                 + ": nothing was exported."
             )
         images = self.store.images_for_jobs(ids) if include else None
-        filters = (
-            target.filters()
-            if isinstance(target, JobQuery)
-            else {
-                "ids": ", ".join(format_job_id(i) for i in ids[:50])
-                + (" …" if len(ids) > 50 else "")
-            }
+        summary = job_summary(
+            jobs,
+            target.filters() if isinstance(target, JobQuery) else ids,
+            history=self.store.path.resolve(),
+            exported_at=utcnow(),
+            images=images,
+            configurations=self.configurations(),
         )
-        summary = {"Exported at": utcnow(), "Filters": _describe(filters), "Jobs": len(jobs)}
-        return write_workbook(
-            path, summary, jobs, images, status_counts=jobs["status"].value_counts().to_dict()
-        )
+        return write_workbook(path, summary, jobs, images)
 
     def export(self, job_id: int, path: str | os.PathLike) -> Path:
         """Write one job with its images to an Excel workbook; returns its path."""
@@ -772,8 +771,3 @@ def _clean_text(value: Any, field: str, max_len: int) -> str:
             f"{field}: control characters (tabs, newlines…) are not allowed", field
         )
     return storable(field, text)
-
-
-def _describe(filters: dict[str, Any]) -> str:
-    parts = [f"{k}={v}" for k, v in filters.items() if v not in (None, "", [])]
-    return "; ".join(parts) or "none (all jobs)"

@@ -16,6 +16,21 @@ QC_STATUSES: tuple[str, ...] = (
     "qc_failed",
     "processing_failed",
 )
+# Their names as people read them (the workbook's sheets and Summary).
+JOB_STATUS_LABELS: dict[str, str] = {
+    "pending": "Pending",
+    "running": "Running",
+    "completed": "Completed",
+    "failed": "Failed",
+    "stopped": "Stopped",
+}
+QC_STATUS_LABELS: dict[str, str] = {
+    "pending": "Pending",
+    "approved": "Approved",
+    "needs_review": "Needs review",
+    "qc_failed": "QC failed",
+    "processing_failed": "Processing failed",
+}
 SORT_KEYS: tuple[str, ...] = ("id", "label", "status", "started_at", "duration", "images")
 PAGE_SIZES: tuple[int, ...] = (25, 50, 100)
 LABEL_MAX = 200

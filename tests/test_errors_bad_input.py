@@ -216,7 +216,7 @@ def test_jobdash_export_ids_with_a_trailing_comma_exports_those_jobs(closed_hist
     assert main(["export", str(out), "--ids", "1,JOB-000003,", "--db", str(closed_history)]) == 0
     assert capsys.readouterr().out == f"Wrote {out}\n"
     rows = list(openpyxl.load_workbook(out, read_only=True)["Jobs"].values)
-    assert [r[1] for r in rows[1:]] == ["JOB-000001", "JOB-000003"]
+    assert [r[0] for r in rows[1:]] == ["JOB-000001", "JOB-000003"]
 
 
 def test_jobdash_run_of_a_missing_history_writes_none(tmp_path, capsys):

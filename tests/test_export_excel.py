@@ -13,7 +13,8 @@ from openpyxl import load_workbook
 from places import BAD_TARGETS, tree
 
 from jobdash.errors import ValidationError
-from jobdash.export import column_title, excel, write_workbook
+from jobdash.export import Summary, column_title, excel, formats, write_workbook
+from jobdash.export.summary import Line, Section
 
 FORMULAS = ['=HYPERLINK("http://x")', "+1", "-2+3", "@SUM(A1)", "\t=1+1", "\r=2+2", "=1", "#N/A"]
 UTC = dt.UTC
@@ -29,6 +30,7 @@ def _jobs(n: int = 3) -> pd.DataFrame:
             "status": (["completed", "failed", "running"] * n)[:n],
             "started_at": start,
             "duration_s": [60.5 + i for i in range(n)],
+            "rerun_of": pd.array([None, *range(1, n)][:n], dtype="Int64"),
         }
     )
 
@@ -50,15 +52,15 @@ SUMMARY = {
     "Filters": "status = failed",
     "Jobs": 3,
 }
+JOBS_HEADER = ["Job ID", "Label", "Status", "Started At (UTC)", "Duration", "Rerun Of"]
 
 
-def _write(tmp_path, jobs=None, images=None, summary=None, status_counts=None, name="out.xlsx"):
+def _write(tmp_path, jobs=None, images=None, summary=None, name="out.xlsx"):
     path = write_workbook(
         tmp_path / name,
         SUMMARY if summary is None else summary,
         _jobs() if jobs is None else jobs,
         images,
-        status_counts,
     )
     return path, load_workbook(path)
 
@@ -67,39 +69,112 @@ def _rows(ws):
     return [list(r) for r in ws.iter_rows(values_only=True)]
 
 
+def _cells(wb):
+    return [c for ws in wb.worksheets for row in ws.iter_rows() for c in row]
+
+
 # -- structure -----------------------------------------------------------------------------
 
 
 def test_sheets_headers_and_row_counts(tmp_path):
-    path, wb = _write(tmp_path, images=_images(4), status_counts={"completed": 2, "failed": 1})
+    path, wb = _write(tmp_path, images=_images(4))
     assert path == (tmp_path / "out.xlsx").resolve() and path.is_file()
     assert wb.sheetnames == ["Summary", "Jobs", "Images"]
 
     jobs = wb["Jobs"]
-    assert _rows(jobs)[0] == ["ID", "Job ID", "Label", "Status", "Started At", "Duration (s)"]
+    assert _rows(jobs)[0] == JOBS_HEADER  # the job's number is its JOB- id: shown once
     assert jobs.max_row == 1 + 3
-    assert _rows(jobs)[1][:4] == [1, "JOB-000001", "Hero banners 0", "completed"]
+    assert _rows(jobs)[1][:3] == ["JOB-000001", "Hero banners 0", "Completed"]
+    assert [r[2] for r in _rows(jobs)[1:]] == ["Completed", "Failed", "Running"]  # by name
 
     images = wb["Images"]
-    assert _rows(images)[0] == ["ID", "Execution ID", "QC Status", "Tags", "Created At"]
+    assert _rows(images)[0] == ["Job ID", "Image ID", "QC Status", "Tags", "Created At (UTC)"]
     assert images.max_row == 1 + 4
-    assert _rows(images)[1][3] == "lake, sunset"  # lists become joined text
+    assert _rows(images)[1][:4] == ["JOB-000001", 0, "Approved", "lake, sunset"]
 
 
-def test_summary_sheet(tmp_path):
-    _, wb = _write(tmp_path, status_counts={"completed": 2, "failed": np.int64(1)})
+def test_every_sheet_names_jobs_the_same_way(tmp_path):
+    _, wb = _write(tmp_path, jobs=_jobs(3), images=_images(6))
+    job_ids = {r[0] for r in _rows(wb["Jobs"])[1:]}
+    image_jobs = [r[0] for r in _rows(wb["Images"])[1:]]
+    assert image_jobs == ["JOB-000001", "JOB-000002", "JOB-000003"] * 2
+    assert set(image_jobs) <= job_ids
+    assert [r[5] for r in _rows(wb["Jobs"])[1:]] == [None, "JOB-000001", "JOB-000002"]
+
+
+def test_bookkeeping_columns_are_left_out(tmp_path):
+    jobs = _jobs(2).assign(
+        configuration_id=[3, 4],
+        configuration_name=["Hero banners", "Icons"],
+        configuration_version=[2, 1],
+        progress=[100, 40],
+        current_step=[None, "generate"],
+        updated_at=pd.Timestamp("2026-11-01"),
+    )
+    images = _images(2).assign(file_path="a/1.png", thumbnail_path="a/1.thumb.webp")
+    _, wb = _write(tmp_path, jobs=jobs, images=images)
+    assert _rows(wb["Jobs"])[0] == [*JOBS_HEADER, "Configuration", "Version"]
+    assert _rows(wb["Jobs"])[1][-2:] == ["Hero banners", 2]
+    assert "Thumbnail Path" not in _rows(wb["Images"])[0]
+    assert "File Path" in _rows(wb["Images"])[0]
+
+
+def test_a_plain_summary(tmp_path):
+    _, wb = _write(tmp_path)
     rows = [r for r in _rows(wb["Summary"]) if any(v is not None for v in r)]
     assert rows[0][0] == "jobdash export"
     assert wb["Summary"]["A1"].font.bold
-    pairs = {r[0]: r[1] for r in rows[1:4]}
-    assert pairs["Exported at"] == dt.datetime(2026, 11, 2, 8, 30)  # UTC, naive
-    assert pairs["Filters"] == "status = failed"
-    assert pairs["Jobs"] == 3
-    assert ["Jobs by status", None] in rows
-    table = rows[rows.index(["Status", "Jobs"]) + 1 :]
-    assert table == [["completed", 2], ["failed", 1], ["Total", 3]]
+    pairs = {r[0]: r[1] for r in rows[1:]}
+    assert pairs == {
+        "Exported at": dt.datetime(2026, 11, 2, 8, 30),  # UTC, naive
+        "Filters": "status = failed",
+        "Jobs": 3,
+    }
     exported = next(c for c in wb["Summary"]["B"] if isinstance(c.value, dt.datetime))
     assert exported.number_format == "yyyy-mm-dd hh:mm:ss"
+
+
+def test_a_summary_of_sections(tmp_path):
+    summary = Summary(
+        "Weekly report",
+        (
+            Section("About", (Line("Taken", dt.datetime(2026, 11, 2, 8, 30), "yyyy-mm-dd"),)),
+            Section(
+                "Counts",
+                (
+                    Line("Done", 3, formats.COUNT_FORMAT, share=0.75),
+                    Line("Total", 4, formats.COUNT_FORMAT, share=1.0, strong=True),
+                    Line("Run time", dt.timedelta(minutes=24, seconds=52), note="of 4 jobs"),
+                ),
+                columns=("Kind", "Jobs", "Share"),
+            ),
+        ),
+        subtitle="4 jobs",
+    )
+    _, wb = _write(tmp_path, summary=summary)
+    ws = wb["Summary"]
+    assert _rows(ws) == [
+        ["Weekly report", None, None, None],
+        ["4 jobs", None, None, None],
+        [None, None, None, None],
+        ["About", None, None, None],
+        ["Taken", dt.datetime(2026, 11, 2, 8, 30), None, None],
+        [None, None, None, None],
+        ["Counts", None, None, None],
+        ["Kind", "Jobs", "Share", None],
+        ["Done", 3, 0.75, None],
+        ["Total", 4, 1, None],
+        ["Run time", dt.timedelta(minutes=24, seconds=52), None, "of 4 jobs"],
+    ]
+    assert wb.properties.title == "Weekly report"
+    assert ws["A1"].font.sz == formats.TITLE_SIZE and ws["A4"].font.sz == formats.SECTION_SIZE
+    assert ws["A4"].border.bottom.style == "thin" and ws["D7"].border.bottom.style == "thin"
+    assert ws["B5"].number_format == "yyyy-mm-dd"
+    assert ws["B9"].number_format == "#,##0" and ws["C9"].number_format == "0.0%"
+    assert ws["A10"].font.bold and ws["B10"].font.bold and not ws["A9"].font.bold
+    assert ws["B11"].number_format == formats.DURATION_FORMAT
+    assert ws["C8"].alignment.horizontal == "right"  # over a column of numbers
+    assert ws.sheet_view.showGridLines is False
 
 
 def test_images_sheet_omitted_without_images(tmp_path):
@@ -117,19 +192,62 @@ def test_header_style_freeze_filter_and_widths(tmp_path):
         for cell in ws[1]:
             assert cell.font.bold
             assert cell.font.color.rgb.endswith("FFFFFF")
-            assert cell.fill.fgColor.rgb.endswith("3B82F6")
+            assert cell.fill.fgColor.rgb.endswith(formats.HEADER_FILL)
+            assert cell.alignment.wrap_text  # long titles take two lines, not the width
             assert cell.data_type == "s"
     widths = {k: d.width for k, d in wb["Jobs"].column_dimensions.items()}
-    assert widths["C"] == 60  # the 500-character label is clamped
-    assert widths["A"] == 8  # "ID" and small numbers: the minimum
-    assert 8 < widths["E"] <= 60  # a datetime column fits its value
-    assert all(8 <= w <= 60 for w in widths.values())
+    assert widths["B"] == 40  # the 500-character label is clamped
+    assert widths["E"] == 10  # "24m 52s"-sized durations under "Duration"
+    assert 8 < widths["D"] <= 40  # a datetime column fits its value
+    assert all(8 <= w <= 40 for w in widths.values())
+    assert wb["Jobs"].row_dimensions[1].height is None  # every title fits on one line
+    assert wb["Images"].row_dimensions[1].height == excel.HEADER_ROW_HEIGHT  # "Image ID"
+
+
+def test_every_styled_cell_names_its_font_and_size(tmp_path):
+    path, wb = _write(
+        tmp_path, jobs=_jobs(3), images=_images(3), summary=Summary.of(SUMMARY, "Report")
+    )
+    styled = [c for c in _cells(wb) if c.has_style]
+    assert len(styled) > 20
+    for cell in styled:
+        assert (cell.font.name, cell.font.sz) in {
+            (formats.FONT_NAME, size)
+            for size in (formats.FONT_SIZE, formats.TITLE_SIZE, formats.SECTION_SIZE)
+        }, cell.coordinate
+    import zipfile
+
+    # and every font the workbook defines (styles.xml) says both, the default one too
+    with zipfile.ZipFile(path) as package:
+        styles = package.read("xl/styles.xml").decode()
+    fonts = styles.split("<fonts")[1].split("</fonts>")[0].split("<font>")[1:]
+    assert fonts and all("<name " in f and "<sz " in f for f in fonts)
+
+
+@pytest.mark.parametrize("images", [None, 2])
+def test_every_sheet_prints_landscape_fitted_to_the_width_with_page_numbers(tmp_path, images):
+    _, wb = _write(tmp_path, jobs=_jobs(3), images=None if images is None else _images(images))
+    for ws in wb.worksheets:
+        setup = ws.page_setup
+        assert setup.orientation == "landscape", ws.title
+        assert ws.sheet_properties.pageSetUpPr.fitToPage
+        assert setup.fitToWidth == 1
+        assert setup.fitToHeight == (1 if ws.title == "Summary" else 0)  # pages as needed
+        assert ws.oddFooter.left.text == "&A"  # the sheet's name
+        assert ws.oddFooter.right.text == "Page &P of &N"
+        assert ws.oddFooter.right.font == "Calibri,Regular" and ws.oddFooter.right.size == 9
+        assert ws.page_margins.left == formats.MARGIN_SIDE
+        if ws.title == "Summary":
+            assert ws.print_title_rows is None and not ws.print_options.gridLines
+        else:
+            assert ws.print_title_rows == "$1:$1"  # the header row on every page
+            assert ws.print_options.gridLines
 
 
 def test_empty_jobs_gives_a_header_only_sheet(tmp_path):
     _, wb = _write(tmp_path, jobs=_jobs(0), summary={})
     ws = wb["Jobs"]
-    assert _rows(ws) == [["ID", "Job ID", "Label", "Status", "Started At", "Duration (s)"]]
+    assert _rows(ws) == [JOBS_HEADER]  # a column of times says UTC, even with none in it
     assert ws.auto_filter.ref == "A1:F1"
 
 
@@ -162,6 +280,7 @@ def test_datetimes_are_real_excel_dates(tmp_path):
     assert str(jobs["aware"].dtype).startswith("datetime64")
     _, wb = _write(tmp_path, jobs=jobs)
     ws = wb["Jobs"]
+    assert _rows(ws)[0] == ["Aware (UTC)", "Naive (UTC)", "Mixed (UTC)", "Day"]
     aware, naive, mixed, day = ws[2]
     assert aware.value == dt.datetime(2026, 11, 1, 9, 0)  # converted to UTC, made naive
     assert naive.value == dt.datetime(2026, 11, 1, 9, 30, 15)
@@ -174,6 +293,28 @@ def test_datetimes_are_real_excel_dates(tmp_path):
     assert [c.value for c in ws[3]] == [None, None, None, None]  # NaT / None: empty cells
 
 
+def test_durations_are_excel_durations_shown_as_the_page_shows_them(tmp_path):
+    seconds = [1492.992, 45.4, 59.7, 3599.6, 3725.0, 93784.0, np.nan, 0.4]
+    jobs = pd.DataFrame({"job_id": [f"JOB-{i:06d}" for i in range(8)], "duration_s": seconds})
+    jobs["elapsed"] = pd.to_timedelta(jobs["duration_s"], unit="s")
+    jobs["mixed"] = [dt.timedelta(minutes=2, seconds=3.9), *[None] * 7]
+    path, wb = _write(tmp_path, jobs=jobs)
+    ws = wb["Jobs"]
+    assert _rows(ws)[0] == ["Job ID", "Duration", "Elapsed", "Mixed"]
+    whole = [None if math.isnan(s) else dt.timedelta(seconds=math.floor(s)) for s in seconds]
+    assert [c.value for c in ws["B"][1:]] == whole  # whole seconds, floored like the page
+    assert [c.value for c in ws["C"][1:]] == whole
+    assert ws["D2"].value == dt.timedelta(minutes=2, seconds=3)
+    for cell in (ws["B2"], ws["C2"], ws["D2"]):
+        assert cell.number_format == formats.DURATION_FORMAT
+    # stored as Excel stores durations: a number of days
+    import zipfile
+
+    with zipfile.ZipFile(path) as package:
+        sheet = package.read("xl/worksheets/sheet2.xml").decode()
+    assert f"<v>{1492 / 86400!r}</v>" in sheet
+
+
 def test_numbers_missing_values_and_structured_text(tmp_path):
     jobs = pd.DataFrame(
         {
@@ -183,30 +324,43 @@ def test_numbers_missing_values_and_structured_text(tmp_path):
             "note": ["a", None, float("nan")],
             "tags": [["lake", "sunset"], [], None],
             "meta": [{"title": "Lake", "n": 2}, None, {"nested": [1, 2]}],
-            "elapsed": pd.to_timedelta([90, None, 1.5], unit="s"),
+            "score": [0.5, float("-inf"), 2.0],
         }
     )
     _, wb = _write(tmp_path, jobs=jobs)
     ws = wb["Jobs"]
     assert [c.value for c in ws[2]] == [
-        61.25,
+        dt.timedelta(seconds=61),
         5,
         True,
         "a",
         "lake, sunset",
         '{"title": "Lake", "n": 2}',
-        90.0,
+        0.5,
     ]
-    assert ws["A2"].data_type == "n" and ws["G2"].data_type == "n"  # durations stay numbers
-    assert [c.value for c in ws[3]] == [None, None, False, None, None, None, None]
-    assert [c.value for c in ws[4]][:4] == [3.0, 7, None, None]
+    assert ws["B2"].data_type == "n" and ws["G2"].data_type == "n"
+    assert [c.value for c in ws[3]] == [None, None, False, None, None, None, "-inf"]
+    assert [c.value for c in ws[4]][:4] == [dt.timedelta(seconds=3), 7, None, None]
     assert ws["F4"].value == '{"nested": [1, 2]}'
 
 
 def test_formula_like_strings_are_stored_as_text(tmp_path):
     jobs = pd.DataFrame({"label": FORMULAS, "=danger": ["x"] * len(FORMULAS)})
-    summary = {"Filters": '=HYPERLINK("http://x")', "Search": "@SUM(A1)"}
-    path, wb = _write(tmp_path, jobs=jobs, summary=summary, status_counts={"+1": 1})
+    summary = Summary(
+        "=1+1",
+        (
+            Section(
+                "+2",
+                (
+                    Line("Filters", '=HYPERLINK("http://x")'),
+                    Line("Search", "@SUM(A1)", note="-3"),
+                ),
+                columns=("=A1", "+1", "-1"),
+            ),
+        ),
+        subtitle="@x",
+    )
+    path, wb = _write(tmp_path, jobs=jobs, summary=summary)
     ws = wb["Jobs"]
     assert ws["B1"].value == "=danger" and ws["B1"].data_type == "s"
     for row, text in enumerate(FORMULAS, start=2):
@@ -216,9 +370,10 @@ def test_formula_like_strings_are_stored_as_text(tmp_path):
         if text[0] in "=+-@\t\r":
             assert cell.quotePrefix, text  # Excel keeps it text even when edited
     summary_cells = [c for row in wb["Summary"].iter_rows() for c in row if c.value]
-    for text in ('=HYPERLINK("http://x")', "@SUM(A1)", "+1"):
+    texts = ("=1+1", "@x", "+2", "=A1", "+1", "-1", '=HYPERLINK("http://x")', "@SUM(A1)", "-3")
+    for text in texts:
         cell = next(c for c in summary_cells if c.value == text)
-        assert cell.data_type == "s"
+        assert cell.data_type == "s" and cell.quotePrefix, text
     # and nothing in the package is a formula
     import zipfile
 
@@ -267,7 +422,7 @@ def test_other_odd_values(tmp_path):
             ]
         }
     )
-    _, wb = _write(tmp_path, jobs=jobs)
+    _, wb = _write(tmp_path, jobs=jobs, summary={"Big": 2**60})
     values = [c.value for c in wb["Jobs"]["A"][1:]]
     assert values[0] == "inf"  # Excel has no infinity
     assert values[1] == str(2**60)  # too big for a double: kept exact as text
@@ -275,6 +430,7 @@ def test_other_odd_values(tmp_path):
     assert values[3] == "  padded  "
     assert len(values[4]) == 32_767  # Excel's cell limit
     assert values[5:] == ["a & b < c > d", "é ✓ 漢字"]
+    assert wb["Summary"]["B3"].value == str(2**60)
 
 
 # -- the file ------------------------------------------------------------------------------
@@ -375,7 +531,7 @@ def test_larger_export_round_trips(tmp_path):
     ws = wb["Images"]
     assert ws.max_row == n + 1 and ws.auto_filter.ref == f"A1:E{n + 1}"
     last = [c.value for c in ws[n + 1]]
-    assert last[:3] == [n - 1, (n - 1) % 100, f"A lake {n - 1}"]
+    assert last[:3] == [f"JOB-{(n - 1) % 100:06d}", n - 1, f"A lake {n - 1}"]
     assert math.isclose(last[3], 1.0)
     assert last[4] == dt.datetime(2026, 11, 1) + dt.timedelta(seconds=n - 1)
     assert os.path.getsize(path) > 0

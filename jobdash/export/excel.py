@@ -1,17 +1,26 @@
 """Excel workbooks of job history (openpyxl + a streaming row writer, written atomically).
 
-``write_workbook(path, summary, jobs, images=None, status_counts=None)`` writes:
+``write_workbook(path, summary, jobs, images=None)`` writes:
 
-* **Summary** — a title row, one key/value row per ``summary`` item, then a small
-  "Jobs by status" table from ``status_counts``.
-* **Jobs** — every column of ``jobs`` in order, headed by human titles
-  (``started_at`` → "Started At", ``job_id`` → "Job ID").
-* **Images** — likewise for ``images``; the sheet is left out when ``images`` is None.
+* **Summary** — a :class:`~jobdash.export.summary.Summary` (title, a line under it, sections
+  of labelled values, shares and notes; :func:`~jobdash.export.summary.job_summary` makes the
+  one of an export of job history), or plain label → value pairs.
+* **Jobs** — every column of ``jobs`` in order as :func:`~jobdash.export.sheets.jobs_sheet`
+  shows them (statuses by name, ``JOB-000042`` ids, the duration), headed by human titles
+  (``started_at`` → "Started At (UTC)", ``job_id`` → "Job ID").
+* **Images** — likewise for ``images`` (:func:`~jobdash.export.sheets.images_sheet`: its
+  job first, as ``JOB-000042``); the sheet is left out when ``images`` is None.
 
 Data sheets get a styled, frozen header row, an auto-filter over the data range and column
 widths from the longest value of the first rows. Datetimes become real Excel datetimes
-(timezone-aware values in UTC, made naive), missing values empty cells, lists and dicts text,
-timedeltas numbers of seconds.
+(timezone-aware values in UTC, made naive; their columns say "(UTC)"), missing values empty
+cells, lists and dicts text. Durations (timedeltas) become real Excel durations of whole
+seconds, shown as the page shows them ("45s", "24m 52s", "2h 15m"; :mod:`.formats`), so
+they sort, filter and add up in the spreadsheet.
+
+Every sheet prints landscape, fitted to the page width, with gridlines, the header row
+repeated on every page and a footer naming the sheet and "Page 2 of 7". Every styled cell
+names its font and size (Calibri 11, as the unstyled cells).
 
 How it is built, and why. openpyxl (write-only mode) builds the whole package: workbook,
 styles, the Summary sheet and, for each data sheet, the header row, column widths, frozen pane
@@ -44,7 +53,7 @@ import re
 import secrets
 import zipfile
 from collections.abc import Iterable, Iterator, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
@@ -55,28 +64,27 @@ import pandas as pd
 from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
 from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
-from openpyxl.styles import Alignment, Font, PatternFill
+from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
 from openpyxl.utils import get_column_letter
 from openpyxl.utils.datetime import to_excel
+from openpyxl.worksheet.properties import PageSetupProperties
 
+from . import formats
+from .formats import DATE_FORMAT, DATETIME_FORMAT, DURATION_FORMAT
+from .sheets import images_sheet, jobs_sheet
+from .summary import Section, Summary
 from .target import export_target, writing_into
 
 __all__ = [
-    "DATETIME_FORMAT",
-    "DATE_FORMAT",
     "FORMULA_PREFIXES",
     "MAX_ROWS",
     "column_title",
     "write_workbook",
 ]
 
-DATETIME_FORMAT = "yyyy-mm-dd hh:mm:ss"
-DATE_FORMAT = "yyyy-mm-dd"
-HEADER_FILL = "3B82F6"  # design token: primary blue
-HEADER_FONT = "FFFFFF"
-
 MIN_WIDTH = 8
-MAX_WIDTH = 60
+MAX_WIDTH = 40  # longer text is cut at the cell's edge (on screen and paper), kept whole
+HEADER_ROW_HEIGHT = 30  # points: two lines of the header font
 WIDTH_SAMPLE_ROWS = 200
 MAX_CELL_CHARS = 32_767
 MAX_ROWS = 1_048_576  # Excel's sheet limit, header row included
@@ -169,12 +177,23 @@ def _is_missing(value: Any) -> bool:
     return False
 
 
+def _whole_seconds(value: Any) -> dt.timedelta:
+    """A duration to the whole second (floored, as the page shows it)."""
+    return dt.timedelta(seconds=math.floor(pd.Timedelta(value).total_seconds()))
+
+
+def _days(value: dt.timedelta) -> float:
+    """A duration as Excel holds it: a number of days."""
+    return value.total_seconds() / 86_400
+
+
 def _number(value: float) -> float | str:
     return value if math.isfinite(value) else str(value)  # Excel has no inf: keep it as text
 
 
 def to_cell_value(value: Any) -> Any:
-    """A value for one cell: None, bool, int, float, datetime (naive), date or str."""
+    """A value for one cell: None, bool, int, float, datetime (naive), date, timedelta (whole
+    seconds) or str."""
     if _is_missing(value):
         return None
     if isinstance(value, str):
@@ -196,7 +215,7 @@ def to_cell_value(value: Any) -> Any:
     if isinstance(value, dt.time):
         return value.replace(tzinfo=None).isoformat()
     if isinstance(value, (dt.timedelta, np.timedelta64)):
-        return pd.Timedelta(value).total_seconds()  # durations are numbers of seconds
+        return _whole_seconds(value)
     if isinstance(value, (bytes, bytearray, memoryview)):
         return clean_text(bytes(value).decode("utf-8", errors="replace"))
     if isinstance(value, (list, tuple, set, frozenset, np.ndarray)):
@@ -226,7 +245,10 @@ def _column_values(series: pd.Series) -> list[Any]:
         values = list(series.dt.to_pydatetime()) if len(series) else []
         return [None if m else v for v, m in zip(values, mask, strict=True)]
     if _plain_numpy(dtype) and dtype.kind == "m":
-        return [None if math.isnan(v) else v for v in series.dt.total_seconds().tolist()]
+        return [
+            None if math.isnan(v) else dt.timedelta(seconds=math.floor(v))
+            for v in series.dt.total_seconds().tolist()
+        ]
     if _plain_numpy(dtype) and dtype.kind in "biu":
         return series.tolist()
     if _plain_numpy(dtype) and dtype.kind == "f":
@@ -238,11 +260,24 @@ def _column_values(series: pd.Series) -> list[Any]:
 
 # -- openpyxl cells (Summary sheet and header rows) ----------------------------------------
 
-_HEADER_FONT = Font(bold=True, color=HEADER_FONT)
-_HEADER_FILL = PatternFill(fill_type="solid", start_color=HEADER_FILL, end_color=HEADER_FILL)
-_HEADER_ALIGN = Alignment(vertical="center")
-_TITLE_FONT = Font(bold=True, size=14)
-_BOLD = Font(bold=True)
+
+def _font(size: int = formats.FONT_SIZE, bold: bool = False, color: str = formats.TEXT) -> Font:
+    """Every font names itself and its size (a font without them prints as a serif)."""
+    return Font(name=formats.FONT_NAME, size=size, bold=bold, color=color)
+
+
+_HEADER_FONT = _font(bold=True, color=formats.HEADER_TEXT)
+_HEADER_FILL = PatternFill(
+    fill_type="solid", start_color=formats.HEADER_FILL, end_color=formats.HEADER_FILL
+)
+_HEADER_ALIGN = Alignment(vertical="center", wrap_text=True)
+_NUMBER_HEADER_ALIGN = Alignment(horizontal="right", vertical="center")
+_TITLE_FONT = _font(size=formats.TITLE_SIZE, bold=True)
+_SECTION_FONT = _font(size=formats.SECTION_SIZE, bold=True)
+_SECTION_RULE = Border(bottom=Side(style="thin", color=formats.RULE))
+_MUTED_FONT = _font(color=formats.MUTED)
+_BOLD = _font(bold=True)
+_PLAIN = _font()
 
 
 def _text_cell(ws, text: str) -> WriteOnlyCell:
@@ -254,26 +289,36 @@ def _text_cell(ws, text: str) -> WriteOnlyCell:
     return cell
 
 
-def _openpyxl_cell(ws, value: Any) -> Any:
-    """A converted value as an openpyxl write-only cell (for the small Summary sheet)."""
-    if value is None:
+def _openpyxl_cell(
+    ws, value: Any, number_format: str | None = None, font: Font = _PLAIN
+) -> WriteOnlyCell | None:
+    """A converted value as an openpyxl write-only cell (for the small Summary sheet), in
+    ``font``; numbers, dates and durations shown with ``number_format`` when given."""
+    if value is None or value == "":
         return None
-    if isinstance(value, str):
-        return _text_cell(ws, value) if value else None
     if isinstance(value, int) and not isinstance(value, bool) and abs(value) > EXACT_INT:
-        return _text_cell(ws, str(value))
-    if isinstance(value, (dt.datetime, dt.date)):
+        value = str(value)
+    if isinstance(value, str):
+        cell = _text_cell(ws, value)
+    elif isinstance(value, dt.timedelta):
+        cell = WriteOnlyCell(ws, _days(value))
+        cell.number_format = number_format or DURATION_FORMAT
+    else:
         cell = WriteOnlyCell(ws, value)
-        cell.number_format = DATETIME_FORMAT if isinstance(value, dt.datetime) else DATE_FORMAT
-        return cell
-    return value
+        if isinstance(value, (dt.datetime, dt.date)):
+            default = DATETIME_FORMAT if isinstance(value, dt.datetime) else DATE_FORMAT
+            cell.number_format = number_format or default
+        elif number_format and not isinstance(value, bool):
+            cell.number_format = number_format
+    cell.font = font
+    return cell
 
 
-def _header_cell(ws, text: str) -> WriteOnlyCell:
+def _header_cell(ws, text: str, alignment: Alignment = _HEADER_ALIGN) -> WriteOnlyCell:
     cell = _text_cell(ws, clean_text(text))
     cell.font = _HEADER_FONT
     cell.fill = _HEADER_FILL
-    cell.alignment = _HEADER_ALIGN
+    cell.alignment = alignment
     return cell
 
 
@@ -286,13 +331,21 @@ def _display_width(value: Any) -> int:
         return 19
     if isinstance(value, dt.date):
         return 10
+    if isinstance(value, dt.timedelta):
+        return 8  # "24m 52s", "123h 4m"
     if isinstance(value, float):
         return min(len(f"{value:.6g}"), 15)
     return len(str(value))
 
 
+def _header_width(header: str) -> int:
+    """What a header needs on at most two lines (it wraps at spaces)."""
+    longest_word = max((len(word) for word in header.split()), default=0)
+    return max(longest_word, math.ceil(len(header) / 2))
+
+
 def _width(header: str, values: Iterable[Any]) -> float:
-    longest = max([len(header), *(_display_width(v) for v in values)])
+    longest = max([_header_width(header), *(_display_width(v) for v in values)])
     return float(min(MAX_WIDTH, max(MIN_WIDTH, longest + 2)))
 
 
@@ -305,6 +358,7 @@ class _CellStyles:
 
     datetime: int
     date: int
+    duration: int
     quoted: int
 
     @classmethod
@@ -318,6 +372,7 @@ class _CellStyles:
         return cls(
             datetime=style_id(number_format=DATETIME_FORMAT),
             date=style_id(number_format=DATE_FORMAT),
+            duration=style_id(number_format=DURATION_FORMAT),
             quoted=style_id(quotePrefix=True),
         )
 
@@ -327,7 +382,7 @@ def _xml_text(text: str) -> str:
     return text.replace("\r", "&#13;")  # a raw CR would be read back as LF
 
 
-_BASIC_TYPES = frozenset({type(None), str, int, float, bool, dt.datetime, dt.date})
+_BASIC_TYPES = frozenset({type(None), str, int, float, bool, dt.datetime, dt.date, dt.timedelta})
 
 
 def _coerce(value: Any) -> Any:
@@ -364,6 +419,8 @@ def _column_cells(
             append(f'<c r="{letter}{row}" t="b"><v>{int(value)}</v></c>')
         elif kind is dt.datetime:
             append(f'<c r="{letter}{row}" s="{styles.datetime}"><v>{to_excel(value)!r}</v></c>')
+        elif kind is dt.timedelta:
+            append(f'<c r="{letter}{row}" s="{styles.duration}"><v>{_days(value)!r}</v></c>')
         else:  # dt.date
             append(f'<c r="{letter}{row}" s="{styles.date}"><v>{to_excel(value)!r}</v></c>')
     return out
@@ -388,12 +445,13 @@ class _DataSheet:
                 f"holds at most {MAX_ROWS - 1:,} data rows and {MAX_COLUMNS:,} columns. "
                 "Export fewer jobs (narrow the filter) or leave the images out."
             )
-        return cls(
-            title,
-            [column_title(c) for c in frame.columns],
-            [_column_values(frame.iloc[:, i]) for i in range(ncols)],
-            nrows,
-        )
+        series = [frame.iloc[:, i] for i in range(ncols)]
+        columns = [_column_values(s) for s in series]
+        headers = [
+            column_title(name) + (" (UTC)" if _holds_times(s, values) else "")
+            for name, s, values in zip(frame.columns, series, columns, strict=True)
+        ]
+        return cls(title, headers, columns, nrows)
 
     def size_bound(self) -> int:
         """A generous upper bound of the rows' encoded size in bytes (for the zip64 choice)."""
@@ -413,6 +471,14 @@ class _DataSheet:
                 f'<row r="{number}">{"".join(row)}</row>'
                 for number, row in enumerate(zip(*cells, strict=True), start=start + 2)
             ).encode("utf-8")
+
+
+def _holds_times(series: pd.Series, values: list[Any]) -> bool:
+    """Whether a column holds date-times (shown in UTC): by its dtype, or else by its
+    first converted values."""
+    if isinstance(series.dtype, pd.DatetimeTZDtype) or series.dtype.kind == "M":
+        return True
+    return any(type(v) is dt.datetime for v in values[:WIDTH_SAMPLE_ROWS])
 
 
 def _sheet_parts(package: zipfile.ZipFile) -> dict[str, str]:
@@ -461,13 +527,41 @@ def _write_package(skeleton: bytes, out: io.BufferedIOBase, sheets: list[_DataSh
 # -- sheets --------------------------------------------------------------------------------
 
 
+def _print_setup(ws, *, table: bool) -> None:
+    """Landscape, fitted to the page width (as many pages down as it takes), a footer with
+    the sheet's name and "Page 2 of 7"; a data sheet (``table``) also prints its gridlines
+    and repeats its header row on every page. Before the sheet's first row is written."""
+    ws.sheet_properties.pageSetUpPr = PageSetupProperties(fitToPage=True)
+    ws.page_setup.orientation = "landscape"
+    ws.page_setup.fitToWidth = 1
+    ws.page_setup.fitToHeight = 0
+    ws.page_margins.left = ws.page_margins.right = formats.MARGIN_SIDE
+    ws.page_margins.top = ws.page_margins.bottom = formats.MARGIN_END
+    ws.page_margins.header = ws.page_margins.footer = formats.MARGIN_HEADER
+    for part, text in (
+        (ws.oddFooter.left, formats.FOOTER_LEFT),
+        (ws.oddFooter.right, formats.FOOTER_RIGHT),
+    ):
+        part.text = text
+        part.font = f"{formats.FONT_NAME},Regular"
+        part.size = formats.FOOTER_SIZE
+    if table:
+        ws.print_options.gridLines = True
+        ws.print_title_rows = "1:1"
+
+
 def _add_table(wb: Workbook, sheet: _DataSheet) -> None:
-    """A data sheet's frame: styled frozen header, auto-filter and widths; rows come later."""
+    """A data sheet's frame: styled frozen header, auto-filter, widths and print setup;
+    rows come later."""
     ws = wb.create_sheet(sheet.title)
+    _print_setup(ws, table=True)
+    wraps = False
     for i, (header, values) in enumerate(zip(sheet.headers, sheet.columns, strict=True), start=1):
-        ws.column_dimensions[get_column_letter(i)].width = _width(
-            header, values[:WIDTH_SAMPLE_ROWS]
-        )
+        width = _width(header, values[:WIDTH_SAMPLE_ROWS])
+        ws.column_dimensions[get_column_letter(i)].width = width
+        wraps = wraps or len(header) + 2 > width
+    if wraps:  # Excel does not grow a row to its wrapped text by itself
+        ws.row_dimensions[1].height = HEADER_ROW_HEIGHT
     ws.freeze_panes = "A2"
     if sheet.headers:
         ws.auto_filter.ref = f"A1:{get_column_letter(len(sheet.headers))}{sheet.nrows + 1}"
@@ -475,41 +569,85 @@ def _add_table(wb: Workbook, sheet: _DataSheet) -> None:
     sheet.styles = _CellStyles.register(ws)
 
 
-def _add_summary(
-    wb: Workbook, rows: list[tuple[str, Any]], counts: list[tuple[Any, Any]] | None
-) -> None:
-    """The Summary sheet from converted key/value rows and (status, count) pairs."""
+def _clean_summary(summary: Summary | Mapping[str, object]) -> Summary:
+    """The Summary with every text cleaned and every value converted for a cell."""
+    if not isinstance(summary, Summary):
+        summary = Summary.of(summary or {})
+    return Summary(
+        clean_text(summary.title),
+        tuple(
+            Section(
+                clean_text(section.title),
+                tuple(
+                    replace(
+                        line,
+                        label=clean_text(str(line.label)),
+                        value=to_cell_value(line.value),
+                        note=clean_text(line.note),
+                    )
+                    for line in section.lines
+                ),
+                tuple(clean_text(c) for c in section.columns),
+            )
+            for section in summary.sections
+        ),
+        clean_text(summary.subtitle),
+    )
+
+
+def _add_summary(wb: Workbook, summary: Summary) -> None:
+    """The Summary sheet: title, the line under it, then each section (a ruled title, a
+    header row over a table's lines, the lines: label, value, share, note). Text values and
+    notes run on over the empty cells to their right."""
     ws = wb.create_sheet("Summary")
-    keys = [
-        "jobdash export",
-        "Jobs by status",
-        "Status",
-        *(k for k, _ in rows),
-        *(k for k, _ in counts or []),
-    ]
-    ws.column_dimensions["A"].width = _width("", keys)
-    ws.column_dimensions["B"].width = _width("Jobs", [v for _, v in rows + (counts or [])])
+    _print_setup(ws, table=False)
+    ws.page_setup.fitToHeight = 1  # one page
+    ws.sheet_view.showGridLines = False
+    lines = [line for section in summary.sections for line in section.lines]
+    heads = [section.columns for section in summary.sections]
+    for index, values in enumerate(
+        (
+            [line.label for line in lines],
+            [line.value for line in lines if not isinstance(line.value, str)],
+            ["100.0%" for line in lines if line.share is not None],
+        )
+    ):
+        titles = [head[index] for head in heads if len(head) > index]
+        ws.column_dimensions["ABC"[index]].width = _width("", [*values, *titles])
+    ws.column_dimensions["D"].width = _width("", [line.note for line in lines])
 
-    def bold(text: str, font: Font = _BOLD) -> WriteOnlyCell:
-        cell = _text_cell(ws, text)
-        cell.font = font
-        return cell
+    def text(value: str, font: Font) -> WriteOnlyCell | None:
+        return _openpyxl_cell(ws, value, font=font)
 
-    ws.append([bold("jobdash export", _TITLE_FONT)])
-    ws.append([])
-    for key, value in rows:
-        ws.append([bold(key), _openpyxl_cell(ws, value)])
-
-    if counts is not None:
+    ws.append([text(summary.title, _TITLE_FONT)])
+    if summary.subtitle:
+        ws.append([text(summary.subtitle, _MUTED_FONT)])
+    for section in summary.sections:
         ws.append([])
-        ws.append([bold("Jobs by status")])
-        ws.append([_header_cell(ws, "Status"), _header_cell(ws, "Jobs")])
-        for status, count in counts:
-            ws.append([_openpyxl_cell(ws, status), _openpyxl_cell(ws, count)])
-        if counts and all(type(c) is int for _, c in counts):
-            total = WriteOnlyCell(ws, sum(c for _, c in counts))
-            total.font = _BOLD
-            ws.append([bold("Total"), total])
+        if section.title:
+            ruled = [_text_cell(ws, section.title), *(WriteOnlyCell(ws) for _ in "BCD")]
+            for cell in ruled:
+                cell.font = _SECTION_FONT
+                cell.border = _SECTION_RULE
+            ws.append(ruled)
+        if section.columns:
+            first, *numbers = section.columns  # a label, then columns of numbers
+            ws.append(
+                [
+                    _header_cell(ws, first),
+                    *(_header_cell(ws, c, _NUMBER_HEADER_ALIGN) for c in numbers),
+                ]
+            )
+        for line in section.lines:
+            font = _BOLD if line.strong else _PLAIN
+            ws.append(
+                [
+                    text(line.label, font),
+                    _openpyxl_cell(ws, line.value, line.number_format, font),
+                    _openpyxl_cell(ws, line.share, formats.PERCENT_FORMAT, font),
+                    text(line.note, _MUTED_FONT),
+                ]
+            )
 
 
 # -- the public function -------------------------------------------------------------------
@@ -535,12 +673,15 @@ def _discard(wb: Workbook) -> None:
 
 def write_workbook(
     path: str | os.PathLike,
-    summary: Mapping[str, object],
+    summary: Summary | Mapping[str, object],
     jobs: pd.DataFrame,
     images: pd.DataFrame | None = None,
-    status_counts: Mapping[str, int] | None = None,
 ) -> Path:
     """Write an ``.xlsx`` workbook (Summary, Jobs and, when given, Images) to ``path``.
+
+    ``summary`` is a :class:`~jobdash.export.summary.Summary` or plain label → value
+    pairs; ``jobs`` are listing rows (``JobService.jobs``) and ``images`` image rows, laid
+    out by :mod:`jobdash.export.sheets` (any other frame is written as it is).
 
     The file appears atomically: the workbook is written to a temporary file in the same
     folder and moved onto ``path`` with ``os.replace``; missing folders are created (and
@@ -559,22 +700,17 @@ def write_workbook(
         raise TypeError(f"images must be a pandas DataFrame or None, not {type(images).__name__}")
 
     # Convert and check everything first: nothing touches openpyxl or the disk before that.
-    rows = [(clean_text(str(k)), to_cell_value(v)) for k, v in (summary or {}).items()]
-    counts = (
-        None
-        if status_counts is None
-        else [(to_cell_value(k), to_cell_value(v)) for k, v in status_counts.items()]
-    )
-    sheets = [_DataSheet.from_frame("Jobs", jobs)]
+    report = _clean_summary(summary)
+    sheets = [_DataSheet.from_frame("Jobs", jobs_sheet(jobs))]
     if images is not None:
-        sheets.append(_DataSheet.from_frame("Images", images))
+        sheets.append(_DataSheet.from_frame("Images", images_sheet(images)))
 
     wb = Workbook(write_only=True)
     wb.properties.creator = "jobdash"
-    wb.properties.title = "jobdash export"
+    wb.properties.title = report.title
     skeleton = io.BytesIO()
     try:
-        _add_summary(wb, rows, counts)
+        _add_summary(wb, report)
         for sheet in sheets:
             _add_table(wb, sheet)
         wb.save(skeleton)

@@ -219,10 +219,12 @@ def test_export_selected_downloads_a_workbook(page: Page, served, tmp_path):
     jobs = book["Jobs"]
     header = [c.value for c in jobs[1]]
     rows = [dict(zip(header, row, strict=True)) for row in jobs.iter_rows(min_row=2)]
-    assert sorted(r["ID"].value for r in rows) == [4, 33, *range(40, 50)]
-    formula = next(r["Label"] for r in rows if r["ID"].value == 33)
+    assert sorted(r["Job ID"].value for r in rows) == [
+        f"JOB-{i:06d}" for i in sorted([4, 33, *range(40, 50)])
+    ]
+    formula = next(r["Label"] for r in rows if r["Job ID"].value == "JOB-000033")
     assert formula.value == FORMULA and formula.data_type == "s"
-    started = next(r["Started At"] for r in rows if r["ID"].value == 40)
+    started = next(r["Started At (UTC)"] for r in rows if r["Job ID"].value == "JOB-000040")
     assert started.is_date and started.value == T0 + dt.timedelta(hours=40)
     images = book["Images"]
     assert images.max_row - 1 == sum(1 + i % 3 for i in [4, 33, *range(40, 50)])

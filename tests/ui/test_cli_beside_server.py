@@ -79,7 +79,7 @@ def test_export_and_status_go_through_the_server(served, tmp_path):
     exported = jobdash_cli("export", str(out), "--status", "failed", "--db", str(served))
     assert exported.returncode == 0, exported.stderr
     book = openpyxl.load_workbook(out, read_only=True)
-    labels = [row[2] for row in book[book.sheetnames[1]].iter_rows(min_row=2, values_only=True)]
+    labels = [row[1] for row in book[book.sheetnames[1]].iter_rows(min_row=2, values_only=True)]
     assert labels == ["Failed earlier"]
     status = jobdash_cli("status", "--db", str(served))
     assert status.returncode == 0 and "served at http://127.0.0.1:" in status.stdout
