@@ -151,7 +151,9 @@ class JobService:
 
     @property
     def version(self) -> int:
-        """Monotonic change counter; poll it, then call :meth:`changes_since`."""
+        """Monotonic change counter; poll it, then call :meth:`changes_since`. Raises
+        ``StoreClosed`` once the history is closed, so a page polling it says so."""
+        self.store.check_open()
         return self.feed.version
 
     @property

@@ -172,13 +172,17 @@ class JobStore:
             if clean and self._session is not None:
                 sessions.end(self.path, self._session)
 
+    def check_open(self) -> None:
+        """Raise ``StoreClosed`` once :meth:`close` was called."""
+        if self._closed:
+            raise StoreClosed(f"{self.path} is closed: open it again with jobdash.open().")
+
     @contextmanager
     def _cursor(self) -> Iterator[duckdb.DuckDBPyConnection]:
         """A cursor of its own for one call; safe from any thread. Private to the store
         package: what runs on it is the package's SQL."""
         with self._idle:
-            if self._closed:
-                raise StoreClosed(f"{self.path} is closed: open it again with jobdash.open().")
+            self.check_open()
             self._open_cursors += 1
         try:
             cur = self._con.cursor()

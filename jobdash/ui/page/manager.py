@@ -125,6 +125,7 @@ class JobManager(pn.viewable.Viewer):
         self.shortcuts = Shortcuts()
         self.ticker = Ticker(self.poll, self.refresh_ms)
         self.news = News()  # the jobs whose completion this page announces
+        self._paused: list[pn.widgets.Widget] = []  # controls disabled while unreachable
         self.failures: FailuresPanel | None = None  # built when its tab is first opened
         self.tabs = pn.Tabs(
             ("Jobs", pn.Column(self.toolbar, self.table, self.pager, sizing_mode="stretch_width")),
@@ -157,6 +158,7 @@ class JobManager(pn.viewable.Viewer):
 
     def _init_callbacks(self) -> None:
         pn.bind(self._refused, self.listing.param.error, watch=True)
+        pn.bind(self._reachable, self.listing.param.reachable, watch=True)
         pn.bind(self._open_job, self.listing.param.open_job, watch=True)
         pn.bind(self._dialog_toggled, self.detail_dialog.param.open, watch=True)
         self.shortcuts.param.watch(lambda _: self.refresh(), "refresh")
@@ -213,6 +215,16 @@ class JobManager(pn.viewable.Viewer):
         if message:
             self.toaster.show("error", message)
             self.listing.error = ""
+
+    def _reachable(self, reachable: bool) -> None:
+        """While the history cannot be read (closed, or the server behind a client stopped;
+        the toaster says which), the page's controls are disabled; they come back with it."""
+        if not reachable:
+            self._paused = [w for w in self._layout.select(pn.widgets.Widget) if not w.disabled]
+        for widget in self._paused:
+            widget.disabled = not reachable
+        if reachable:
+            self._paused = []
 
     @property
     def detail(self) -> JobDetailSlot:
