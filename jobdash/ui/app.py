@@ -64,7 +64,8 @@ def page_template(*objects: Any) -> pn.template.BootstrapTemplate:
     """The app's template (header colour, page CSS) around ``objects``.
 
     No busy indicator: it would flicker (and message the browser) on every live-update tick;
-    the pages show their own status."""
+    the pages show their own status. Toasts appear at the top right, over the template's
+    header bar and the page's own header, where they cover no control of the job table."""
     template = pn.template.BootstrapTemplate(
         title=TITLE,
         main=list(objects),
@@ -73,6 +74,8 @@ def page_template(*objects: Any) -> pn.template.BootstrapTemplate:
         busy_indicator=None,
     )
     template.config.raw_css.append(PAGE_CSS)
+    if pn.state.notifications is not None:
+        pn.state.notifications.position = "top-right"
     return template
 
 

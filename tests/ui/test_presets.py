@@ -164,6 +164,7 @@ def toast(page: Page, text: str):
 @pytest.mark.browser
 def test_save_replace_and_delete_a_preset_on_the_served_page(page: Page, served):
     page.goto(f"{served.url}/jobs?status=failed")
+    page.get_by_role("button", name="Presets").click()  # the menu on the filter bar
     name_box = page.get_by_role("textbox", name="Preset name")
     save = page.get_by_role("button", name="Save preset")
     expect(page.get_by_role("combobox", name="Preset")).to_be_visible(timeout=20_000)

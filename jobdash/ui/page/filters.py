@@ -1,5 +1,7 @@
-"""Filter bar: status, date range, configuration, debounced search, "Clear filters" and a
-summary of how many filters are active. Every control writes the shared ``JobQuery``."""
+"""Filter bar, one line of controls of one height: debounced search, status, configuration,
+date range (typed as the table shows dates, YYYY-MM-DD), the presets menu, a summary of how
+many filters are active and "Clear filters". Every control writes the shared ``JobQuery``;
+the bar never changes height (nothing chosen in it moves the page)."""
 
 from __future__ import annotations
 
@@ -28,10 +30,12 @@ ALL_CONFIGURATIONS = "All configurations"
 ANY = 0  # the "All configurations" choice (configuration ids start at 1)
 
 DATE_CSS = theme.FOCUS_CSS + assets.css("filters-date")
+FILTERS_CSS = assets.css("filters")
 
 
 class DateField(ReactiveHTML):
-    """A labelled native date input (the browser's calendar picker); empty means unset."""
+    """A labelled date typed as YYYY-MM-DD (as the table shows dates, whatever the browser's
+    locale); empty means unset."""
 
     label = param.String(default="Date", doc="""The visible label (and accessible name).""")
 
@@ -43,7 +47,7 @@ class DateField(ReactiveHTML):
 
     def __init__(self, **params: Any):
         params.setdefault("stylesheets", [DATE_CSS])
-        params.setdefault("margin", (5, 10))  # as Panel's own widgets
+        params.setdefault("margin", 0)
         super().__init__(**params)
 
 
@@ -89,15 +93,16 @@ class FilterBar(pn.viewable.Viewer):
     def __init__(self, **params: Any):
         super().__init__(**params)
         query = self.listing.query
-        css = [theme.WIDGET_CSS]
+        css = [theme.WIDGET_CSS, FILTERS_CSS]
         self._search = pn.widgets.TextInput(
             label="Search jobs",
-            placeholder="ID, label, configuration or error text",
+            placeholder="ID, label, configuration, error",
             value=query.search,
             max_length=SEARCH_MAX,
             css_classes=["jd-search"],
-            width=300,
-            styles={"flex": "1 1 300px"},
+            width=200,
+            margin=0,
+            styles={"flex": "1 1 200px"},
             stylesheets=css,
         )
         self._status = pn.widgets.MultiChoice(
@@ -105,48 +110,44 @@ class FilterBar(pn.viewable.Viewer):
             options={STATUS_LABELS[s]: s for s in JOB_STATUSES},
             value=list(query.statuses),
             placeholder="All statuses",
-            width=210,
+            width=190,
+            margin=0,
             css_classes=["jd-status"],
             stylesheets=css,
             tags=[OWN],
         )
-        self._config = pn.widgets.Select(label="Configuration", width=200, stylesheets=css)
-        self._from = DateField(label="From date", width=150)
-        self._to = DateField(label="To date", width=150)
-        self._clear = pn.widgets.Button(
-            label="Clear filters", width=120, align="end", stylesheets=css
+        self._config = pn.widgets.Select(
+            label="Configuration", width=180, margin=0, stylesheets=css
         )
+        self._from = DateField(label="From date", width=118)
+        self._to = DateField(label="To date", width=118)
+        self._clear = pn.widgets.Button(label="Clear filters", width=108, margin=0, stylesheets=css)
         self._summary = pn.pane.HTML(
-            "", stylesheets=[theme.HTML_CSS], align="end", margin=(5, 10, 12, 10)
+            "", stylesheets=[theme.HTML_CSS], margin=(0, 0, 9, 0), width=104
         )
         self._debounce: Any = None
         self.presets = PresetBar(listing=self.listing, toaster=self.toaster)
         self.refresh_configurations()
         self._init_callbacks()
         self._show_query()
-        # A page section of its own (white card); the summary and "Clear filters" sit at
-        # either end of their row without a spacer model between them.
-        self._layout = pn.Column(
-            pn.FlexBox(
-                self._search,
-                self._status,
-                self._config,
-                self._from,
-                self._to,
-                gap="8px",
-                align_items="flex-end",
-                sizing_mode="stretch_width",
-            ),
-            pn.Row(
-                self._summary,
-                self._clear,
-                sizing_mode="stretch_width",
-                styles={"justify-content": "space-between"},
-            ),
+        # A page section of its own (white card), one line at the page's widths; the controls
+        # share their bottom edge.
+        self._layout = pn.FlexBox(
+            self._search,
+            self._status,
+            self._config,
+            self._from,
+            self._to,
             self.presets,
-            stylesheets=[theme.SECTION_CSS],
+            self._summary,
+            self._clear,
+            gap="8px",
+            align_items="flex-end",
+            flex_wrap="nowrap",
+            stylesheets=[theme.SECTION_CSS, FILTERS_CSS],
+            css_classes=["jd-filters"],
             sizing_mode="stretch_width",
-            margin=(theme.SPACE["lg"], 0, 0, 0),
+            margin=(12, 0, 0, 0),
         )
 
     def _init_callbacks(self) -> None:
@@ -203,10 +204,15 @@ class FilterBar(pn.viewable.Viewer):
         self.listing.query.configuration_ids = [] if config_id in (None, ANY) else [int(config_id)]
 
     def _date_chosen(self, field: str, text: str) -> None:
+        name = "From date" if field == "date_from" else "To date"
         try:
-            day = dt.date.fromisoformat(text) if text else None
+            day = dt.date.fromisoformat(text.strip()) if text.strip() else None
         except ValueError:
             day = None
+        if text.strip() and (day is None or len(text.strip()) != len("YYYY-MM-DD")):
+            self.listing.error = f"{name}: type a date as YYYY-MM-DD, e.g. 2026-03-31."
+            self._show_query()
+            return
         query = self.listing.query
         other = query.date_to if field == "date_from" else query.date_from
         if day and other and (day > other if field == "date_from" else day < other):
@@ -228,5 +234,5 @@ class FilterBar(pn.viewable.Viewer):
         self._clear.disabled = not query.active_filters
         self._summary.object = status_html(filters_summary(query.active_filters), caption=True)
 
-    def __panel__(self) -> pn.Column:
+    def __panel__(self) -> pn.FlexBox:
         return self._layout

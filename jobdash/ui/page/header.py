@@ -1,5 +1,6 @@
-"""Page header: "Back to Dashboard", breadcrumb, H1 "Job Management", "Refresh", "Help"
-(a dialog with what the page does and its keyboard shortcuts) and the runner status."""
+"""Page header, one compact row: the breadcrumb (the one way back to the Dashboard) over the
+H1 "Job Management", then the runner status, "Refresh" and "Help" (a dialog with what the
+page does and its keyboard shortcuts)."""
 
 from __future__ import annotations
 
@@ -37,14 +38,19 @@ class Header(pn.viewable.Viewer):
         default=None,
         allow_None=True,
         doc="""
-        Where "Back to Dashboard" leads; None hides the link (e.g. in a notebook).""",
+        Where the breadcrumb's "Dashboard" leads; None hides the breadcrumb (e.g. in a
+        notebook).""",
     )
 
     def __init__(self, **params: Any):
         super().__init__(**params)
         css = [theme.WIDGET_CSS]
-        self.refresh_button = pn.widgets.Button(label="Refresh", width=96, stylesheets=css)
-        self.help_button = pn.widgets.Button(label="Help", width=80, stylesheets=css)
+        self.refresh_button = pn.widgets.Button(
+            label="Refresh", width=96, align="center", stylesheets=css
+        )
+        self.help_button = pn.widgets.Button(
+            label="Help", width=80, align="center", stylesheets=css
+        )
         self.help = Dialog(
             title="Job Management help",
             factory=lambda: [
@@ -56,19 +62,17 @@ class Header(pn.viewable.Viewer):
         self._title = pn.pane.HTML(
             self._title_html(), stylesheets=[HEADER_CSS], margin=0, sizing_mode="stretch_width"
         )
-        self._status = pn.pane.HTML("", stylesheets=[STATUS_CSS], margin=(0, 0, 8, 0), align="end")
+        self._status = pn.pane.HTML("", stylesheets=[STATUS_CSS], margin=(0, 8), align="center")
         self._update()
         self._layout = pn.Row(
             self._title,
-            pn.Column(
-                self._status,
-                pn.Row(self.refresh_button, self.help_button, align="end"),
-                align="end",
-                margin=0,
-            ),
+            self._status,
+            self.refresh_button,
+            self.help_button,
             self.help,
             sizing_mode="stretch_width",
-            margin=(0, 0, 8, 0),
+            margin=0,
+            styles={"align-items": "center"},
         )
 
     def _title_html(self) -> str:

@@ -73,7 +73,8 @@ class JobManager(pn.viewable.Viewer):
         default=None,
         allow_None=True,
         doc="""
-        Where "Back to Dashboard" leads; None (the default, e.g. in notebooks) hides it.""",
+        Where the breadcrumb's "Dashboard" leads; None (the default, e.g. in notebooks)
+        hides the breadcrumb.""",
     )
 
     query = param.ClassSelector(
@@ -133,7 +134,7 @@ class JobManager(pn.viewable.Viewer):
             dynamic=True,
             stylesheets=[theme.SECTION_CSS],
             sizing_mode="stretch_width",
-            margin=(theme.SPACE["lg"], 0, 0, 0),
+            margin=(12, 0, 0, 0),
             tags=[OWN],
         )
         self._init_callbacks()

@@ -22,11 +22,14 @@ from jobdash.ui.shared.dialog import Confirmation, Dialog
 from jobdash.ui.shared.notify import Toaster
 
 NO_PRESET = "Choose a preset"
+FILTERS_CSS = assets.css("filters")
+MENU_CSS = assets.css("presets-menu")
 
 
 class PresetBar(pn.viewable.Viewer):
-    """ "Preset" choice (applies at once), "Delete preset", "Preset name" + "Save preset"
-    (Enter in the name saves too)."""
+    """A "Presets" toggle button on the filter bar's line opening a menu below it (over the
+    page, which does not move): "Preset" choice (applies at once),
+    "Delete preset", "Preset name" + "Save preset" (Enter in the name saves too)."""
 
     listing = param.ClassSelector(
         class_=JobListing,
@@ -71,18 +74,25 @@ class PresetBar(pn.viewable.Viewer):
         self._save.on_click(lambda _: self.save(self._typed()))
         self._name.param.watch(lambda _: self.save(self._typed()), "enter_pressed")
         self._delete.on_click(lambda _: self.delete(self._choice.value))
+        self.toggle = pn.widgets.Toggle(
+            label="Presets", width=96, margin=0, stylesheets=[*css, FILTERS_CSS]
+        )
+        self._menu = pn.Column(
+            pn.Row(self._choice, self._delete, margin=0, styles={"align-items": "flex-end"}),
+            pn.Row(self._name, self._save, margin=0, styles={"align-items": "flex-end"}),
+            visible=False,
+            margin=0,
+            width=360,
+            stylesheets=[theme.SECTION_CSS, MENU_CSS],
+            css_classes=["jd-presets-menu"],
+        )
+        self.toggle.link(self._menu, value="visible")
         self._layout = pn.Column(
-            pn.Row(
-                self._choice,
-                self._delete,
-                self._name,
-                self._save,
-                margin=0,
-                styles={"flex-wrap": "wrap", "align-items": "flex-end"},
-            ),
+            self.toggle,
+            self._menu,
             self.dialog,
             margin=0,
-            sizing_mode="stretch_width",
+            styles={"position": "relative"},
         )
         self._show_presets()
 

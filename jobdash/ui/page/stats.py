@@ -50,7 +50,9 @@ class StatsBar(pn.viewable.Viewer):
 
     def __init__(self, **params: Any):
         super().__init__(**params)
-        self._cards = StatCards(sizing_mode="stretch_width", margin=0)
+        self._cards = StatCards(
+            sizing_mode="stretch_width", margin=(12, 0, 0, 0), css_classes=["jd-compact"]
+        )
         pn.bind(self._chosen, self._cards.param.chosen, watch=True)
         self._update()
 

@@ -1,6 +1,9 @@
 """Batch toolbar: "N jobs selected", "Select all N matching", "Clear selection" and the batch
-actions "Rerun selected", "Export selected", "Delete selected" (disabled with nothing
-selected, and while an operation runs: then a progress indicator says what runs). The actions
+actions "Rerun selected", "Export selected", "Delete selected" (disabled while an operation
+runs: then a progress indicator says what runs). It shows only while jobs are selected or an
+operation runs, so the table starts higher; its counter is a live region that stays in the
+page (visually hidden with nothing selected), so screen readers hear "1 job selected" as the
+toolbar appears. The actions
 go through :class:`jobdash.ui.page.actions.JobActions`, with the selected ids or, for "all
 matching", the query itself (resolved by the backend when it runs). Shift+click in the table
 selects a range (:class:`jobdash.ui.shared.keys.RangeClicks`)."""
@@ -21,6 +24,8 @@ from jobdash.ui.shared.format import count_text
 from jobdash.ui.shared.keys import RangeClicks, TableKeys
 
 BUSY_CSS = theme.HTML_CSS + assets.css("toolbar-busy")
+TOOLBAR_CSS = assets.css("toolbar")
+UNSEEN = "jd-unseen"  # the counter's class while nothing is selected: heard, not shown
 
 
 def busy_html(text: str) -> str:
@@ -54,7 +59,7 @@ class BatchToolbar(pn.viewable.Viewer):
         super().__init__(**params)
         css = [theme.WIDGET_CSS]
         self._counter = pn.pane.HTML(
-            "", stylesheets=[theme.HTML_CSS], align="center", margin=(5, 10)
+            "", stylesheets=[theme.HTML_CSS, TOOLBAR_CSS], align="center", margin=(5, 10)
         )
         self._all = pn.widgets.Button(label="Select all", stylesheets=css, align="center")
         self._clear = pn.widgets.Button(label="Clear selection", stylesheets=css, align="center")
@@ -79,8 +84,7 @@ class BatchToolbar(pn.viewable.Viewer):
             (self._delete, "delete"),
         ):
             button.on_click(lambda _, a=action: self.run(a))
-        self._layout = pn.Row(
-            self._counter,
+        self._bar = pn.Row(
             self._all,
             self._clear,
             pn.layout.HSpacer(),
@@ -88,11 +92,17 @@ class BatchToolbar(pn.viewable.Viewer):
             self._rerun,
             self._export,
             self._delete,
+            sizing_mode="stretch_width",
+            margin=0,
+            styles={"flex-wrap": "wrap", "gap": "4px"},
+        )
+        self._layout = pn.Row(
+            self._counter,
+            self._bar,
             self.keys,
             self.clicks,
             sizing_mode="stretch_width",
-            margin=(0, 0, 8, 0),
-            styles={"flex-wrap": "wrap", "gap": "4px"},
+            margin=0,
         )
         self._update()
 
@@ -129,6 +139,10 @@ class BatchToolbar(pn.viewable.Viewer):
             button.disabled = not count or bool(self.actions.busy)
         self._busy.object = busy_html(self.actions.busy)
         self._counter.object = status_html(selection_text(count))
+        shown = bool(count) or bool(self.actions.busy)
+        self._bar.visible = shown
+        self._counter.css_classes = [] if shown else [UNSEEN]
+        self._layout.margin = (0, 0, 8, 0) if shown else 0
 
     def _range_clicked(self, ends: list[int]) -> None:
         if len(ends) == 2:
