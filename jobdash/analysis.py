@@ -48,6 +48,7 @@ __all__ = [
     "signature_of",
     "signature_query",
     "signature_trend_figure",
+    "styled",
 ]
 
 PRIMARY, SUCCESS, WARNING, ERROR, NEUTRAL, ACCENT = (
@@ -172,7 +173,7 @@ def bucket_query(start: Any, bucket: str = "day", base: JobQuery | None = None) 
 # -- figures --------------------------------------------------------------------------------
 
 
-def _styled(fig: figure) -> figure:
+def styled(fig: figure) -> figure:
     """Design tokens on a figure: system font, white surface, quiet gray axes and grid."""
     fig.background_fill_color = fig.border_fill_color = COLORS["surface"]
     fig.outline_line_color = None
@@ -267,7 +268,7 @@ def failure_trend_figure(df: pd.DataFrame, title: str | None = None, height: int
             formatters={"@bucket": "datetime"},
         )
     )
-    return _styled(fig)
+    return styled(fig)
 
 
 def signature_trend_figure(
@@ -313,7 +314,7 @@ def signature_trend_figure(
             formatters={"@day": "datetime"},
         )
     )
-    return _styled(fig)
+    return styled(fig)
 
 
 def _hbar_figure(
@@ -344,7 +345,7 @@ def _hbar_figure(
     fig.add_tools(HoverTool(tooltips=[(k, f"@{{{k}}}") for k in hover]))
     fig.x_range.start = 0
     fig.ygrid.grid_line_color = None
-    return _styled(fig)
+    return styled(fig)
 
 
 def signature_bar_figure(df: pd.DataFrame, top: int = 10, height: int | None = None) -> figure:

@@ -24,9 +24,16 @@ from jobdash.ui.job.state import (
     log_text,
     qc_counts,
     settings_diff,
+    shown_paths,
     timeline_steps,
 )
-from jobdash.ui.job.timeline import log_html, timeline_html, timeline_rows
+from jobdash.ui.job.timeline import (
+    log_html,
+    step_duration,
+    timeline_figure,
+    timeline_html,
+    timeline_rows,
+)
 
 
 def add_timeline(service, job_id: int, events: list[tuple]) -> None:
@@ -409,3 +416,67 @@ def test_the_view_builds_without_layout_warnings(service, caplog):
     with caplog.at_level(logging.WARNING):
         JobDetailSlot(service=service, job_id=add_job(service, images=IMAGES))
     assert [r.getMessage() for r in caplog.records if r.levelno >= logging.WARNING] == []
+
+
+def test_the_end_row_says_how_the_job_ended(service):
+    ended = {
+        status: detail_html(service.get_by_id(add_job(service, status=status)))
+        for status in ("completed", "failed", "stopped", "running")
+    }
+    assert "<dt>Completed</dt><dd>2026-11-01 09:01</dd>" in ended["completed"]
+    assert "<dt>Failed</dt><dd>2026-11-01 09:01</dd>" in ended["failed"]
+    assert "<dt>Completed</dt>" not in ended["failed"]  # a failed job did not complete
+    assert "<dt>Stopped</dt>" in ended["stopped"]
+    assert "<dt>Ended</dt><dd>—</dd>" in ended["running"]
+
+
+def test_paths_under_the_image_root_show_from_its_folder(service, tmp_path):
+    root = tmp_path / "srv" / "images"
+    assert shown_paths(f"Images go to {root}/12 and {root}", root) == (
+        "Images go to images/12 and images"
+    )
+    assert shown_paths(f"{root}2/x and /elsewhere/a.png", root) == f"{root}2/x and /elsewhere/a.png"
+    job = add_job(service, status="failed", error_message=f"cannot write {root}/3/a.png")
+    add_timeline(service, job, [(0, "error", "save", f"cannot write {root}/3/a.png", None)])
+    detail = service.get_by_id(job)
+    for view in (
+        detail_html(detail, root=root),
+        log_html(detail.events, root),
+        timeline_html(timeline_steps(detail.events), root=root),
+    ):
+        assert "cannot write images/3/a.png" in view and str(root) not in view
+
+
+def test_the_timeline_chart_draws_steps_as_bars_and_marks_errors(service):
+    job = add_job(service)
+    add_timeline(
+        service,
+        job,
+        [
+            (0, "info", "queue", "Queued", None),
+            (60, "info", "runner", "Job started", None),
+            (61, "info", "generate", "Image 1/2", {"index": 1}),
+            (65, "error", "convert", "Image 1/2: convert failed", {"index": 1}),
+            (66, "info", "generate", "Image 2/2", {"index": 2}),
+            (190, "info", "runner", "Completed", None),
+        ],
+    )
+    steps = timeline_steps(service.get_by_id(job).events)
+    fig = timeline_figure(steps)
+    bars = fig.select_one({"name": "jd-timeline-bars"}).data_source.data
+    marks = fig.select_one({"name": "jd-timeline-errors"}).data_source.data
+    # the wait in the queue is left out; image 1's steps are one bar, marked as failed
+    assert bars["name"] == ["runner", "Image 1", "Image 2", "runner"]
+    assert bars["duration"] == ["1s", "5s", "2m 4s", "0s"]
+    assert marks["name"] == ["Image 1"] and marks["error"] == ["Image 1/2: convert failed"]
+    assert fig.xaxis[0].__class__.__name__ == "DatetimeAxis"
+    assert fig.yaxis[0].major_label_overrides == {
+        0: "runner",
+        1: "Image 1",
+        2: "Image 2",
+        3: "runner",
+    }
+    assert timeline_figure([]) is None
+    assert step_duration(0.3) == "<1s" and step_duration(106) == "1m 46s"
+    table = timeline_html(steps)
+    assert "5 steps, 1 with an error: show as a table" in table and " s<" not in table

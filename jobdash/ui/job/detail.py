@@ -26,14 +26,26 @@ from jobdash.ui.job.state import (
     qc_counts,
     timeline_steps,
 )
-from jobdash.ui.job.timeline import TIMELINE_CSS, LogView, timeline_html
+from jobdash.ui.job.timeline import TIMELINE_CSS, LogView, timeline_figure, timeline_html
 from jobdash.ui.shared import theme
 from jobdash.ui.shared.hidden import OWN
 from jobdash.ui.shared.live import is_served
 from jobdash.ui.shared.pressed import PressedState
 from jobdash.vocab import format_job_id
 
-WIDTH = 860  # the view's width inside the ~900 px dialog
+# The view's size inside the dialog (24 px padding each side, 40 px for the close button
+# above, 24 px below), so the dialog is 900 x 700 px whatever the tab: a tab's contents
+# scroll inside it rather than resize the dialog.
+WIDTH, HEIGHT = 852, 636
+HEAD_HEIGHT = 96  # the title (one line) and the action buttons
+TAB_HEIGHT = HEIGHT - HEAD_HEIGHT - 40  # below the tab strip
+
+
+def _panel(*objects: Any) -> pn.Column:
+    """One tab's contents, its height fixed: taller contents scroll inside it."""
+    return pn.Column(
+        *objects, height=TAB_HEIGHT, scroll="y-auto", sizing_mode="stretch_width", margin=0
+    )
 
 
 class JobDetailSlot(pn.viewable.Viewer):
@@ -84,11 +96,12 @@ class JobDetailSlot(pn.viewable.Viewer):
         css = [theme.WIDGET_CSS]
         self.state = JobView(self.service)
         self._rendered: set[int] = set()  # tabs filled from the loaded job
-        self._info = JobInfo()
+        self._info = JobInfo(height=TAB_HEIGHT)
         self._buttons = {
             action: pn.widgets.Button(
                 label=action.title(),
                 width=90,
+                margin=(0, 12, 0, 0),  # the first lines up with the title
                 stylesheets=css,
                 color="danger" if action == "delete" else "default",
             )
@@ -101,7 +114,11 @@ class JobDetailSlot(pn.viewable.Viewer):
         )
         self._filter.link(self, value="qc_filter", bidirectional=True)
         self._sort = pn.widgets.Select.from_param(
-            self.param.image_sort, label="Sort images", stylesheets=css, width=190
+            self.param.image_sort,
+            label="Sort images",
+            description=None,  # no tooltip icon over the label
+            stylesheets=css,
+            width=190,
         )
         self.gallery = Gallery()
         self._export = pn.widgets.FileDownload(
@@ -113,33 +130,38 @@ class JobDetailSlot(pn.viewable.Viewer):
             disabled=True,
         )
         self._timeline = pn.pane.HTML("", stylesheets=[TIMELINE_CSS], sizing_mode="stretch_width")
+        self._chart = pn.pane.Bokeh(None, sizing_mode="stretch_width", margin=(0, 0, 8, 0))
         self.log = LogView()
         self._tabs = pn.Tabs(
-            ("Information", self._info),
+            ("Information", self._info),  # scrolls itself (a region the keyboard reaches)
             (
                 "Images",
-                pn.Column(
-                    pn.FlexBox(
+                _panel(
+                    pn.Row(
                         PressedState(group=self._filter, label="QC status"),
                         self._sort,
                         self._export,
-                        gap="8px",
-                        align_items="flex-end",
-                        min_width=WIDTH,
+                        align="end",
+                        margin=0,
                     ),
                     self.gallery,
-                    sizing_mode="stretch_width",
                 ),
             ),
-            ("Timeline", self._timeline),
-            ("Log", self.log),
+            ("Timeline", _panel(self._chart, self._timeline)),
+            ("Log", _panel(self.log)),
             width=WIDTH,
             stylesheets=css,
             tags=[OWN],
         )
-        self._head = pn.pane.HTML("", stylesheets=[DETAIL_CSS], margin=0)
-        self._actions = pn.Row(*self._buttons.values(), visible=False, margin=0)
-        self._layout = pn.Column(self._head, self._actions, self._tabs, width=WIDTH, margin=0)
+        self._head = pn.pane.HTML("", stylesheets=[DETAIL_CSS], margin=0, width=WIDTH)
+        self._actions = pn.Row(*self._buttons.values(), visible=False, margin=(0, 0, 8, 0))
+        self._layout = pn.Column(
+            pn.Column(self._head, self._actions, height=HEAD_HEIGHT, margin=0),
+            self._tabs,
+            width=WIDTH,
+            height=HEIGHT,
+            margin=0,
+        )
         self._init_callbacks()
         if self.job_id is not None:
             self._show()
@@ -186,10 +208,12 @@ class JobDetailSlot(pn.viewable.Viewer):
             self._tabs.active = 0
             self.gallery.items = []
             self._timeline.object = ""
+            self._chart.object = None
             self.log.param.update(events=None, job_id=self.job_id)
             return
-        self._head.object = f"<h2>{html.escape(detail_title(detail.job))}</h2>"
-        self._info.content = detail_html(detail, self.state.parent_known)
+        title = html.escape(detail_title(detail.job))
+        self._head.object = f'<h2 class="jd-view-title" title="{title}">{title}</h2>'
+        self._info.content = detail_html(detail, self.state.parent_known, self.state.image_root)
         self._render_tab()
 
     def _render_tab(self, *_: Any) -> None:
@@ -209,11 +233,15 @@ class JobDetailSlot(pn.viewable.Viewer):
             self._open_image()
             self._export.filename = f"{format_job_id(job['id'])}-images.zip"
         elif index == 2:
+            steps, root = timeline_steps(detail.events), self.state.image_root
+            self._chart.object = timeline_figure(steps, root)
             self._timeline.object = timeline_html(
-                timeline_steps(detail.events), job.get("progress"), job["status"] == "running"
+                steps, job.get("progress"), job["status"] == "running", root
             )
         elif index == 3:
-            self.log.param.update(events=detail.events, job_id=job["id"])
+            self.log.param.update(
+                events=detail.events, job_id=job["id"], image_root=self.state.image_root
+            )
 
     def open_job(self, job_id: int) -> None:
         """Show another job (e.g. the parent of a rerun): through ``on_action("view", ...)``

@@ -4,6 +4,7 @@ configuration's current ones."""
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 
 import panel as pn
@@ -13,7 +14,7 @@ from panel.reactive import ReactiveHTML
 
 from jobdash.records import JobDetail
 from jobdash.ui import assets
-from jobdash.ui.job.state import setting_text, settings_diff
+from jobdash.ui.job.state import setting_text, settings_diff, shown_paths
 from jobdash.ui.shared import theme
 from jobdash.ui.shared.format import date_text, duration_text, status_badge
 from jobdash.vocab import format_job_id
@@ -29,6 +30,11 @@ STATUS_TIME = {
     "failed": ("ended", "completed_at"),
     "stopped": ("ended", "completed_at"),
 }
+
+
+# The name of the row of a job's end time: what the end was (a failed job did not
+# complete); "Ended" while it has not ended.
+END_ROW = {"completed": "Completed", "failed": "Failed", "stopped": "Stopped"}
 
 
 def detail_title(job: dict[str, Any]) -> str:
@@ -69,9 +75,10 @@ def status_html(job: dict[str, Any]) -> str:
     return badge if when == "—" else f"{badge} · {word} {when}"
 
 
-def detail_html(detail: JobDetail, parent_known: bool = False) -> str:
+def detail_html(detail: JobDetail, parent_known: bool = False, root: Path | None = None) -> str:
     """Job information as escaped HTML; ``parent_known`` says whether the parent of a rerun
-    still exists (then it is a button that opens it)."""
+    still exists (then it is a button that opens it); paths under the image folder ``root``
+    are shown from its folder."""
     job = detail.job
     config = detail.configuration
     technical = max(job["failed_images"] - job["qc_failed_images"], 0)
@@ -79,7 +86,7 @@ def detail_html(detail: JobDetail, parent_known: bool = False) -> str:
         ("Configuration", f"{config['name']} v{config['version']}" if config else "—"),
         ("Queued", date_text(job.get("queued_at"))),
         ("Started", date_text(job.get("started_at"))),
-        ("Completed", date_text(job.get("completed_at"))),
+        (END_ROW.get(job["status"], "Ended"), date_text(job.get("completed_at"))),
         ("Duration", duration_text(job.get("duration_s"))),
         (
             "Images",
@@ -88,14 +95,14 @@ def detail_html(detail: JobDetail, parent_known: bool = False) -> str:
         ),
     ]
     settings, note = settings_rows(detail)
-    parent = job.get("rerun_of")
+    parent, error = job.get("rerun_of"), job.get("error_message")
     return assets.render(
         "info",
         job_id=format_job_id(job["id"]),
         status=Markup(status_html(job)),
         rows=rows,
         current_step=job.get("current_step"),
-        error_message=job.get("error_message"),
+        error_message=shown_paths(error, root) if error and root is not None else error,
         error_step=job.get("error_step"),
         parent_id=int(parent) if parent else None,
         parent_name=format_job_id(parent) if parent else "",
@@ -127,7 +134,12 @@ class JobInfo(ReactiveHTML):
         and sets it back to None.""",
     )
 
-    _template = '<div id="info" class="jd-info">${pane}</div>'
+    # A region of its own that scrolls inside the view's fixed size: a tab stop, so the
+    # keyboard scrolls it too.
+    _template = (
+        '<div id="info" class="jd-info" tabindex="0" role="region" '
+        'aria-label="Job information">${pane}</div>'
+    )
 
     _scripts = assets.scripts("info")
 
@@ -138,6 +150,7 @@ class JobInfo(ReactiveHTML):
         )
         params.setdefault("sizing_mode", "stretch_width")
         params.setdefault("margin", 0)
+        params.setdefault("stylesheets", [DETAIL_CSS])
         super().__init__(**params)
 
     @param.depends("content", watch=True, on_init=True)

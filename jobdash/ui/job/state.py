@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import re
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -212,6 +213,16 @@ def log_line(at: Any, level: str, step: Any, sub_step: Any, message: str) -> str
     where = "/".join(str(s) for s in (step, sub_step) if s is not None and not pd.isna(s))
     stamp = pd.Timestamp(at).strftime("%Y-%m-%d %H:%M:%S.%f")[:-3]
     return f"{stamp} {level.upper():<5} {where or '-'}  {message}"
+
+
+def shown_paths(text: str, root: Path) -> str:
+    """``text`` with every absolute path under the image root shown from the root's folder
+    (``/srv/jobdash/images/12/a.png`` -> ``images/12/a.png``): the server's own layout
+    is not the reader's concern."""
+    base = str(root).rstrip("/\\")
+    if not base or not root.name:
+        return text
+    return re.sub(re.escape(base) + r"(?![\w.-])", lambda _: root.name, text)
 
 
 def log_text(events: pd.DataFrame) -> str:
