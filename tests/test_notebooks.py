@@ -32,6 +32,9 @@ NAMES = (
     "04_working_beside_the_server",
 )
 KERNEL = "jobdash-test-python"
+CLOSE = "svc.close()"
+"""What the notebooks' Done section tells the user to run once finished: they keep the
+history open while their page is on screen, and the tests then open it themselves."""
 
 
 @pytest.fixture(scope="module")
@@ -43,10 +46,15 @@ def kernel_specs(tmp_path_factory: pytest.TempPathFactory) -> KernelSpecManager:
     return KernelSpecManager(kernel_dirs=[str(root)])
 
 
-def run_notebook(name: str, db: Path, specs: KernelSpecManager) -> nbformat.NotebookNode:
-    """Execute a notebook (from the notebooks folder, as Jupyter does) with JOBDASH_DB set;
-    raises CellExecutionError on the first failing cell."""
+def run_notebook(
+    name: str, db: Path, specs: KernelSpecManager, then: str | None = None
+) -> nbformat.NotebookNode:
+    """Execute a notebook (from the notebooks folder, as Jupyter does) with JOBDASH_DB set,
+    and ``then`` in a last cell of its own; raises CellExecutionError on the first failing
+    cell."""
     notebook = nbformat.read(NOTEBOOKS / f"{name}.ipynb", as_version=4)
+    if then is not None:
+        notebook.cells.append(nbformat.v4.new_code_cell(then))
     manager = KernelManager(kernel_name=KERNEL, kernel_spec_manager=specs)
     client = NotebookClient(
         notebook, km=manager, timeout=120, resources={"metadata": {"path": str(NOTEBOOKS)}}
@@ -84,11 +92,11 @@ def test_kernel_spec_runs_this_interpreter(kernel_specs):
 
 def test_01_explore_builds_a_demo_and_only_reads(tmp_path, kernel_specs):
     db = tmp_path / "jobs.duckdb"
-    notebook = run_notebook("01_explore_job_history", db, kernel_specs)
+    notebook = run_notebook("01_explore_job_history", db, kernel_specs, then=CLOSE)
     assert complaints(notebook) == []
     printed = "".join(o.get("text", "") for c in notebook.cells for o in c.get("outputs", []))
     assert "No history yet; built a demo one" in printed
-    with jobdash.open(db, runner=False) as svc:  # the notebook closed the history
+    with jobdash.open(db, runner=False) as svc:
         assert svc.statistics().total == 500
         assert (
             svc.store.sql(
@@ -101,7 +109,7 @@ def test_01_explore_builds_a_demo_and_only_reads(tmp_path, kernel_specs):
 
 def test_02_failure_analysis_queues_reruns_of_the_top_signature(tmp_path, kernel_specs):
     db = tmp_path / "jobs.duckdb"
-    notebook = run_notebook("02_failure_analysis", db, kernel_specs)
+    notebook = run_notebook("02_failure_analysis", db, kernel_specs, then=CLOSE)
     assert complaints(notebook) == []
     with jobdash.open(db, runner=False) as svc:
         top = analysis.error_signatures(svc)["signature"].iloc[0]
@@ -113,7 +121,7 @@ def test_02_failure_analysis_queues_reruns_of_the_top_signature(tmp_path, kernel
 
 def test_03_live_dashboard_runs_jobs_to_the_end(tmp_path, kernel_specs):
     db = tmp_path / "jobs.duckdb"
-    notebook = run_notebook("03_live_dashboard", db, kernel_specs)
+    notebook = run_notebook("03_live_dashboard", db, kernel_specs, then=CLOSE)
     assert complaints(notebook) == []
     with jobdash.open(db, runner=False) as svc:
         configs = [
