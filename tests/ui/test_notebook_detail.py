@@ -1,17 +1,13 @@
 """The Single Job View inline in a real JupyterLab: a notebook shows ``jobdash.JobManager`` over
 a small history, a click on a Job ID opens the job's view in the notebook's output.
 
-JupyterLab runs on a free loopback port with a token and its own config, data-less runtime,
-settings and workspace folders (nothing of the user's is read or written); Chromium drives it.
+JupyterLab runs as ``ui_util.jupyterlab`` starts it (its own folders, a token, a free loopback
+port); Chromium drives it.
 """
 
 from __future__ import annotations
 
-import os
 import re
-import secrets
-import subprocess
-import sys
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -19,7 +15,7 @@ import nbformat
 import pytest
 from factories import add_config, add_job
 from playwright.sync_api import Page, expect
-from ui_util import free_port, listening, wait_until
+from ui_util import jupyterlab
 
 import jobdash
 
@@ -46,44 +42,8 @@ def lab(tmp_path: Path) -> Iterator[tuple[str, str]]:
         ),
         tmp_path / "detail.ipynb",
     )
-    port, token = free_port(), secrets.token_hex(16)
-    env = {
-        **os.environ,
-        "JUPYTER_CONFIG_DIR": str(tmp_path / "config"),
-        "JUPYTER_RUNTIME_DIR": str(tmp_path / "runtime"),
-        "JUPYTER_PLATFORM_DIRS": "1",
-    }
-    log = (tmp_path / "lab.log").open("wb")
-    server = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "jupyterlab",
-            "--no-browser",
-            "--ServerApp.ip=127.0.0.1",
-            f"--ServerApp.port={port}",
-            "--ServerApp.port_retries=0",
-            f"--IdentityProvider.token={token}",
-            f"--ServerApp.root_dir={tmp_path}",
-            f"--LabApp.user_settings_dir={tmp_path / 'settings'}",
-            f"--LabApp.workspaces_dir={tmp_path / 'workspaces'}",
-            "--LabApp.check_for_updates_class=jupyterlab.NeverCheckForUpdate",
-            "--LabApp.extension_manager=readonly",
-            "--allow-root",
-        ],
-        cwd=tmp_path,
-        env=env,
-        stdout=log,
-        stderr=subprocess.STDOUT,
-    )
-    try:
-        wait_until(lambda: listening(port) or server.poll() is not None, timeout=40)
-        assert server.poll() is None, (tmp_path / "lab.log").read_text()
-        yield f"http://127.0.0.1:{port}/lab/tree/detail.ipynb?token={token}", str(tmp_path)
-    finally:
-        server.terminate()
-        server.wait(timeout=20)
-        log.close()
+    with jupyterlab(tmp_path, "detail.ipynb") as url:
+        yield url, str(tmp_path)
 
 
 def test_job_id_opens_the_job_view_inline_in_jupyterlab_and_its_actions_say_what_they_did(

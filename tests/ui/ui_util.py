@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import secrets
 import signal
 import socket
 import subprocess
@@ -106,3 +107,49 @@ def contrast_ratio(foreground: str, background: str) -> float:
 
     light, dark = sorted((luminance(foreground), luminance(background)), reverse=True)
     return (light + 0.05) / (dark + 0.05)
+
+
+@contextmanager
+def jupyterlab(folder: Path, notebook: str) -> Iterator[str]:
+    """JupyterLab serving ``folder`` on a free loopback port with a token and its own config,
+    runtime, settings and workspace folders (nothing of the user's is read or written), until
+    the block ends; yields the URL of ``notebook`` (a file in ``folder``) with its token.
+    Its output goes to ``folder/lab.log``."""
+    port, token = free_port(), secrets.token_hex(16)
+    env = {
+        **os.environ,
+        "JUPYTER_CONFIG_DIR": str(folder / "config"),
+        "JUPYTER_RUNTIME_DIR": str(folder / "runtime"),
+        "JUPYTER_PLATFORM_DIRS": "1",
+    }
+    log_path = folder / "lab.log"
+    with log_path.open("wb") as log:
+        server = subprocess.Popen(
+            [
+                sys.executable,
+                "-m",
+                "jupyterlab",
+                "--no-browser",
+                "--ServerApp.ip=127.0.0.1",
+                f"--ServerApp.port={port}",
+                "--ServerApp.port_retries=0",
+                f"--IdentityProvider.token={token}",
+                f"--ServerApp.root_dir={folder}",
+                f"--LabApp.user_settings_dir={folder / 'settings'}",
+                f"--LabApp.workspaces_dir={folder / 'workspaces'}",
+                "--LabApp.check_for_updates_class=jupyterlab.NeverCheckForUpdate",
+                "--LabApp.extension_manager=readonly",
+                "--allow-root",
+            ],
+            cwd=folder,
+            env=env,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+        )
+        try:
+            wait_until(lambda: listening(port) or server.poll() is not None, timeout=40)
+            assert server.poll() is None, log_path.read_text()
+            yield f"http://127.0.0.1:{port}/lab/tree/{notebook}?token={token}"
+        finally:
+            server.terminate()
+            server.wait(timeout=20)
