@@ -17,6 +17,7 @@ functions default to the failed jobs; the others to every job.
 from __future__ import annotations
 
 import datetime as dt
+import re
 from typing import Any
 
 import numpy as np
@@ -47,6 +48,7 @@ __all__ = [
     "signature_daily_counts",
     "signature_of",
     "signature_query",
+    "signature_text",
     "signature_trend_figure",
     "styled",
 ]
@@ -73,6 +75,40 @@ LABEL_CHARS = 60
 def signature_of(service: JobBackend, message: str | None) -> str:
     """The signature of one error message (:meth:`JobService.signature_of`)."""
     return service.signature_of(message)
+
+
+# How a signature reads: each placeholder of jobdash.store.signature's rules, and the stage
+# of a ``processing_failed:<stage>:`` code (the runner's qc_reason), in words.
+PLACEHOLDER = re.compile(r"<(?:n|hex|uuid|id|time|path|url|email)>")
+QUOTED_PLACEHOLDER = "<str>"
+PROCESSING_CODE = re.compile(r"^processing_failed:(\w+):\s*")
+STAGE_WORDS = {
+    "generate": "generation",
+    "download": "download",
+    "remove_bg": "background removal",
+    "trim": "trimming",
+    "enhance": "enhancement",
+    "convert": "conversion",
+    "save_final": "saving the final image",
+    "metadata": "metadata",
+}
+
+
+def signature_text(signature: str) -> str:
+    """A signature as a sentence for people: placeholders read ``…`` (a quoted one
+    ``“…”``) and the runner's ``processing_failed:<stage>:`` code reads ``Image processing
+    failed at <stage>:``. The signature itself stays the key of queries
+    (:func:`signature_query`); this is only how it is shown.
+
+    >>> signature_text("processing_failed:save_final: could not write <path>: [Errno <n>]")
+    'Image processing failed at saving the final image: could not write …: [Errno …]'
+    """
+    text = PLACEHOLDER.sub("…", signature.replace(QUOTED_PLACEHOLDER, "“…”"))
+    code = PROCESSING_CODE.match(text)
+    if code:
+        stage = STAGE_WORDS.get(code[1], code[1].replace("_", " "))
+        text = f"Image processing failed at {stage}: {text[code.end() :]}"
+    return text[:1].upper() + text[1:]
 
 
 def error_signatures(

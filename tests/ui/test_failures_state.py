@@ -9,6 +9,7 @@ import pytest
 from factories import add_config, add_job
 
 from jobdash import JobQuery
+from jobdash.analysis import signature_text
 from jobdash.store import utcnow
 from jobdash.ui.failures.state import FailuresState
 from jobdash.ui.failures.view import (
@@ -123,7 +124,7 @@ def test_show_jobs_sets_the_shared_query_and_marks_the_row(service, history):
     listed = service.get_all(query)
     assert sorted(listed.rows["label"]) == ["t1", "t2", "t3"]
     assert [r["active"] for r in panel.list.rows] == [True, False, False]
-    assert panel.list.active == [TIMEOUT]  # the "table shows ..." line with "Show all jobs"
+    assert panel.list.active == [signature_text(TIMEOUT)]  # the "table shows ..." line
     panel.list.clear_clicks += 1  # what "Show all jobs" sends
     assert query.error_signature == "" and query.statuses == ["failed"]
     assert not any(r["active"] for r in panel.list.rows) and panel.list.active == []
@@ -145,7 +146,9 @@ def test_rerun_asks_first_then_queues_the_signature_jobs(service, history):
     assert len(queued) == 3 and panel.state.rerun_ids == queued
     rerun_of = {service.get_by_id(i).job["rerun_of"] for i in queued}
     assert rerun_of == {history["ids"][k] for k in ("t1", "t2", "t3")}
-    assert panel.toaster.message == f"Queued 3 reruns of jobs failing with: {TIMEOUT}"
+    assert panel.toaster.message == (
+        "Queued 3 reruns of jobs failing with: Generation timed out after …s"
+    )
     assert not panel.dialog.open
 
 
@@ -162,8 +165,11 @@ def test_rerun_stays_within_the_page_filters(service, history):
 
 def test_rerun_of_a_vanished_signature_is_refused_and_queues_nothing(service, history):
     panel = FailuresPanel(service, JobQuery())
+    panel.ask_rerun("<b>bold</b> <n>")
+    assert "&lt;b&gt;bold&lt;/b&gt; …" in panel._question.object  # escaped in the dialog
+    panel.cancel_rerun()
     panel.ask_rerun(HOSTILE)
-    assert "&lt;str&gt;" in panel._question.object  # the signature is escaped in the dialog
+    assert "Bad prompt “…” for …" in panel._question.object  # read as a sentence
     service.bulk_delete([history["ids"]["x1"]])
     assert panel.confirm_rerun() == []
     assert service.queue() == []
@@ -221,3 +227,48 @@ def test_job_manager_builds_the_failures_tab_on_first_open(service, history):
     assert manager.tabs.active == 0
     assert manager.query.error_signature == TIMEOUT and manager.query.statuses == ["failed"]
     assert sorted(manager.listing.rows["label"]) == ["t1", "t2", "t3"]
+
+
+def test_signatures_read_as_sentences_and_stay_the_keys_of_their_actions(service, history):
+    state = FailuresState(service, JobQuery(), days=7)
+    rows = signature_rows(state.signatures, state.trends, active="")
+    timeout, rate, hostile = rows
+    assert timeout["text"] == "Generation timed out after …s"
+    assert timeout["example"] in {  # the latest message as written
+        f"e.g. Generation timed out after {n}s" for n in (60, 45, 120)
+    }
+    assert hostile["text"] == "Bad prompt “…” for …"
+    assert (timeout["rerun"], rate["rerun"], hostile["rerun"]) == (
+        "Rerun 3 jobs",
+        "Rerun 2 jobs",
+        "Rerun 1 job",
+    )
+    assert timeout["signature"] == TIMEOUT  # the key "Show jobs" and "Rerun" send back
+    assert signature_text(
+        "processing_failed:save_final: could not write <path>: [Errno <n>] No space left"
+    ) == (
+        "Image processing failed at saving the final image: could not write …: "
+        "[Errno …] No space left"
+    )
+    assert signature_text("processing_failed:new_stage: odd") == (
+        "Image processing failed at new stage: odd"
+    )
+    assert signature_text("interrupted: the process stopped (request <hex>, task <uuid>)") == (
+        "Interrupted: the process stopped (request …, task …)"
+    )
+
+
+def test_the_failed_card_and_a_link_bring_the_failures_view_forward(service, history):
+    from jobdash.ui.failures.link import asks_for_failures, failures_href
+    from jobdash.ui.page.manager import JobManager
+
+    manager = JobManager(service, refresh_ms=0)
+    failed = next(c for c in manager.stats.cards() if c["key"] == "failed")
+    assert failed["link"] == "Causes"
+    assert all(not c["link"] for c in manager.stats.cards() if c["key"] != "failed")
+    manager.stats._cards.chosen = "causes"  # what the card's link sends
+    assert manager.tabs.active == 1 and isinstance(manager.failures, FailuresPanel)
+    assert manager.query.statuses == []  # the link filters nothing
+    assert failures_href("/jobs") == "/jobs?view=failures"
+    assert failures_href("?page=jobs") == "?page=jobs&view=failures"
+    assert asks_for_failures({"view": "failures"}) and not asks_for_failures({"view": "x"})

@@ -1,6 +1,7 @@
-"""The Failures panel in Chromium, the tab beside the job table of the Job Management page: its
-buttons are named after their signature, "Show jobs" filters the table, "Rerun" asks first,
-a hostile error message stays text, and axe finds nothing serious."""
+"""The Failures panel in Chromium, the tab beside the job table of the Job Management page: the
+Failed card's "Causes" and ``?view=failures`` bring it forward, its signatures read as
+sentences and name its buttons, "Show jobs" filters the table, "Rerun N jobs" asks first, a
+hostile error message stays text, and axe finds nothing."""
 
 from __future__ import annotations
 
@@ -9,9 +10,9 @@ import re
 
 import panel as pn
 import pytest
-from axe_playwright_python.sync_playwright import Axe
 from factories import add_config, add_job
 from playwright.sync_api import Page, expect
+from test_failures_links import failures_findings
 from ui_util import free_port, stop_serving
 
 import jobdash
@@ -19,8 +20,8 @@ from jobdash.store import utcnow
 
 pytestmark = pytest.mark.browser
 
-TIMEOUT = "Generation timed out after <n>s"
-HOSTILE = "<img src=x onerror=alert(<n>)>"
+TIMEOUT = "Generation timed out after …s"  # the signature "... after <n>s", as it reads
+HOSTILE = "<img src=x onerror=alert(…)>"
 
 
 def failures_page(service: jobdash.JobService) -> jobdash.JobManager:
@@ -97,7 +98,9 @@ def test_show_jobs_filters_the_table_beside_it(page: Page, served):
 def test_rerun_asks_then_queues(page: Page, served):
     url, service = served
     open_failures(page, url)
-    page.get_by_role("button", name=f"Rerun the 3 jobs failing with: {TIMEOUT}").click()
+    rerun = page.get_by_role("button", name=f"Rerun 3 jobs failing with: {TIMEOUT}")
+    expect(rerun).to_have_text("Rerun 3 jobs")  # says how many
+    rerun.click()
     expect(page.get_by_text("Rerun 3 failed jobs?")).to_be_visible()
     page.get_by_role("button", name="Rerun 3 failed jobs").click()
     expect(
@@ -118,18 +121,26 @@ def test_hostile_message_is_shown_as_text(page: Page, served):
     assert alerts == []
 
 
-def test_no_serious_accessibility_violations(page: Page, served):
+def test_no_accessibility_violations(page: Page, served):
     url, _ = served
     open_failures(page, url)
     for step in ("list", "dialog"):
         if step == "dialog":
-            page.get_by_role("button", name=f"Rerun the 3 jobs failing with: {TIMEOUT}").click()
+            page.get_by_role("button", name=f"Rerun 3 jobs failing with: {TIMEOUT}").click()
             expect(page.get_by_role("dialog", name="Rerun 3 failed jobs")).to_be_visible()
-        violations = [
-            f"{v['id']}: {v['help']} at {v['nodes'][0]['target']}"
-            for v in Axe().run(page).response["violations"]
-            if v["impact"] in ("serious", "critical")
-        ]
-        assert violations == [], step
+        assert failures_findings(page) == [], step  # of any impact
     page.get_by_role("button", name="Cancel").click()
     expect(page.get_by_role("dialog")).to_have_count(0)
+
+
+def test_the_failed_card_and_a_link_lead_to_the_failures_view(page: Page, served):
+    url, _ = served
+    failures_tab = page.locator(".bk-tab").filter(has_text=re.compile(r"^Failures$"))
+    page.goto(url)
+    page.get_by_role("button", name="Failed jobs by cause").click()  # one click
+    expect(failures_tab).to_have_class(re.compile(r"\bbk-active\b"))
+    expect(page.get_by_role("cell", name=re.compile(f"^{re.escape(TIMEOUT)}"))).to_be_visible()
+    expect(page.get_by_text("e.g. Generation timed out after ")).to_be_visible()
+    page.goto(f"{url}?view=failures")  # the Dashboard's link
+    expect(failures_tab).to_have_class(re.compile(r"\bbk-active\b"))
+    expect(page.get_by_role("button", name=f"Show jobs failing with: {TIMEOUT}")).to_be_visible()

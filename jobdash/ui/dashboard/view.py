@@ -16,6 +16,7 @@ from jobdash.contract import JobBackend
 from jobdash.errors import JobdashError
 from jobdash.ui import assets
 from jobdash.ui.dashboard.state import DashboardState
+from jobdash.ui.failures.link import failures_href
 from jobdash.ui.page.urlstate import JOB
 from jobdash.ui.shared import theme
 from jobdash.ui.shared.cards import CARD_CSS, static_cards_html
@@ -139,7 +140,11 @@ class DashboardPage(pn.viewable.Viewer):
         self.news = News()  # the jobs whose completion this page announces
         self._update()
         title = pn.pane.HTML(
-            assets.render("dashboard-title", jobs_url=self.jobs_url),
+            assets.render(
+                "dashboard-title",
+                jobs_url=self.jobs_url,
+                failures_url=failures_href(self.jobs_url) if self.jobs_url else None,
+            ),
             stylesheets=[theme.HTML_CSS],
             margin=0,
             sizing_mode="stretch_width",

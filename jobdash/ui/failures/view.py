@@ -24,6 +24,7 @@ import panel as pn
 import param
 from panel.reactive import ReactiveHTML
 
+from jobdash.analysis import signature_text
 from jobdash.contract import JobBackend
 from jobdash.query import JobQuery
 from jobdash.ui import assets
@@ -81,9 +82,10 @@ def _listed(values: Sequence[str], most: int) -> str:
 def signature_rows(
     signatures: pd.DataFrame | None, trends: pd.DataFrame | None, active: str
 ) -> list[dict[str, Any]]:
-    """JSON-ready rows for the list: texts, sparkline points and whether the row is the
-    signature the job table is filtered to. Plain text only (the browser never parses it
-    as HTML)."""
+    """JSON-ready rows for the list: the signature (the key of its actions) and how it reads
+    (:func:`jobdash.analysis.signature_text`, with the latest message as an example), texts,
+    sparkline points and whether the row is the signature the job table is filtered to.
+    Plain text only (the browser never parses it as HTML)."""
     if signatures is None or not len(signatures):
         return []
     per_sig: dict[str, list[int]] = {}
@@ -97,11 +99,15 @@ def signature_rows(
         counts = per_sig.get(rec.signature, [])
         configs = [str(c) for c in rec.configurations]
         steps = [str(s) for s in rec.steps]
+        example = getattr(rec, "example_message", None)
         rows.append(
             {
                 "signature": rec.signature,
+                "text": signature_text(rec.signature),
+                "example": f"e.g. {example}" if isinstance(example, str) and example else "",
                 "jobs": int(rec.jobs),
                 "jobs_text": f"{int(rec.jobs):,}",
+                "rerun": f"Rerun {count_text(int(rec.jobs), 'job')}",
                 "share": f"{percent_text(float(rec.share))} of failures",
                 "steps": ("at " + ", ".join(steps)) if steps else "",
                 "last_seen": date_text(rec.last_seen),
@@ -139,7 +145,8 @@ class SignatureList(ReactiveHTML):
         default=[],
         item_type=str,
         doc="""
-        The signature the job table is filtered to, as a one-item list (empty when none):
+        How the signature the job table is filtered to reads, as a one-item list (empty when
+        none):
         Panel sanitises string parameters as HTML on their way to the browser, which would
         eat placeholders such as ``<n>``; lists of text arrive as they are.""",
     )
@@ -259,7 +266,9 @@ class FailuresPanel(pn.viewable.Viewer):
         """Open the confirmation dialog for rerunning a signature's jobs."""
         self.state.ask_rerun(signature)
         jobs = count_text(self.state.jobs_of(signature), "failed job")
-        self._question.object = assets.render("failures-rerun", jobs=jobs, signature=signature)
+        self._question.object = assets.render(
+            "failures-rerun", jobs=jobs, signature=signature_text(signature)
+        )
         self._confirm.label = self.dialog.title = f"Rerun {jobs}"
         self.dialog.show()
 
@@ -271,7 +280,8 @@ class FailuresPanel(pn.viewable.Viewer):
         if ids:
             self.toaster.show(
                 "success",
-                f"Queued {count_text(len(ids), 'rerun')} of jobs failing with: {signature}",
+                f"Queued {count_text(len(ids), 'rerun')} of jobs failing with: "
+                f"{signature_text(signature)}",
             )
         return ids
 
@@ -301,7 +311,7 @@ class FailuresPanel(pn.viewable.Viewer):
         active = self.state.query.error_signature
         self.list.param.update(
             rows=signature_rows(self.state.signatures, self.state.trends, active),
-            active=[active] if active else [],
+            active=[signature_text(active)] if active else [],
         )
 
     def _show_clicked(self, event: param.parameterized.Event) -> None:

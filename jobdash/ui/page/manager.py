@@ -20,6 +20,7 @@ import param
 
 from jobdash.contract import JobBackend
 from jobdash.query import JobQuery
+from jobdash.ui.failures.link import asks_for_failures
 from jobdash.ui.failures.view import FailuresPanel
 from jobdash.ui.job.detail import JobDetailSlot
 from jobdash.ui.page.actions import JobActions
@@ -31,7 +32,7 @@ from jobdash.ui.page.state import JobListing, Selection
 from jobdash.ui.page.stats import StatsBar
 from jobdash.ui.page.table import JobTable
 from jobdash.ui.page.toolbar import BatchToolbar
-from jobdash.ui.page.urlstate import UrlState
+from jobdash.ui.page.urlstate import UrlState, session_search
 from jobdash.ui.shared import theme
 from jobdash.ui.shared.choices import NamedChoices
 from jobdash.ui.shared.dialog import Dialog
@@ -140,6 +141,8 @@ class JobManager(pn.viewable.Viewer):
         self._init_callbacks()
         # Served, the view lives in the page URL (a notebook has none).
         self.url = UrlState(self.listing, toaster=self.toaster) if is_served() else None
+        if self.url is not None and asks_for_failures(session_search()):
+            self.show_failures()  # a link from the Dashboard: /jobs?view=failures
         self._layout = pn.Column(
             self.header,
             self.stats,
@@ -166,12 +169,17 @@ class JobManager(pn.viewable.Viewer):
         self.shortcuts.param.watch(lambda _: self.header.help.show(), "help")
         self.header.refresh_button.on_click(lambda _: self.toaster.show("info", "Refreshed."))
         pn.bind(self._tab_changed, self.tabs.param.active, watch=True)
+        self.stats.param.watch(lambda _: self.show_failures(), "causes")
 
     # -- public -----------------------------------------------------------------------------
 
     def refresh(self) -> None:
         """Re-read the page and the statistics now (as the "Refresh" button does)."""
         self.header.refresh_button.clicks += 1
+
+    def show_failures(self) -> None:
+        """Bring the Failures view (failed jobs by cause) forward."""
+        self.tabs.active = 1
 
     def poll(self) -> None:
         """One live-update tick: apply what changed and announce finished jobs."""

@@ -13,6 +13,9 @@ from jobdash.ui import assets
 from jobdash.ui.page.state import JobListing
 from jobdash.ui.shared.cards import CARD_CSS, CARDS, card_texts
 
+CAUSES = "causes"  # what StatCards.chosen says when the Failed card's link is clicked
+CAUSES_LINK = "Causes"  # the link's text (its name adds what it opens)
+
 
 class StatCards(ReactiveHTML):
     """The five cards as real toggle buttons (one component: cheaper per session than
@@ -21,7 +24,9 @@ class StatCards(ReactiveHTML):
     cards = param.List(
         default=[],
         doc="""
-        One dict per card: key, title, value, detail and active (drawn in this order).""",
+        One dict per card: key, title, value, detail, active and link (drawn in this order;
+        a card with a link text gets a link beside its title that sets ``chosen`` to
+        "causes").""",
     )
 
     chosen = param.String(
@@ -48,6 +53,12 @@ class StatsBar(pn.viewable.Viewer):
         The listing whose statistics are shown and whose query the cards filter.""",
     )
 
+    causes = param.Event(
+        doc="""
+        Fires when the Failed card's "Causes" link is clicked (the page then shows its
+        Failures view)."""
+    )
+
     def __init__(self, **params: Any):
         super().__init__(**params)
         self._cards = StatCards(
@@ -71,14 +82,17 @@ class StatsBar(pn.viewable.Viewer):
                 "value": texts[key][0],
                 "detail": texts[key][1],
                 "active": statuses == [] if key == "total" else statuses == [key],
+                "link": CAUSES_LINK if key == "failed" else "",
             }
             for key, title in CARDS
         ]
 
     def _chosen(self, key: str) -> None:
-        if key:
+        if key == CAUSES:
+            self.param.trigger("causes")
+        elif key:
             self.choose(key)
-            self._cards.chosen = ""
+        self._cards.chosen = ""
 
     @param.depends("listing.stats", "listing.query.statuses", watch=True)
     def _update(self) -> None:

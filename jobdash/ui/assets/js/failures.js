@@ -46,10 +46,10 @@ export function draw(model, data, state, view, script, self, list) {
     return;
   }
   const table = el("table");
-  table.appendChild(el("caption", null, "Failed jobs by error signature, most frequent first"));
+  table.appendChild(el("caption", null, "Failed jobs by cause, most frequent first"));
   const head = el("tr");
   for (const [name, cls] of [
-    ["Error signature", ""],
+    ["Cause", ""],
     ["Jobs", "jd-num"],
     ["Last seen", ""],
     ["Configurations", ""],
@@ -69,7 +69,10 @@ export function draw(model, data, state, view, script, self, list) {
       tr.setAttribute("aria-current", "true");
     }
     const sig = tr.appendChild(el("td"));
-    sig.appendChild(el("span", "jd-sig", r.signature));
+    sig.appendChild(el("span", "jd-sig", r.text));
+    if (r.example) {
+      sig.appendChild(el("span", "jd-example", r.example));
+    }
     sig.appendChild(el("span", "jd-sub", [r.share, r.steps].filter(Boolean).join(" · ")));
     if (r.active) {
       sig.appendChild(el("span", "jd-shown", "Shown in the job table"));
@@ -105,14 +108,14 @@ export function draw(model, data, state, view, script, self, list) {
     const show = acts.appendChild(el("button", "jd-show", "Show jobs"));
     show.type = "button";
     show.dataset.key = `show-${i}`;
-    show.setAttribute("aria-label", `Show jobs failing with: ${r.signature}`);
+    show.setAttribute("aria-label", `Show jobs failing with: ${r.text}`);
     show.addEventListener("click", () => {
       data.show_request = r.signature;
     });
-    const rerun = acts.appendChild(el("button", "jd-rerun", "Rerun"));
+    const rerun = acts.appendChild(el("button", "jd-rerun", r.rerun));
     rerun.type = "button";
     rerun.dataset.key = `rerun-${i}`;
-    rerun.setAttribute("aria-label", `Rerun the ${r.jobs_text} jobs failing with: ${r.signature}`);
+    rerun.setAttribute("aria-label", `${r.rerun} failing with: ${r.text}`);
     rerun.addEventListener("click", () => {
       data.rerun_request = r.signature;
     });

@@ -34,7 +34,28 @@ export function draw(model, data, state, view, script, self, bar) {
     b.addEventListener("click", () => {
       data.chosen = card.key;
     });
-    bar.appendChild(b);
+    if (card.link) {
+      // A link beside the card's title (a sibling: a button holds no button).
+      const box = document.createElement("div");
+      box.className = "jd-card-box";
+      box.appendChild(b);
+      const link = document.createElement("button");
+      link.type = "button";
+      link.className = "jd-card-link";
+      link.dataset.key = "causes";
+      link.textContent = `${card.link} →`;
+      link.setAttribute("aria-label", `${card.title} jobs by cause`);
+      link.addEventListener("click", () => {
+        data.chosen = "causes";
+      });
+      box.appendChild(link);
+      bar.appendChild(box);
+      if (focused === "causes") {
+        link.focus();
+      }
+    } else {
+      bar.appendChild(b);
+    }
     if (card.key === focused) {
       b.focus();
     }
