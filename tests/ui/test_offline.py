@@ -5,10 +5,10 @@ Dashboard) loads with zero blocked or failed requests and zero console errors.""
 from __future__ import annotations
 
 import datetime as dt
-from urllib.parse import urlsplit
 
 import pytest
-from playwright.sync_api import ConsoleMessage, Page, Request, Route, expect
+from playwright.sync_api import Page, expect
+from ui_util import Traffic
 
 from jobdash.demo import plan
 from jobdash.store.bulk import load_history
@@ -22,43 +22,6 @@ def build_history(service) -> dict:
     """A 200-job demo history (its rows only, no image files)."""
     load_history(service.store, plan(200, 7, 0, NOW), draw=lambda rows: {})
     return {}
-
-
-class Traffic:
-    """What a page asked for: requests to other hosts (blocked), failed requests and
-    console errors."""
-
-    def __init__(self, page: Page, origin: str):
-        self.origin = origin
-        self.blocked: list[str] = []
-        self.failed: list[str] = []
-        self.errors: list[str] = []
-        self.loaded: list[tuple[str, str]] = []  # (resource type, url) served by jobdash
-        page.context.route("**/*", self._route)
-        page.on("requestfailed", self._failed)
-        page.on("console", self._console)
-        page.on("pageerror", lambda exc: self.errors.append(f"uncaught: {exc}"))
-
-    def _route(self, route: Route) -> None:
-        request = route.request
-        parts = urlsplit(request.url)
-        if parts.scheme in ("data", "blob") or f"{parts.scheme}://{parts.netloc}" == self.origin:
-            self.loaded.append((request.resource_type, request.url))
-            route.continue_()
-        else:
-            self.blocked.append(request.url)
-            route.abort("blockedbyclient")
-
-    def _failed(self, request: Request) -> None:
-        if request.url not in self.blocked and request.failure != "net::ERR_ABORTED":
-            self.failed.append(f"{request.url}: {request.failure}")
-
-    def _console(self, message: ConsoleMessage) -> None:
-        if message.type == "error":
-            self.errors.append(message.text)
-
-    def assert_clean(self, view: str) -> None:
-        assert (self.blocked, self.failed, self.errors) == ([], [], []), view
 
 
 @pytest.fixture

@@ -1,18 +1,20 @@
 """``jobdash.JobManager(service)`` in a real Jupyter kernel, executed with nbclient, and in a
 real JupyterLab driven by Chromium (one JupyterLab for the module): toasts show, filters set
-from code agree with their summary, and a history closed under the page says so."""
+from code agree with their summary, a history closed under the page says so, and no
+request leaves the machine."""
 
 from __future__ import annotations
 
 import re
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import nbformat
 import pytest
 from factories import add_config, add_job
 from nbclient import NotebookClient
 from playwright.sync_api import Page, expect
-from ui_util import jupyterlab
+from ui_util import Traffic, jupyterlab
 
 import jobdash
 
@@ -86,6 +88,8 @@ def test_in_jupyterlab_toasts_show_filters_agree_and_a_closed_history_says_so(
         ],
     )
     with jupyterlab(tmp_path, "manager.ipynb") as url:
+        parts = urlsplit(url)
+        traffic = Traffic(page, f"{parts.scheme}://{parts.netloc}")  # other hosts blocked
         page.goto(url)
         cells = page.locator(".jp-Notebook .jp-Cell")
         expect(cells).to_have_count(5, timeout=40_000)
@@ -130,3 +134,4 @@ def test_in_jupyterlab_toasts_show_filters_agree_and_a_closed_history_says_so(
             ".jp-OutputArea-output[data-mime-type='application/vnd.jupyter.stderr']"
         )
         assert errors.count() == 0
+        assert traffic.blocked == []  # inline=True: nothing of the page comes from a CDN

@@ -1,4 +1,5 @@
-"""Helpers of the UI tests: free ports, waiting for a condition, a served history."""
+"""Helpers of the UI tests: free ports, waiting for a condition, a served history, JupyterLab,
+and what a page loads (requests to other hosts blocked)."""
 
 from __future__ import annotations
 
@@ -13,6 +14,9 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
+
+from playwright.sync_api import ConsoleMessage, Page, Request, Route
 
 import jobdash
 from jobdash.client import JobClient, for_history
@@ -153,3 +157,40 @@ def jupyterlab(folder: Path, notebook: str) -> Iterator[str]:
         finally:
             server.terminate()
             server.wait(timeout=20)
+
+
+class Traffic:
+    """What a page asked for: requests to other hosts (blocked), failed requests and
+    console errors."""
+
+    def __init__(self, page: Page, origin: str):
+        self.origin = origin
+        self.blocked: list[str] = []
+        self.failed: list[str] = []
+        self.errors: list[str] = []
+        self.loaded: list[tuple[str, str]] = []  # (resource type, url) served by jobdash
+        page.context.route("**/*", self._route)
+        page.on("requestfailed", self._failed)
+        page.on("console", self._console)
+        page.on("pageerror", lambda exc: self.errors.append(f"uncaught: {exc}"))
+
+    def _route(self, route: Route) -> None:
+        request = route.request
+        parts = urlsplit(request.url)
+        if parts.scheme in ("data", "blob") or f"{parts.scheme}://{parts.netloc}" == self.origin:
+            self.loaded.append((request.resource_type, request.url))
+            route.continue_()
+        else:
+            self.blocked.append(request.url)
+            route.abort("blockedbyclient")
+
+    def _failed(self, request: Request) -> None:
+        if request.url not in self.blocked and request.failure != "net::ERR_ABORTED":
+            self.failed.append(f"{request.url}: {request.failure}")
+
+    def _console(self, message: ConsoleMessage) -> None:
+        if message.type == "error":
+            self.errors.append(message.text)
+
+    def assert_clean(self, view: str) -> None:
+        assert (self.blocked, self.failed, self.errors) == ([], [], []), view
