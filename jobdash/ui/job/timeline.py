@@ -40,7 +40,7 @@ TIMELINE_CSS = theme.HTML_CSS + assets.css("timeline")
 LEVEL_COLORS = {"error": COLORS["error"], "warn": COLORS["warning"]}
 QUEUE_STEP = "queue"  # the step of a job's wait in the queue
 # The chart's height: per step, for the time axis and for the legend (when errors show).
-ROW_PX, AXIS_PX, LEGEND_PX = 24, 40, 30
+ROW_PX, AXIS_PX, LEGEND_PX = 26, 84, 34
 
 
 def step_duration(seconds: float) -> str:
