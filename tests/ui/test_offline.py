@@ -11,7 +11,9 @@ from playwright.sync_api import Page, expect
 from ui_util import Traffic
 
 from jobdash.demo import plan
+from jobdash.query import JobQuery
 from jobdash.store.bulk import load_history
+from jobdash.vocab import format_job_id
 
 pytestmark = pytest.mark.browser
 
@@ -19,9 +21,11 @@ NOW = dt.datetime(2026, 11, 28, 12, 0, 0)
 
 
 def build_history(service) -> dict:
-    """A 200-job demo history (its rows only, no image files)."""
+    """A 200-job demo history (its rows only, no image files); ``failed``: its newest failed
+    job."""
     load_history(service.store, plan(200, 7, 0, NOW), draw=lambda rows: {})
-    return {}
+    failed = service.get_all(JobQuery(statuses=["failed"], sort="id", descending=True))
+    return {"failed": int(failed.rows["id"].iloc[0])}
 
 
 @pytest.fixture
@@ -48,9 +52,8 @@ def test_every_view_of_the_page_loads_only_from_the_server(page: Page, served, t
     expect(page.get_by_text("Generation timed out").first).to_be_visible(timeout=20_000)
     page.wait_for_load_state("networkidle")
     traffic.assert_clean("Failures")
-    page.get_by_role("tab", name="Jobs").click()
 
-    page.locator(".tabulator-row").first.get_by_role("button", name="View").first.click()
+    page.goto(f"{served.url}/jobs?job={format_job_id(served.facts['failed'])}")
     dialog = page.get_by_role("dialog", name="details")
     expect(dialog).to_be_visible()
     tabs = dialog.get_by_role("tab")
