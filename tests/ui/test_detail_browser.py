@@ -136,7 +136,7 @@ def test_open_from_job_id_escape_closes_and_focus_returns(page: Page, served):
 
 def test_open_from_view_shows_the_error_and_the_close_button_closes(page: Page, served):
     open_jobs(page, served.url)
-    page.get_by_role("button", name="View JOB-000004").click()
+    page.get_by_role("button", name="JOB-000004", exact=True).click()
     dialog = page.get_by_role("dialog", name="Job JOB-000004 details")
     expect(dialog.get_by_text("Generator crashed")).to_be_visible()
     dialog.get_by_role("button", name="Close").click()
@@ -195,7 +195,7 @@ def test_gallery_empties_on_a_filter_and_on_close_without_errors(page: Page, ser
     expect(dialog.locator(".jd-card")).to_have_count(5)
     page.keyboard.press("Escape")  # the view empties its gallery
     expect(dialog).to_be_hidden()
-    page.get_by_role("button", name="View JOB-000002").click()
+    page.get_by_role("button", name="JOB-000002", exact=True).click()
     dialog = page.get_by_role("dialog", name="Job JOB-000002 details")
     expect(dialog.get_by_role("heading", name="Job JOB-000002 — Removed files")).to_be_visible()
     tab(dialog, "Images").click()
@@ -294,7 +294,7 @@ def test_deep_link_opens_the_job_and_closing_clears_the_url(page: Page, served):
     page.keyboard.press("Escape")
     expect(dialog).to_be_hidden()
     expect(page).not_to_have_url(re.compile(r"job="))
-    page.get_by_role("button", name="View JOB-000002").click()
+    page.get_by_role("button", name="JOB-000002", exact=True).click()
     expect(page).to_have_url(re.compile(r"job=JOB-000002"))
 
 

@@ -60,8 +60,8 @@ def test_focus_and_selection_survive_live_row_updates(page: Page, served):
 
     page.get_by_role("heading", name="Job Management", exact=True).click()
     page.keyboard.press("ArrowDown")  # onto the first row (the running job)
-    page.keyboard.press("Tab")  # its checkbox
-    page.keyboard.press("Tab")  # its Job ID button
+    page.keyboard.press("Tab")  # its checkbox (the table's one Tab stop)
+    page.keyboard.press("ArrowRight")  # its Job ID button
     button = row_of(page, running).locator("button.jd-jobid")
     expect(button).to_be_focused()
 
@@ -69,16 +69,17 @@ def test_focus_and_selection_survive_live_row_updates(page: Page, served):
     advance(page, served, running, 20)
     expect(button).to_be_focused()  # the new row's button
 
-    page.keyboard.press("ArrowDown")  # job 8's row
+    page.keyboard.press("ArrowDown")  # job 8's Job ID button (the grid's next row)
     advance(page, served, running, 30)
-    expect(row_of(page, 8)).to_be_focused()
-    page.keyboard.press("Space")
+    expect(row_of(page, 8).locator("button.jd-jobid")).to_be_focused()
+    page.keyboard.press("ArrowLeft")  # its checkbox
     checkbox = row_of(page, 8).locator("input[type=checkbox]")
+    expect(checkbox).to_be_focused()
+    page.keyboard.press("Space")
     expect(checkbox).to_be_checked()
     advance(page, served, running, 40)
     expect(checkbox).to_be_checked()  # the selection is kept
     expect(row_of(page, running).locator("input[type=checkbox]")).not_to_be_checked()
-    expect(row_of(page, 8)).to_be_focused()
     expect(page.get_by_text("1 job selected")).to_be_visible()
 
     search = page.get_by_role("textbox", name="Search jobs")

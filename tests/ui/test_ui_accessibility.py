@@ -54,7 +54,7 @@ def test_job_management_dialogs(page: Page, served):
     expect(page.get_by_role("dialog", name="Job Management help")).to_be_visible()
     assert blocking_violations(page) == []
     page.keyboard.press("Escape")
-    page.get_by_role("button", name="View JOB-000002").click()
+    page.get_by_role("button", name="JOB-000002", exact=True).click()
     expect(page.get_by_role("dialog", name="Job JOB-000002 details")).to_be_visible()
     assert blocking_violations(page) == []
 
@@ -114,7 +114,7 @@ def test_tabs_are_aria_tabs_that_the_keyboard_opens(page: Page, served):
     expect(page.locator(".tabulator-row").first).to_be_visible()
 
     # The Single Job View's tabs are drawn later, inside its dialog: the same roles and keys.
-    page.get_by_role("button", name="View JOB-000002").click()
+    page.get_by_role("button", name="JOB-000002", exact=True).click()
     dialog = page.get_by_role("dialog", name="Job JOB-000002 details")
     images, timeline = (
         dialog.get_by_role("tab", name=n, exact=True) for n in ("Images", "Timeline")

@@ -96,9 +96,9 @@ def test_labels_badges_and_images_are_escaped_html():
     assert fmt.images_html(6, 0, 0) == "<span>6</span>"
     hint = fmt.images_html(6, 3, 1)
     assert "· 3 failed" in hint and 'title="1 failed QC, 2 failed processing"' in hint
-    assert fmt.action_html("view", 7) == (
-        '<button type="button" class="jd-act jd-act-view" '
-        'aria-label="View JOB-000007">View</button>'
+    assert fmt.actions_html(7) == (
+        '<button type="button" class="jd-more" aria-haspopup="menu" aria-expanded="false" '
+        'data-job="7" aria-label="Actions for JOB-000007">⋮</button>'
     )
 
 
@@ -255,9 +255,14 @@ def test_table_header_sort_goes_to_the_server_and_row_clicks_act(history):
     listing.query.sort = "label"
     assert table._table.sorters == [{"field": "label", "dir": "asc"}]
     table._clicked(SimpleNamespace(column="job", row=2))
-    table._clicked(SimpleNamespace(column="delete", row=0))
+    table._clicked(SimpleNamespace(column="actions", row=0))  # opens the menu only
     table._clicked(SimpleNamespace(column="label", row=0))
-    assert acted == [("view", int(listing.rows["id"][2])), ("delete", int(listing.rows["id"][0]))]
+    first = int(listing.rows["id"][0])
+    table.menu.chosen = ["delete", first]  # chosen in the row's menu
+    table.menu.chosen = ["drop", first]  # not an action: ignored
+    table.menu.chosen = ["view", 10**6]  # not a job on the page: ignored
+    assert acted == [("view", int(listing.rows["id"][2])), ("delete", first)]
+    assert table.menu.chosen == []
 
 
 def test_table_patches_in_place_and_keeps_the_selection(history):
@@ -314,7 +319,7 @@ def test_jobs_finishing_one_after_another_are_one_toast(history):
 
 
 def test_manager_without_a_dashboard_hides_back_and_shows_it_when_served(history):
-    assert "Back to Dashboard" not in jobdash.JobManager(history.svc).header._title.object
+    assert "Breadcrumb" not in jobdash.JobManager(history.svc).header._title.object
     served = jobdash.JobManager(history.svc, dashboard_url="/dashboard")
     assert 'href="/dashboard"' in served.header._title.object
 

@@ -52,7 +52,8 @@ def test_panel_serve_runs_the_app_module(page: Page, tmp_path):
             timeout=30_000
         )
         expect(page.get_by_text("Served by panel serve")).to_be_visible()
-        page.get_by_role("navigation", name="Breadcrumb").get_by_role("link").click()  # stays inside the app
+        crumbs = page.get_by_role("navigation", name="Breadcrumb")
+        crumbs.get_by_role("link").click()  # stays inside the app
         expect(page).to_have_url(f"http://127.0.0.1:{port}/app?page=dashboard")
         expect(page.get_by_role("heading", name="Start a job")).to_be_visible()
     finally:

@@ -99,6 +99,7 @@ def test_each_tab_keeps_its_own_view(page: Page, served):
 def test_a_saved_preset_restores_its_filters_and_the_url_follows(page: Page, served):
     page.goto(f"{served.url}/jobs?status=failed&q=Lake")
     expect_ids(page, list(range(60, 0, -5)))
+    page.get_by_role("button", name="Presets").click()  # the menu on the filter bar
     page.get_by_role("textbox", name="Preset name").fill("Failed lakes")
     page.get_by_role("button", name="Save preset").click()
     expect(page.get_by_text("Saved preset “Failed lakes”").first).to_be_visible()
@@ -260,7 +261,7 @@ def test_back_closes_a_job_opened_from_the_table_and_forward_reopens_it(page: Pa
     page.goto(served.url + "/jobs")
     settle(page)
     before = history_length(page)
-    page.get_by_role("button", name="View JOB-000060").click()
+    page.get_by_role("button", name="JOB-000060", exact=True).click()
     expect(dialog_heading(page, 60)).to_be_visible(timeout=20_000)
     expect(page).to_have_url(f"{served.url}/jobs?job=JOB-000060")
     assert history_length(page) == before + 1  # opening pushed one entry

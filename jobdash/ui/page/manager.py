@@ -130,7 +130,17 @@ class JobManager(pn.viewable.Viewer):
         self._paused: list[pn.widgets.Widget] = []  # controls disabled while unreachable
         self.failures: FailuresPanel | None = None  # built when its tab is first opened
         self.tabs = pn.Tabs(
-            ("Jobs", pn.Column(self.toolbar, self.table, self.pager, sizing_mode="stretch_width")),
+            (
+                "Jobs",
+                pn.Column(
+                    self.pager.skip,
+                    self.toolbar,
+                    self.table,
+                    self.pager,
+                    sizing_mode="stretch_width",
+                    styles={"position": "relative"},
+                ),
+            ),
             ("Failures", pn.Column(sizing_mode="stretch_width")),
             dynamic=True,
             stylesheets=[theme.SECTION_CSS],

@@ -1,4 +1,5 @@
-"""Pager: Previous / Next, page numbers, jump to page, "Jobs per page" and the total."""
+"""Pager: Previous / Next, page numbers, jump to page, "Jobs per page" and the total; and
+"Skip to pager", the link before the job table that takes the keyboard past it."""
 
 from __future__ import annotations
 
@@ -31,6 +32,8 @@ def page_window(current: int, pages: int, width: int = 7) -> list[int | None]:
 
 
 PAGES_CSS = theme.FOCUS_CSS + assets.css("pager")
+SKIP_CSS = assets.css("pager-skip")
+PAGER_CLASS = "jd-pager"  # the pager's element, where "Skip to pager" moves the focus
 
 
 def _whole_number(text: str) -> int | None:
@@ -62,6 +65,28 @@ class PageLinks(ReactiveHTML):
 
     def __init__(self, **params: Any):
         params.setdefault("stylesheets", [PAGES_CSS])
+        super().__init__(**params)
+
+
+class SkipLink(ReactiveHTML):
+    """ "Skip to pager": shown while it has the keyboard focus; Enter moves the focus to the
+    pager's first control that takes it (past the job table)."""
+
+    target = param.String(
+        default=PAGER_CLASS,
+        constant=True,
+        doc="""
+        CSS class of the pager's element.""",
+    )
+
+    _template = assets.template("pager-skip")
+
+    _scripts = assets.scripts("pager-skip")
+
+    def __init__(self, **params: Any):
+        params.setdefault("stylesheets", [SKIP_CSS])
+        params.setdefault("margin", 0)
+        params.setdefault("height", 0)
         super().__init__(**params)
 
 
@@ -113,7 +138,9 @@ class Pager(pn.viewable.Viewer):
             sizing_mode="stretch_width",
             margin=(8, 0),
             styles={"flex-wrap": "wrap", "align-items": "flex-end", "gap": "4px"},
+            css_classes=[PAGER_CLASS],
         )
+        self.skip = SkipLink()
         self._update()
 
     def go(self, page: int | None) -> None:

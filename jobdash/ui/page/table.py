@@ -32,7 +32,7 @@ from jobdash.ui import assets
 from jobdash.ui.page.state import JobListing
 from jobdash.ui.shared import theme
 from jobdash.ui.shared.format import (
-    action_html,
+    actions_html,
     date_text,
     duration_text,
     images_html,
@@ -41,24 +41,25 @@ from jobdash.ui.shared.format import (
     status_badge,
 )
 from jobdash.ui.shared.hidden import OWN, Patch, patch_scripts, patches
-from jobdash.ui.shared.keys import TABLE_CLASS
+from jobdash.ui.shared.keys import TABLE_CLASS, RowMenu
 
 # Display column -> (title, JobQuery sort key or None when the column does not sort).
 COLUMNS: dict[str, tuple[str, str | None]] = {
     "job": ("Job ID", "id"),
-    "label": ("Name", "label"),
+    "label": ("Label", "label"),
     "status": ("Status", "status"),
     "date": ("Date", "started_at"),
     "duration": ("Duration", "duration"),
     "images": ("Images", "images"),
 }
+# A row's actions, in its ⋮ menu (the last column) and its right-click menu.
 ACTIONS: tuple[str, ...] = ("view", "export", "rerun", "delete")
 # On narrow screens the table hides columns in this order (larger first); 0 never hides.
 HIDE_ORDER = {"duration": 3, "images": 2, "date": 1}
 LABEL_MIN_WIDTH = 160
-DISPLAY_COLUMNS: tuple[str, ...] = ("id", "label_html", *COLUMNS, *ACTIONS)
+DISPLAY_COLUMNS: tuple[str, ...] = ("id", "label_html", *COLUMNS, "actions")
 HIDDEN_COLUMNS: tuple[str, ...] = ("id", "label_html")
-HTML_COLUMNS: tuple[str, ...] = ("job", "status", "images", *ACTIONS)
+HTML_COLUMNS: tuple[str, ...] = ("job", "status", "images", "actions")
 SORT_FIELD = {sort: field for field, (_, sort) in COLUMNS.items()}
 
 # Tabulator callbacks longer than an expression (assets/js/table-formatters.js).
@@ -68,16 +69,6 @@ FORMATTERS = {name: JSCode(code) for name, code in assets.functions("table-forma
 LABEL_FORMATTER = JSCode("(cell) => cell.getRow().getData().label_html")
 # Hidden columns stay in the DOM (undisplayed): they render nothing, so no text is found twice.
 EMPTY_FORMATTER = JSCode("() => ''")
-# The right-click menu of a row runs the same actions by clicking the row's action button.
-ROW_MENU = [
-    {
-        "label": a.capitalize(),
-        "action": JSCode(
-            f"(e, row) => row.getElement().querySelector('button.jd-act-{a}').click()"
-        ),
-    }
-    for a in ACTIONS
-]
 # With its own formatter, the checkbox column no longer gets the click on the rest of the cell
 # that Panel binds to "rowSelection": bound here.
 TOGGLE_ROW = JSCode("(e, cell) => cell.getRow().toggleSelect()")
@@ -119,7 +110,7 @@ def display_frame(rows: pd.DataFrame, search: str) -> pd.DataFrame:
                     strict=True,
                 )
             ],
-            **{a: [action_html(a, i) for i in ids] for a in ACTIONS},
+            "actions": [actions_html(i) for i in ids],
         },
         columns=list(DISPLAY_COLUMNS),
     )
@@ -162,7 +153,7 @@ class _ServerSortedTabulator(pn.widgets.Tabulator):
         for column in _columns(configuration["columns"]):
             column["vertAlign"] = "middle"
             column["responsive"] = HIDE_ORDER.get(column.get("field"), 0)
-            if column.get("field") in ACTIONS:
+            if column.get("field") == "actions":
                 column["cssClass"] = "jd-action-cell"
             if column.get("field") == "label":
                 column["minWidth"] = LABEL_MIN_WIDTH
@@ -189,8 +180,8 @@ class JobTable(pn.viewable.Viewer):
     on_action = param.Callable(
         default=None,
         doc="""
-        Called as ``on_action(action, job_id)`` for a row action ("view", "export",
-        "rerun", "delete"); clicking a Job ID is "view".""",
+        Called as ``on_action(action, job_id)`` for a row action chosen in its menu
+        ("view", "export", "rerun", "delete"); clicking a Job ID is "view".""",
     )
 
     on_rename = param.Callable(
@@ -205,7 +196,9 @@ class JobTable(pn.viewable.Viewer):
         self._syncing = False
         self._shown = display_frame(self.listing.rows, self.listing.query.search)
         titles = {field: title for field, (title, _) in COLUMNS.items()}
-        titles.update({a: a.capitalize() for a in ACTIONS})
+        titles["actions"] = "Actions"
+        self.menu = RowMenu(items=[[a, a.capitalize()] for a in ACTIONS])
+        self.menu.param.watch(self._chosen, "chosen")
         self._table = _ServerSortedTabulator(
             self._shown,
             show_index=False,
@@ -219,20 +212,14 @@ class JobTable(pn.viewable.Viewer):
             },
             editors={**{c: None for c in DISPLAY_COLUMNS}, "label": "input"},
             sortable={c: c in COLUMNS for c in DISPLAY_COLUMNS},
-            title_formatters={
-                **{c: FORMATTERS["sortButtonTitle"] for c in COLUMNS},
-                **{a: FORMATTERS["actionTitle"] for a in ACTIONS},
-            },
+            title_formatters={c: FORMATTERS["sortButtonTitle"] for c in COLUMNS},
             widths={
                 "job": 118,
                 "status": 142,
                 "date": 142,
-                "duration": 122,
+                "duration": 132,
                 "images": 112,
-                "view": 74,
-                "export": 64,
-                "rerun": 60,
-                "delete": 64,
+                "actions": 84,
             },
             sorters=self._sorters(),
             row_height=theme.ROW_HEIGHT,
@@ -245,11 +232,12 @@ class JobTable(pn.viewable.Viewer):
             configuration={
                 "placeholder": "No jobs match these filters.",
                 "responsiveLayout": "hide",
-                "rowContextMenu": ROW_MENU,
                 "renderVertical": "basic",
                 # Tabbing onto the label cell must not open its editor: a click
                 # does, or Enter on the focused cell (jobdash.ui.keys.TableKeys).
                 "editTriggerEvent": "click",
+                # Home and End move within a row of the grid (TableKeys), not scroll it.
+                "keybindings": {"scrollToStart": False, "scrollToEnd": False},
             },
             stylesheets=[TABLE_CSS],
             tags=[OWN],
@@ -311,13 +299,20 @@ class JobTable(pn.viewable.Viewer):
         self.listing.selection.sync_page(ids, [ids[i] for i in event.new if i < len(ids)])
 
     def _clicked(self, event: Any) -> None:
-        column = event.column
-        if self.on_action is None or column not in ("job", *ACTIONS):
-            return
         ids = self.listing.page_ids
+        if self.on_action is None or event.column != "job":
+            return
         if event.row is None or not 0 <= event.row < len(ids):
             return
-        self.on_action("view" if column == "job" else column, ids[event.row])
+        self.on_action("view", ids[event.row])
+
+    def _chosen(self, event: param.parameterized.Event) -> None:
+        if not event.new:
+            return
+        action, job_id = event.new
+        self.menu.chosen = []
+        if self.on_action is not None and action in ACTIONS and job_id in self.listing.page_ids:
+            self.on_action(action, int(job_id))
 
     def _edited(self, event: Any) -> None:
         ids = self.listing.page_ids
@@ -337,4 +332,6 @@ class JobTable(pn.viewable.Viewer):
             self._syncing = False
 
     def __panel__(self) -> pn.Column:
-        return pn.Column(self._table, *patches(TableFocus), sizing_mode="stretch_width", margin=0)
+        return pn.Column(
+            self._table, self.menu, *patches(TableFocus), sizing_mode="stretch_width", margin=0
+        )

@@ -122,10 +122,11 @@ def job_id_html(job_id: int) -> str:
     return f'<button type="button" class="jd-jobid">{format_job_id(job_id)}</button>'
 
 
-def action_html(action: str, job_id: int) -> str:
-    """One row action button, named after the action and the job (``View JOB-000042``)."""
-    title = action.capitalize()
+def actions_html(job_id: int) -> str:
+    """The row's ⋮ button opening its actions menu, named after the job (``Actions for
+    JOB-000042``); ``data-job`` is the id the chosen action applies to."""
+    name = format_job_id(job_id)
     return (
-        f'<button type="button" class="jd-act jd-act-{action}" '
-        f'aria-label="{title} {format_job_id(job_id)}">{title}</button>'
+        f'<button type="button" class="jd-more" aria-haspopup="menu" aria-expanded="false" '
+        f'data-job="{job_id}" aria-label="Actions for {name}">⋮</button>'
     )

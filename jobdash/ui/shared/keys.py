@@ -20,9 +20,11 @@ SHORTCUTS: tuple[tuple[str, str], ...] = (
     ("?", "Open this help"),
     ("Tab / Shift+Tab", "Move between controls; Enter activates (on a name: edits it)"),
     ("← / → on a tab", "Move between tabs; Enter or Space opens the focused one"),
-    ("↑ / ↓", "Move between the rows of the job table"),
+    ("↑ / ↓ / ← / →", "Move between the rows and cells of the job table"),
     ("Space", "Select or deselect the focused row"),
     ("Shift+↑ / ↓ / click", "Extend the selection to the next row / to the clicked row"),
+    ("Tab", "The job table is one stop: arrows move between its cells and rows"),
+    ("Shift+F10 / right-click", "Open a row's actions menu (as its ⋮ button does)"),
     ("Delete", "Delete the selected jobs (asks first)"),
     ("Escape", "Close a dialog, or clear the selection"),
 )
@@ -83,6 +85,36 @@ class TableKeys(DocumentListener):
     )
 
     _scripts = listening("keys-table")
+
+
+class RowMenu(DocumentListener):
+    """The job table's row actions menu: its ⋮ button (click, Enter or Space), a right-click
+    on the row, or the context-menu key (Shift+F10) on it opens a menu of the row's actions
+    (arrows, Home/End move, Enter runs one, Escape closes it and focuses the ⋮ button again);
+    the chosen action and job are reported to the server. Code: ``assets/js/row-menu.js``,
+    look: ``assets/css/table.css``."""
+
+    table_class = param.String(
+        default=TABLE_CLASS,
+        constant=True,
+        doc="""
+        CSS class of the job table's element: only that table's rows get the menu.""",
+    )
+
+    items = param.List(
+        default=[],
+        constant=True,
+        doc="""
+        The menu's items in order, ``[action, label]`` each (``["view", "View"]``).""",
+    )
+
+    chosen = param.List(
+        default=[],
+        doc="""
+        ``[action, job id]`` of the item last chosen; the server empties it once handled.""",
+    )
+
+    _scripts = listening("row-menu")
 
 
 class RangeClicks(DocumentListener):

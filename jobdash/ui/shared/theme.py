@@ -51,6 +51,10 @@ def _variables() -> dict[str, str]:
             "--design-surface-text-color": COLORS["text"],
             "--panel-primary-color": COLORS["primary_strong"],
             "--bs-font-sans-serif": FONT,
+            # Bootstrap's own text and border colours (the tab strip, inputs) as tokens.
+            "--bs-body-color": COLORS["text"],
+            "--bs-emphasis-color": COLORS["text"],
+            "--bs-border-color": COLORS["border"],
             "font-family": FONT,
             "color": COLORS["text"],
         }

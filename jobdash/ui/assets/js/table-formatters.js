@@ -47,21 +47,3 @@ export function headerCheckbox(cell, params, onRendered) {
   }
   return box;
 }
-
-// Action columns share one visible "Actions" header; each keeps its own name for readers.
-export function actionTitle(cell) {
-  const box = document.createElement("span");
-  const name = cell.getValue();
-  if (name === "View") {
-    const shown = document.createElement("span");
-    shown.textContent = "Actions";
-    shown.setAttribute("aria-hidden", "true");
-    shown.className = "jd-actions-title";
-    box.appendChild(shown);
-  }
-  const hidden = document.createElement("span");
-  hidden.className = "jd-sr";
-  hidden.textContent = name;
-  box.appendChild(hidden);
-  return box;
-}
