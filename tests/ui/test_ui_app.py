@@ -75,7 +75,9 @@ def test_dashboard_starts_a_job_and_follows_the_running_one(page: Page, served):
     expect(queued.first).to_be_visible()
     expect(pending).to_contain_text("2")
 
-    job = served.service.claim_next()  # what the runner would do
+    old = served.service.claim_next()  # what the runner would do: the job queued before
+    served.service.finish(old["id"], "completed", message="done")  # ends without a toast
+    job = served.service.claim_next()  # the one this page started
     job_id = format_job_id(job["id"])
     progress = page.get_by_role("progressbar", name=f"Progress of {job_id}")
     expect(progress).to_have_attribute("aria-valuenow", "0")
@@ -86,6 +88,8 @@ def test_dashboard_starts_a_job_and_follows_the_running_one(page: Page, served):
     served.service.finish(job["id"], "completed", message="done")
     expect(page.get_by_text(f"{job_id} completed").first).to_be_visible()
     expect(page.get_by_text("Nothing is running")).to_be_visible()
+    # a page announces the jobs queued while it is open, not those queued before
+    expect(page.get_by_text(f"{format_job_id(old['id'])} completed")).to_have_count(0)
 
 
 def test_image_files_the_history_names_are_served(page: Page, served):
