@@ -39,6 +39,7 @@ from jobdash.vocab import format_job_id
 WIDTH, HEIGHT = 852, 636
 HEAD_HEIGHT = 96  # the title (one line) and the action buttons
 TAB_HEIGHT = HEIGHT - HEAD_HEIGHT - 40  # below the tab strip
+SCROLLBAR = 16  # room a tab keeps for its scroll bar
 
 
 def _panel(*objects: Any) -> pn.Column:
@@ -120,7 +121,7 @@ class JobDetailSlot(pn.viewable.Viewer):
             stylesheets=css,
             width=190,
         )
-        self.gallery = Gallery()
+        self.gallery = Gallery(margin=(4, 0))  # the full width: five cards a row
         self._export = pn.widgets.FileDownload(
             callback=self._selection_file,
             filename="images.zip",
@@ -137,12 +138,13 @@ class JobDetailSlot(pn.viewable.Viewer):
             (
                 "Images",
                 _panel(
-                    pn.Row(
+                    pn.FlexBox(
                         PressedState(group=self._filter, label="QC status"),
                         self._sort,
                         self._export,
-                        align="end",
-                        margin=0,
+                        gap="8px",
+                        align_items="flex-end",
+                        min_width=WIDTH - SCROLLBAR,
                     ),
                     self.gallery,
                 ),
