@@ -25,7 +25,7 @@ from typing import Any
 
 import pandas as pd
 
-from . import wire
+from . import parquet, wire
 from .errors import Conflict, JobdashError, NotFound, StoreClosed, StoreLocked, ValidationError
 from .events import Change
 from .query import JobQuery
@@ -415,7 +415,7 @@ class JobClient:
         }
         answer = self._call("POST", "/api/sql", body=body)
         if format == "parquet":
-            return wire.frame_from_parquet(answer)
+            return parquet.frame_from_parquet(answer)
         return wire.frame_from_json(json.loads(answer))
 
     # -- presets -----------------------------------------------------------------------------

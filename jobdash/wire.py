@@ -6,6 +6,7 @@ client (which reads it back into the same types the service returns).
   datetime64[us], object columns with None) and compares equal to it.
 - A record (a job, a configuration) is a JSON object; a ``*_at`` key holds an ISO 8601 time.
 - Page, JobDetail and Statistics are objects of their fields (frames as above).
+- A large SQL answer may travel as a Parquet file instead (:mod:`jobdash.parquet`).
 """
 
 from __future__ import annotations
@@ -13,12 +14,9 @@ from __future__ import annotations
 import datetime as dt
 import json
 import math
-import tempfile
 from dataclasses import asdict
-from pathlib import Path
 from typing import Any
 
-import duckdb
 import numpy as np
 import pandas as pd
 from pandas.api.types import pandas_dtype
@@ -105,28 +103,6 @@ def _column(values: tuple[Any, ...], name: str) -> Any:
     if isinstance(dtype, pd.DatetimeTZDtype):
         return pd.to_datetime(list(values), format="ISO8601").astype(dtype)
     return pd.Series(list(values), dtype=object).astype(dtype)
-
-
-PARQUET = "application/vnd.apache.parquet"
-
-
-def frame_to_parquet(frame: pd.DataFrame) -> bytes:
-    """A DataFrame as a Parquet file's bytes (for large answers: compressed, typed)."""
-    with tempfile.TemporaryDirectory(prefix="jobdash-") as folder:
-        path = Path(folder) / "answer.parquet"
-        with duckdb.connect() as con:
-            con.register("answer", frame)
-            con.execute(f"COPY answer TO '{path}' (FORMAT parquet)")
-        return path.read_bytes()
-
-
-def frame_from_parquet(data: bytes) -> pd.DataFrame:
-    """The DataFrame :func:`frame_to_parquet` wrote."""
-    with tempfile.TemporaryDirectory(prefix="jobdash-") as folder:
-        path = Path(folder) / "answer.parquet"
-        path.write_bytes(data)
-        with duckdb.connect() as con:
-            return con.execute("SELECT * FROM read_parquet(?)", [str(path)]).df()
 
 
 def record_from_json(data: dict[str, Any]) -> dict[str, Any]:

@@ -6,8 +6,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from ..parquet import PARQUET
 from ..query import JobQuery
-from ..wire import PARQUET
 from .routes import LISTS, OPERATIONS, QUERY_FIELDS, Operation
 from .schemas import JOB_ID, PROBLEM, SCHEMAS, job_query, text
 

@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from .. import wire
+from .. import parquet, wire
 from ..contract import JobBackend
 from ..errors import ValidationError
 from ..query import JobQuery
@@ -262,7 +262,7 @@ def _sql(b: Any, r: Request) -> Any:
         raise ValidationError(f"format: {query.format!r} is not json or parquet", "format")
     frame = b.sql(query.statement, query.params, max_rows=query.max_rows, timeout_s=query.timeout_s)
     if query.format == "parquet":
-        return Binary(wire.frame_to_parquet(frame), wire.PARQUET)
+        return Binary(parquet.frame_to_parquet(frame), parquet.PARQUET)
     return wire.frame_to_json(frame)
 
 
