@@ -2,8 +2,8 @@
 ``jobdash import-gif PATH [--db PATH] [--copy-images]``, or :func:`import_gif`.
 
 - Everything comes over: every configuration (the global ``default`` row only when a job
-  points at it), execution, image and as-run snapshot; each row remembers its source and
-  its id there (:mod:`jobdash.store.imported`).
+  points at it), execution, image and as-run snapshot; each row remembers its source (the
+  file, by its path) and its id there (:mod:`jobdash.store.imported`).
 - Values are normalised (:mod:`.gif_values`): timestamps in any of the three formats, job
   statuses, QC, labels, tags; a finished job without an end gets its last image's time,
   else no duration.
@@ -11,14 +11,15 @@
 - Image files stay where they are unless copied (:mod:`.image_files`); those that exist get
   thumbnails; orphan images (of no job there) are counted, not imported.
 - Repeatable: importing the same file again changes nothing; after the desktop app ran more
-  jobs it adds the new rows and rewrites the changed ones. Jobs deleted here since are not
-  brought back.
+  jobs it adds the new rows and rewrites the changed ones (a changed configuration as its
+  next version). Jobs deleted here since are not brought back.
 - One transaction: a file that is not a Gen Image Factory database, is damaged or locked is
   refused before anything is written, and an import that fails leaves the history (and the
   image folder) as it was.
 
-Images are read and written ``CHUNK`` at a time, so a million take a bounded amount of
-memory.
+Images are read and written :data:`CHUNK` at a time, so a million take a bounded amount of
+memory; rows that did not change there are recognised by their digest as read and never
+normalised again.
 """
 
 from __future__ import annotations
@@ -29,26 +30,28 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-import pandas as pd
-
 from .. import events
 from ..service import JobService
 from ..store import imported, utcnow
 from ..store.imported import Known
 from ..store.store import Transaction
+from .frames import frame, rows_frame
 from .gif_rows import (
+    IMAGE_COLUMNS,
     ConfigRow,
-    ImageRow,
     JobImages,
     as_recorded,
     config_row,
+    image_columns,
     image_digest,
-    image_row,
-    job_row,
+    job_columns,
+    job_digest,
+    salt,
+    source_path,
 )
 from .gif_source import KIND, GifSource
-from .gif_values import as_json, parse_timestamp, parsed_json
-from .image_files import Existing, ImageFiles, Task
+from .gif_values import as_json, image_qc, parse_timestamp, parsed_json
+from .image_files import Existing, ImageFiles, Placed, Task
 from .report import ImportReport, Progress
 from .secrets import Secrets
 
@@ -58,34 +61,6 @@ CHUNK = 50_000
 """Images read, placed and written at a time."""
 DEFAULT_CONFIGURATION = "default"
 """Their global settings row: imported only when a job points at it."""
-
-_INTEGER = "Int64"
-_TIME = "datetime64[us]"
-_DTYPES = {
-    **dict.fromkeys(
-        (
-            "id",
-            "execution_id",
-            "configuration_id",
-            "seed",
-            "width",
-            "height",
-            "progress",
-            "total_images",
-            "successful_images",
-            "failed_images",
-            "approved_images",
-            "qc_failed_images",
-            "needs_review_images",
-            "original_id",
-            "digest",
-        ),
-        _INTEGER,
-    ),
-    **dict.fromkeys(
-        ("created_at", "updated_at", "queued_at", "started_at", "completed_at", "at"), _TIME
-    ),
-}
 
 
 def import_gif(
@@ -107,30 +82,31 @@ def import_gif(
         return _Import(service, opened, copy_images, progress).run()
 
 
-@dataclass
+@dataclass(slots=True)
 class _Job:
     """A job there and what it is here."""
 
     raw: tuple[Any, ...]
     known: Known | None
+    started: dt.datetime | None
+    """When it started there, if that can be read."""
     id: int | None = None
     """Ours; None when it was deleted here since an earlier import."""
     images: JobImages = field(default_factory=JobImages)
 
-    @property
-    def started(self) -> dt.datetime | None:
-        """When it started there, if that can be read."""
-        return parse_timestamp(self.raw[2])
 
-
-@dataclass
+@dataclass(slots=True)
 class _Image:
-    """An image there, its job here and whether its file is there."""
+    """An image there, its job here, whether its file is there, and what its job is told
+    of it."""
 
-    row: ImageRow
-    job_id: int
+    raw: tuple[Any, ...]
+    job: _Job
+    source: str | None
     exists: bool
     digest: int
+    qc_status: str
+    created: dt.datetime | None
     id: int = 0
     """Ours (once known)."""
 
@@ -151,12 +127,16 @@ class _Import:
         self.files = ImageFiles(service.image_root, copy)
         self.existing = Existing()
         self.folder = str(source.path.parent)
+        self.salt = 0
+        self.keyed_images: set[int] = set()
+        """Images whose JSON names key sections."""
 
     def run(self) -> ImportReport:
         configs = self.source.configurations()
         jobs = self.source.jobs()
         total_images = self.source.image_count()
         self._learn_keys(configs, jobs)
+        self.salt = salt(self.secrets)
         names = {raw[0]: raw[1] for raw in configs}
         referenced = {raw[1] for raw in jobs}
         configs = [c for c in configs if c[1] != DEFAULT_CONFIGURATION or c[0] in referenced]
@@ -187,12 +167,31 @@ class _Import:
         self, configs: Sequence[tuple[Any, ...]], jobs: Sequence[tuple[Any, ...]]
     ) -> None:
         """Every key of the file, before any text is written (so none is written)."""
+        keyed = self.source.images_naming_keys()
+        self.keyed_images = {image_id for image_id, _, _ in keyed}
         for text in [
             *(raw[2] for raw in configs),
             *(raw[-1] for raw in jobs),
-            *self.source.json_with_keys(),
+            *(text for _, *texts in keyed for text in texts),
         ]:
             self.secrets.learn(parsed_json(text))
+
+    def _remember(
+        self, tx: Transaction, source_id: int, table: str, rows: Sequence[tuple[int, int, int]]
+    ) -> None:
+        """Record (id there, id here, digest) of the rows written."""
+        imported.remember(
+            tx,
+            source_id,
+            table,
+            frame(
+                {
+                    "original_id": [r[0] for r in rows],
+                    "id": [r[1] for r in rows],
+                    "digest": [r[2] for r in rows],
+                }
+            ),
+        )
 
     # -- configurations ---------------------------------------------------------------------
 
@@ -201,7 +200,6 @@ class _Import:
     ) -> dict[int, tuple[int, str]]:
         """Write the new and changed configurations (a changed one as its next version);
         returns their id there -> (id, name) here."""
-        self.progress("configurations", 0, len(raws))
         rows = [config_row(raw, self.secrets, self.now) for raw in raws]
         before = imported.known(tx, source_id, "configurations")
         written: list[tuple[ConfigRow, bool]] = []
@@ -221,7 +219,7 @@ class _Import:
             counts.imported += not again
         imported.add_configurations(
             tx,
-            _frame(
+            frame(
                 {
                     "id": [out[r.original_id][0] for r, _ in written],
                     "name": [r.name for r, _ in written],
@@ -248,7 +246,7 @@ class _Import:
     ) -> dict[int, _Job]:
         """Each job there with its id here: kept, new (reserved now), or none (deleted here)."""
         before = imported.known(tx, source_id, "job_executions")
-        plans = {raw[0]: _Job(raw, before.get(raw[0])) for raw in raws}
+        plans = {raw[0]: _Job(raw, before.get(raw[0]), parse_timestamp(raw[2])) for raw in raws}
         new = [p for p in plans.values() if p.known is None]
         first = self.store.reserve_ids("job_executions", len(new))
         for offset, plan in enumerate(new):
@@ -276,37 +274,37 @@ class _Import:
         changed: list[dict[str, Any]] = []
         remembered: list[tuple[int, int, int]] = []
         notes: list[tuple[int, str, dict[str, Any]]] = []
-        name = self.source.path.name
         for original, plan in plans.items():
             if plan.id is None:
                 continue
             self.report.job_ids[original] = plan.id
-            config = plan.raw[1]
-            columns, digest = job_row(
-                plan.raw, plan.images, configurations.get(config), names.get(config), self.secrets
-            )
+            config, name = plan.raw[1], names.get(plan.raw[1])
+            digest = job_digest(self.salt, plan.raw, plan.images, name, config in configurations)
             if plan.known is not None and plan.known.digest == digest:
                 counts.unchanged += 1
                 continue
-            columns = {"id": plan.id, **columns, "updated_at": self.now}
-            (changed if plan.known else new).append(columns)
+            columns = job_columns(
+                plan.raw, plan.images, configurations.get(config), name, self.secrets
+            )
+            (changed if plan.known else new).append(
+                {"id": plan.id, **columns, "updated_at": self.now}
+            )
             remembered.append((original, plan.id, digest))
             verb = "Updated" if plan.known else "Imported"
+            message = f"{verb} from Gen Image Factory ({self.source.path.name}, its job {original})"
             data = {
                 "source": self.report.source,
                 "original_id": original,
                 "as_recorded": as_recorded(plan.raw),
             }
-            notes.append(
-                (plan.id, f"{verb} from Gen Image Factory ({name}, its job {original})", data)
-            )
+            notes.append((plan.id, message, data))
         counts.imported, counts.updated = len(new), len(changed)
-        imported.add_jobs(tx, _frame(_columns(new)))
-        imported.update_jobs(tx, _frame(_columns(changed)))
+        imported.add_jobs(tx, rows_frame(new))
+        imported.update_jobs(tx, rows_frame(changed))
         first = self.store.reserve_ids("job_events", len(notes))
         imported.add_events(
             tx,
-            _frame(
+            frame(
                 {
                     "id": list(range(first, first + len(notes))),
                     "execution_id": [job_id for job_id, _, _ in notes],
@@ -319,6 +317,7 @@ class _Import:
             ),
         )
         self._remember(tx, source_id, "job_executions", remembered)
+        self.progress("jobs", len(plans), len(plans))
         return [c["id"] for c in new], [c["id"] for c in changed]
 
     # -- images -----------------------------------------------------------------------------
@@ -341,17 +340,17 @@ class _Import:
                 continue
             if plan.id is None:  # its job was deleted here
                 continue
-            image = image_row(raw, self.folder, plan.started, self.now, self.secrets)
-            exists = self.existing(image.source)
-            plan.images.add(image.columns["qc_status"], image.created)
-            rows.append(_Image(image, plan.id, exists, image_digest(image, exists)))
-        before = imported.known(
-            tx, source_id, "generated_images", [r.row.original_id for r in rows]
-        )
+            source = source_path(raw, self.folder)
+            exists = self.existing(source)
+            qc_status, created = image_qc(raw[5], raw[6]), parse_timestamp(raw[11])
+            plan.images.add(qc_status, created)
+            digest = image_digest(self.salt, raw, exists)
+            rows.append(_Image(raw, plan, source, exists, digest, qc_status, created))
+        before = imported.known(tx, source_id, "generated_images", [r.raw[0] for r in rows])
         fresh: list[_Image] = []
         again: list[_Image] = []
         for r in rows:
-            known = before.get(r.row.original_id)
+            known = before.get(r.raw[0])
             if known is None:
                 fresh.append(r)
             elif known.present and known.digest != r.digest:
@@ -363,72 +362,57 @@ class _Import:
         first = self.store.reserve_ids("generated_images", len(fresh))
         for offset, r in enumerate(fresh):
             r.id = first + offset
-        places = imported.image_places(tx, [r.id for r in again])
-        tasks = [
-            Task(r.job_id, r.id, r.row.source, r.exists, *places.get(r.id, (None, None)))
-            for r in (*fresh, *again)
-        ]
-        written = []
-        for r, put in zip((*fresh, *again), self.files.place_all(tasks), strict=True):
-            report.missing_files += put.missing
-            report.unreadable_files += put.unreadable
-            report.thumbnails += put.thumbnail_made
-            report.copied_files += put.copied
-            written.append(
-                {
-                    "id": r.id,
-                    "execution_id": r.job_id,
-                    **r.row.columns,
-                    "file_path": put.file_path,
-                    "thumbnail_path": put.thumbnail_path,
-                    "width": put.width,
-                    "height": put.height,
-                }
-            )
+        written = self._place([*fresh, *again], imported.image_places(tx, [r.id for r in again]))
         report.images.imported += len(fresh)
         report.images.updated += len(again)
-        imported.add_images(tx, _frame(_columns(written[: len(fresh)])))
-        imported.update_images(tx, _frame(_columns(written[len(fresh) :])))
+        imported.add_images(tx, _image_frame(written[: len(fresh)]))
+        imported.update_images(tx, _image_frame(written[len(fresh) :]))
         self._remember(
             tx,
             source_id,
             "generated_images",
-            [(r.row.original_id, r.id, r.digest) for r in (*fresh, *again)],
+            [(r.raw[0], r.id, r.digest) for r in (*fresh, *again)],
         )
 
-    def _remember(
-        self, tx: Transaction, source_id: int, table: str, rows: Sequence[tuple[int, int, int]]
-    ) -> None:
-        """Record (id there, id here, digest) of the rows written."""
-        imported.remember(
-            tx,
-            source_id,
-            table,
-            _frame(
-                {
-                    "original_id": [r[0] for r in rows],
-                    "id": [r[1] for r in rows],
-                    "digest": [r[2] for r in rows],
-                }
-            ),
-        )
+    def _place(
+        self, images: Sequence[_Image], places: dict[int, tuple[str | None, str | None]]
+    ) -> list[tuple[Any, ...]]:
+        """The rows of images to write (:data:`IMAGE_ROW`), their files placed (``places``:
+        what the rows of images imported before hold)."""
+        report = self.report
+        work = [r for r in images if r.exists or r.id in places]  # a file to look at
+        tasks = [
+            Task(int(r.job.id or 0), r.id, r.source, r.exists, *places.get(r.id, (None, None)))
+            for r in work
+        ]
+        done = dict(zip([r.id for r in work], self.files.place_all(tasks), strict=True))
+        rows = []
+        for r in images:
+            put = done.get(r.id) or Placed(r.source, None, missing=True)
+            report.missing_files += put.missing
+            report.unreadable_files += put.unreadable
+            report.thumbnails += put.thumbnail_made
+            report.copied_files += put.copied
+            created = r.created or r.job.started or self.now
+            keys = r.raw[0] in self.keyed_images
+            columns = image_columns(r.raw, r.source, r.qc_status, created, self.secrets, keys)
+            rows.append(
+                (r.id, r.job.id, *columns, put.file_path, put.thumbnail_path, put.width, put.height)
+            )
+        return rows
 
 
-def _columns(rows: Sequence[dict[str, Any]]) -> dict[str, list[Any]]:
-    """Rows (dicts with the same keys) as columns."""
-    if not rows:
-        return {}
-    return {name: [row[name] for row in rows] for name in rows[0]}
+IMAGE_ROW = (
+    "id",
+    "execution_id",
+    *IMAGE_COLUMNS,
+    "file_path",
+    "thumbnail_path",
+    "width",
+    "height",
+)
+"""The columns of an image row as :meth:`_Import._place` gives it."""
 
 
-def _frame(columns: dict[str, list[Any]]) -> pd.DataFrame:
-    """Columns as a frame DuckDB reads with the right types (nullable integers, timestamps,
-    text)."""
-    return pd.DataFrame(
-        {
-            name: pd.array(values, dtype=_DTYPES.get(name, "string"))
-            if _DTYPES.get(name) != _TIME
-            else pd.Series(values, dtype=_TIME)
-            for name, values in columns.items()
-        }
-    )
+def _image_frame(rows: Sequence[tuple[Any, ...]]) -> Any:
+    return frame(dict(zip(IMAGE_ROW, zip(*rows, strict=True), strict=True)) if rows else {})

@@ -1,5 +1,7 @@
-"""One Gen Image Factory row as the row it becomes here, with the digest that tells on the
-next import whether it changed there. Every text passes through the import's
+"""One Gen Image Factory row as the row it becomes here, and the digest that tells on the
+next import whether it changed there. Jobs and images are digested as read (with a salt
+that changes with :data:`DIGEST_VERSION` and the keys known), so an unchanged row is never
+normalised again. Every text passes through the import's
 :class:`~jobdash.importers.secrets.Secrets`; every JSON value loses its key sections."""
 
 from __future__ import annotations
@@ -13,7 +15,6 @@ from .gif_values import (
     as_json,
     digest,
     end_of,
-    image_qc,
     job_status,
     label_of,
     parse_timestamp,
@@ -21,9 +22,22 @@ from .gif_values import (
     tag_list,
     to_settings,
 )
-from .secrets import Secrets
+from .secrets import Secrets, may_hold_keys
 
 QC_COUNTED = ("approved", "qc_failed", "processing_failed", "needs_review")
+DIGEST_VERSION = 1
+"""Raise it when what a row becomes here changes: the next import rewrites every row."""
+
+
+def salt(secrets: Secrets) -> int:
+    """What digests of rows as read depend on besides the rows: :data:`DIGEST_VERSION` and
+    the keys to redact (a key learnt since has every row rewritten)."""
+    return digest((DIGEST_VERSION, *sorted(secrets.keys)))
+
+
+def image_digest(salt: int, raw: tuple[Any, ...], exists: bool) -> int:
+    """Digest of an image as read, with whether its file is there."""
+    return digest((salt, exists, *raw))
 
 
 @dataclass(frozen=True)
@@ -42,7 +56,7 @@ def config_row(raw: tuple[Any, ...], secrets: Secrets, now: dt.datetime) -> Conf
     """A ``job_configurations`` row (gif_source.CONFIG_COLUMNS) as ours."""
     original_id, name, settings, created, updated = raw
     name = secrets.redact(str(name if name is not None else f"configuration {original_id}"))
-    text = secrets.redact(as_json(to_settings(secrets.strip(parsed_json(settings)))))
+    text = secrets.redact(as_json(to_settings(_json(settings, secrets))))
     created_at = parse_timestamp(created) or now
     return ConfigRow(
         original_id,
@@ -68,27 +82,27 @@ class JobImages:
             self.last = created
 
 
-def job_row(
+def job_columns(
     raw: tuple[Any, ...],
     images: JobImages,
     configuration: tuple[int, str] | None,
     configuration_name: str | None,
     secrets: Secrets,
-) -> tuple[dict[str, Any], int]:
-    """A ``job_executions`` row (gif_source.JOB_COLUMNS) as our job's columns, and its
-    digest. ``configuration``: the (id, name) here of the configuration it points at, None
-    when that row is missing there; ``configuration_name``: that row's name there."""
-    (original_id, config_id, started_raw, completed_raw, status_raw, *_, error, label, snap) = raw
+) -> dict[str, Any]:
+    """A ``job_executions`` row (gif_source.JOB_COLUMNS) as our job's columns.
+    ``configuration``: the (id, name) here of the configuration it points at, None when
+    that row is missing there; ``configuration_name``: that row's name there."""
+    (original_id, _, started_raw, completed_raw, status_raw, *_, error, label, snap) = raw
     status, note = job_status(status_raw)
     if note:
         error = f"{note} ({error})" if error else note
     started = parse_timestamp(started_raw)
     ended = end_of(started, parse_timestamp(completed_raw), images.last)
-    snapshot = secrets.strip(parsed_json(snap))
+    snapshot = _json(snap, secrets)
     c = images.counts
     rejected = c["qc_failed"] + c["processing_failed"]
     total = sum(c.values())
-    columns: dict[str, Any] = {
+    return {
         "label": secrets.redact(label_of(label, configuration_name, original_id)),
         "status": status,
         "configuration_id": configuration[0] if configuration else None,
@@ -107,9 +121,15 @@ def job_row(
         "needs_review_images": c["needs_review"],
         "error_message": secrets.redact(error),
     }
-    # The configuration by its id there: a new version of it here is no change of the job.
-    kept = {**columns, "configuration_id": config_id if configuration else None}
-    return columns, digest(kept.values())
+
+
+def job_digest(
+    salt: int, raw: tuple[Any, ...], images: JobImages, configuration_name: str | None, known: bool
+) -> int:
+    """Digest of a job as it comes over: its row there, what its images say of it, and its
+    configuration's name there and whether that is here (``known``). A new version of its
+    configuration here is no change of the job."""
+    return digest((salt, *raw, *images.counts.values(), images.last, configuration_name, known))
 
 
 def as_recorded(raw: tuple[Any, ...]) -> dict[str, Any]:
@@ -126,66 +146,62 @@ def as_recorded(raw: tuple[Any, ...]) -> dict[str, Any]:
     }
 
 
-@dataclass(frozen=True)
-class ImageRow:
-    """An image as it comes over (its file not placed yet)."""
-
-    original_id: int
-    execution_id: int
-    columns: dict[str, Any]
-    """Our columns but the files': prompt, seed, qc_status, qc_reason, format, metadata,
-    created_at."""
-    source: str | None
-    """Its file there, absolute."""
-    created: dt.datetime | None
-    """Its own time, if it had a readable one."""
+def source_path(raw: tuple[Any, ...], folder: str) -> str | None:
+    """The file of a ``generated_images`` row there, absolute: its final file, else its
+    temporary one; a relative path is taken from ``folder`` (the source file's)."""
+    path = raw[7] or raw[8]
+    return os.path.normpath(os.path.join(folder, path)) if isinstance(path, str) else None
 
 
-def image_row(
-    raw: tuple[Any, ...], folder: str, started: dt.datetime | None, now: dt.datetime, s: Secrets
-) -> ImageRow:
-    """A ``generated_images`` row (gif_source.IMAGE_COLUMNS) as ours; relative paths are
-    taken from ``folder`` (the source file's)."""
-    (original_id, mapping, execution_id, prompt, seed, qc, reason, final, temp, meta, proc, at) = (
-        raw
-    )
-    metadata = s.strip(parsed_json(meta))
-    metadata = dict(metadata) if isinstance(metadata, dict) else {"value": metadata}
+IMAGE_COLUMNS = ("prompt", "seed", "qc_status", "qc_reason", "format", "metadata", "created_at")
+"""What :func:`image_columns` gives, in order."""
+
+
+def image_columns(
+    raw: tuple[Any, ...],
+    source: str | None,
+    qc_status: str,
+    created: dt.datetime,
+    s: Secrets,
+    keys: bool,
+) -> tuple[Any, ...]:
+    """A ``generated_images`` row (gif_source.IMAGE_COLUMNS) as our :data:`IMAGE_COLUMNS`:
+    qc_status and created_at as given (:func:`~.gif_values.image_qc` of its QC, its time or
+    a stand-in); ``keys``: its JSON names key sections (to drop)."""
+    (_, mapping, _, prompt, seed, _, reason, final, temp, meta, proc, _) = raw
+    metadata = parsed_json(meta)
+    processing = parsed_json(proc)
+    if keys:
+        metadata, processing = s.strip(metadata), s.strip(processing)
+    if not isinstance(metadata, dict):
+        metadata = {"value": metadata}
     if "tags" in metadata:
         metadata["tags"] = tag_list(metadata["tags"])
-    there = {
-        "image_mapping_id": mapping,
-        "final_image_path": final,
-        "temp_image_path": temp,
-        "processing_settings": s.strip(parsed_json(proc)),
-    }
-    metadata["gif"] = {k: v for k, v in there.items() if v is not None}
-    path = final or temp
-    source = os.path.normpath(os.path.join(folder, path)) if isinstance(path, str) else None
-    created = parse_timestamp(at)
+    there: dict[str, Any] = {"image_mapping_id": mapping}
+    if final is not None:
+        there["final_image_path"] = final
+    if temp is not None:
+        there["temp_image_path"] = temp
+    if processing is not None:
+        there["processing_settings"] = processing
+    metadata["gif"] = there
     suffix = os.path.splitext(source)[1].lstrip(".").lower() if source else ""
-    return ImageRow(
-        original_id,
-        execution_id,
-        {
-            "prompt": s.redact(prompt if prompt is not None else _text(metadata.get("prompt"))),
-            "seed": seed if isinstance(seed, int) else None,
-            "qc_status": image_qc(qc, reason),
-            "qc_reason": s.redact(reason if reason is None else str(reason)),
-            "format": suffix or None,
-            "metadata": s.redact(as_json(metadata)),
-            "created_at": created or started or now,
-        },
-        source,
+    return (
+        s.redact(prompt if prompt is not None else _text(metadata.get("prompt"))),
+        seed if isinstance(seed, int) else None,
+        qc_status,
+        s.redact(reason if reason is None else str(reason)),
+        suffix or None,
+        s.redact(as_json(metadata)),
         created,
     )
 
 
-def image_digest(image: ImageRow, exists: bool) -> int:
-    """Digest of an image as it comes over, with whether its file is there (its own time,
-    not the one it was given for lack of it)."""
-    columns = {**image.columns, "created_at": image.created}
-    return digest((image.execution_id, image.source, exists, *columns.values()))
+def _json(text: Any, s: Secrets) -> Any:
+    """A JSON column parsed, its key sections dropped (looked for only when the text names
+    one)."""
+    value = parsed_json(text)
+    return s.strip(value) if isinstance(text, str) and may_hold_keys(text) else value
 
 
 def _text(value: Any) -> str | None:

@@ -129,15 +129,14 @@ class GifSource:
         """How many image rows there are."""
         return int(self._rows("SELECT count(*) FROM generated_images")[0][0])
 
-    def json_with_keys(self) -> list[str]:
-        """The image JSON texts that mention API keys (to learn every key before any text
-        is written)."""
-        rows = self._rows(
-            "SELECT processing_settings FROM generated_images WHERE processing_settings "
-            "LIKE '%api%key%' UNION ALL SELECT metadata FROM generated_images "
-            "WHERE metadata LIKE '%api%key%'"
+    def images_naming_keys(self) -> list[tuple[int, Any, Any]]:
+        """(id, processing_settings, metadata) of the images whose JSON names a key section,
+        so every key is known before any text is written and only these rows are searched
+        for keys to drop."""
+        return self._rows(
+            "SELECT id, processing_settings, metadata FROM generated_images "
+            "WHERE processing_settings LIKE '%api%key%' OR metadata LIKE '%api%key%'"
         )
-        return [text for (text,) in rows if isinstance(text, str)]
 
     def images(self, chunk: int) -> Iterator[list[tuple[Any, ...]]]:
         """Every image row (:data:`IMAGE_COLUMNS`), by id, ``chunk`` rows at a time."""

@@ -151,6 +151,9 @@ def digest(values: Iterable[Any]) -> int:
     return int.from_bytes(hashlib.blake2b(text, digest_size=8).digest(), "big", signed=True)
 
 
+_ENCODE = json.JSONEncoder(ensure_ascii=False, default=str).encode
+
+
 def as_json(value: Any) -> str | None:
     """JSON text of a value (None stays NULL)."""
-    return None if value is None else json.dumps(value, ensure_ascii=False, default=str)
+    return None if value is None else _ENCODE(value)

@@ -16,6 +16,11 @@ and "test" or "none" would be cut out of every prompt)."""
 REDACTED = "[redacted]"
 
 
+def may_hold_keys(text: str) -> bool:
+    """Whether JSON text names a key section (if not, it has none to drop)."""
+    return SECRET_NAME.search(text) is not None
+
+
 class Secrets:
     """The keys of one import: learnt by :meth:`strip`, which drops them from JSON values,
     and cut out of text by :meth:`redact`. ``dropped`` counts the key values dropped,

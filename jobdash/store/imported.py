@@ -92,8 +92,11 @@ def known(
     )
     params: list[object] = [source, table]
     if original_ids is not None:
-        sql += f" AND p.original_id IN {_ID_LIST}"
-        params.append(list(original_ids))
+        if not original_ids:
+            return {}
+        # the range first: row groups of other chunks of the source are skipped
+        sql += f" AND p.original_id BETWEEN ? AND ? AND p.original_id IN {_ID_LIST}"
+        params += [min(original_ids), max(original_ids), list(original_ids)]
     rows = tx._cur.execute(sql, params).fetchall()
     return {original: Known(row_id, digest, present) for original, row_id, digest, present in rows}
 
