@@ -3,35 +3,11 @@ the queue carries on and nothing else is lost."""
 
 from __future__ import annotations
 
-import os
-import signal
-import subprocess
-import sys
-from pathlib import Path
-
-from runner_util import finished, running, settings
+from runner_util import finished, kill_mid_job, running, settings
 
 import jobdash
 from jobdash.runner import run_job
 from jobdash.service import INTERRUPTED
-
-REPO = Path(jobdash.__file__).resolve().parents[1]
-
-# The owning process: opens the history with its runner, reports once the slow job has saved
-# two images, then keeps running until it is killed.
-CHILD = """
-import sys, time
-import jobdash
-svc = jobdash.open(sys.argv[1])
-job_id = int(sys.argv[2])
-deadline = time.monotonic() + 30
-while len(svc.get_by_id(job_id).images) < 2:
-    if time.monotonic() > deadline:
-        sys.exit("the job made no progress")
-    time.sleep(0.02)
-print("READY", flush=True)
-time.sleep(120)
-"""
 
 
 def snapshot_of(svc: jobdash.JobService, job_id: int) -> tuple:
@@ -54,25 +30,7 @@ def test_a_killed_runner_leaves_an_interrupted_job_and_the_queue_carries_on(tmp_
         queued = svc.start("Quick")["id"]
         before = snapshot_of(svc, done)
 
-    env = {
-        **os.environ,
-        "PYTHONPATH": os.pathsep.join([str(REPO), *filter(None, [os.environ.get("PYTHONPATH")])]),
-    }
-    child = subprocess.Popen(
-        [sys.executable, "-c", CHILD, str(db), str(slow)],
-        env=env,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        text=True,
-    )
-    try:
-        line = child.stdout.readline()
-        assert line.strip() == "READY", child.stderr.read()
-        child.send_signal(signal.SIGKILL)
-    finally:
-        child.kill()
-        child.wait(10)
-    assert child.returncode == -signal.SIGKILL
+    kill_mid_job(db, slow)
 
     with running(db) as svc:
         interrupted = svc.get_by_id(slow)
