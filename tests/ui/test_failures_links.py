@@ -55,7 +55,7 @@ def test_one_click_from_the_dashboard(page: Page, served):
 def test_one_click_from_the_failed_card(page: Page, served):
     page.goto(served.url + "/jobs")
     expect(page.locator(".tabulator-row").first).to_be_visible(timeout=20_000)
-    page.get_by_role("button", name="Failed jobs by cause").click()
+    page.get_by_role("button", name="Causes of failed jobs").click()
     expect_failures_shown(page)
 
 

@@ -137,7 +137,7 @@ def test_the_failed_card_and_a_link_lead_to_the_failures_view(page: Page, served
     url, _ = served
     failures_tab = page.locator(".bk-tab").filter(has_text=re.compile(r"^Failures$"))
     page.goto(url)
-    page.get_by_role("button", name="Failed jobs by cause").click()  # one click
+    page.get_by_role("button", name="Causes of failed jobs").click()  # one click
     expect(failures_tab).to_have_class(re.compile(r"\bbk-active\b"))
     expect(page.get_by_role("cell", name=re.compile(f"^{re.escape(TIMEOUT)}"))).to_be_visible()
     expect(page.get_by_text("e.g. Generation timed out after ")).to_be_visible()

@@ -44,7 +44,8 @@ export function draw(model, data, state, view, script, self, bar) {
       link.className = "jd-card-link";
       link.dataset.key = "causes";
       link.textContent = `${card.link} →`;
-      link.setAttribute("aria-label", `${card.title} jobs by cause`);
+      // Named with its visible text first ("Causes of failed jobs"): WCAG 2.5.3.
+      link.setAttribute("aria-label", `${card.link} of ${card.title.toLowerCase()} jobs`);
       link.addEventListener("click", () => {
         data.chosen = "causes";
       });
