@@ -199,6 +199,14 @@ def test_row_actions_menu_by_keyboard_and_right_click(jobs: Page, served):
     expect(menu).to_be_hidden()
     assert served.service.get_all(JobQuery()).total == served.facts["total"]  # none deleted
 
+    # The context-menu key (Shift+F10) on a focused cell opens its row's menu at the ⋮.
+    jobs.get_by_role("button", name=other, exact=True).focus()
+    jobs.keyboard.press("Shift+F10")
+    expect(menu).to_be_visible()
+    assert focused(jobs)["text"] == "View"
+    jobs.keyboard.press("Escape")
+    expect(menu).to_be_hidden()
+
 
 def test_table_is_one_tab_stop_and_the_pager_is_near(jobs: Page, served):
     jobs.get_by_role("textbox", name="Search jobs").focus()

@@ -141,7 +141,9 @@ class BatchToolbar(pn.viewable.Viewer):
         self._counter.object = status_html(selection_text(count))
         shown = bool(count) or bool(self.actions.busy)
         self._bar.visible = shown
-        self._counter.css_classes = [] if shown else [UNSEEN]
+        self._counter.param.update(
+            css_classes=[] if shown else [UNSEEN], margin=(5, 10) if shown else 0
+        )
         self._layout.margin = (0, 0, 8, 0) if shown else 0
 
     def _range_clicked(self, ends: list[int]) -> None:
