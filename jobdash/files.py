@@ -58,6 +58,21 @@ def _regular_files_inside(paths: Iterable[Path], root: Path) -> Iterator[Path]:
             continue
 
 
+def leads_out(path: str, root: Path) -> bool:
+    """Whether an absolute ``path`` starts inside ``root`` (as written, or once the links of
+    its folder are resolved) but its file resolves outside it: a link out of the image root,
+    which is never followed."""
+    real_root = Path(os.path.realpath(root))
+    if Path(os.path.realpath(path)).is_relative_to(real_root):
+        return False
+    written = Path(os.path.normpath(path))
+    return (
+        written.is_relative_to(real_root)
+        or written.is_relative_to(Path(root).absolute())
+        or Path(os.path.realpath(written.parent)).is_relative_to(real_root)
+    )
+
+
 def prune_empty_dirs(folders: Iterable[Path], root: Path) -> None:
     """Remove now-empty folders below ``root`` and their emptied parents (never ``root``)."""
     root = root.resolve()

@@ -18,7 +18,7 @@ from . import events
 from .config import Settings
 from .errors import Conflict, NotFound, ValidationError
 from .events import Change, ChangeFeed
-from .files import Trash
+from .files import Trash, leads_out
 from .query import JobQuery
 from .records import IdsOrQuery, JobDetail, Page, Statistics
 from .scope import failed_jobs, scope, whole_number
@@ -102,7 +102,7 @@ class JobService:
             target = Path(os.path.realpath(path))
             named = (
                 target.suffix.lower() in IMAGE_SUFFIXES
-                and not self._leads_out(path, target, root)
+                and not leads_out(path, self.image_root)
                 and target.is_file()
                 and imported.imported_file(self.store, path)
             )
@@ -117,18 +117,6 @@ class JobService:
         if not named:
             raise NotFound(f"image file: no image of this history is stored as {path!r}")
         return target
-
-    def _leads_out(self, path: str, target: Path, root: Path) -> bool:
-        """Whether an absolute ``path`` starts inside the image root (as written, or once the
-        links of its folder are resolved) but its file ``target`` lies outside it."""
-        if target.is_relative_to(root):
-            return False
-        written = Path(os.path.normpath(path))
-        return (
-            written.is_relative_to(root)
-            or written.is_relative_to(self.image_root.absolute())
-            or Path(os.path.realpath(written.parent)).is_relative_to(root)
-        )
 
     def image_of(self, image_id: int, thumbnail: bool = False) -> Path:
         """The file (or the thumbnail) of one image, as :meth:`image_file` finds it; NotFound

@@ -339,7 +339,8 @@ def test_imported_files_are_served_because_a_row_names_them(service, gif, tmp_pa
     g.commit()
     g.close()
     report = import_gif(service, gif)
-    assert report.unreadable_files == 2  # evil.png and notes.txt: no thumbnail
+    # no thumbnail for evil.png and notes.txt (no images) nor linked.png (never followed)
+    assert report.unreadable_files == 3 and report.thumbnails == 2
     mine = image_ids(service)
     present = str(out / "cat-1.png")
     assert service.image_file(present) == Path(present).resolve()

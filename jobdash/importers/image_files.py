@@ -16,7 +16,7 @@ from pathlib import Path
 
 from PIL import Image
 
-from ..files import prune_empty_dirs
+from ..files import leads_out, prune_empty_dirs
 from ..runner.processing import THUMB_EXT, THUMBS_DIR, ProcessingError, part_name, write_thumbnail
 
 THUMB_SIZE = 256
@@ -107,6 +107,8 @@ class ImageFiles:
             present = os.path.isfile(origin)
         else:
             origin, present = str(file_path), task.exists
+            if present and leads_out(origin, self.root):  # never followed (nor served)
+                return Placed(file_path, None, unreadable=True)
         copy = self.copy and not _ours(file_path)
         if not present or (thumb is not None and not copy):
             return Placed(file_path, thumb, missing=not present)
