@@ -221,6 +221,20 @@ def test_secrets_never_travel(service, gif):
     assert "secrets: 7 API keys dropped, 1 redacted" in report.summary()
 
 
+def test_text_that_is_no_utf8_comes_over_replaced(service, tmp_path):
+    with GifFile(tmp_path / "gen-image-factory.db") as g:
+        g.job(1, None, "2026-01-01 10:00:00", "2026-01-01 10:01:00", "completed", None)
+        for image in (1, 2, 3):
+            g.image(image, 1, "approved")
+        bad = "CAST(X'43616687' AS TEXT)"  # "Caf" and a byte that starts no UTF-8 character
+        g.execute(f"UPDATE job_executions SET label = {bad}")
+        g.execute(f"UPDATE generated_images SET generation_prompt = {bad} WHERE id = 2")
+    report = import_gif(service, tmp_path / "gen-image-factory.db")
+    job = service.get_by_id(report.job_ids[1])
+    assert job.job["label"] == "Caf\ufffd"
+    assert job.images["prompt"].tolist() == ["a cat on a sofa", "Caf\ufffd", "a cat on a sofa"]
+
+
 def test_the_default_settings_row_comes_over_when_a_job_points_at_it(service, tmp_path):
     with GifFile(tmp_path / "gen-image-factory.db") as g:
         g.configuration(1, "default", settings("", KEY))
@@ -320,6 +334,16 @@ def test_copied_images_belong_to_jobdash(tmp_path, gif):
     service.bulk_delete([report.job_ids[1]])
     service.close()
     assert not copy.exists() and original.is_file()
+
+
+def test_copies_asked_for_later_are_made_then(service, gif):
+    import_gif(service, gif)
+    report = import_gif(service, gif, copy_images=True)
+    assert report.copied_files == 2 and report.thumbnails == 0  # the thumbnails are kept
+    assert (report.images.updated, report.images.unchanged) == (2, 10)
+    paths = service.sql("SELECT file_path FROM generated_images WHERE thumbnail_path IS NOT NULL")
+    assert all(not os.path.isabs(p) for p in paths["file_path"])
+    assert import_gif(service, gif).images.unchanged == 12  # and then stay
 
 
 def test_imported_files_are_served_because_a_row_names_them(service, gif, tmp_path):

@@ -51,7 +51,7 @@ from .gif_rows import (
 )
 from .gif_source import KIND, GifSource
 from .gif_values import as_json, image_qc, parse_timestamp, parsed_json
-from .image_files import Existing, ImageFiles, Placed, Task
+from .image_files import Existing, ImageFiles, Placed, Task, ours
 from .report import ImportReport, Progress
 from .secrets import Secrets
 
@@ -349,20 +349,25 @@ class _Import:
         before = imported.known(tx, source_id, "generated_images", [r.raw[0] for r in rows])
         fresh: list[_Image] = []
         again: list[_Image] = []
+        kept: list[_Image] = []  # unchanged there, with a file to copy if copies are asked
         for r in rows:
             known = before.get(r.raw[0])
             if known is None:
                 fresh.append(r)
-            elif known.present and known.digest != r.digest:
+            elif known.present and (known.digest != r.digest or (self.files.copy and r.exists)):
                 r.id = known.id
-                again.append(r)
+                (again if known.digest != r.digest else kept).append(r)
             else:  # as imported before (or deleted here since: not brought back)
                 report.images.unchanged += 1
                 report.missing_files += not r.exists
         first = self.store.reserve_ids("generated_images", len(fresh))
         for offset, r in enumerate(fresh):
             r.id = first + offset
-        written = self._place([*fresh, *again], imported.image_places(tx, [r.id for r in again]))
+        places = imported.image_places(tx, [r.id for r in (*again, *kept)])
+        copied_before = [r for r in kept if ours(places[r.id][0])]
+        report.images.unchanged += len(copied_before)
+        again += [r for r in kept if not ours(places[r.id][0])]  # imported by reference
+        written = self._place([*fresh, *again], places)
         report.images.imported += len(fresh)
         report.images.updated += len(again)
         imported.add_images(tx, _image_frame(written[: len(fresh)]))

@@ -150,7 +150,11 @@ def source_path(raw: tuple[Any, ...], folder: str) -> str | None:
     """The file of a ``generated_images`` row there, absolute: its final file, else its
     temporary one; a relative path is taken from ``folder`` (the source file's)."""
     path = raw[7] or raw[8]
-    return os.path.normpath(os.path.join(folder, path)) if isinstance(path, str) else None
+    if not isinstance(path, str):
+        return None
+    if path.startswith("/") and "/." not in path and "//" not in path:
+        return path  # absolute and normal already (most are)
+    return os.path.normpath(os.path.join(folder, path))
 
 
 IMAGE_COLUMNS = ("prompt", "seed", "qc_status", "qc_reason", "format", "metadata", "created_at")

@@ -56,6 +56,12 @@ TABLES = {
 }
 
 
+def _text(value: bytes) -> str:
+    """A text value; bytes that are no UTF-8 (the app never checked) become U+FFFD rather
+    than refuse the whole file."""
+    return value.decode("utf-8", "replace")
+
+
 class GifSource:
     """An open, checked Gen Image Factory file (a context manager; :meth:`close` ends the
     read). ``path`` is the file, resolved; every read below sees the same state of it."""
@@ -112,6 +118,7 @@ class GifSource:
             raise self._refusal(sqlite3.DatabaseError("; ".join(problems)))
 
     def _rows(self, sql: str, params: tuple[Any, ...] = ()) -> list[tuple[Any, ...]]:
+        self._db.text_factory = _text
         try:
             return self._db.execute(sql, params).fetchall()
         except sqlite3.Error as exc:
@@ -139,15 +146,24 @@ class GifSource:
         )
 
     def images(self, chunk: int) -> Iterator[list[tuple[Any, ...]]]:
-        """Every image row (:data:`IMAGE_COLUMNS`), by id, ``chunk`` rows at a time."""
-        try:
-            cursor = self._db.execute(
-                f"SELECT {', '.join(IMAGE_COLUMNS)} FROM generated_images ORDER BY id"
-            )
-            while rows := cursor.fetchmany(chunk):
-                yield rows
-        except sqlite3.Error as exc:
-            raise self._refusal(exc) from None
+        """Every image row (:data:`IMAGE_COLUMNS`), by id, ``chunk`` rows at a time. Text is
+        decoded by SQLite; from a row holding bytes that are no UTF-8 on, leniently."""
+        sql = f"SELECT {', '.join(IMAGE_COLUMNS)} FROM generated_images WHERE id > ? ORDER BY id"
+        after, lenient = -(2**63), False
+        while True:
+            self._db.text_factory = _text if lenient else str
+            try:
+                cursor = self._db.execute(sql, [after])
+                while rows := cursor.fetchmany(chunk):
+                    after = rows[-1][0]
+                    yield rows
+                return
+            except sqlite3.OperationalError as exc:
+                if lenient or "decode" not in str(exc):
+                    raise self._refusal(exc) from None
+                lenient = True  # read again from the last row given, leniently
+            except sqlite3.Error as exc:
+                raise self._refusal(exc) from None
 
     def close(self) -> None:
         """End the read and close the file (idempotent)."""

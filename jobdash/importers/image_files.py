@@ -35,7 +35,7 @@ class Existing:
     def __call__(self, path: str | None) -> bool:
         if not path:
             return False
-        folder, name = os.path.split(path)
+        folder, _, name = path.rpartition(os.sep)
         names = self._folders.get(folder)
         if names is None:
             names = self._folders[folder] = _files_in(folder)
@@ -44,7 +44,7 @@ class Existing:
 
 def _files_in(folder: str) -> frozenset[str]:
     try:
-        with os.scandir(folder or ".") as entries:
+        with os.scandir(folder or os.sep) as entries:
             return frozenset(e.name for e in entries if e.is_file())
     except OSError:
         return frozenset()
@@ -98,18 +98,18 @@ class ImageFiles:
     def place(self, task: Task) -> Placed:
         """The files of one image: a copy kept (a relative path) or made, a thumbnail kept
         (if still there) or made, else the source path as it was."""
-        file_path = task.file_path if _ours(task.file_path) else task.source
+        file_path = task.file_path if ours(task.file_path) else task.source
         thumb = task.thumbnail_path
-        if not (_ours(thumb) and (self.root / str(thumb)).is_file()):
+        if not (ours(thumb) and (self.root / str(thumb)).is_file()):
             thumb = None
-        if _ours(file_path):
+        if ours(file_path):
             origin = str(self.root / str(file_path))
             present = os.path.isfile(origin)
         else:
             origin, present = str(file_path), task.exists
             if present and leads_out(origin, self.root):  # never followed (nor served)
                 return Placed(file_path, None, unreadable=True)
-        copy = self.copy and not _ours(file_path)
+        copy = self.copy and not ours(file_path)
         if not present or (thumb is not None and not copy):
             return Placed(file_path, thumb, missing=not present)
         try:
@@ -154,6 +154,6 @@ class ImageFiles:
         self.written.clear()
 
 
-def _ours(path: str | None) -> bool:
+def ours(path: str | None) -> bool:
     """Whether a stored path is jobdash's own (relative to the image root)."""
     return bool(path) and not os.path.isabs(str(path))
