@@ -159,7 +159,8 @@ def test_04_beside_a_running_server_shows_the_page_queries_and_follows_a_rerun(
         o.data for o in outputs(notebook, "JobManager(client)") if o.output_type == "execute_result"
     )
     assert "application/vnd.holoviews_exec.v0+json" in page  # a live Panel output
-    assert "Job Management" in page["text/html"] and "Back to Dashboard" not in page["text/html"]
+    assert "Job Management" in page["text/html"]
+    assert "Breadcrumb" not in page["text/html"]  # no breadcrumb to a dashboard
     assert most_failed in printed(outputs(notebook, "failed_pct"))  # client.sql ran
     rerun = completed.iloc[0]  # newest first: the notebook's rerun, run by the server
     assert rerun["id"] == 501 and rerun["rerun_of"] > 0 and rerun["label"].endswith("(Rerun)")

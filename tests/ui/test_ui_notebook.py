@@ -47,7 +47,7 @@ def test_job_manager_renders_inline_in_a_notebook(tmp_path):
     assert "application/vnd.holoviews_exec.v0+json" in bundle  # a live Panel output
     page = bundle["text/html"]
     assert "Job Management" in page and "Notebook lake 2" in page
-    assert "Back to Dashboard" not in page  # no dashboard in a notebook
+    assert "Breadcrumb" not in page  # no breadcrumb to a dashboard in a notebook
     assert notebook.cells[2].outputs[0].text.strip() == "3 True"  # live updates are on
     assert notebook.cells[3].outputs[0].text.strip() == "Renamed in the kernel"
 
