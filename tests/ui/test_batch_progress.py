@@ -24,8 +24,10 @@ JOBS = 3000
 
 
 def build_history(service) -> dict:
-    """A demo history of 3,000 jobs (one running, a few pending), ~32,000 image rows."""
+    """A demo history of 3,000 jobs (a few pending), ~32,000 image rows, and one job
+    running (the demo leaves none)."""
     load_history(service.store, plan(JOBS, 7, 0, dt.datetime(2026, 11, 1)))
+    add_job(service, status="running", label="Running now")
     return {"total": service.get_all(JobQuery()).total}
 
 
