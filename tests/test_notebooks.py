@@ -59,7 +59,11 @@ def run_notebook(
     client = NotebookClient(
         notebook, km=manager, timeout=120, resources={"metadata": {"path": str(NOTEBOOKS)}}
     )
-    client.execute(env={**os.environ, "JOBDASH_DB": str(db)})
+    try:
+        client.execute(env={**os.environ, "JOBDASH_DB": str(db)})
+    finally:  # nbclient shuts down only kernels it started itself
+        if manager.has_kernel:
+            manager.shutdown_kernel(now=True)
     return notebook
 
 
