@@ -116,10 +116,15 @@ def job_id(request: Request) -> Any:
     return parsed if parsed is not None else text
 
 
+def only(request: Request, *allowed: str) -> None:
+    """Refuse a query parameter other than ``allowed`` (naming the first, alphabetically)."""
+    unknown = sorted(set(request.query) - set(allowed))
+    if unknown:
+        raise ValidationError(f"{unknown[0]}: not a query parameter of this call", unknown[0])
+
+
 def no_query(request: Request) -> None:
-    if request.query:
-        name = sorted(request.query)[0]
-        raise ValidationError(f"{name}: not a query parameter of this call", name)
+    only(request)
 
 
 def body(request: Request, kind: type[bodies.Body]) -> Any:
@@ -154,9 +159,7 @@ def _get_by_id(b: JobBackend, r: Request) -> Any:
 
 def _count(r: Request, name: str) -> int | None:
     """A whole-number query parameter of a paged read (0 or more; limits 1 or more)."""
-    unknown = sorted(set(r.query) - set(DETAIL_PAGING))
-    if unknown:
-        raise ValidationError(f"{unknown[0]}: not a query parameter of this call", unknown[0])
+    only(r, *DETAIL_PAGING)
     given = r.query.get(name)
     if given is None:
         return None
@@ -330,10 +333,8 @@ def _status(b: JobBackend, r: Request) -> Any:
 
 
 def _changes(b: JobBackend, r: Request) -> Any:
+    only(r, "since")
     since = r.query.get("since", ["0"])
-    if set(r.query) - {"since"}:
-        name = sorted(set(r.query) - {"since"})[0]
-        raise ValidationError(f"{name}: not a query parameter of this call", name)
     try:
         seq = int(since[-1])
     except ValueError:
