@@ -168,3 +168,21 @@ class GifFile:
 
     def __exit__(self, *exc: object) -> None:
         self.close()
+
+
+def two_jobs(folder: Path) -> Path:
+    """A small ``gen-image-factory.db`` in ``folder``: a configuration, a completed job
+    with an image at an absolute path, one at a path relative to the file's folder and one
+    whose file is gone, and a failed job without images. Returns the file."""
+    png(folder / "out" / "a.png")
+    png(folder / "out" / "b.png", colour="red")
+    with GifFile(folder / "gen-image-factory.db") as g:
+        g.configuration(1, "Cats", settings("Cats"))
+        g.job(1, 1, "2026-01-01 10:00:00", "2026-01-01 10:05:00", "completed", "Sent cats",
+              counts=(3, 3, 0))  # fmt: skip
+        g.job(2, 1, "2026-01-02 10:00:00", "2026-01-02 10:01:00", "failed", "Sent dogs",
+              error="boom")  # fmt: skip
+        g.image(1, 1, "approved", final=str(folder / "out" / "a.png"))
+        g.image(2, 1, "approved", final="out/b.png")
+        g.image(3, 1, "approved", final=str(folder / "out" / "gone.png"))
+    return folder / "gen-image-factory.db"

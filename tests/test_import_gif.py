@@ -14,12 +14,12 @@ from pathlib import Path
 import pandas as pd
 import pytest
 from factories import add_job
-from gif_files import GifFile, png, settings
+from gif_files import GifFile, png, settings, two_jobs
 
 import jobdash
 from jobdash import Conflict, JobQuery, NotFound, ValidationError
 from jobdash.cli import main
-from jobdash.importers.gif import import_gif
+from jobdash.importers.gif import GifSource, ImportReport, import_gif
 from jobdash.importers.gif_values import INTERRUPTED, parse_timestamp
 
 KEY = "sk-live-4f9a8b7c6d5e4f3a2b1c"
@@ -255,6 +255,55 @@ def test_importing_the_same_file_again_changes_nothing(service, gif):
     assert again.missing_files == 10 and again.orphan_images == 2 and again.thumbnails == 0
     assert dump(service) == before and files_below(service.image_root) == files
     assert service.version == version  # nothing to announce
+
+
+def test_a_copy_known_by_the_files_path_is_the_same_source(service, gif, tmp_path):
+    first = import_gif(service, gif)
+    before = dump(service)
+    received = tmp_path / "received" / "upload.db"  # as a server receives a file sent to it
+    received.parent.mkdir()
+    shutil.copy(gif, received)
+    with GifSource(received, known_as=str(gif)) as sent:
+        again = import_gif(service, sent)
+    assert again.source == first.source == str(gif.resolve())
+    assert (again.jobs.unchanged, again.images.unchanged, again.job_ids) == (5, 12, first.job_ids)
+    assert dump(service) == before
+    assert ImportReport.from_json(json.loads(json.dumps(again.to_json()))) == again
+
+
+@pytest.mark.parametrize(
+    ("named", "why"),
+    [
+        ("desktop/gen-image-factory.db", "is not absolute"),
+        ("/home/u/\x00.db", "control character"),
+        ("/home/u/\x1b[2J.db", "control character"),
+        ("/home/u/\ud800.db", "half of a surrogate pair"),
+        ("/" + "a" * 4096, "longer than 4096 characters"),
+    ],
+)
+def test_the_path_a_sent_file_is_known_by_is_checked(service, gif, named, why):
+    with pytest.raises(ValidationError, match=why) as refused:
+        GifSource(gif, known_as=named)
+    assert refused.value.field == "path"
+    assert service.statistics().total == 0
+
+
+def test_a_snapshot_holds_what_the_write_ahead_log_holds(tmp_path):
+    gif = two_jobs(tmp_path / "desktop")
+    app = sqlite3.connect(gif)  # the desktop app, writing ahead
+    app.execute("PRAGMA journal_mode=WAL")
+    app.execute("PRAGMA wal_autocheckpoint=0")
+    app.execute("INSERT INTO job_executions (id, status) VALUES (3, 'completed')")
+    app.commit()
+    copy = tmp_path / "copy.db"
+    try:
+        with GifSource(gif) as source:
+            source.snapshot(copy)
+    finally:
+        app.close()
+    assert copy.read_bytes()[18:20] == b"\x01\x01"  # rollback journal: one file is all of it
+    with GifSource(copy) as sent:
+        assert [job[0] for job in sent.jobs()] == [1, 2, 3] and sent.image_count() == 3
 
 
 def test_an_incremental_import_adds_the_new_and_updates_the_changed(service, gif):

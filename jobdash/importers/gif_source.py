@@ -2,23 +2,33 @@
 before anything of jobdash is opened: a file that is not one, is damaged (truncated,
 corrupt) or is locked by the desktop app is refused with one clear error, so a refused
 import creates and changes nothing. Everything is read in one SQLite read transaction (a
-consistent picture while the desktop app may be writing), images in chunks."""
+consistent picture while the desktop app may be writing), images in chunks.
+
+A file sent from elsewhere (to a server, through ``POST /api/imports/gif``) is read from
+where it was received and known by the path it had where it was read (``known_as``): that
+path is the source's identity (importing the file again, read here or sent, updates what it
+brought) and the folder its relative image paths are taken from; it is never opened."""
 
 from __future__ import annotations
 
+import os
 import sqlite3
+import unicodedata
 import urllib.parse
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 from ..errors import Conflict, ValidationError
+from ..text import storable
 
 KIND = "gen-image-factory"
 """The kind of source, as ``import_sources`` records it."""
 LOCK_WAIT_S = 2.0
 """How long a read waits for the desktop app to release a lock before it is refused."""
 _HEADER = b"SQLite format 3\x00"
+PATH_MAX = 4096
+"""The longest path a file sent from elsewhere may be known by (Linux's PATH_MAX)."""
 
 CONFIG_COLUMNS = ("id", "name", "settings", "created_at", "updated_at")
 JOB_COLUMNS = (
@@ -62,19 +72,39 @@ def _text(value: bytes) -> str:
     return value.decode("utf-8", "replace")
 
 
+def known_path(text: str) -> Path:
+    """The path a file sent from elsewhere is known by (where its sender read it), checked:
+    absolute, at most :data:`PATH_MAX` characters, no control characters; normalised. It
+    names the file; nothing opens it."""
+    if len(text) > PATH_MAX:
+        raise ValidationError(f"path: longer than {PATH_MAX} characters", "path")
+    if any(unicodedata.category(c) == "Cc" for c in text):
+        raise ValidationError("path: holds a control character", "path")
+    if not os.path.isabs(storable("path", text)):
+        raise ValidationError(
+            f"path: {text!r} is not absolute; give the path the file was read from", "path"
+        )
+    return Path(os.path.normpath(text))
+
+
 class GifSource:
     """An open, checked Gen Image Factory file (a context manager; :meth:`close` ends the
-    read). ``path`` is the file, resolved; every read below sees the same state of it."""
+    read); every read below sees the same state of it. ``file`` is the file read, resolved;
+    ``path`` the path it is known by: ``file`` itself, or ``known_as`` (:func:`known_path`)
+    for a file sent from elsewhere."""
 
-    def __init__(self, path: str | Path):
-        given = Path(path)
+    def __init__(self, file: str | os.PathLike[str], *, known_as: str | None = None):
+        given = Path(file)
+        named = None if known_as is None else known_path(known_as)
         if not given.is_file():
             raise ValidationError(f"path: {given} is not a file", "path")
-        self.path = given.resolve()
-        with self.path.open("rb") as head:
-            if head.read(len(_HEADER)) != _HEADER:
-                raise self._not_gif("it is not an SQLite file")
-        uri = f"file:{urllib.parse.quote(str(self.path))}?mode=ro"
+        self.file = given.resolve()
+        self.path = self.file if named is None else named
+        with self.file.open("rb") as head:
+            start = head.read(len(_HEADER))
+        if start != _HEADER:
+            raise self._not_gif("it is not an SQLite file" if start else "it is empty")
+        uri = f"file:{urllib.parse.quote(str(self.file))}?mode=ro"
         self._db = sqlite3.connect(uri, uri=True, timeout=LOCK_WAIT_S)
         try:
             self._db.execute("BEGIN")  # the read transaction every read below belongs to
@@ -164,6 +194,19 @@ class GifSource:
                 lenient = True  # read again from the last row given, leniently
             except sqlite3.Error as exc:
                 raise self._refusal(exc) from None
+
+    def snapshot(self, into: Path) -> None:
+        """Write the file as this read sees it to ``into`` (a new file), to send elsewhere:
+        SQLite's backup, so the copy holds what the desktop app's write-ahead log holds
+        and is never torn by its writes; in rollback-journal mode, one file."""
+        target = sqlite3.connect(into)
+        try:
+            self._db.backup(target)
+            target.execute("PRAGMA journal_mode=DELETE")
+        except sqlite3.Error as exc:
+            raise self._refusal(exc) from None
+        finally:
+            target.close()
 
     def close(self) -> None:
         """End the read and close the file (idempotent)."""

@@ -4,8 +4,8 @@ and the progress it reports while it runs."""
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass, field
-from typing import TextIO
+from dataclasses import asdict, dataclass, field
+from typing import Any, TextIO
 
 Progress = Callable[[str, int, int], None]
 """Called as the import goes: ``(stage, done, total)``."""
@@ -28,7 +28,7 @@ class ImportReport:
     """What one import did."""
 
     source: str
-    """The file imported (resolved)."""
+    """The file imported (resolved; a file sent to a server: the path it was read from)."""
     configurations: Counts = field(default_factory=Counts)
     jobs: Counts = field(default_factory=Counts)
     images: Counts = field(default_factory=Counts)
@@ -50,6 +50,23 @@ class ImportReport:
     """Places a key was cut out of other text (an error message quoting it...)."""
     job_ids: dict[int, int] = field(default_factory=dict)
     """Their job id -> ours, for every job of the source in this history."""
+
+    COUNTED = ("configurations", "jobs", "images")
+
+    def to_json(self) -> dict[str, Any]:
+        """The report as JSON (what ``POST /api/imports/gif`` answers)."""
+        return {**asdict(self), "job_ids": {str(k): v for k, v in self.job_ids.items()}}
+
+    @classmethod
+    def from_json(cls, data: dict[str, Any]) -> ImportReport:
+        """The report of :meth:`to_json`."""
+        return cls(
+            **{
+                **data,
+                **{name: Counts(**data[name]) for name in cls.COUNTED},
+                "job_ids": {int(k): int(v) for k, v in data["job_ids"].items()},
+            }
+        )
 
     def summary(self, into: str | None = None) -> str:
         """The report as a few lines of text (``into``: the history it went into)."""
