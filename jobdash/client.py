@@ -15,6 +15,7 @@ import datetime as dt
 import http.client
 import json
 import os
+import tempfile
 import time
 import urllib.error
 import urllib.parse
@@ -26,14 +27,17 @@ from typing import Any
 import pandas as pd
 
 from . import parquet, wire
+from .api.routes import GIF_TYPES, UPLOAD_LIMIT
 from .errors import Conflict, JobdashError, NotFound, StoreClosed, StoreLocked, ValidationError
 from .events import Change
+from .importers.report import ImportReport, Progress
 from .query import JobQuery
 from .records import IdsOrQuery, JobDetail, Page, Statistics
 
 ERRORS: dict[int, type[JobdashError]] = {
     404: NotFound,
     409: Conflict,
+    413: ValidationError,
     422: ValidationError,
     503: StoreLocked,
 }
@@ -43,6 +47,9 @@ ERRORS: dict[int, type[JobdashError]] = {
 # change while a server runs and the UI reads them often (each gallery view, each runner
 # status), so a read is not a request each time; a restarted server's are seen within this.
 FACTS_TTL_S = 5.0
+# How long an upload may wait for its answer: the server imports before it answers (40-60 s
+# for a million images on a 2-core machine).
+UPLOAD_TIMEOUT_S = 3600.0
 
 
 class RemoteError(JobdashError):
@@ -84,13 +91,14 @@ class JobClient:
         path: str,
         query: dict[str, Any] | None = None,
         body: Any = None,
+        upload: _Upload | None = None,
     ) -> bytes:
         try:
-            return self._send(method, path, query, body)
+            return self._send(method, path, query, body, upload)
         except (RemoteError, StoreClosed):
             if not self._found_again():
                 raise
-            return self._send(method, path, query, body)
+            return self._send(method, path, query, body, upload)
 
     def _found_again(self) -> bool:
         """For a client of a history's server (:func:`for_history`): whether that history is
@@ -110,18 +118,24 @@ class JobClient:
         path: str,
         query: dict[str, Any] | None,
         body: Any,
+        upload: _Upload | None = None,
     ) -> bytes:
         url = self.url + path
         if query:
             url += "?" + urllib.parse.urlencode(query, doseq=True)
         headers = {"Accept": "application/json", **self._auth()}
-        data = None
+        data: Any = None
         if body is not None:
             data = json.dumps(body).encode()
             headers["Content-Type"] = "application/json"
+        if upload is not None:
+            data = upload
+            headers["Content-Type"] = GIF_TYPES[0]
+            headers["Content-Length"] = str(upload.size)
         request = urllib.request.Request(url, data=data, method=method, headers=headers)
+        timeout = self.timeout if upload is None else UPLOAD_TIMEOUT_S
         try:
-            with urllib.request.urlopen(request, timeout=self.timeout) as response:
+            with urllib.request.urlopen(request, timeout=timeout) as response:
                 return response.read()
         except urllib.error.HTTPError as exc:
             raise _error(exc) from None
@@ -283,6 +297,40 @@ class JobClient:
 
         out = export_target(path)
         return _write(out, self._call("GET", f"/api/jobs/{_segment(job_id)}/export"))
+
+    # -- imports -----------------------------------------------------------------------------
+
+    def import_gif(
+        self,
+        source: str | os.PathLike,
+        *,
+        copy_images: bool = False,
+        progress: Progress | None = None,
+    ) -> ImportReport:
+        """Import a Gen Image Factory file (here) into the server's history, as
+        :func:`jobdash.importers.gif.import_gif` does in-process: the file is checked here
+        (refused as there: nothing is sent), a consistent copy of it is sent (never its
+        path to open), and the path it lies at here names it, so importing it again, either
+        way, updates what it brought. Relative image paths in it are taken from its folder
+        on the server's machine (on another machine: images not found there come as
+        missing). ``progress(stage, done, total)`` follows the upload."""
+        from .importers.gif_source import GifSource
+
+        with tempfile.TemporaryDirectory(prefix="jobdash-upload-") as folder:
+            copy = Path(folder) / "gen-image-factory.db"
+            with GifSource(source) as opened:
+                opened.snapshot(copy)
+                named = str(opened.path)
+            upload = _Upload(copy, progress)
+            if upload.size > UPLOAD_LIMIT:
+                raise ValidationError(
+                    f"path: {named} is larger than the {UPLOAD_LIMIT >> 30} GiB a server "
+                    "takes; import it on the server's machine with the server stopped",
+                    "path",
+                )
+            query = {"path": named, "copy_images": "true" if copy_images else "false"}
+            answer = self._call("POST", "/api/imports/gif", query=query, upload=upload)
+        return ImportReport.from_json(json.loads(answer))
 
     # -- runs --------------------------------------------------------------------------------
 
@@ -495,6 +543,27 @@ def _error(exc: urllib.error.HTTPError) -> JobdashError:
     if kind is ValidationError:
         return ValidationError(detail, field)
     return kind(detail) if kind is not None else RemoteError(f"HTTP {exc.code}: {detail}")
+
+
+class _Upload:
+    """A file sent as a request's body, read a block at a time each time it is sent (a
+    retry sends it again), with ``progress("upload", sent, size)``."""
+
+    BLOCK = 1 << 20
+
+    def __init__(self, path: Path, progress: Progress | None):
+        self.path = path
+        self.size = path.stat().st_size
+        self.progress = progress
+
+    def __iter__(self) -> Iterator[bytes]:
+        sent = 0
+        with self.path.open("rb") as file:
+            while block := file.read(self.BLOCK):
+                yield block
+                sent += len(block)
+                if self.progress is not None:
+                    self.progress("upload", sent, self.size)
 
 
 def for_history(db_path: str | os.PathLike) -> JobClient | None:

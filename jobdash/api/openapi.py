@@ -6,9 +6,10 @@ from __future__ import annotations
 
 from typing import Any
 
+from ..importers.gif_source import PATH_MAX
 from ..parquet import PARQUET
 from ..query import JobQuery
-from .routes import LISTS, OPERATIONS, QUERY_FIELDS, Operation
+from .routes import LISTS, OPERATIONS, QUERY_FIELDS, UPLOAD_LIMIT, Operation
 from .schemas import JOB_ID, PROBLEM, SCHEMAS, job_query, text
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -38,6 +39,26 @@ SINCE = {
     "description": "Sequence number of the last change already seen.",
     "schema": {"type": "integer", "minimum": 0},
 }
+IMPORT_PARAMETERS = [
+    {
+        "name": "path",
+        "in": "query",
+        "required": True,
+        "description": "The absolute path the file was read from: its name as a source "
+        "(importing it again, sent or read where it lies, updates what it brought) and the "
+        "folder its relative image paths are taken from, on the server's machine. The "
+        "server never opens it.",
+        "schema": {"type": "string", "minLength": 1, "maxLength": PATH_MAX},
+    },
+    {
+        "name": "copy_images",
+        "in": "query",
+        "required": False,
+        "description": "Copy the image files that exist into the image folder (default: "
+        "use them where they are).",
+        "schema": {"type": "boolean"},
+    },
+]
 ERRORS = {
     "401": "No or a wrong token",
     "403": "A request from another site",
@@ -45,6 +66,7 @@ ERRORS = {
     "409": "Not allowed in the job's state",
     "422": "A parameter or body field was refused; field names it",
 }
+TOO_LARGE = {"413": f"A file over {UPLOAD_LIMIT >> 30} GiB (uploads only)"}
 
 
 def _query_parameters(operation: Operation) -> list[dict[str, Any]]:
@@ -64,6 +86,8 @@ def _query_parameters(operation: Operation) -> list[dict[str, Any]]:
         ]
     if operation.operation_id == "changes_since":
         return [SINCE]
+    if operation.operation_id == "import_gif":
+        return IMPORT_PARAMETERS
     if operation.operation_id == "image_of":
         return [KIND]
     if operation.operation_id == "get_by_id":
@@ -131,10 +155,17 @@ def _operation(operation: Operation) -> dict[str, Any]:
                         }
                     },
                 }
-                for code, text in ERRORS.items()
+                for code, text in {**ERRORS, **(TOO_LARGE if operation.upload else {})}.items()
             },
         },
     }
+    if operation.upload:
+        binary = {"schema": {"type": "string", "format": "binary"}}
+        spec["requestBody"] = {
+            "required": True,
+            "description": f"The file itself, up to {UPLOAD_LIMIT >> 30} GiB.",
+            "content": {kind: binary for kind in operation.upload},
+        }
     if operation.body is not None:
         spec["requestBody"] = {
             "required": bool(operation.body.required or operation.body.one_of),
@@ -177,8 +208,9 @@ def document(version: str) -> dict[str, Any]:
             "title": "jobdash",
             "version": version,
             "description": "The job history a jobdash server holds: list, inspect, rename, "
-            "delete, rerun, export and run jobs. Every call needs Authorization: Bearer "
-            "<token> (the token in the server's discovery file) or the page's login.",
+            "delete, rerun, export and run jobs; import Gen Image Factory histories. Every "
+            "call needs Authorization: Bearer <token> (the token in the server's discovery "
+            "file) or the page's login.",
         },
         "paths": paths,
         "components": {

@@ -19,11 +19,18 @@ from ..vocab import format_job_id, parse_job_id
 from . import bodies
 from .schemas import SCHEMAS
 
+UPLOAD_LIMIT = 4 << 30
+"""The largest file an upload takes, in bytes (4 GiB: ten times the 405 MB of a
+million-image Gen Image Factory history)."""
+GIF_TYPES = ("application/vnd.sqlite3", "application/octet-stream")
+"""The media types of a Gen Image Factory file sent as a body."""
+
 
 @dataclass(frozen=True)
 class Request:
     """What an operation gets: path parameters, query parameters (each a list of values,
-    as repeated in the URL) and the parsed JSON body."""
+    as repeated in the URL) and the parsed JSON body, or for an upload the file it was
+    received into (removed after the call)."""
 
     path: dict[str, str]
     query: dict[str, list[str]]
@@ -63,6 +70,7 @@ class Operation:
     response: str  # a key of schemas.SCHEMAS, "xlsx", "image" or "sql" (Frame or Parquet)
     query: tuple[str, ...] = ()  # JobQuery fields it reads ("*": all of them)
     body: type[bodies.Body] | None = None
+    upload: tuple[str, ...] = ()  # its body is a file of these media types (not JSON)
     status: int = 200
     tags: tuple[str, ...] = field(default=("jobs",))
 
@@ -319,6 +327,28 @@ def _qc_reasons(b: JobBackend, r: Request) -> Any:
     return wire.frame_to_json(b.qc_reasons(body(r, bodies.Scoped).scope()))
 
 
+def _import_gif(b: Any, r: Request) -> Any:
+    from ..importers.gif import GifSource, import_gif
+
+    only(r, "path", "copy_images")
+    named, copy = _once(r, "path"), _once(r, "copy_images")
+    if named is None:
+        raise ValidationError(
+            "path: required: the path the file was read from (its name as a source)", "path"
+        )
+    copy_images = copy is not None and _boolean("copy_images", copy)
+    with GifSource(r.body, known_as=named) as source:
+        return import_gif(b, source, copy_images=copy_images).to_json()
+
+
+def _once(r: Request, name: str) -> str | None:
+    """A query parameter given at most once (None when not given)."""
+    given = r.query.get(name)
+    if given is not None and len(given) > 1:
+        raise ValidationError(f"{name}: given {len(given)} times", name)
+    return None if given is None else given[0]
+
+
 def _status(b: JobBackend, r: Request) -> Any:
     no_query(r)
     running = b.get_all(JobQuery(statuses=["running"], page_size=100)).rows["id"]
@@ -406,6 +436,9 @@ OPERATIONS: list[Operation] = [
               body=bodies.Scoped, tags=("analysis",)),
     Operation("GET", "/api/images/{image_id}", "image_of", "An image's file or thumbnail",
               _image, "image", tags=("jobs",)),
+    Operation("POST", "/api/imports/gif", "import_gif",
+              "Import a Gen Image Factory history (the file as the body)", _import_gif,
+              "ImportReport", upload=GIF_TYPES, tags=("imports",)),
     Operation("GET", "/api/status", "status", "The server's history: runner, running, queue",
               _status, "Status", tags=("runs",)),
     Operation("GET", "/api/changes", "changes_since", "Changes after a sequence number",

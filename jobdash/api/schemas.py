@@ -6,6 +6,7 @@ from __future__ import annotations
 from dataclasses import fields
 from typing import Any
 
+from ..importers.report import ImportReport
 from ..query import SEARCH_MAX, JobQuery
 from ..records import Statistics
 
@@ -70,6 +71,15 @@ RECORD: dict[str, Any] = {
     "description": "One row as an object; *_at values are ISO 8601 times.",
 }
 NULLABLE_RECORD: dict[str, Any] = {"anyOf": [RECORD, {"type": "null"}]}
+COUNT: dict[str, Any] = {"type": "integer", "minimum": 0}
+COUNTS: dict[str, Any] = {
+    "type": "object",
+    "description": "Rows new here, rewritten because they changed there, left as they were.",
+    "required": ["imported", "updated", "unchanged"],
+    "properties": {"imported": COUNT, "updated": COUNT, "unchanged": COUNT},
+}
+FILE_COUNTS = [f.name for f in fields(ImportReport) if f.type == "int"]
+"""The report's single counts (its type names as written: annotations are not evaluated)."""
 
 SCHEMAS: dict[str, dict[str, Any]] = {
     "Frame": FRAME,
@@ -108,6 +118,23 @@ SCHEMAS: dict[str, dict[str, Any]] = {
         "additionalProperties": {"enum": ["deleted", "not_found"]},
     },
     "Ids": {"type": "array", "items": {"type": "integer"}},
+    "ImportReport": {
+        "type": "object",
+        "description": "What an import did (jobdash import-gif prints it as its summary).",
+        "required": [f.name for f in fields(ImportReport)],
+        "properties": {
+            "source": {"type": "string", "description": "The path the file was read from."},
+            "configurations": COUNTS,
+            "jobs": COUNTS,
+            "images": COUNTS,
+            **{name: COUNT for name in FILE_COUNTS},
+            "job_ids": {
+                "type": "object",
+                "description": "Their job id -> ours, for every job of the file here.",
+                "additionalProperties": {"type": "integer"},
+            },
+        },
+    },
     "Status": {
         "type": "object",
         "required": ["version", "has_runner", "image_root", "export_dir", "running", "queue"],

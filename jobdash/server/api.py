@@ -7,6 +7,8 @@ token (or the page's login), answering JSON, workbooks, or RFC 9457 problem deta
   enough, so a page on another site cannot make a logged-in browser call the API.
 - A request whose ``Origin`` is another site's is refused; no CORS headers are sent.
 - Service calls run on worker threads, so the pages' event loop never waits for DuckDB.
+- A Gen Image Factory file is sent as the body of ``POST /api/imports/gif`` (up to 4 GiB,
+  streamed to a temporary file: :class:`UploadHandler`), never named by a path to open.
 - Typed errors become problems with the error's message (404 NotFound, 409 Conflict, 422
   ValidationError with its ``field``, 503 StoreLocked / StoreClosed); anything else is a 500
   whose detail says to see the server log, where its traceback goes.
@@ -23,16 +25,27 @@ import json
 import logging
 import mimetypes
 import shutil
+import tempfile
 from collections.abc import Callable
-from typing import Any
+from pathlib import Path
+from typing import Any, BinaryIO
 
+from tornado.http1connection import HTTP1Connection
 from tornado.iostream import StreamClosedError
-from tornado.web import RequestHandler
+from tornado.web import RequestHandler, stream_request_body
 
 from .. import __version__, wire
 from ..api import openapi
 from ..api.openapi import IMAGE_TYPES
-from ..api.routes import OPERATIONS, Binary, ImageFile, Operation, Request, Workbook
+from ..api.routes import (
+    OPERATIONS,
+    UPLOAD_LIMIT,
+    Binary,
+    ImageFile,
+    Operation,
+    Request,
+    Workbook,
+)
 from ..contract import JobBackend
 from ..errors import Conflict, JobdashError, NotFound, StoreClosed, StoreLocked, ValidationError
 from ..events import Change
@@ -50,6 +63,7 @@ TITLES = {
     404: "Not Found",
     405: "Method Not Allowed",
     409: "Conflict",
+    413: "Content Too Large",
     422: "Unprocessable Content",
     500: "Internal Server Error",
     503: "Service Unavailable",
@@ -102,11 +116,7 @@ class ApiHandler(RequestHandler):
 
     async def _answer(self, path: dict[str, str]) -> None:
         try:
-            operation = self.operations.get(self.request.method or "")
-            if operation is None:
-                allowed = ", ".join(sorted(self.operations))
-                self.set_header("Allow", allowed)
-                raise Problem(405, f"{self.request.method} is not allowed here (only {allowed})")
+            operation = self._operation()
             self._authorise()
             request = Request(path=path, query=self._query(), body=self._body(operation))
             result = await asyncio.to_thread(operation.call, self.history(), request)
@@ -119,6 +129,15 @@ class ApiHandler(RequestHandler):
         except Exception:
             log.exception("API %s %s failed", self.request.method, self.request.path)
             self._problem(500, "The server could not answer this request; see its log.")
+
+    def _operation(self) -> Operation:
+        """The operation of the request's method here (405 when there is none)."""
+        operation = self.operations.get(self.request.method or "")
+        if operation is None:
+            allowed = ", ".join(sorted(self.operations))
+            self.set_header("Allow", allowed)
+            raise Problem(405, f"{self.request.method} is not allowed here (only {allowed})")
+        return operation
 
     def _authorise(self) -> None:
         if cross_origin(self, self.origins):
@@ -209,6 +228,65 @@ class ApiHandler(RequestHandler):
         self._problem(status_code, self._reason or TITLES.get(status_code, "Error"))
 
 
+@stream_request_body
+class UploadHandler(ApiHandler):
+    """A path whose operation takes a file as its body. The checks every call gets (method,
+    origin, token) and the size its ``Content-Length`` gives are made on the headers,
+    before any of the body is read, so a refused upload is not received (413 over
+    :data:`UPLOAD_LIMIT`; a chunked body is cut off there). The body is written, off the
+    event loop, to a file in a new temporary folder (SQLite may add its own files beside
+    it), which the operation gets as its path; the folder is removed when the call ends or
+    the client leaves, whatever happened."""
+
+    FILE = "upload.db"
+    folder: Path | None = None
+    received: BinaryIO | None = None
+    calling = False
+
+    async def prepare(self) -> None:
+        try:
+            self._operation()
+            self._authorise()
+            length = self.request.headers.get("Content-Length", "")
+            if length.isdigit() and int(length) > UPLOAD_LIMIT:
+                raise Problem(413, f"body: larger than {UPLOAD_LIMIT >> 30} GiB", "body")
+        except Problem as problem:
+            self._problem(problem.status, problem.detail, problem.field)
+            return
+        if isinstance(self.request.connection, HTTP1Connection):  # always, on HTTP/1.1
+            self.request.connection.set_max_body_size(UPLOAD_LIMIT)
+        self.folder = Path(tempfile.mkdtemp(prefix="jobdash-upload-"))
+        self.received = (self.folder / self.FILE).open("wb")
+
+    async def data_received(self, chunk: bytes) -> None:
+        if self.received is not None:
+            await asyncio.to_thread(self.received.write, chunk)
+
+    def _body(self, operation: Operation) -> Any:
+        assert self.received is not None and self.folder is not None
+        self.received.close()
+        return self.folder / self.FILE
+
+    async def post(self, **path: str) -> None:
+        self.calling = True
+        try:
+            await self._answer(path)
+        finally:
+            self._discard()
+
+    def on_connection_close(self) -> None:
+        if not self.calling:  # a call going on removes the file when it ends
+            self._discard()
+        super().on_connection_close()
+
+    def _discard(self) -> None:
+        if self.received is not None:
+            self.received.close()
+        if self.folder is not None:
+            shutil.rmtree(self.folder, ignore_errors=True)
+            self.folder = None
+
+
 def api_routes(
     history: Callable[[], JobBackend],
     token: str,
@@ -221,6 +299,7 @@ def api_routes(
         by_path.setdefault(operation.pattern, {})[operation.method] = operation
     settings = {"history": history, "token": token, "credentials": credentials, "origins": origins}
     ordered = sorted(by_path, key=lambda p: ("(?P<" in p, p))
+    uploads = {o.pattern for o in OPERATIONS if o.upload}
     return [
         (
             r"/api/openapi.json",
@@ -232,7 +311,11 @@ def api_routes(
     ] + [
         (
             pattern + "/?",
-            type("ApiHandler", (ApiHandler,), {"operations": by_path[pattern]}),
+            type(
+                "ApiHandler",
+                (UploadHandler if pattern in uploads else ApiHandler,),
+                {"operations": by_path[pattern]},
+            ),
             settings,
         )
         for pattern in ordered

@@ -5,20 +5,28 @@ details, and describes itself."""
 
 from __future__ import annotations
 
+import http.client
 import json
+import sqlite3
+import tempfile
 import urllib.error
+import urllib.parse
 import urllib.request
 from collections.abc import Iterator
+from pathlib import Path
 
 import openpyxl
 import pandas as pd
 import pytest
 from factories import T0, add_config, add_job
+from gif_files import two_jobs
 from ui_util import free_port, listening, stop_serving, wait_until
 
 import jobdash
+from jobdash.api.routes import UPLOAD_LIMIT
 from jobdash.client import JobClient, RemoteError, connect
 from jobdash.errors import Conflict, NotFound, ValidationError
+from jobdash.importers.gif import import_gif
 from jobdash.query import JobQuery
 from jobdash.server import Access, start_server
 
@@ -246,11 +254,22 @@ def test_the_api_describes_itself(both):
         "get_all", "get_by_id", "rename", "bulk_delete", "bulk_rerun", "bulk_export",
         "export", "statistics", "configurations", "start", "stop", "cancel", "queue",
         "presets", "save_preset", "delete_preset", "changes_since", "jobs", "sql", "events",
+        "import_gif",
     } <= ids  # fmt: skip
+    upload = spec["paths"]["/api/imports/gif"]["post"]
+    assert set(upload["requestBody"]["content"]) == {
+        "application/vnd.sqlite3",
+        "application/octet-stream",
+    }
+    assert [p["name"] for p in upload["parameters"]] == ["path", "copy_images"]
+    assert (
+        "413" in upload["responses"] and "413" not in spec["paths"]["/api/sql"]["post"]["responses"]
+    )
     statuses = spec["paths"]["/api/jobs"]["get"]["parameters"][0]
     assert statuses["name"] == "statuses" and "failed" in statuses["schema"]["items"]["enum"]
     status, _, body = call(url + "/api/docs")
     assert status == 200 and b"GET</span> <code>/api/jobs</code>" in body
+    assert b"Body: The file itself, up to 4 GiB. (<code>application/vnd.sqlite3</code>" in body
 
 
 def test_sql_runs_one_read_only_query_through_the_client(both):
@@ -392,3 +411,98 @@ def test_sql_answers_large_results_as_parquet(both):
     with pytest.raises(ValidationError) as refused:
         client.sql(statement, format="csv")
     assert refused.value.field == "format"
+
+
+@pytest.fixture
+def uploads(tmp_path, monkeypatch) -> Path:
+    """The temporary folder of this process (the served app's and the client's) while the
+    test runs, to see what uploads leave behind."""
+    folder = tmp_path / "tmp"
+    folder.mkdir()
+    monkeypatch.setattr(tempfile, "tempdir", str(folder))
+    return folder
+
+
+def test_a_gif_file_sent_to_the_server_is_imported_as_in_process(both, tmp_path, uploads):
+    svc, client, _ = both
+    gif = two_jobs(tmp_path / "desktop")
+    seen: list[tuple[str, int, int]] = []
+    report = client.import_gif(gif, progress=lambda *step: seen.append(step))
+    assert report.source == str(gif.resolve())
+    assert (report.jobs.imported, report.images.imported) == (2, 3)
+    # the relative path is taken from the file's folder (the same machine here)
+    assert (report.thumbnails, report.missing_files) == (2, 1)
+    assert seen and seen[-1][0] == "upload" and seen[-1][1] == seen[-1][2] > 0
+    cats = svc.get_by_id(report.job_ids[1])
+    assert cats.job["label"] == "Sent cats"
+    assert str(gif.parent / "out" / "b.png") in set(cats.images["file_path"])
+    assert svc.get_by_id(report.job_ids[2]).job["status"] == "failed"
+    # one source, whichever way it comes: read in-process, sent again with copies
+    again = import_gif(svc, gif)
+    assert (again.jobs.unchanged, again.images.unchanged, again.jobs.imported) == (2, 3, 0)
+    copied = client.import_gif(gif, copy_images=True)
+    assert (copied.jobs.unchanged, copied.copied_files, copied.job_ids) == (2, 2, report.job_ids)
+    assert svc.sql("SELECT count(*) AS n FROM import_sources")["n"][0] == 1
+    assert list(uploads.iterdir()) == []  # the copy sent and the file received are gone
+    svc.bulk_delete(list(report.job_ids.values()))
+
+
+def test_an_upload_is_refused_as_every_call_is_and_leaves_nothing(both, tmp_path, uploads):
+    svc, _, url = both
+    before = everything_of(svc)
+    auth = {"Authorization": f"Bearer {TOKEN}", "Content-Type": "application/vnd.sqlite3"}
+    named = "/api/imports/gif?path=/home/u/gen-image-factory.db"
+    sqlite = two_jobs(tmp_path / "desktop").read_bytes()
+    notes = tmp_path / "notes.db"
+    con = sqlite3.connect(notes)
+    con.execute("CREATE TABLE notes (id INTEGER PRIMARY KEY, text TEXT)")
+    con.commit()
+    con.close()
+    for path, body, field, why in (
+        (named, b"", "path", "/home/u/gen-image-factory.db is not a Gen Image Factory "
+         "database (it is empty)"),
+        (named, b"hello", "path", "(it is not an SQLite file)"),
+        (named, notes.read_bytes(), "path", "(it has no table job_configurations)"),
+        (named, sqlite[: len(sqlite) // 2], "path", "is damaged"),
+        ("/api/imports/gif", sqlite, "path", "path: required"),
+        ("/api/imports/gif?path=out/gen.db", sqlite, "path", "is not absolute"),
+        ("/api/imports/gif?path=/a%00b.db", sqlite, "path", "control character"),
+        (named + "&copy_images=maybe", sqlite, "copy_images", "is not true or false"),
+        (named + "&path=/b.db", sqlite, "path", "given 2 times"),
+        (named + "&bogus=1", sqlite, "bogus", "not a query parameter"),
+    ):  # fmt: skip
+        status, headers, answer = call(url + path, "POST", body, auth)
+        problem = json.loads(answer)
+        assert (status, problem["field"]) == (422, field), problem
+        assert why in problem["detail"] and headers["Content-Type"] == "application/problem+json"
+    for headers, expected in (
+        ({}, 401),
+        ({"Authorization": "Bearer wrong"}, 401),
+        ({**auth, "Origin": "http://evil.example"}, 403),
+    ):
+        assert call(url + named, "POST", sqlite, headers)[0] == expected
+    assert call(url + named, "GET", None, auth)[0] == 405
+    host, port = urllib.parse.urlsplit(url).netloc.split(":")
+    connection = http.client.HTTPConnection(host, int(port), timeout=10)
+    connection.putrequest("POST", named)
+    connection.putheader("Authorization", auth["Authorization"])
+    connection.putheader("Content-Length", str(UPLOAD_LIMIT + 1))
+    connection.endheaders()  # no body: refused on the headers, before any is read
+    response = connection.getresponse()
+    problem = json.loads(response.read())
+    assert (response.status, problem["field"]) == (413, "body") and "4 GiB" in problem["detail"]
+    connection.close()
+    assert everything_of(svc) == before
+    assert list(uploads.iterdir()) == []
+
+
+def everything_of(svc) -> tuple:
+    """What an import could change: jobs, images, configurations, sources, image files."""
+    counts = svc.sql(
+        "SELECT (SELECT count(*) FROM job_executions) AS jobs, "
+        "(SELECT count(*) FROM generated_images) AS images, "
+        "(SELECT count(*) FROM configurations) AS configurations, "
+        "(SELECT count(*) FROM import_sources) AS sources"
+    )
+    files = sorted(str(p) for p in svc.image_root.rglob("*"))
+    return (*counts.iloc[0].tolist(), files, svc.version)
