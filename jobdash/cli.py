@@ -1,6 +1,6 @@
 """Command line: ``jobdash demo | serve | run | import-gif | export | status``
-(also ``python -m jobdash``). While ``jobdash serve`` holds a history, ``run``, ``export`` and
-``status`` go through it (found by its discovery file)."""
+(also ``python -m jobdash``). While ``jobdash serve`` holds a history, ``run``, ``export``,
+``import-gif`` and ``status`` go through it (found by its discovery file)."""
 
 from __future__ import annotations
 
@@ -179,17 +179,21 @@ def _export_selection(args: argparse.Namespace) -> list[int] | JobQuery:
 
 
 def cmd_import_gif(args: argparse.Namespace) -> int:
+    from .client import for_history
     from .importers.gif import GifSource, import_gif
     from .importers.report import ProgressBar
     from .opening import open_service
 
     db = _db(args)
-    # A file that is not one (damaged, locked) is refused before the history is opened, so
-    # a refused import creates and changes nothing.
-    with GifSource(args.source) as source, open_service(db, runner=False) as svc:
-        report = import_gif(
-            svc, source, copy_images=args.copy_images, progress=ProgressBar(sys.stderr)
-        )
+    progress = ProgressBar(sys.stderr)
+    served = for_history(db)
+    if served is not None:  # the file is sent to the server holding the history
+        report = served.import_gif(args.source, copy_images=args.copy_images, progress=progress)
+    else:
+        # A file that is not one (damaged, locked) is refused before the history is
+        # opened, so a refused import creates and changes nothing.
+        with GifSource(args.source) as source, open_service(db, runner=False) as svc:
+            report = import_gif(svc, source, copy_images=args.copy_images, progress=progress)
     print(report.summary(into=str(db)))
     return 0
 

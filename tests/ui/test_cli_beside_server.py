@@ -1,5 +1,6 @@
-"""The command line beside a running `jobdash serve`: run, export and status go through the
-server that holds the history (found by its discovery file) instead of failing on its lock."""
+"""The command line beside a running `jobdash serve`: run, export, import-gif and status go
+through the server that holds the history (found by its discovery file) instead of failing on
+its lock."""
 
 from __future__ import annotations
 
@@ -13,6 +14,7 @@ from pathlib import Path
 import openpyxl
 import pytest
 from factories import add_job
+from gif_files import GifFile, two_jobs
 from ui_util import free_port, listening, wait_until
 
 import jobdash
@@ -99,6 +101,47 @@ def test_a_refused_run_through_the_server_is_one_line(served):
     assert refused.returncode == 2
     assert refused.stderr.startswith("jobdash run: No configuration")
     assert refused.stderr.count("\n") == 1
+
+
+def test_import_gif_sends_the_file_to_the_server(served, tmp_path):
+    from jobdash.client import for_history
+
+    gif = two_jobs(tmp_path / "desktop")
+    imported = jobdash_cli("import-gif", str(gif), "--db", str(served))
+    assert imported.returncode == 0, imported.stderr
+    assert f"Imported {gif.resolve()} into {served}:" in imported.stdout
+    assert "jobs: 2 new, 0 updated, 0 unchanged" in imported.stdout
+    assert "images: 3 new" in imported.stdout and "2 thumbnails made" in imported.stdout
+    assert "upload: " in imported.stderr  # its progress
+    client = for_history(served)
+    assert client is not None
+    labels = client.get_all(jobdash.JobQuery(search="Sent")).rows["label"]
+    assert sorted(labels) == ["Sent cats", "Sent dogs"]
+    with GifFile(gif) as g:  # the desktop app ran one more job and relabelled one
+        g.job(3, 1, "2026-01-03 10:00:00", "2026-01-03 10:01:00", "completed", "Sent birds")
+        g.execute("UPDATE job_executions SET label = 'Sent wolves' WHERE id = 2")
+    again = jobdash_cli("import-gif", str(gif), "--db", str(served))
+    assert again.returncode == 0, again.stderr
+    assert "jobs: 1 new, 1 updated, 1 unchanged" in again.stdout
+    labels = client.get_all(jobdash.JobQuery(search="Sent")).rows["label"]
+    assert sorted(labels) == ["Sent birds", "Sent cats", "Sent wolves"]
+
+
+def test_a_file_that_is_no_gif_history_is_refused_in_one_line(served, tmp_path):
+    from jobdash.client import for_history
+
+    client = for_history(served)
+    assert client is not None
+    before = (client.statistics().total, client.version)
+    notes = tmp_path / "notes.db"
+    notes.write_text("not a database")
+    refused = jobdash_cli("import-gif", str(notes), "--db", str(served))
+    assert refused.returncode == 2
+    assert refused.stderr == (
+        f"jobdash import-gif: path: {notes} is not a Gen Image Factory database "
+        "(it is not an SQLite file)\n"
+    )
+    assert (client.statistics().total, client.version) == before
 
 
 def test_status_of_a_history_no_server_holds(tmp_path):
