@@ -33,6 +33,7 @@ from jobdash.ui import assets
 from jobdash.ui.dashboard.view import DashboardPage
 from jobdash.ui.page.manager import JobManager
 from jobdash.ui.shared import theme
+from jobdash.ui.shared.landmark import MainLandmark
 
 log = logging.getLogger(__name__)
 
@@ -68,7 +69,7 @@ def page_template(*objects: Any) -> pn.template.BootstrapTemplate:
     header bar and the page's own header, where they cover no control of the job table."""
     template = pn.template.BootstrapTemplate(
         title=TITLE,
-        main=list(objects),
+        main=[MainLandmark(pn.Column(*objects, sizing_mode="stretch_width", margin=0))],
         header_background=theme.COLORS["primary_strong"],
         main_max_width=f"{theme.MAX_WIDTH + 2 * theme.SPACE['page']}px",
         busy_indicator=None,

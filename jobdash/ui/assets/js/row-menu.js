@@ -1,7 +1,7 @@
 // The job table's row actions menu (jobdash.ui.shared.keys.RowMenu); its helpers come from
 // keys.js (self.setup). A row's ⋮ button (button.jd-more, data-job = the job id), a right-click
-// on the row or the context-menu key on it opens a role=menu of data.items inside the table's
-// shadow root (styled by table.css), at the button or the pointer; the chosen item is reported
+// on the row or the context-menu key on it opens a role=menu of data.items in the table's
+// shadow root, beside the grid (styled by table.css), at the button or the pointer; the chosen item is reported
 // as data.chosen = [action, job id]. Only jobdash's table (host class data.table_class).
 export function render(model, data, state, view, script, self) {
   self.setup();
@@ -59,7 +59,8 @@ export function render(model, data, state, view, script, self) {
         keys[event.key]();
       }
     });
-    button.closest(".tabulator").appendChild(menu);
+    // Beside the grid, not in it: a grid holds rows only (ARIA), so a menu inside it breaks it.
+    button.closest(".tabulator").after(menu);
     const box = button.getBoundingClientRect();
     const left = x ?? box.right - menu.offsetWidth;
     const below = y ?? box.bottom + 4;
