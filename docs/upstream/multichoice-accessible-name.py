@@ -7,5 +7,5 @@ combobox and its text input, is named by nothing but its placeholder.
 
 import panel as pn
 
-pn.widgets.MultiChoice(name="Fruit", options=["apple", "banana", "cherry"],
+pn.widgets.MultiChoice(label="Fruit", options=["apple", "banana", "cherry"],
                        placeholder="All fruit", css_classes=["repro"]).servable()

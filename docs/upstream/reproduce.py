@@ -13,6 +13,7 @@ import os
 import socket
 import subprocess
 import sys
+import tempfile
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -46,7 +47,7 @@ FOCUSED = """() => {
 }"""
 
 
-def double_redraw(page: Page) -> tuple[bool, str]:
+def double_redraw(page: Page, log: Path) -> tuple[bool, str]:
     page.add_init_script(COUNT_ROW_CHANGES)
     page.goto(page.url)
     page.locator(".repro .tabulator-row").first.wait_for()
@@ -55,7 +56,7 @@ def double_redraw(page: Page) -> tuple[bool, str]:
     return changes > 0, f"{changes} row mutations after the first render (0 expected)"
 
 
-def checkbox_columns(page: Page) -> tuple[bool, str]:
+def checkbox_columns(page: Page, log: Path) -> tuple[bool, str]:
     def titles(cls: str) -> list[str]:
         table = page.locator(f".{cls}")
         table.locator(".tabulator-row").first.wait_for()
@@ -65,7 +66,7 @@ def checkbox_columns(page: Page) -> tuple[bool, str]:
     return "fruit" not in checkbox, f"headers with checkbox: {checkbox}; without: {plain}"
 
 
-def tabs_aria(page: Page) -> tuple[bool, str]:
+def tabs_aria(page: Page, log: Path) -> tuple[bool, str]:
     page.get_by_text("The first panel").wait_for()
     roles = page.locator(".repro [role=tab], .repro [role=tablist]").count()
     headers = page.locator(".repro .bk-tab")
@@ -81,7 +82,7 @@ def tabs_aria(page: Page) -> tuple[bool, str]:
         f"focus on {arrow!r}; Enter and Space on the second header leave {active!r} active")
 
 
-def multichoice_name(page: Page) -> tuple[bool, str]:
+def multichoice_name(page: Page, log: Path) -> tuple[bool, str]:
     page.locator(".repro .choices").wait_for()
     named = page.get_by_role("combobox", name="Fruit", exact=True).count()
     textbox = page.get_by_role("textbox", name="Fruit", exact=True).count()
@@ -90,7 +91,7 @@ def multichoice_name(page: Page) -> tuple[bool, str]:
         f"{named} combobox and {textbox} text box named 'Fruit'; the control: {tree!r}")
 
 
-def rows_replaced(page: Page) -> tuple[bool, str]:
+def rows_replaced(page: Page, log: Path) -> tuple[bool, str]:
     table = page.locator(".repro")
     table.locator(".tabulator-row").first.wait_for()
     page.wait_for_timeout(1500)
@@ -109,12 +110,22 @@ def rows_replaced(page: Page) -> tuple[bool, str]:
         f"{opened}, after the next patches: {editing}")
 
 
-CHECKS: dict[str, Callable[[Page], tuple[bool, str]]] = {
+def received_models_resent(page: Page, log: Path) -> tuple[bool, str]:
+    page.get_by_role("button", name="Add a button").click()
+    page.get_by_role("button", name="Added").click()
+    page.get_by_text("clicked").wait_for()
+    warned = "reference already known" in log.read_text()
+    return warned, f"the server log {'has' if warned else 'has no'} 'reference already known'"
+
+
+# Each check gets the page and the server's log (its standard error).
+CHECKS: dict[str, Callable[[Page, Path], tuple[bool, str]]] = {
     "tabulator-double-redraw": double_redraw,
     "tabulator-checkbox-columns": checkbox_columns,
     "bokeh-tabs-aria": tabs_aria,
     "multichoice-accessible-name": multichoice_name,
     "tabulator-rows-replaced-on-patch": rows_replaced,
+    "bokehjs-received-models-resent": received_models_resent,
 }
 
 
@@ -125,12 +136,13 @@ def _free_port() -> int:
 
 
 @contextmanager
-def served(name: str) -> Iterator[str]:
-    """``panel serve`` of the reproduction ``name``; yields its URL."""
+def served(name: str, log: Path) -> Iterator[str]:
+    """``panel serve`` of the reproduction ``name``, its standard error into ``log``; yields
+    its URL."""
     port = _free_port()
     process = subprocess.Popen(
         [sys.executable, "-m", "panel", "serve", str(HERE / f"{name}.py"), "--port", str(port)],
-        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        stdout=subprocess.DEVNULL, stderr=log.open("w"))
     try:
         deadline = time.monotonic() + 30
         while socket.socket().connect_ex(("127.0.0.1", port)) != 0:
@@ -148,10 +160,11 @@ def main(names: list[str]) -> None:
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(executable_path=CHROMIUM, args=["--no-sandbox"])
         for name in names or list(CHECKS):
-            with served(name) as url:
+            log = Path(tempfile.mkdtemp()) / f"{name}.log"
+            with served(name, log) as url:
                 page = browser.new_page(viewport={"width": 1200, "height": 900})
                 page.goto(url)
-                found, detail = CHECKS[name](page)
+                found, detail = CHECKS[name](page, log)
                 page.close()
             print(f"{name}: {'REPRODUCES' if found else 'does not reproduce'} ({detail})")
         browser.close()

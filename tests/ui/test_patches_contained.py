@@ -65,7 +65,7 @@ def stock_page(service: JobService) -> pn.Column:
         ),
         pn.Tabs(("One", "first panel"), ("Two", "second panel"), css_classes=["stock-tabs"]),
         pn.widgets.MultiChoice(
-            name="Fruit", options=["apple", "banana"], css_classes=["stock-choice"]
+            label="Fruit", options=["apple", "banana"], css_classes=["stock-choice"]
         ),
     )
 

@@ -37,6 +37,17 @@ class Dialog(ReactiveHTML):
         page does not pay for dialogs nobody opens. (Negative precedence: stays in Python.)""",
     )
 
+    shown = param.Integer(
+        default=0,
+        doc="""
+        How many times the browser has shown the dialog. Counted there, so that showing
+        contents the server has just sent makes the browser's next message one that names
+        none of them: BokehJS 3.10 marks the models it receives as new, and the next message
+        naming one (a click on a button of the new contents) sends it whole, which the server
+        answers with a "reference already known" warning
+        (docs/upstream/bokehjs-received-models-resent.md).""",
+    )
+
     _template = assets.template("dialog")
 
     _scripts = assets.scripts("dialog")

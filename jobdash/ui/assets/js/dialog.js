@@ -24,6 +24,7 @@ export function title(model, data, state, view, script, self, dialog) {
 export function open(model, data, state, view, script, self, dialog) {
   if (data.open && !dialog.open) {
     dialog.showModal();
+    data.shown += 1; // see Dialog.shown: the message that names no new model
   } else if (!data.open && dialog.open) {
     dialog.close();
   }
