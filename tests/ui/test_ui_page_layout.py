@@ -154,6 +154,25 @@ def test_presets_open_in_a_menu_over_the_page(jobs: Page):
     expect(jobs.get_by_role("combobox", name="Preset")).to_be_hidden()
 
 
+def test_the_presets_menu_closes_on_escape_and_on_a_press_outside(jobs: Page):
+    presets = jobs.get_by_role("button", name="Presets")
+    presets.click()
+    name = jobs.get_by_role("textbox", name="Preset name")
+    name.fill("Kept while typing")
+    expect(name).to_be_visible()  # a press inside leaves it open
+    jobs.keyboard.press("Escape")
+    expect(name).to_be_hidden()
+    expect(presets).to_be_focused()  # where the menu came from
+    presets.click()
+    expect(name).to_be_visible()
+    jobs.get_by_role("heading", name="Job Management").click()
+    expect(name).to_be_hidden()
+    presets.click()  # and it opens again
+    expect(name).to_be_visible()
+    presets.click()
+    expect(name).to_be_hidden()
+
+
 def test_row_actions_menu_by_keyboard_and_right_click(jobs: Page, served):
     expect(jobs.get_by_role("button", name="Label", exact=True)).to_be_visible()  # not "Name"
     expect(jobs.get_by_role("button", name=re.compile(r"^View JOB-"))).to_have_count(0)

@@ -19,6 +19,7 @@ from jobdash.ui import assets
 from jobdash.ui.page.state import JobListing
 from jobdash.ui.shared import theme
 from jobdash.ui.shared.dialog import Confirmation, Dialog
+from jobdash.ui.shared.dismiss import Dismisser
 from jobdash.ui.shared.notify import Toaster
 
 NO_PRESET = "Choose a preset"
@@ -28,8 +29,9 @@ MENU_CSS = assets.css("presets-menu")
 
 class PresetBar(pn.viewable.Viewer):
     """A "Presets" toggle button on the filter bar's line opening a menu below it (over the
-    page, which does not move): "Preset" choice (applies at once),
-    "Delete preset", "Preset name" + "Save preset" (Enter in the name saves too)."""
+    page, which does not move; Escape or a press outside closes it): "Preset" choice
+    (applies at once), "Delete preset", "Preset name" + "Save preset" (Enter in the name
+    saves too)."""
 
     listing = param.ClassSelector(
         class_=JobListing,
@@ -75,7 +77,11 @@ class PresetBar(pn.viewable.Viewer):
         self._name.param.watch(lambda _: self.save(self._typed()), "enter_pressed")
         self._delete.on_click(lambda _: self.delete(self._choice.value))
         self.toggle = pn.widgets.Toggle(
-            label="Presets", width=96, margin=0, stylesheets=[*css, FILTERS_CSS]
+            label="Presets",
+            width=96,
+            margin=0,
+            stylesheets=[*css, FILTERS_CSS],
+            css_classes=["jd-presets-toggle"],
         )
         self._menu = pn.Column(
             pn.Row(self._choice, self._delete, margin=0, styles={"align-items": "flex-end"}),
@@ -87,10 +93,15 @@ class PresetBar(pn.viewable.Viewer):
             css_classes=["jd-presets-menu"],
         )
         self.toggle.link(self._menu, value="visible")
+        # Escape or a press outside closes it, as a menu does.
+        self._dismisser = Dismisser(menu_class="jd-presets-menu", button_class="jd-presets-toggle")
+        self.toggle.param.watch(lambda e: setattr(self._dismisser, "open", e.new), "value")
+        self._dismisser.param.watch(lambda _: setattr(self.toggle, "value", False), "dismissed")
         self._layout = pn.Column(
             self.toggle,
             self._menu,
             self.dialog,
+            self._dismisser,
             margin=0,
             styles={"position": "relative"},
         )
