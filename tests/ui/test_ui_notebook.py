@@ -128,6 +128,11 @@ def test_in_jupyterlab_toasts_show_filters_agree_and_a_closed_history_says_so(
         expect(output.get_by_text("Job history unreachable")).to_be_visible()
         expect(search).to_be_disabled()
         expect(output.get_by_role("button", name="Clear filters")).to_be_disabled()
+        more = output.get_by_role("button", name=re.compile(r"^Actions for JOB-")).first
+        expect(more).to_have_attribute("aria-disabled", "true")  # the row menus are off too
+        more.click(force=True)  # a click anyway opens nothing
+        page.wait_for_timeout(300)
+        expect(page.get_by_role("menu")).to_have_count(0)
 
         errors = page.locator(
             ".jp-OutputArea-output[data-mime-type*=error],"

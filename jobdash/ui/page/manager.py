@@ -242,6 +242,7 @@ class JobManager(pn.viewable.Viewer):
             self._paused = [w for w in self._layout.select(pn.widgets.Widget) if not w.disabled]
         for widget in self._paused:
             widget.disabled = not reachable
+        self.table.menu.disabled = not reachable
         if reachable:
             self._paused = []
 

@@ -114,6 +114,13 @@ class RowMenu(DocumentListener):
         ``[action, job id]`` of the item last chosen; the server empties it once handled.""",
     )
 
+    disabled = param.Boolean(
+        default=False,
+        doc="""
+        Whether the menus are off (the history cannot be reached): an open menu closes, the
+        ⋮ buttons show and say they are disabled and open nothing.""",
+    )
+
     _scripts = listening("row-menu")
 
 

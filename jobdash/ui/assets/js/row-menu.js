@@ -24,6 +24,9 @@ export function render(model, data, state, view, script, self) {
   const move = (items, at) => items[(at + items.length) % items.length].focus();
   const open = (button, x, y) => {
     close(false);
+    if (data.disabled) {
+      return;
+    }
     const job = Number(button.dataset.job);
     menu = document.createElement("div");
     menu.className = "jd-menu";
@@ -79,6 +82,7 @@ export function render(model, data, state, view, script, self) {
     button.setAttribute("aria-expanded", "true");
     menu.firstChild.focus();
   };
+  state.close = close;
   listen(
     "click",
     (event) => {
@@ -122,4 +126,20 @@ export function render(model, data, state, view, script, self) {
       open(button);
     }
   });
+}
+
+// While data.disabled the ⋮ buttons of jobdash's table say so (aria-disabled, and the table's
+// host class jd-menus-off greys them) and an open menu closes.
+export function disabled(model, data, state, view, script, self) {
+  state.close?.(false);
+  for (const host of state.deepAll(document, `.${data.table_class}`)) {
+    host.classList.toggle("jd-menus-off", data.disabled);
+    for (const button of host.shadowRoot?.querySelectorAll("button.jd-more") ?? []) {
+      if (data.disabled) {
+        button.setAttribute("aria-disabled", "true");
+      } else {
+        button.removeAttribute("aria-disabled");
+      }
+    }
+  }
 }
