@@ -108,6 +108,7 @@ def test_a_saved_preset_restores_its_filters_and_the_url_follows(page: Page, ser
     expect_ids(page, list(range(60, 35, -1)))
     expect(page).not_to_have_url(re.compile(r"status="))
 
+    page.get_by_role("button", name="Presets").click()  # closed by the press outside it
     page.get_by_role("combobox", name="Preset").select_option("Failed lakes")
     expect_ids(page, list(range(60, 0, -5)))
     expect(page).to_have_url(re.compile(r"\?status=failed&q=Lake$"))
