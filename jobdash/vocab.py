@@ -16,7 +16,7 @@ QC_STATUSES: tuple[str, ...] = (
     "qc_failed",
     "processing_failed",
 )
-# Their names as people read them (the workbook's sheets and Summary).
+# Their names as people read them (the page, the gallery, the workbook's sheets and Summary).
 JOB_STATUS_LABELS: dict[str, str] = {
     "pending": "Pending",
     "running": "Running",

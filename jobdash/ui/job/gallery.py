@@ -24,17 +24,10 @@ from jobdash.ui import assets
 from jobdash.ui.job.state import image_metadata
 from jobdash.ui.shared import theme
 from jobdash.ui.shared.format import date_text, value_text
+from jobdash.vocab import QC_STATUS_LABELS
 
 IMAGE_URL_PREFIX = "/images/"  # the served app's image files (jobdash.server.handlers)
 EMBED_LIMIT = 60  # a notebook embeds thumbnails only up to this many images
-
-QC_LABELS: dict[str, str] = {
-    "pending": "Pending",
-    "approved": "Approved",
-    "needs_review": "Needs review",
-    "qc_failed": "QC failed",
-    "processing_failed": "Processing failed",
-}
 
 # The badges of each QC status (colours in css/gallery_qc.css), with the thumbnails' and the
 # large view's looks.
@@ -85,7 +78,7 @@ def gallery_items(images: pd.DataFrame, root: Path, served: bool) -> list[dict[s
         ["id", "thumbnail_path", "qc_status", "metadata"]
     ].itertuples(index=False):
         title = image_metadata(meta).get("title") or f"Image {image_id}"
-        label = QC_LABELS.get(status, str(status))
+        label = QC_STATUS_LABELS.get(status, str(status))
         items.append(
             {
                 "id": int(image_id),
@@ -127,7 +120,7 @@ def large_view_html(image: dict[str, Any], root: Path, served: bool) -> str:
         "gallery-large",
         title=title,
         status=status,
-        verdict=QC_LABELS.get(status, status),
+        verdict=QC_STATUS_LABELS.get(status, status),
         rows=rows,
         file=value_text(image.get("file_path")),
         src=source(root, image.get("file_path"), served, embed=True, image_id=image["id"]),

@@ -20,10 +20,9 @@ from jobdash.ui.page.presets import PresetBar
 from jobdash.ui.page.state import JobListing
 from jobdash.ui.page.status_line import status_html
 from jobdash.ui.shared import theme
-from jobdash.ui.shared.format import STATUS_LABELS
 from jobdash.ui.shared.hidden import OWN
 from jobdash.ui.shared.notify import Toaster
-from jobdash.vocab import JOB_STATUSES
+from jobdash.vocab import JOB_STATUS_LABELS, JOB_STATUSES
 
 SEARCH_DEBOUNCE_MS = 300
 ALL_CONFIGURATIONS = "All configurations"
@@ -107,7 +106,7 @@ class FilterBar(pn.viewable.Viewer):
         )
         self._status = pn.widgets.MultiChoice(
             label="Status",
-            options={STATUS_LABELS[s]: s for s in JOB_STATUSES},
+            options={JOB_STATUS_LABELS[s]: s for s in JOB_STATUSES},
             value=list(query.statuses),
             placeholder="All statuses",
             width=190,

@@ -14,15 +14,7 @@ from typing import Any
 
 import pandas as pd
 
-from jobdash.vocab import format_job_id
-
-STATUS_LABELS: dict[str, str] = {
-    "completed": "Completed",
-    "failed": "Failed",
-    "running": "Running",
-    "pending": "Pending",
-    "stopped": "Stopped",
-}
+from jobdash.vocab import JOB_STATUS_LABELS, format_job_id
 
 
 def _missing(value: Any) -> bool:
@@ -88,8 +80,8 @@ def highlight(text: str | None, term: str) -> str:
 
 def status_badge(status: str, progress: Any = None) -> str:
     """Coloured status pill; running jobs show their progress."""
-    label = STATUS_LABELS.get(status, html.escape(str(status)))
-    css = status if status in STATUS_LABELS else "stopped"
+    label = JOB_STATUS_LABELS.get(status, html.escape(str(status)))
+    css = status if status in JOB_STATUS_LABELS else "stopped"
     if status == "running" and not _missing(progress):
         label = f"{label} · {int(progress)}%"
     return f'<span class="jd-badge jd-badge-{css}">{label}</span>'
