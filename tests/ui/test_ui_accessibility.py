@@ -34,7 +34,8 @@ def build_history(service) -> dict:
 def violations(page: Page) -> list[str]:
     result = Axe().run(page)
     return [
-        f"{v['id']} ({v['impact']}): {v['help']} at {v['nodes'][0]['target']}"
+        f"{v['id']} ({v['impact']}): {v['help']} at {v['nodes'][0]['target']}: "
+        f"{v['nodes'][0]['html'][:200]}"
         for v in result.response["violations"]
     ]
 
@@ -82,6 +83,7 @@ def test_job_management_page_in_use(page: Page, served):
 
     page.get_by_role("tab", name="Failures", exact=True).click()
     expect(page.get_by_role("tabpanel", name="Failures")).to_be_visible()
+    expect(page.locator(".tabulator-row").first).to_be_hidden()  # the Jobs tab's, hidden now
     assert violations(page) == [], "the Failures tab"
 
 

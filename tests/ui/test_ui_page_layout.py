@@ -142,6 +142,21 @@ def test_filter_bar_is_one_line_of_one_height_and_never_moves_the_page(jobs: Pag
     jobs.get_by_role("button", name="Clear filters").click()
     expect(jobs.get_by_text("No filters active")).to_be_visible()
 
+    # Or chosen on the browser's calendar, from the button in the field (a mouse's way: the
+    # keyboard types the date, so the button is no Tab stop). Headless Chromium draws no
+    # picker: the day is chosen on the date input the picker belongs to, as the picker does.
+    end = jobs.get_by_role("textbox", name="To date")
+    calendar = jobs.get_by_role("button", name="Choose the to date on a calendar")
+    expect(calendar).to_have_attribute("tabindex", "-1")
+    calendar.click()
+    picker = jobs.locator("input[type=date]").nth(1)
+    picker.evaluate("p => { p.value = '2026-11-20'; p.dispatchEvent(new Event('change')); }")
+    expect(end).to_have_value("2026-11-20")
+    expect(jobs).to_have_url(re.compile(r"to=2026-11-20"))
+    expect(jobs.get_by_text("1 filter active")).to_be_visible()
+    jobs.get_by_role("button", name="Clear filters").click()
+    expect(jobs.get_by_text("No filters active")).to_be_visible()
+
 
 def test_presets_open_in_a_menu_over_the_page(jobs: Page):
     first_row = box(jobs.locator(".tabulator-row").first)

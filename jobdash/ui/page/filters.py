@@ -34,7 +34,8 @@ FILTERS_CSS = assets.css("filters")
 
 class DateField(ReactiveHTML):
     """A labelled date typed as YYYY-MM-DD (as the table shows dates, whatever the browser's
-    locale); empty means unset."""
+    locale), or chosen on the browser's calendar from the button in the field; empty means
+    unset."""
 
     label = param.String(default="Date", doc="""The visible label (and accessible name).""")
 
@@ -43,6 +44,8 @@ class DateField(ReactiveHTML):
     _template = assets.template("filters-date")
 
     _dom_events = {"input": ["change"]}
+
+    _scripts = assets.scripts("filters-date")
 
     def __init__(self, **params: Any):
         params.setdefault("stylesheets", [DATE_CSS])
@@ -99,7 +102,7 @@ class FilterBar(pn.viewable.Viewer):
             value=query.search,
             max_length=SEARCH_MAX,
             css_classes=["jd-search"],
-            width=200,
+            width=186,
             margin=0,
             styles={"flex": "1 1 200px"},
             stylesheets=css,
@@ -116,10 +119,10 @@ class FilterBar(pn.viewable.Viewer):
             tags=[OWN],
         )
         self._config = pn.widgets.Select(
-            label="Configuration", width=180, margin=0, stylesheets=css
+            label="Configuration", width=166, margin=0, stylesheets=css
         )
-        self._from = DateField(label="From date", width=118)
-        self._to = DateField(label="To date", width=118)
+        self._from = DateField(label="From date", width=132)
+        self._to = DateField(label="To date", width=132)
         self._clear = pn.widgets.Button(label="Clear filters", width=108, margin=0, stylesheets=css)
         self._summary = pn.pane.HTML(
             "", stylesheets=[theme.HTML_CSS], margin=(0, 0, 9, 0), width=104
