@@ -153,7 +153,7 @@ class JobClient:
     @property
     def version(self) -> int:
         """The server's change counter (see :meth:`changes_since`)."""
-        answer = self._json("GET", "/api/changes", query={"since": 2**62})
+        answer = self._json("GET", "/api/version")
         self._feed_id = str(answer["feed_id"])
         return int(answer["version"])
 
@@ -162,7 +162,7 @@ class JobClient:
         """Which change feed the server's ``version`` counts in (as of the last version
         read: reading ``version`` then ``feed_id`` is one request)."""
         if self._feed_id is None:
-            return str(self._json("GET", "/api/changes", query={"since": 2**62})["feed_id"])
+            return str(self._json("GET", "/api/version")["feed_id"])
         return self._feed_id
 
     def changes_since(self, seq: int) -> list[Change]:

@@ -362,6 +362,11 @@ def _status(b: JobBackend, r: Request) -> Any:
     }
 
 
+def _version(b: JobBackend, r: Request) -> Any:
+    no_query(r)
+    return {"version": b.version, "feed_id": b.feed_id}
+
+
 def _changes(b: JobBackend, r: Request) -> Any:
     only(r, "since")
     since = r.query.get("since", ["0"])
@@ -441,6 +446,8 @@ OPERATIONS: list[Operation] = [
               "ImportReport", upload=GIF_TYPES, tags=("imports",)),
     Operation("GET", "/api/status", "status", "The server's history: runner, running, queue",
               _status, "Status", tags=("runs",)),
+    Operation("GET", "/api/version", "version", "The change counter and the feed it counts",
+              _version, "Version", tags=("events",)),
     Operation("GET", "/api/changes", "changes_since", "Changes after a sequence number",
               _changes, "Changes", tags=("events",)),
 ]  # fmt: skip

@@ -154,6 +154,11 @@ SCHEMAS: dict[str, dict[str, Any]] = {
     },
     "Presets": {"type": "array", "items": RECORD},
     "Ok": {"type": "object", "required": ["ok"], "properties": {"ok": {"const": True}}},
+    "Version": {
+        "type": "object",
+        "required": ["version", "feed_id"],
+        "properties": {"version": {"type": "integer"}, "feed_id": {"type": "string"}},
+    },
     "Changes": {
         "type": "object",
         "required": ["version", "feed_id", "changes"],

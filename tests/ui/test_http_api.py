@@ -152,6 +152,9 @@ def test_writes_through_the_client_land_in_the_history(both, tmp_path):
     )
     client.delete_preset("Failed lakes")
     assert svc.presets() == []
+    # Every write moved the change counter, which the client reads from /api/version.
+    assert (client.version, client.feed_id) == (svc.version, svc.feed_id)
+    assert client.changes_since(client.version) == []
 
 
 def test_an_export_through_the_client_is_the_services_workbook(both, tmp_path):
@@ -232,6 +235,7 @@ def test_the_api_asks_for_its_token_and_refuses_other_sites(both):
         ("/api/jobs?bogus=1", "bogus"),
         ("/api/statistics?page=1&page=2", "page"),
         ("/api/changes?since=-1", "since"),
+        ("/api/version?since=3", "since"),
         ("/api/jobs/..%2F..%2Fetc", "id"),
     ],
 )
