@@ -127,8 +127,8 @@ def test_card_texts_and_trend(history):
     assert texts["pending"] == ("1", "waiting in the queue")
     assert card_texts(None)["running"] == ("—", "")
     assert trend_text({"last_7d": 3, "previous_7d": 0, "change": None}) == "3 in the last 7 days"
-    assert trend_text({"change": 0.25}) == "▲ 25% vs previous 7 days"
-    assert trend_text({"change": -0.5}) == "▼ 50% vs previous 7 days"
+    assert trend_text({"change": 0.25}) == "▲ 25% vs prior week"
+    assert trend_text({"change": -0.5}) == "▼ 50% vs prior week"
     assert 'aria-label="Failed"' in static_cards_html(history.svc.statistics())
 
 

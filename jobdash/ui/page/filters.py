@@ -98,7 +98,7 @@ class FilterBar(pn.viewable.Viewer):
         css = [theme.WIDGET_CSS, FILTERS_CSS]
         self._search = pn.widgets.TextInput(
             label="Search jobs",
-            placeholder="ID, label, configuration, error",
+            placeholder="ID, label, config, error",
             value=query.search,
             max_length=SEARCH_MAX,
             css_classes=["jd-search"],

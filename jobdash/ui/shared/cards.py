@@ -19,14 +19,15 @@ CARDS: tuple[tuple[str, str], ...] = (
 
 
 def trend_text(trend: dict[str, Any]) -> str:
-    """``▲ 12% vs previous 7 days`` (arrow and words, so it does not rely on colour)."""
+    """``▲ 12% vs prior week``: the last 7 days against the 7 before (arrow and words, so it
+    does not rely on colour; short enough for the card at 1280 px)."""
     change = trend.get("change")
     if change is None:
         return f"{trend.get('last_7d', 0):,} in the last 7 days"
     if change == 0:
-        return "Same as previous 7 days"
+        return "Same as prior week"
     arrow = "▲" if change > 0 else "▼"
-    return f"{arrow} {abs(change) * 100:.0f}% vs previous 7 days"
+    return f"{arrow} {abs(change) * 100:.0f}% vs prior week"
 
 
 def card_texts(stats: Statistics | None) -> dict[str, tuple[str, str]]:
