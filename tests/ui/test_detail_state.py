@@ -285,6 +285,16 @@ def test_slot_loads_nothing_until_opened_and_keeps_state_on_refresh(service):
     assert slot.detail is None and "No job JOB-000999" in slot._head.object
 
 
+def test_the_gallery_says_whether_the_job_has_no_images_or_the_filter_hides_them(service):
+    slot = JobDetailSlot(service=service, job_id=add_job(service, status="failed"))
+    slot._tabs.active = 1  # the Images tab
+    assert slot.gallery.shown == {"items": [], "empty": "This job has no images."}
+    slot.job_id = add_job(service, images=IMAGES[:1])  # one approved image
+    slot._tabs.active = 1
+    slot.qc_filter = "QC failed"
+    assert slot.gallery.shown == {"items": [], "empty": "No images match this filter."}
+
+
 def test_a_missing_job_shows_its_message_alone(service):
     job = add_job(service, images=IMAGES)
     slot = JobDetailSlot(service=service, job_id=999)

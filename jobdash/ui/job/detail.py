@@ -15,7 +15,7 @@ import panel as pn
 import param
 
 from jobdash.records import JobDetail
-from jobdash.ui.job.gallery import Gallery, gallery_items, large_view_html
+from jobdash.ui.job.gallery import NO_MATCH, Gallery, gallery_items, large_view_html
 from jobdash.ui.job.image_export import selection_zip
 from jobdash.ui.job.info import DETAIL_CSS, JobInfo, detail_html, detail_title
 from jobdash.ui.job.state import (
@@ -265,7 +265,10 @@ class JobDetailSlot(pn.viewable.Viewer):
         if self.detail is None or self.state.job_id != self.job_id:  # nothing, or a job left
             return
         shown = gallery_images(self.detail.images, self.qc_filter, self.image_sort)
-        self.gallery.items = gallery_items(shown, self.state.image_root, is_served())
+        self.gallery.param.update(
+            items=gallery_items(shown, self.state.image_root, is_served()),
+            empty_text=("This job has no images." if self.detail.images.empty else NO_MATCH),
+        )
 
     def _open_image(self, *_: Any) -> None:
         image_id = self.gallery.opened

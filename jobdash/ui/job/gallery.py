@@ -127,6 +127,9 @@ def large_view_html(image: dict[str, Any], root: Path, served: bool) -> str:
     )
 
 
+NO_MATCH = "No images match this filter."
+
+
 class Gallery(ReactiveHTML):
     """Thumbnails of the shown images; ``opened`` is the image clicked, shown in ``view``
     instead of the thumbnails, ``chosen`` the images ticked for export."""
@@ -139,11 +142,19 @@ class Gallery(ReactiveHTML):
         (Negative precedence: stays in Python; the browser gets them as ``shown``.)""",
     )
 
-    shown = param.Dict(
-        default={"items": []},
+    empty_text = param.String(
+        default=NO_MATCH,
+        precedence=-1,
         doc="""
-        ``{"items": items}``, what the browser draws. (Panel 1.9 and 1.10 fail to sync a list of
-        dicts that becomes empty, so the list travels inside a dict.)""",
+        What the gallery says when no image is shown. (Negative precedence: stays in Python;
+        the browser gets it in ``shown``.)""",
+    )
+
+    shown = param.Dict(
+        default={"items": [], "empty": ""},
+        doc="""
+        ``{"items": items, "empty": empty_text}``, what the browser draws. (Panel 1.9 and 1.10
+        fail to sync a list of dicts that becomes empty, so the list travels inside a dict.)""",
     )
 
     opened = param.Integer(
@@ -176,6 +187,6 @@ class Gallery(ReactiveHTML):
         )
         super().__init__(**params)
 
-    @param.depends("items", watch=True, on_init=True)
+    @param.depends("items", "empty_text", watch=True, on_init=True)
     def _ship(self) -> None:
-        self.shown = {"items": self.items}
+        self.shown = {"items": self.items, "empty": self.empty_text}

@@ -8,7 +8,7 @@ export function render(model, data, state, view, script, self, grid, large, back
     if (!items.length) {
       const empty = document.createElement("div");
       empty.className = "jd-empty";
-      empty.textContent = "No images match this filter.";
+      empty.textContent = data.shown.empty;
       grid.appendChild(empty);
       return;
     }
