@@ -367,15 +367,20 @@ def _version(b: JobBackend, r: Request) -> Any:
     return {"version": b.version, "feed_id": b.feed_id}
 
 
-def _changes(b: JobBackend, r: Request) -> Any:
-    only(r, "since")
-    since = r.query.get("since", ["0"])
+def sequence(text: str) -> int:
+    """A change's sequence number (``since``, or an event stream's ``Last-Event-ID``)."""
     try:
-        seq = int(since[-1])
+        seq = int(text)
     except ValueError:
-        raise ValidationError(f"since: {since[-1]!r} is not a whole number", "since") from None
+        raise ValidationError(f"since: {text!r} is not a whole number", "since") from None
     if seq < 0:
         raise ValidationError("since: must be 0 or more", "since")
+    return seq
+
+
+def _changes(b: JobBackend, r: Request) -> Any:
+    only(r, "since")
+    seq = sequence(r.query.get("since", ["0"])[-1])
     return {
         "version": b.version,
         "feed_id": b.feed_id,

@@ -45,6 +45,8 @@ from ..api.routes import (
     Operation,
     Request,
     Workbook,
+    only,
+    sequence,
 )
 from ..contract import JobBackend
 from ..errors import Conflict, JobdashError, NotFound, StoreClosed, StoreLocked, ValidationError
@@ -121,14 +123,19 @@ class ApiHandler(RequestHandler):
             request = Request(path=path, query=self._query(), body=self._body(operation))
             result = await asyncio.to_thread(operation.call, self.history(), request)
             self._respond(operation, result)
-        except Problem as problem:
-            self._problem(problem.status, problem.detail, problem.field)
-        except JobdashError as exc:
-            status = next((s for kind, s in STATUS.items() if isinstance(exc, kind)), 400)
-            self._problem(status, str(exc), getattr(exc, "field", None))
+        except (Problem, JobdashError) as refused:
+            self._refuse(refused)
         except Exception:
             log.exception("API %s %s failed", self.request.method, self.request.path)
             self._problem(500, "The server could not answer this request; see its log.")
+
+    def _refuse(self, refused: Problem | JobdashError) -> None:
+        """Answer a refusal: a Problem as it is, a typed error with its status and field."""
+        if isinstance(refused, Problem):
+            self._problem(refused.status, refused.detail, refused.field)
+            return
+        status = next((s for kind, s in STATUS.items() if isinstance(refused, kind)), 400)
+        self._problem(status, str(refused), getattr(refused, "field", None))
 
     def _operation(self) -> Operation:
         """The operation of the request's method here (405 when there is none)."""
@@ -251,7 +258,7 @@ class UploadHandler(ApiHandler):
             if length.isdigit() and int(length) > UPLOAD_LIMIT:
                 raise Problem(413, f"body: larger than {UPLOAD_LIMIT >> 30} GiB", "body")
         except Problem as problem:
-            self._problem(problem.status, problem.detail, problem.field)
+            self._refuse(problem)
             return
         if isinstance(self.request.connection, HTTP1Connection):  # always, on HTTP/1.1
             self.request.connection.set_max_body_size(UPLOAD_LIMIT)
@@ -335,15 +342,14 @@ class EventsHandler(ApiHandler):
     async def get(self, **path: str) -> None:
         try:
             self._authorise()
-            query = self._query()
-            unknown = sorted(set(query) - {"since"})
-            if unknown:
-                raise Problem(422, f"{unknown[0]}: not a query parameter of this call", unknown[0])
+            request = Request(path=path, query=self._query())
+            only(request, "since")
             backend = self.history()
-            given = query.get("since", [self.request.headers.get("Last-Event-ID", "")])[-1]
-            seq = _sequence(given) if given else backend.version
-        except Problem as problem:
-            self._problem(problem.status, problem.detail, problem.field)
+            last = self.request.headers.get("Last-Event-ID", "")
+            given = request.query.get("since", [last])[-1]
+            seq = sequence(given) if given else backend.version
+        except (Problem, JobdashError) as refused:
+            self._refuse(refused)
             return
         self.set_header("Content-Type", "text/event-stream")
         self.set_header("Cache-Control", "no-cache")
@@ -374,16 +380,6 @@ def _event(change: Change) -> str:
     return f"id: {change.seq}\nevent: {change.kind}\ndata: {data}\n\n"
 
 
-def _sequence(text: str) -> int:
-    try:
-        seq = int(text)
-    except ValueError:
-        raise Problem(422, f"since: {text!r} is not a whole number", "since") from None
-    if seq < 0:
-        raise Problem(422, "since: must be 0 or more", "since")
-    return seq
-
-
 class DescriptionHandler(ApiHandler):
     """``/api/openapi.json`` and ``/api/docs``: the API's description, for a script (with
     the token), or for a browser (with the page's login, or none when the page has none)."""
@@ -397,7 +393,7 @@ class DescriptionHandler(ApiHandler):
             elif cross_origin(self, self.origins):
                 raise Problem(403, "Requests from other sites are refused.")
         except Problem as problem:
-            self._problem(problem.status, problem.detail, problem.field)
+            self._refuse(problem)
             return
         spec = openapi.document(__version__)
         if self.page == "openapi":
