@@ -236,6 +236,9 @@ def test_the_api_asks_for_its_token_and_refuses_other_sites(both):
         ("/api/statistics?page=1&page=2", "page"),
         ("/api/changes?since=-1", "since"),
         ("/api/version?since=3", "since"),
+        ("/api/events?since=-1", "since"),
+        ("/api/events?since=soon", "since"),
+        ("/api/events?bogus=1", "bogus"),
         ("/api/jobs/..%2F..%2Fetc", "id"),
     ],
 )
