@@ -61,15 +61,17 @@ def shared_service(db_path: str | os.PathLike | None = None, *, runner: bool = T
         return _services[key]
 
 
-def page_template(*objects: Any) -> pn.template.BootstrapTemplate:
-    """The app's template (header colour, page CSS) around ``objects``.
+def page_template(content: Any) -> pn.template.BootstrapTemplate:
+    """The app's template (header colour, page CSS) around ``content``, in the page's one
+    ``<main>`` (inside the template's root, so that it takes the design's component
+    stylesheet only, as the content does, and not Bootstrap whole as a root does).
 
     No busy indicator: it would flicker (and message the browser) on every live-update tick;
     the pages show their own status. Toasts appear at the top right, over the template's
     header bar and the page's own header, where they cover no control of the job table."""
     template = pn.template.BootstrapTemplate(
         title=TITLE,
-        main=[MainLandmark(pn.Column(*objects, sizing_mode="stretch_width", margin=0))],
+        main=[pn.Column(MainLandmark(pn.panel(content)), sizing_mode="stretch_width", margin=0)],
         header_background=theme.COLORS["primary_strong"],
         main_max_width=f"{theme.MAX_WIDTH + 2 * theme.SPACE['page']}px",
         busy_indicator=None,

@@ -393,8 +393,8 @@ def test_a_jobs_page_that_cannot_be_built_says_so(tmp_path):
 
     svc = jobdash.open(tmp_path / "jobs.duckdb", runner=False)
     svc.close()  # every read now raises StoreClosed
-    (landmark,) = jobs_page(svc).main.objects  # the page's <main>
-    (body,) = landmark.content.objects
-    (alert,) = body.objects
+    (root,) = jobs_page(svc).main.objects
+    (landmark,) = root.objects  # the page's <main>
+    (alert,) = landmark.content.objects
     assert alert.alert_type == "danger"
     assert "Job Management could not load" in alert.object and "is closed" in alert.object
