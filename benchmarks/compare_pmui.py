@@ -181,7 +181,7 @@ def serve(side: str, db: str, port: int) -> None:
     service = jobdash.open(db, runner=False)
 
     def page(case: str) -> Callable[[], Any]:
-        return lambda: page_template(*build(case, service))
+        return lambda: page_template(pn.Column(*build(case, service)))
 
     routes = {case: page(case) for case in CASES}
     routes["bare"] = lambda: page_template(pn.pane.Markdown("# Bare page"))
