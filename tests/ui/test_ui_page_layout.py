@@ -146,8 +146,9 @@ def test_filter_bar_is_one_line_of_one_height_and_never_moves_the_page(jobs: Pag
     # keyboard types the date, so the button is no Tab stop). Headless Chromium draws no
     # picker: the day is chosen on the date input the picker belongs to, as the picker does.
     end = jobs.get_by_role("textbox", name="To date")
-    calendar = jobs.get_by_role("button", name="Choose the to date on a calendar")
+    calendar = jobs.get_by_role("button", name="Pick the last day on a calendar")
     expect(calendar).to_have_attribute("tabindex", "-1")
+    expect(jobs.get_by_label("To date")).to_have_count(1)  # the label names the field alone
     calendar.click()
     picker = jobs.locator("input[type=date]").nth(1)
     picker.evaluate("p => { p.value = '2026-11-20'; p.dispatchEvent(new Event('change')); }")

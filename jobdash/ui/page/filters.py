@@ -41,6 +41,13 @@ class DateField(ReactiveHTML):
 
     value = param.String(default="", doc="""The chosen day as YYYY-MM-DD, or empty.""")
 
+    calendar_label = param.String(
+        default="Pick a day on a calendar",
+        doc="""
+        The accessible name of the calendar button (other words than the label's, so that
+        the label names the text field alone).""",
+    )
+
     _template = assets.template("filters-date")
 
     _dom_events = {"input": ["change"]}
@@ -121,8 +128,12 @@ class FilterBar(pn.viewable.Viewer):
         self._config = pn.widgets.Select(
             label="Configuration", width=166, margin=0, stylesheets=css
         )
-        self._from = DateField(label="From date", width=132)
-        self._to = DateField(label="To date", width=132)
+        self._from = DateField(
+            label="From date", calendar_label="Pick the first day on a calendar", width=132
+        )
+        self._to = DateField(
+            label="To date", calendar_label="Pick the last day on a calendar", width=132
+        )
         self._clear = pn.widgets.Button(label="Clear filters", width=108, margin=0, stylesheets=css)
         self._summary = pn.pane.HTML(
             "", stylesheets=[theme.HTML_CSS], margin=(0, 0, 9, 0), width=104
