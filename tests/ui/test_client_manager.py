@@ -93,7 +93,7 @@ def test_what_the_page_reads_over_http_is_small(tmp_path, caplog):
         roots = {view.image_root for _ in range(20)}
         runners = {runner_status(other, listing.stats).state for _ in range(5)}
         folders = requests(caplog)
-    assert idle == ["GET /api/changes"] * 5  # one small request per live-update tick
+    assert idle == ["GET /api/version"] * 5  # one small request per live-update tick
     assert roots == {svc.image_root} and runners == {"off"}
     assert folders == ["GET /api/status"]
 
