@@ -98,13 +98,18 @@ def job_query(request: Request) -> JobQuery:
             raise ValidationError(f"{name}: not a query parameter of this call", name)
         if name in LISTS:
             values[name] = [v for item in given for v in item.split(",") if v != ""]
-        elif len(given) > 1:
-            raise ValidationError(f"{name}: given {len(given)} times", name)
         elif name == "descending":
-            values[name] = _boolean(name, given[0])
+            values[name] = _boolean(name, _single(name, given))
         else:
-            values[name] = given[0]
+            values[name] = _single(name, given)
     return JobQuery(**values)
+
+
+def _single(name: str, given: list[str]) -> str:
+    """The one value of a query parameter that takes one."""
+    if len(given) > 1:
+        raise ValidationError(f"{name}: given {len(given)} times", name)
+    return given[0]
 
 
 def _boolean(name: str, text: str) -> bool:
@@ -344,9 +349,7 @@ def _import_gif(b: Any, r: Request) -> Any:
 def _once(r: Request, name: str) -> str | None:
     """A query parameter given at most once (None when not given)."""
     given = r.query.get(name)
-    if given is not None and len(given) > 1:
-        raise ValidationError(f"{name}: given {len(given)} times", name)
-    return None if given is None else given[0]
+    return None if given is None else _single(name, given)
 
 
 def _status(b: JobBackend, r: Request) -> Any:
